@@ -1,0 +1,90 @@
+# socialops — `make demo` runs the product, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMPS := .stamps
+VENDOR := src/socialops/web/static/vendor
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-pg install assets messages system-deps lint typecheck djcheck pytest clean
+
+# ---- installation -------------------------------------------------------------------------
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/venv: pyproject.toml | $(STAMPS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Vendor files are copied from node_modules, never committed.
+$(STAMPS)/assets: $(STAMPS)/npm | $(STAMPS)
+	@mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/echarts $(VENDOR)/fullcalendar
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp node_modules/fullcalendar/index.global.min.js $(VENDOR)/fullcalendar/fullcalendar.min.js
+	cp node_modules/@fullcalendar/core/locales-all.global.min.js $(VENDOR)/fullcalendar/locales-all.min.js
+	@touch $@
+
+# Compiled translations (.mo) are build output like the vendor files.
+messages: $(STAMPS)/venv
+	@command -v msgfmt >/dev/null || $(MAKE) --no-print-directory system-deps
+	@SOCIALOPS_DATA_DIR=$$(mktemp -d) $(BIN)/socialops compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+install: $(STAMPS)/venv $(STAMPS)/assets messages
+
+# Debian packages the browser tests and translations need; installed only when missing.
+system-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+# ---- run ------------------------------------------------------------------------------------
+demo: install
+	DEBUG=1 $(BIN)/socialops migrate --noinput -v 0
+	DEBUG=1 $(BIN)/socialops demo --if-empty
+	@echo "socialops on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' INT TERM EXIT; \
+	DEBUG=1 $(BIN)/socialops worker & worker=$$!; \
+	DEBUG=1 PORT=$(PORT) $(BIN)/socialops serve
+
+# ---- checks ---------------------------------------------------------------------------------
+lint: $(STAMPS)/venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMPS)/venv
+	$(BIN)/mypy
+
+djcheck: install
+	SOCIALOPS_DATA_DIR=$$(mktemp -d) $(BIN)/socialops check --fail-level WARNING
+	SOCIALOPS_DATA_DIR=$$(mktemp -d) $(BIN)/socialops makemigrations --check --dry-run
+
+pytest: install system-deps
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test: install system-deps lint typecheck djcheck pytest
+
+# The same suite against PostgreSQL with the job queue on Redis (what .ci/run does second).
+test-pg: install system-deps
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) $(STAMPS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""The `socialops` command: a thin wrapper over Django's management commands.
+
+    socialops serve | worker | migrate | demo | createuser | token create USER |
+              accounts --workspace W [--json] | import metrics FILE --account A | <any manage.py command>
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Friendly names that differ from the management command behind them.
+ALIASES = {
+    "worker": "run_huey",
+    "import": "import_data",
+    "demo": "seed_demo",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialops.config.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ALIASES:
+        args[0] = ALIASES[args[0]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["socialops", *args])
+
+
+if __name__ == "__main__":
+    main()

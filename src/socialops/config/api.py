@@ -1,0 +1,109 @@
+"""The HTTP API root: /api/v1/, bearer-token or session auth, JSON errors everywhere."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from socialops.workspaces.services import api_token_authenticate
+
+log = logging.getLogger(__name__)
+
+
+class BearerTokenAuth(HttpBearer):
+    """Authorization: Bearer so_… (tokens from `socialops token create USERNAME`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="socialops API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), django_auth],
+    docs_url="/docs",
+)
+
+
+def validation_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """Field → messages of a Django ValidationError ("__all__" for non-field errors)."""
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    parts = []
+    for field, msgs in errors.items():
+        prefix = "" if field == "__all__" else f"{field}: "
+        parts.append(prefix + " ".join(msgs))
+    return "; ".join(parts)
+
+
+@api.exception_handler(DjangoValidationError)
+def _on_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    errors = validation_messages(exc)
+    return api.create_response(request, {"message": _summary(errors), "errors": errors}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def _on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
+    return api.create_response(
+        request, {"message": _("Invalid input: %(detail)s") % {"detail": _summary(errors)}, "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(Http404)
+def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"message": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    message = str(exc) or _("Your role in this workspace does not allow this.")
+    return api.create_response(request, {"message": message}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"message": _("Authentication required.")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"message": _("Internal error; it has been logged.")}, status=500)
+
+
+def _register_routers() -> None:
+    # Imported here so each app's API module can import `api` helpers above without a cycle.
+    from socialops.accounts.api import router as accounts_router
+    from socialops.goals.api import router as goals_router
+    from socialops.workspaces.api import router as workspaces_router
+
+    api.add_router("/", workspaces_router)
+    api.add_router("/", accounts_router)
+    api.add_router("/", goals_router)
+
+
+_register_routers()

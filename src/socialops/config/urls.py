@@ -1,0 +1,18 @@
+"""URL map: pages, /api/v1/, /healthz."""
+
+from django.urls import include, path
+
+from socialops.config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("socialops.web.urls")),
+    path("w/<slug:slug>/", include("socialops.workspaces.urls")),
+    path("w/<slug:slug>/", include("socialops.accounts.urls")),
+    path("w/<slug:slug>/", include("socialops.goals.urls")),
+]
+
+handler404 = "socialops.web.views.error_404"
+handler500 = "socialops.web.views.error_500"
+handler403 = "socialops.web.views.error_403"

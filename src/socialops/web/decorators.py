@@ -1,0 +1,37 @@
+"""View decorators shared by every app's pages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+from socialops.workspaces.access import ensure_perm, membership_get, workspace_get_for_user
+
+
+def workspace_view(perm: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Require login and membership of the URL's workspace (404 otherwise), and ``perm`` if given (403).
+
+    Sets request.workspace and request.membership for the view and the templates.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            workspace = workspace_get_for_user(slug=slug, user=request.user)
+            if perm is not None:
+                membership = ensure_perm(workspace=workspace, user=request.user, perm=perm)
+            else:
+                membership = membership_get(workspace=workspace, user=request.user)
+            request.workspace = workspace  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            request.session["last_workspace"] = workspace.slug
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

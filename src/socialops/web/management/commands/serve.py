@@ -1,0 +1,25 @@
+"""`socialops serve`: the web server (waitress, multi-threaded) on 127.0.0.1:PORT."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server (PORT or --port, default 8000)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("SOCIALOPS_THREADS", "8")))
+
+    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+        from waitress import serve
+
+        from socialops.config.wsgi import application
+
+        self.stdout.write(f"socialops serving on http://{host}:{port}/ (Ctrl-C to stop)")
+        serve(application, host=host, port=port, threads=threads, ident="socialops")

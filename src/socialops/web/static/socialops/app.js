@@ -1,0 +1,39 @@
+// socialops page behaviour. Loaded as a file (CSP forbids inline script); pages pass data in
+// <script type="application/json"> blocks and data-* attributes.
+(function () {
+  "use strict";
+
+  // Charts: <div class="chart" data-echarts="ID"> takes its ECharts option from the JSON block #ID.
+  function initCharts(root) {
+    if (typeof window.echarts === "undefined") return;
+    root.querySelectorAll("[data-echarts]").forEach(function (el) {
+      if (el.dataset.echartsReady) return;
+      var source = document.getElementById(el.dataset.echarts);
+      if (!source) return;
+      var option = JSON.parse(source.textContent);
+      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(option);
+      el.dataset.echartsReady = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  // Progress bars: width from data-progress (0–100) so no inline style attribute is needed.
+  function initProgress(root) {
+    root.querySelectorAll("[data-progress]").forEach(function (el) {
+      var v = Math.max(0, Math.min(100, parseFloat(el.dataset.progress) || 0));
+      el.style.width = v + "%";
+    });
+  }
+
+  // Buttons and forms with data-confirm ask first (for deletes and other regrettable clicks).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var msg = form.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) ev.preventDefault();
+  }, true);
+
+  function init(root) { initCharts(root); initProgress(root); }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSettle", function (ev) { init(ev.target); });
+})();

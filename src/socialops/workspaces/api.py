@@ -1,0 +1,146 @@
+"""API: workspaces, members, the current user and the audit log."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from . import selectors, services
+from .access import membership_get, workspace_get_for_user
+from .models import Workspace
+
+router = Router(tags=["workspaces"])
+
+
+def api_workspace(request: HttpRequest, slug: str) -> Workspace:
+    """The workspace named in the URL, if the caller is a member (else 404)."""
+    return workspace_get_for_user(slug=slug, user=request.user)
+
+
+class WorkspaceOut(Schema):
+    slug: str
+    name: str
+    timezone: str
+    locale: str
+    role: str = ""
+
+
+class WorkspaceUpdateIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    timezone: str | None = Field(None, max_length=64)
+    locale: str | None = Field(None, max_length=10)
+
+
+class MeOut(Schema):
+    username: str
+    workspaces: list[WorkspaceOut]
+
+
+class MemberOut(Schema):
+    id: int
+    username: str
+    role: str
+    is_subject_expert: bool
+
+
+class MemberUpdateIn(Schema):
+    role: str = Field(..., max_length=20)
+    is_subject_expert: bool | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    created_at: dt.datetime
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: Any = None
+    after: Any = None
+
+
+def _workspace_out(workspace: Workspace, user: Any) -> dict[str, Any]:
+    return {
+        "slug": workspace.slug,
+        "name": workspace.name,
+        "timezone": workspace.timezone,
+        "locale": workspace.locale,
+        "role": membership_get(workspace=workspace, user=user).role,
+    }
+
+
+@router.get("/me", response=MeOut, summary="The calling user and their workspaces")
+def me(request: HttpRequest) -> dict[str, Any]:
+    workspaces = selectors.workspaces_for_user(user=request.user)
+    return {
+        "username": request.user.get_username(),
+        "workspaces": [_workspace_out(w, request.user) for w in workspaces],
+    }
+
+
+@router.get("/workspaces", response=list[WorkspaceOut])
+@paginate
+def workspace_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_workspace_out(w, request.user) for w in selectors.workspaces_for_user(user=request.user)]
+
+
+@router.get("/workspaces/{slug}", response=WorkspaceOut)
+def workspace_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return _workspace_out(api_workspace(request, slug), request.user)
+
+
+@router.patch("/workspaces/{slug}", response=WorkspaceOut)
+def workspace_patch(request: HttpRequest, slug: str, payload: WorkspaceUpdateIn) -> dict[str, Any]:
+    workspace = api_workspace(request, slug)
+    fields = payload.dict(exclude_unset=True, exclude_none=True)
+    services.workspace_update(workspace=workspace, actor=request.user, **fields)
+    return _workspace_out(workspace, request.user)
+
+
+@router.get("/workspaces/{slug}/members", response=list[MemberOut])
+@paginate
+def member_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+    workspace = api_workspace(request, slug)
+    return [
+        {"id": m.pk, "username": m.user.username, "role": m.role, "is_subject_expert": m.is_subject_expert}
+        for m in selectors.membership_list(workspace=workspace, user=request.user)
+    ]
+
+
+@router.patch("/workspaces/{slug}/members/{member_id}", response=MemberOut)
+def member_patch(request: HttpRequest, slug: str, member_id: int, payload: MemberUpdateIn) -> dict[str, Any]:
+    workspace = api_workspace(request, slug)
+    membership = selectors.membership_get_by_id(workspace=workspace, user=request.user, membership_id=member_id)
+    services.membership_update(
+        workspace=workspace,
+        actor=request.user,
+        membership=membership,
+        role=payload.role,
+        is_subject_expert=payload.is_subject_expert,
+    )
+    return {
+        "id": membership.pk,
+        "username": membership.user.username,
+        "role": membership.role,
+        "is_subject_expert": membership.is_subject_expert,
+    }
+
+
+@router.get("/workspaces/{slug}/audit", response=list[AuditOut])
+@paginate
+def audit_list(
+    request: HttpRequest,
+    slug: str,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Any:
+    workspace = api_workspace(request, slug)
+    return selectors.audit_entry_list(
+        workspace=workspace, user=request.user, actor=actor, action=action, object_type=object_type, since=since, until=until
+    )

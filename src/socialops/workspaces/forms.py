@@ -1,0 +1,42 @@
+"""Forms of the workspace settings pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from socialops.web.forms import BootstrapFormMixin
+
+from .roles import Role
+
+
+class MemberAddForm(BootstrapFormMixin, forms.Form):
+    """Add an existing user to the workspace."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_subject_expert = forms.BooleanField(label=_("Subject expert"), required=False)
+
+    def clean_username(self) -> object:
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active user with this username."))
+        return user
+
+
+class MemberRoleForm(BootstrapFormMixin, forms.Form):
+    """Change a member's role."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_subject_expert = forms.BooleanField(label=_("Subject expert"), required=False)
+
+
+class AuditFilterForm(BootstrapFormMixin, forms.Form):
+    """Filters of the audit log page."""
+
+    actor = forms.CharField(label=_("Who"), required=False)
+    action = forms.CharField(label=_("Action"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,89 @@
+"""Pages: members and roles, the audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from socialops.web.decorators import workspace_view
+
+from . import selectors, services
+from .forms import AuditFilterForm, MemberAddForm, MemberRoleForm
+from .roles import Perm
+
+
+@workspace_view(Perm.WORKSPACE_MANAGE)
+def member_list(request: HttpRequest) -> HttpResponse:
+    """Members with their roles; admins add members and change roles here."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_add(
+                workspace=workspace,
+                actor=request.user,
+                user=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                is_subject_expert=form.cleaned_data["is_subject_expert"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("member_list", slug=workspace.slug)
+    members = selectors.membership_list(workspace=workspace, user=request.user)
+    rows = [(m, MemberRoleForm(initial={"role": m.role, "is_subject_expert": m.is_subject_expert}, prefix=f"m{m.pk}")) for m in members]
+    return render(request, "workspaces/member_list.html", {"form": form, "rows": rows})
+
+
+@require_POST
+@workspace_view(Perm.WORKSPACE_MANAGE)
+def member_update(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Change a member's role, or remove them (the last admin stays)."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    membership = selectors.membership_get_by_id(workspace=workspace, user=request.user, membership_id=member_id)
+    try:
+        if "remove" in request.POST:
+            services.membership_remove(workspace=workspace, actor=request.user, membership=membership)
+            messages.success(request, _("Member removed."))
+        else:
+            form = MemberRoleForm(request.POST, prefix=f"m{membership.pk}")
+            if not form.is_valid():
+                messages.error(request, _("Choose a valid role."))
+            else:
+                services.membership_update(
+                    workspace=workspace,
+                    actor=request.user,
+                    membership=membership,
+                    role=form.cleaned_data["role"],
+                    is_subject_expert=form.cleaned_data["is_subject_expert"],
+                )
+                messages.success(request, _("Role changed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("member_list", slug=workspace.slug)
+
+
+@workspace_view(Perm.AUDIT_VIEW)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Every write in the workspace, newest first, filterable by who, action and date."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_entry_list(
+        workspace=workspace,
+        user=request.user,
+        actor=filters.get("actor") or "",
+        action=filters.get("action") or "",
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "workspaces/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
