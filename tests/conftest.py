@@ -63,6 +63,8 @@ def web(db: Any) -> Callable[[Any], Client]:
 
     def make(user: Any) -> Client:
         client = Client()
+        # English unless a test asks otherwise; the product default (zh-Hans) has its own tests.
+        client.cookies["django_language"] = "en"
         if user is not None:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client

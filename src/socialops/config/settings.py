@@ -165,13 +165,15 @@ AXES_FAILURE_LIMIT = int(os.environ.get("SOCIALOPS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Language: zh-Hans by default, English complete. A person's own choice (cookie) wins, then
 # the workspace's language, then zh-Hans (socialops.web.middleware.LanguageMiddleware).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS: list[str] = []
+# Apps carry their own locale/ dirs; config/ is not an app, so its strings are listed here.
+LOCALE_PATHS = [str(PACKAGE_DIR / "config" / "locale")]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"

@@ -1,10 +1,4 @@
-from django.urls import path
+from .views.goals import goals_urlpatterns
+from .views.metrics import metrics_urlpatterns
 
-from . import views
-
-urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("goals/", views.goal_list, name="goal_list"),
-    path("strategies/", views.strategy_list, name="strategy_list"),
-    path("metrics/", views.metric_list, name="metric_list"),
-]
+urlpatterns = [*goals_urlpatterns, *metrics_urlpatterns]

@@ -1,4 +1,4 @@
-"""API of this app (filled in by its issue work)."""
+"""API: goals."""
 
 from ninja import Router
 

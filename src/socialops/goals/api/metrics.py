@@ -1,0 +1,5 @@
+"""API: metrics."""
+
+from ninja import Router
+
+router = Router(tags=["metrics"])

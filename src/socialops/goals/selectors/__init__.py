@@ -1,0 +1,1 @@
+"""Selectors of the goals app; see selectors/metrics.py and selectors/goals.py."""

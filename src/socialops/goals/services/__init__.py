@@ -1,0 +1,1 @@
+"""Services of the goals app; see services/metrics.py and services/goals.py."""
