@@ -8,6 +8,7 @@ real workspace so the generated bodies reach the code behind them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,10 +23,21 @@ MAX_EXAMPLES = int(os.environ.get("SOCIALOPS_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.fixture
-def api_schema(db: Any) -> Any:
+def api_schema(db: Any) -> Iterator[Any]:
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from socialops.config.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    # The WSGI app is called in-process; like Django's test client, keep the test's database
+    # connection (and its transaction) open across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
@@ -44,7 +56,11 @@ def fuzz_token(db: Any) -> str:
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_no_server_errors(case: Any, fuzz_token: str) -> None:
     if case.path_parameters and "slug" in case.path_parameters:

@@ -42,14 +42,21 @@ def test_non_member_sees_404_not_403(workspace: Any, other_workspace: Any, membe
         selectors.membership_list(workspace=workspace, user=outsider)
 
 
-def test_user_belongs_to_several_workspaces(workspace: Any, other_workspace: Any, member: Any, api: Any) -> None:
+def test_user_belongs_to_several_workspaces(
+    workspace: Any, other_workspace: Any, member: Any, api: Any
+) -> None:
     user = member(Role.ANALYST)
     services.membership_add(workspace=other_workspace, actor=None, user=user, role=Role.OPERATOR)
     body = api(user).get("/api/v1/me").json()
-    assert {(w["slug"], w["role"]) for w in body["workspaces"]} == {("acme", "analyst"), ("other", "operator")}
+    assert {(w["slug"], w["role"]) for w in body["workspaces"]} == {
+        ("acme", "analyst"),
+        ("other", "operator"),
+    }
 
 
-def test_api_member_patch_four_cases(workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any) -> None:
+def test_api_member_patch_four_cases(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any
+) -> None:
     operator = member(Role.OPERATOR)
     target = Membership.objects.get(workspace=workspace, user=operator)
     foreign_admin = member(Role.ADMIN, ws=other_workspace)
@@ -70,7 +77,9 @@ def test_api_member_patch_four_cases(workspace: Any, other_workspace: Any, admin
     assert api(admin).get("/api/v1/workspaces/other").status_code == 404
 
 
-def test_api_audit_four_cases_and_filter(workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any) -> None:
+def test_api_audit_four_cases_and_filter(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any
+) -> None:
     analyst = member(Role.ANALYST)
     response = assert_four_cases(
         client_for=api,
@@ -84,7 +93,9 @@ def test_api_audit_four_cases_and_filter(workspace: Any, other_workspace: Any, a
     assert body["count"] >= 2 and all(item["action"].startswith("membership") for item in body["items"])
 
 
-def test_audit_page_four_cases(workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any) -> None:
+def test_audit_page_four_cases(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
+) -> None:
     response = assert_four_cases(
         client_for=web,
         method="GET",
@@ -97,7 +108,9 @@ def test_audit_page_four_cases(workspace: Any, other_workspace: Any, admin: Any,
     assert "membership.add" in response.content.decode()
 
 
-def test_member_page_adds_member_with_error_naming_field(workspace: Any, admin: Any, make_user: Any, web: Any) -> None:
+def test_member_page_adds_member_with_error_naming_field(
+    workspace: Any, admin: Any, make_user: Any, web: Any
+) -> None:
     client = web(admin)
     response = client.post("/w/acme/members/", {"username": "nobody", "role": "operator"})
     assert response.status_code == 200
@@ -122,7 +135,9 @@ def test_api_errors_are_json(admin: Any, api: Any) -> None:
     assert missing.status_code == 404 and missing.json()["message"]
     bad = client.patch("/api/v1/workspaces/acme", data="{not json", content_type="application/json")
     assert 400 <= bad.status_code < 500 and bad.json()["message"]
-    bad_tz = client.patch("/api/v1/workspaces/acme", data={"timezone": "Mars/Olympus"}, content_type="application/json")
+    bad_tz = client.patch(
+        "/api/v1/workspaces/acme", data={"timezone": "Mars/Olympus"}, content_type="application/json"
+    )
     assert bad_tz.status_code == 400
     assert "timezone" in bad_tz.json()["errors"]
 
@@ -168,3 +183,46 @@ def test_login_then_home_redirects_to_dashboard(admin: Any, client: Any) -> None
     response = client.post("/login/", {"username": "boss", "password": "s3cret-pass-word"})
     assert response.status_code == 302
     assert client.get("/").url == "/w/acme/"
+
+
+def test_member_page_four_cases(workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any) -> None:
+    response = assert_four_cases(
+        client_for=web,
+        method="GET",
+        url="/w/acme/members/",
+        foreign_url="/w/other/members/",
+        permitted=admin,
+        denied=member(Role.ANALYST),
+        api=False,
+    )
+    assert "boss" in response.content.decode()
+
+
+def test_settings_page_four_cases_and_bad_timezone(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
+) -> None:
+    assert_four_cases(
+        client_for=web,
+        method="POST",
+        url="/w/acme/settings/",
+        foreign_url="/w/other/settings/",
+        permitted=admin,
+        denied=member(Role.OPERATOR),
+        data={"name": "Acme 新名字", "timezone": "Europe/Berlin", "locale": "en"},
+        ok=(302,),
+        api=False,
+    )
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.timezone, workspace.locale) == ("Acme 新名字", "Europe/Berlin", "en")
+    other_workspace.refresh_from_db()
+    assert other_workspace.name == "Other Co"
+    response = web(admin).post("/w/acme/settings/", {"name": "X", "timezone": "Mars/Base", "locale": "en"})
+    assert response.status_code == 200
+    assert "Unknown time zone: Mars/Base" in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.name == "Acme 新名字"
+
+
+def test_api_list_offset_is_bounded(workspace: Any, admin: Any, api: Any) -> None:
+    response = api(admin).get(f"/api/v1/workspaces/acme/audit?offset={2**80}")
+    assert response.status_code == 422 and "offset" in response.json()["message"]

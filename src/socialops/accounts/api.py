@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from socialops.workspaces.api import api_workspace
@@ -13,6 +13,7 @@ from . import selectors, services
 from .models import Persona, SocialAccount
 
 router = Router(tags=["accounts"])
+
 
 # The schema only bounds sizes (so no input can hurt the server); the services give the precise,
 # field-named messages (20 labels of at most 30 characters, hours 0–23, …) as 400s.
@@ -138,11 +139,13 @@ def account_list(request: HttpRequest, slug: str, competitor: bool | None = None
     return selectors.account_list(workspace=workspace, user=request.user, is_competitor=competitor)
 
 
-@router.post("/workspaces/{slug}/accounts", response={201: AccountOut}, summary="Add an account or a competitor's")
-def account_create(request: HttpRequest, slug: str, payload: AccountIn) -> tuple[int, SocialAccount]:
+@router.post(
+    "/workspaces/{slug}/accounts", response={201: AccountOut}, summary="Add an account or a competitor's"
+)
+def account_create(request: HttpRequest, slug: str, payload: AccountIn) -> Status[SocialAccount]:
     workspace = api_workspace(request, slug)
     account = services.account_create(workspace=workspace, actor=request.user, **payload.dict())
-    return 201, account
+    return Status(201, account)
 
 
 @router.get("/workspaces/{slug}/accounts/{account_id}", response=AccountOut)
@@ -152,7 +155,9 @@ def account_detail(request: HttpRequest, slug: str, account_id: ObjectId) -> Soc
 
 
 @router.patch("/workspaces/{slug}/accounts/{account_id}", response=AccountOut)
-def account_patch(request: HttpRequest, slug: str, account_id: ObjectId, payload: AccountPatchIn) -> SocialAccount:
+def account_patch(
+    request: HttpRequest, slug: str, account_id: ObjectId, payload: AccountPatchIn
+) -> SocialAccount:
     workspace = api_workspace(request, slug)
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     fields = payload.dict(exclude_unset=True, exclude_none=True)
@@ -160,11 +165,11 @@ def account_patch(request: HttpRequest, slug: str, account_id: ObjectId, payload
 
 
 @router.delete("/workspaces/{slug}/accounts/{account_id}", response={204: None})
-def account_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> tuple[int, None]:
+def account_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     services.account_delete(workspace=workspace, actor=request.user, account=account)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/workspaces/{slug}/accounts/{account_id}/personas", response=list[PersonaOut])
@@ -176,11 +181,15 @@ def persona_list(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
 
 
 @router.post("/workspaces/{slug}/accounts/{account_id}/personas", response={201: PersonaOut})
-def persona_create(request: HttpRequest, slug: str, account_id: ObjectId, payload: PersonaIn) -> tuple[int, Persona]:
+def persona_create(
+    request: HttpRequest, slug: str, account_id: ObjectId, payload: PersonaIn
+) -> Status[Persona]:
     workspace = api_workspace(request, slug)
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
-    persona = services.persona_create(workspace=workspace, actor=request.user, account=account, **payload.dict())
-    return 201, persona
+    persona = services.persona_create(
+        workspace=workspace, actor=request.user, account=account, **payload.dict()
+    )
+    return Status(201, persona)
 
 
 @router.patch("/workspaces/{slug}/personas/{persona_id}", response=PersonaOut)
@@ -192,11 +201,11 @@ def persona_patch(request: HttpRequest, slug: str, persona_id: ObjectId, payload
 
 
 @router.delete("/workspaces/{slug}/personas/{persona_id}", response={204: None})
-def persona_delete(request: HttpRequest, slug: str, persona_id: ObjectId) -> tuple[int, None]:
+def persona_delete(request: HttpRequest, slug: str, persona_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     persona = selectors.persona_get(workspace=workspace, user=request.user, persona_id=persona_id)
     services.persona_delete(workspace=workspace, actor=request.user, persona=persona)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

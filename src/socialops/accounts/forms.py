@@ -21,7 +21,7 @@ class LabelListField(forms.CharField):
     """Short labels typed on one line, separated by commas (or 、，; or new lines)."""
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [part.strip() for part in _LABEL_SEPARATORS.split(text) if part.strip()]
 
     def prepare_value(self, value: Any) -> Any:
@@ -52,7 +52,7 @@ class HoursField(forms.CharField):
     }
 
     def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         hours: list[int] = []
         for token in _LABEL_SEPARATORS.split(text):
             token = token.strip()
@@ -80,6 +80,13 @@ class HoursField(forms.CharField):
         return value
 
 
+class CheckboxRow(forms.CheckboxSelectMultiple):
+    """Checkboxes side by side, marked up as Bootstrap form-checks."""
+
+    template_name = "accounts/widgets/checkboxes.html"
+    option_template_name = "accounts/widgets/checkbox_option.html"
+
+
 class AccountForm(BootstrapFormMixin, forms.Form):
     """Create or edit an account's profile."""
 
@@ -101,7 +108,9 @@ class AccountForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("Up to 20 short traits separated by commas, e.g. professional, warm, witty."),
     )
-    market_position = forms.CharField(label=_("Market position"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    market_position = forms.CharField(
+        label=_("Market position"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     style_rules = forms.CharField(
         label=_("Content style rules"),
         required=False,
@@ -123,7 +132,7 @@ class PersonaForm(BootstrapFormMixin, forms.Form):
     age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
     female_share = forms.IntegerField(label=_("Share of women (%)"), min_value=0, max_value=100, initial=50)
     city_tiers = forms.MultipleChoiceField(
-        label=_("City tiers"), choices=CityTier.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("City tiers"), choices=CityTier.choices, required=False, widget=CheckboxRow
     )
     interests = LabelListField(
         label=_("Interests"), required=False, help_text=_("Up to 20 short interests separated by commas.")
@@ -133,7 +142,9 @@ class PersonaForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("When this audience is online, e.g. 7-8, 12, 20-23 (24-hour clock)."),
     )
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -103,3 +103,12 @@ class Persona(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def male_share(self) -> int:
+        return 100 - self.female_share
+
+    @property
+    def city_tier_labels(self) -> list[str]:
+        labels = dict(CityTier.choices)
+        return [str(labels.get(t, t)) for t in self.city_tiers or []]

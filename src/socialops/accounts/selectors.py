@@ -56,14 +56,19 @@ def account_list(
     return qs
 
 
-def accounts_for_system(*, workspace: Workspace, is_competitor: bool | None = None) -> QuerySet[SocialAccount]:
+def accounts_for_system(
+    *, workspace: Workspace, is_competitor: bool | None = None
+) -> QuerySet[SocialAccount]:
     """The workspace's accounts for code acting as the system (CLI, jobs): no member to check."""
     return _accounts(workspace, is_competitor)
 
 
-def account_get(*, workspace: Workspace, user: Any, account_id: int) -> SocialAccount:
-    """One account of this workspace, or Http404."""
-    return get_object_or_404(account_list(workspace=workspace, user=user), pk=account_id)
+def account_get(
+    *, workspace: Workspace, user: Any, account_id: int, with_latest_followers: bool = False
+) -> SocialAccount:
+    """One account of this workspace, or Http404 (see account_list for ``with_latest_followers``)."""
+    accounts = account_list(workspace=workspace, user=user, with_latest_followers=with_latest_followers)
+    return get_object_or_404(accounts, pk=account_id)
 
 
 def account_get_by_ref(*, workspace: Workspace, user: Any, ref: str | int) -> SocialAccount:
@@ -81,13 +86,17 @@ def account_get_by_ref(*, workspace: Workspace, user: Any, ref: str | int) -> So
     handle = text.removeprefix("@")
     matches = list(accounts.filter(handle__iexact=handle)) if handle else []
     if not matches:
-        raise Http404(_("No account with the id or handle “%(ref)s” in this workspace.") % {"ref": text[:100]})
+        raise Http404(
+            _("No account with the id or handle “%(ref)s” in this workspace.") % {"ref": text[:100]}
+        )
     if len(matches) > 1:
         listing = ", ".join(f"{a.pk} ({a.get_platform_display()})" for a in matches)
         raise ValidationError(
             {
                 "account": [
-                    _("The handle “%(handle)s” is used on several platforms; give the account id instead: %(ids)s.")
+                    _(
+                        "The handle “%(handle)s” is used on several platforms; give the account id instead: %(ids)s."
+                    )
                     % {"handle": handle[:100], "ids": listing}
                 ]
             }
@@ -106,7 +115,9 @@ def persona_list(*, workspace: Workspace, user: Any, account: SocialAccount) -> 
 def persona_get(*, workspace: Workspace, user: Any, persona_id: int) -> Persona:
     """One persona of this workspace, or Http404."""
     membership_get(workspace=workspace, user=user)
-    return get_object_or_404(Persona.objects.filter(workspace=workspace).select_related("account"), pk=persona_id)
+    return get_object_or_404(
+        Persona.objects.filter(workspace=workspace).select_related("account"), pk=persona_id
+    )
 
 
 def workspace_today(workspace: Workspace) -> dt.date:
@@ -177,7 +188,17 @@ def competitor_comparison(
     rows = (
         MetricSnapshot.objects.filter(workspace=workspace, date__gte=start, date__lte=end)
         .order_by("account_id", "date")
-        .values_list("account_id", "date", "followers_total", "likes", "comments", "shares", "saves", "impressions", "posts")
+        .values_list(
+            "account_id",
+            "date",
+            "followers_total",
+            "likes",
+            "comments",
+            "shares",
+            "saves",
+            "impressions",
+            "posts",
+        )
     )
     for account_id, day, followers, likes, comments, shares, saves, impressions, posts in rows:
         s = stats.get(account_id)
@@ -244,13 +265,13 @@ def competitor_comparison(
 
 
 def _label(row: dict[str, Any]) -> str:
-    return f"{row['display_name']}\n{row['platform_label']}"
+    return f"{row['display_name']} · {row['platform_label']}"
 
 
 def _side_by_side_bar(
     title: str, rows: list[dict[str, Any]], values: Iterable[float | int | None], *, percent: bool = False
 ) -> dict[str, Any]:
-    """A bar chart with one bar per account, ours and competitors in two colours and a legend."""
+    """Horizontal bars, one per account (names stay readable), ours and competitors in two colours."""
     values = list(values)
     ours_name, competitors_name = _("Our accounts"), _("Competitors")
     # Two series stacked on one slot per account: each account has a value in exactly one of
@@ -259,14 +280,22 @@ def _side_by_side_bar(
     theirs = [v if r["is_competitor"] else None for r, v in zip(rows, values, strict=True)]
     axis_label: dict[str, Any] = {"formatter": "{value}%"} if percent else {}
     return {
-        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
+        "title": {"text": title, "left": 0, "top": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"data": [ours_name, competitors_name], "right": 0},
-        "grid": {"left": 8, "right": 16, "top": 48, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": [_label(r) for r in rows], "axisLabel": {"interval": 0}},
-        "yAxis": {"type": "value", "axisLabel": axis_label},
+        # ECharts 6 puts the legend at the bottom by default; keep it beside the title.
+        "legend": {"data": [ours_name, competitors_name], "top": 0, "right": 0},
+        "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": True},
+        # Ours first from the top, as in the table.
+        "yAxis": {"type": "category", "data": [_label(r) for r in rows], "inverse": True},
+        "xAxis": {"type": "value", "axisLabel": axis_label},
         "series": [
-            {"name": ours_name, "type": "bar", "stack": "side", "data": ours, "itemStyle": {"color": OURS_COLOR}},
+            {
+                "name": ours_name,
+                "type": "bar",
+                "stack": "side",
+                "data": ours,
+                "itemStyle": {"color": OURS_COLOR},
+            },
             {
                 "name": competitors_name,
                 "type": "bar",
@@ -307,10 +336,10 @@ def competitor_chart_options(comparison: dict[str, Any]) -> dict[str, dict[str, 
             _("Engagements per post"), rows, (r["engagements_per_post"] for r in rows)
         ),
         "followers_trend": {
-            "title": {"text": _("Followers by week"), "left": 0, "textStyle": {"fontSize": 14}},
+            "title": {"text": _("Followers by week"), "left": 0, "top": 0, "textStyle": {"fontSize": 14}},
             "tooltip": {"trigger": "axis"},
             "legend": {"type": "scroll", "top": 24},
-            "grid": {"left": 8, "right": 16, "top": 64, "bottom": 8, "containLabel": True},
+            "grid": {"left": 8, "right": 40, "top": 64, "bottom": 8, "containLabel": True},
             "xAxis": {"type": "category", "data": comparison["weeks"], "boundaryGap": False},
             "yAxis": {"type": "value", "scale": True},
             "series": trend_series,
@@ -325,7 +354,12 @@ def persona_hours_chart(persona: Persona) -> dict[str, Any]:
     return {
         "tooltip": {"show": False},
         "grid": {"left": 4, "right": 4, "top": 4, "bottom": 24},
-        "xAxis": {"type": "category", "data": hours, "splitArea": {"show": True}, "axisTick": {"show": False}},
+        "xAxis": {
+            "type": "category",
+            "data": hours,
+            "splitArea": {"show": True},
+            "axisTick": {"show": False},
+        },
         "yAxis": {"type": "category", "data": [""], "show": False},
         "visualMap": {"min": 0, "max": 1, "show": False, "inRange": {"color": ["#e9ecef", OURS_COLOR]}},
         "series": [

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from socialops.workspaces.access import ensure_perm
@@ -33,7 +34,15 @@ ACCOUNT_FIELDS = (
     "tone",
     "notes",
 )
-PERSONA_FIELDS = ("name", "age_band", "female_share", "city_tiers", "interests", "active_hours", "description")
+PERSONA_FIELDS = (
+    "name",
+    "age_band",
+    "female_share",
+    "city_tiers",
+    "interests",
+    "active_hours",
+    "description",
+)
 
 
 Errors = dict[str, list[str]]
@@ -89,7 +98,11 @@ def clean_label_list(value: Any, field: str, errors: Errors) -> list[str]:
         if label not in labels:
             labels.append(label)
     if len(labels) > MAX_LIST_ITEMS:
-        _add(errors, field, _("At most %(max)d entries (got %(n)d).") % {"max": MAX_LIST_ITEMS, "n": len(labels)})
+        _add(
+            errors,
+            field,
+            _("At most %(max)d entries (got %(n)d).") % {"max": MAX_LIST_ITEMS, "n": len(labels)},
+        )
         return []
     return labels
 
@@ -126,15 +139,18 @@ def _clean_hours(value: Any, errors: Errors) -> list[int]:
     for item in value:
         # bool is an int in Python; True is not an hour.
         if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 23:
-            _add(errors, "active_hours", _("Hours must be whole numbers from 0 to 23 (got %(value)s).") % {"value": str(item)[:20]})
+            _add(
+                errors,
+                "active_hours",
+                _("Hours must be whole numbers from 0 to 23 (got %(value)s).") % {"value": str(item)[:20]},
+            )
             return []
         hours.add(item)
     return sorted(hours)
 
 
-def _clean_account(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise account fields; raise one ValidationError naming every bad field."""
-    errors: Errors = {}
+def _clean_account(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    """Normalise account fields, noting what is wrong in ``errors`` (checked with the rest later)."""
     cleaned: dict[str, Any] = {}
     if "platform" in data:
         platform = data["platform"]
@@ -158,19 +174,18 @@ def _clean_account(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["is_competitor"] = bool(data["is_competitor"])
     if "brand_traits" in data:
         cleaned["brand_traits"] = clean_label_list(data["brand_traits"], "brand_traits", errors)
-    if errors:
-        raise ValidationError(errors)
     return cleaned
 
 
-def _check_account(account: SocialAccount) -> None:
-    """Model-level checks (lengths, URL) and the one-handle-per-platform rule, as field errors."""
-    errors: Errors = {}
+def _check_account(account: SocialAccount, errors: Errors) -> None:
+    """Model-level checks (lengths, URL) and the one-handle-per-platform rule; raise every field's error at once."""
     try:
         account.full_clean(exclude=["workspace"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
-    duplicate = (
+        # A field already reported keeps its clearer message from the cleaning step.
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    duplicate = "platform" not in errors and (
         SocialAccount.objects.filter(
             workspace_id=account.workspace_id, platform=account.platform, handle__iexact=account.handle
         )
@@ -184,6 +199,11 @@ def _check_account(account: SocialAccount) -> None:
         ]
     if errors:
         raise ValidationError(errors)
+
+
+def _account_snapshot(account: SocialAccount) -> dict[str, Any]:
+    # updated_at changes on every save; leaving it out keeps each audit entry a diff of what was edited.
+    return snapshot(account, exclude={"updated_at"})
 
 
 def _check_perm(workspace: Workspace, actor: Any) -> None:
@@ -216,6 +236,7 @@ def account_create(
 ) -> SocialAccount:
     """Add one of our accounts, or a competitor's account to track."""
     _check_perm(workspace, actor)
+    errors: Errors = {}
     cleaned = _clean_account(
         {
             "platform": platform,
@@ -229,36 +250,51 @@ def account_create(
             "style_rules": style_rules,
             "tone": tone,
             "notes": notes,
-        }
+        },
+        errors,
     )
     account = SocialAccount(workspace=workspace, **cleaned)
-    _check_account(account)
+    _check_account(account, errors)
     account.save()
-    audit_record(workspace=workspace, actor=actor, action="account.create", obj=account, after=snapshot(account))
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="account.create",
+        obj=account,
+        after=_account_snapshot(account),
+    )
     return account
 
 
 @transaction.atomic
-def account_update(*, workspace: Workspace, actor: Any, account: SocialAccount, **fields: Any) -> SocialAccount:
+def account_update(
+    *, workspace: Workspace, actor: Any, account: SocialAccount, **fields: Any
+) -> SocialAccount:
     """Change an account's profile: handle, positioning, brand traits, style and tone, …"""
     _check_perm(workspace, actor)
     _check_same_workspace(workspace, account, "account")
     unknown = set(fields) - set(ACCOUNT_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
-    cleaned = _clean_account(fields)
-    before = snapshot(account)
+    errors: Errors = {}
+    cleaned = _clean_account(fields, errors)
+    before = _account_snapshot(account)
     for key, value in cleaned.items():
         setattr(account, key, value)
     try:
-        _check_account(account)
+        _check_account(account, errors)
     except ValidationError:
         # Leave the caller's object as it was: a failed edit must not show as applied.
         account.refresh_from_db()
         raise
     account.save()
     audit_record(
-        workspace=workspace, actor=actor, action="account.update", obj=account, before=before, after=snapshot(account)
+        workspace=workspace,
+        actor=actor,
+        action="account.update",
+        obj=account,
+        before=before,
+        after=_account_snapshot(account),
     )
     return account
 
@@ -268,15 +304,28 @@ def account_delete(*, workspace: Workspace, actor: Any, account: SocialAccount) 
     """Delete an account with its personas and metric snapshots."""
     _check_perm(workspace, actor)
     _check_same_workspace(workspace, account, "account")
-    before = snapshot(account)
+    before = _account_snapshot(account)
     # The personas go with the account; name them in the log so the deletion can be reconstructed.
     before["personas"] = [snapshot(p) for p in account.personas.all()]
     audit_record(workspace=workspace, actor=actor, action="account.delete", obj=account, before=before)
-    account.delete()
+    try:
+        account.delete()
+    except ProtectedError as exc:
+        # Records other apps keep on purpose (e.g. published posts) block the deletion; say so
+        # instead of failing, and the transaction drops the audit entry written above.
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ValidationError(
+            {
+                "account": [
+                    _("This account cannot be deleted while it still has %(kinds)s.")
+                    % {"kinds": ", ".join(kinds)}
+                ]
+            }
+        ) from exc
 
 
-def _clean_persona(data: dict[str, Any]) -> dict[str, Any]:
-    errors: Errors = {}
+def _clean_persona(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    """Normalise persona fields, noting what is wrong in ``errors``."""
     cleaned: dict[str, Any] = {}
     if "name" in data:
         cleaned["name"] = _text(data["name"], "name", errors, required=True)
@@ -302,16 +351,18 @@ def _clean_persona(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["interests"] = clean_label_list(data["interests"], "interests", errors)
     if "active_hours" in data:
         cleaned["active_hours"] = _clean_hours(data["active_hours"], errors)
-    if errors:
-        raise ValidationError(errors)
     return cleaned
 
 
-def _check_persona(persona: Persona) -> None:
+def _check_persona(persona: Persona, errors: Errors) -> None:
+    """Model-level checks (lengths); raise every field's error at once."""
     try:
         persona.full_clean(exclude=["workspace", "account"])
     except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -331,6 +382,7 @@ def persona_create(
     """Describe a target-audience persona of an account."""
     _check_perm(workspace, actor)
     _check_same_workspace(workspace, account, "account")
+    errors: Errors = {}
     cleaned = _clean_persona(
         {
             "name": name,
@@ -340,12 +392,15 @@ def persona_create(
             "interests": interests,
             "active_hours": active_hours,
             "description": description,
-        }
+        },
+        errors,
     )
     persona = Persona(workspace=workspace, account=account, **cleaned)
-    _check_persona(persona)
+    _check_persona(persona, errors)
     persona.save()
-    audit_record(workspace=workspace, actor=actor, action="persona.create", obj=persona, after=snapshot(persona))
+    audit_record(
+        workspace=workspace, actor=actor, action="persona.create", obj=persona, after=snapshot(persona)
+    )
     return persona
 
 
@@ -357,18 +412,24 @@ def persona_update(*, workspace: Workspace, actor: Any, persona: Persona, **fiel
     unknown = set(fields) - set(PERSONA_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
-    cleaned = _clean_persona(fields)
+    errors: Errors = {}
+    cleaned = _clean_persona(fields, errors)
     before = snapshot(persona)
     for key, value in cleaned.items():
         setattr(persona, key, value)
     try:
-        _check_persona(persona)
+        _check_persona(persona, errors)
     except ValidationError:
         persona.refresh_from_db()
         raise
     persona.save()
     audit_record(
-        workspace=workspace, actor=actor, action="persona.update", obj=persona, before=before, after=snapshot(persona)
+        workspace=workspace,
+        actor=actor,
+        action="persona.update",
+        obj=persona,
+        before=before,
+        after=snapshot(persona),
     )
     return persona
 
@@ -378,5 +439,7 @@ def persona_delete(*, workspace: Workspace, actor: Any, persona: Persona) -> Non
     """Delete a persona."""
     _check_perm(workspace, actor)
     _check_same_workspace(workspace, persona, "persona")
-    audit_record(workspace=workspace, actor=actor, action="persona.delete", obj=persona, before=snapshot(persona))
+    audit_record(
+        workspace=workspace, actor=actor, action="persona.delete", obj=persona, before=snapshot(persona)
+    )
     persona.delete()

@@ -79,13 +79,9 @@ def competitor_list(request: HttpRequest) -> HttpResponse:
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     """An account's positioning, brand traits, style and tone rules, and its personas."""
     workspace = request.workspace  # type: ignore[attr-defined]
-    account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
-    latest = (
-        selectors.account_list(workspace=workspace, user=request.user, with_latest_followers=True)
-        .filter(pk=account.pk)
-        .values("latest_followers", "latest_followers_date")
-        .first()
-    ) or {}
+    account = selectors.account_get(
+        workspace=workspace, user=request.user, account_id=account_id, with_latest_followers=True
+    )
     personas = [
         {"persona": p, "chart": selectors.persona_hours_chart(p), "chart_id": f"persona-hours-{p.pk}"}
         for p in selectors.persona_list(workspace=workspace, user=request.user, account=account)
@@ -96,15 +92,17 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         {
             "account": account,
             "personas": personas,
-            "latest_followers": latest.get("latest_followers"),
-            "latest_followers_date": latest.get("latest_followers_date"),
+            "latest_followers": getattr(account, "latest_followers", None),
+            "latest_followers_date": getattr(account, "latest_followers_date", None),
         },
     )
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, cancel_url: str, submit: str) -> HttpResponse:
     return render(
-        request, "accounts/form.html", {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit}
+        request,
+        "accounts/form.html",
+        {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit},
     )
 
 
@@ -137,7 +135,9 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     form = AccountForm(request.POST or None, initial=AccountForm.initial_for(account))
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_update(workspace=workspace, actor=request.user, account=account, **form.cleaned_data)
+            services.account_update(
+                workspace=workspace, actor=request.user, account=account, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -160,7 +160,11 @@ def account_delete(request: HttpRequest, account_id: int) -> HttpResponse:
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     list_name = _list_url_name(account)
     name = account.display_name
-    services.account_delete(workspace=workspace, actor=request.user, account=account)
+    try:
+        services.account_delete(workspace=workspace, actor=request.user, account=account)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("account_detail", slug=workspace.slug, account_id=account.pk)
     messages.success(request, _("Account “%(name)s” deleted.") % {"name": name})
     return redirect(list_name, slug=workspace.slug)
 
@@ -173,7 +177,9 @@ def persona_create(request: HttpRequest, account_id: int) -> HttpResponse:
     form = PersonaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.persona_create(workspace=workspace, actor=request.user, account=account, **form.cleaned_data)
+            services.persona_create(
+                workspace=workspace, actor=request.user, account=account, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -196,7 +202,9 @@ def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
     form = PersonaForm(request.POST or None, initial=PersonaForm.initial_for(persona))
     if request.method == "POST" and form.is_valid():
         try:
-            services.persona_update(workspace=workspace, actor=request.user, persona=persona, **form.cleaned_data)
+            services.persona_update(
+                workspace=workspace, actor=request.user, persona=persona, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

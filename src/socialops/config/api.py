@@ -64,7 +64,9 @@ def _on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
         errors.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
     return api.create_response(
-        request, {"message": _("Invalid input: %(detail)s") % {"detail": _summary(errors)}, "errors": errors}, status=422
+        request,
+        {"message": _("Invalid input: %(detail)s") % {"detail": _summary(errors)}, "errors": errors},
+        status=422,
     )
 
 

@@ -113,7 +113,9 @@ def member_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 @router.patch("/workspaces/{slug}/members/{member_id}", response=MemberOut)
 def member_patch(request: HttpRequest, slug: str, member_id: int, payload: MemberUpdateIn) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
-    membership = selectors.membership_get_by_id(workspace=workspace, user=request.user, membership_id=member_id)
+    membership = selectors.membership_get_by_id(
+        workspace=workspace, user=request.user, membership_id=member_id
+    )
     services.membership_update(
         workspace=workspace,
         actor=request.user,
@@ -142,5 +144,11 @@ def audit_list(
 ) -> Any:
     workspace = api_workspace(request, slug)
     return selectors.audit_entry_list(
-        workspace=workspace, user=request.user, actor=actor, action=action, object_type=object_type, since=since, until=until
+        workspace=workspace,
+        user=request.user,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        since=since,
+        until=until,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -40,3 +41,11 @@ class AuditFilterForm(BootstrapFormMixin, forms.Form):
     action = forms.CharField(label=_("Action"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class WorkspaceSettingsForm(BootstrapFormMixin, forms.Form):
+    """Name, time zone and language of a workspace."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    timezone = forms.CharField(label=_("Time zone"), max_length=64, help_text=_("An IANA name, e.g. Asia/Shanghai."))
+    locale = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -22,7 +22,11 @@ def workspaces_for_user(*, user: Any) -> QuerySet[Workspace]:
 def membership_list(*, workspace: Workspace, user: Any) -> QuerySet[Membership]:
     """Members of the workspace (any member may see who is on the team)."""
     membership_get(workspace=workspace, user=user)
-    return Membership.objects.filter(workspace=workspace).select_related("user").order_by("role", "user__username")
+    return (
+        Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
 
 
 def membership_get_by_id(*, workspace: Workspace, user: Any, membership_id: int) -> Membership:

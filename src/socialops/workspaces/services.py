@@ -28,7 +28,9 @@ def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str, email: str = "", is_superuser: bool = False) -> Any:
+def user_create(
+    *, actor: Any, username: str, password: str, email: str = "", is_superuser: bool = False
+) -> Any:
     """Create a login; the password must pass the configured validators."""
     username = (username or "").strip()
     if not username:
@@ -55,7 +57,9 @@ def workspace_create(
     workspace = Workspace(name=name, slug=slug, timezone=timezone, locale=locale)
     _full_clean(workspace)
     workspace.save()
-    audit_record(workspace=workspace, actor=actor, action="workspace.create", obj=workspace, after=snapshot(workspace))
+    audit_record(
+        workspace=workspace, actor=actor, action="workspace.create", obj=workspace, after=snapshot(workspace)
+    )
     if getattr(actor, "is_authenticated", False):
         Membership.objects.create(workspace=workspace, user=actor, role=Role.ADMIN)
     return workspace
@@ -75,7 +79,12 @@ def workspace_update(*, workspace: Workspace, actor: Any, **fields: Any) -> Work
     _full_clean(workspace)
     workspace.save()
     audit_record(
-        workspace=workspace, actor=actor, action="workspace.update", obj=workspace, before=before, after=snapshot(workspace)
+        workspace=workspace,
+        actor=actor,
+        action="workspace.update",
+        obj=workspace,
+        before=before,
+        after=snapshot(workspace),
     )
     return workspace
 
@@ -110,7 +119,12 @@ def _admins_left(workspace: Workspace, excluding: Membership) -> int:
 
 @transaction.atomic
 def membership_update(
-    *, workspace: Workspace, actor: Any, membership: Membership, role: str, is_subject_expert: bool | None = None
+    *,
+    workspace: Workspace,
+    actor: Any,
+    membership: Membership,
+    role: str,
+    is_subject_expert: bool | None = None,
 ) -> Membership:
     """Change a member's role; the last admin cannot be demoted."""
     ensure_perm(workspace=workspace, user=actor, perm=Perm.WORKSPACE_MANAGE)
@@ -125,7 +139,12 @@ def membership_update(
         membership.is_subject_expert = is_subject_expert
     membership.save()
     audit_record(
-        workspace=workspace, actor=actor, action="membership.update", obj=membership, before=before, after=snapshot(membership)
+        workspace=workspace,
+        actor=actor,
+        action="membership.update",
+        obj=membership,
+        before=before,
+        after=snapshot(membership),
     )
     return membership
 
@@ -153,7 +172,11 @@ def api_token_create(*, user: Any, actor: Any = None, name: str = "") -> tuple[A
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10], key_hash=_hash_token(raw))
     audit_record(
-        workspace=None, actor=actor or user, action="api_token.create", obj=token, after={"prefix": token.prefix, "name": name}
+        workspace=None,
+        actor=actor or user,
+        action="api_token.create",
+        obj=token,
+        after={"prefix": token.prefix, "name": name},
     )
     return token, raw
 
@@ -163,7 +186,9 @@ def api_token_revoke(*, token: ApiToken, actor: Any) -> None:
     """Revoke a token; later requests with it are refused."""
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(workspace=None, actor=actor, action="api_token.revoke", obj=token, after={"prefix": token.prefix})
+    audit_record(
+        workspace=None, actor=actor, action="api_token.revoke", obj=token, after={"prefix": token.prefix}
+    )
 
 
 def api_token_authenticate(raw: str) -> Any | None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from socialops.web.decorators import workspace_view
 
 from . import selectors, services
-from .forms import AuditFilterForm, MemberAddForm, MemberRoleForm
+from .forms import AuditFilterForm, MemberAddForm, MemberRoleForm, WorkspaceSettingsForm
 from .roles import Perm
 
 
@@ -37,7 +37,15 @@ def member_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Member added."))
             return redirect("member_list", slug=workspace.slug)
     members = selectors.membership_list(workspace=workspace, user=request.user)
-    rows = [(m, MemberRoleForm(initial={"role": m.role, "is_subject_expert": m.is_subject_expert}, prefix=f"m{m.pk}")) for m in members]
+    rows = [
+        (
+            m,
+            MemberRoleForm(
+                initial={"role": m.role, "is_subject_expert": m.is_subject_expert}, prefix=f"m{m.pk}"
+            ),
+        )
+        for m in members
+    ]
     return render(request, "workspaces/member_list.html", {"form": form, "rows": rows})
 
 
@@ -46,7 +54,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_update(request: HttpRequest, member_id: int) -> HttpResponse:
     """Change a member's role, or remove them (the last admin stays)."""
     workspace = request.workspace  # type: ignore[attr-defined]
-    membership = selectors.membership_get_by_id(workspace=workspace, user=request.user, membership_id=member_id)
+    membership = selectors.membership_get_by_id(
+        workspace=workspace, user=request.user, membership_id=member_id
+    )
     try:
         if "remove" in request.POST:
             services.membership_remove(workspace=workspace, actor=request.user, membership=membership)
@@ -86,4 +96,23 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "workspaces/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "workspaces/audit_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@workspace_view(Perm.WORKSPACE_MANAGE)
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    """Rename the workspace, or change its time zone or language."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    initial = {"name": workspace.name, "timezone": workspace.timezone, "locale": workspace.locale}
+    form = WorkspaceSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workspace_update(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("workspace_settings", slug=workspace.slug)
+    return render(request, "workspaces/settings.html", {"form": form})

@@ -1,0 +1,293 @@
+"""HTTP API of accounts, personas and the competitor comparison: the four cases, bad input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from socialops.accounts.models import Persona, SocialAccount
+from socialops.accounts.selectors import workspace_today
+from socialops.goals.models import MetricSnapshot
+from socialops.workspaces.models import AuditEntry
+from socialops.workspaces.roles import Role
+from tests.access import assert_four_cases
+
+from .factories import make_account, make_persona
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/workspaces/acme"
+
+
+@pytest.fixture
+def foreign(other_workspace: Any) -> SocialAccount:
+    return make_account(other_workspace, "theirs")
+
+
+def _post(client: Any, url: str, data: Any) -> Any:
+    return client.post(url, data=json.dumps(data), content_type="application/json")
+
+
+def _patch(client: Any, url: str, data: Any) -> Any:
+    return client.patch(url, data=json.dumps(data), content_type="application/json")
+
+
+def test_list_four_cases_and_competitor_filter(
+    workspace: Any, other_workspace: Any, admin: Any, api: Any
+) -> None:
+    make_account(workspace, "ours1", positioning="科技前沿，品质生活")
+    make_account(workspace, "rival", platform="douyin", is_competitor=True)
+    response = assert_four_cases(
+        client_for=api,
+        method="GET",
+        url=f"{BASE}/accounts",
+        foreign_url="/api/v1/workspaces/other/accounts",
+        permitted=admin,
+        denied=None,
+    )
+    body = response.json()
+    assert body["count"] == 2
+    assert [a["handle"] for a in body["items"]] == ["ours1", "rival"]
+    assert body["items"][0]["positioning"] == "科技前沿，品质生活"
+    assert body["items"][0]["platform_label"] == "Weibo"
+    client = api(admin)
+    assert [a["handle"] for a in client.get(f"{BASE}/accounts?competitor=true").json()["items"]] == ["rival"]
+    assert [a["handle"] for a in client.get(f"{BASE}/accounts?competitor=false").json()["items"]] == ["ours1"]
+    assert client.get(f"{BASE}/accounts?competitor=maybe").status_code == 422
+
+
+def test_create_four_cases(workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any) -> None:
+    analyst = member(Role.ANALYST)
+    data = {
+        "platform": "xiaohongshu",
+        "handle": "acme_red",
+        "display_name": "Acme 小红书",
+        "positioning": "品质生活",
+        "brand_traits": ["真诚", "有料"],
+        "is_competitor": False,
+    }
+    response = assert_four_cases(
+        client_for=api,
+        method="POST",
+        url=f"{BASE}/accounts",
+        foreign_url="/api/v1/workspaces/other/accounts",
+        permitted=admin,
+        denied=analyst,
+        data=data,
+        ok=(201,),
+    )
+    body = response.json()
+    assert body["handle"] == "acme_red" and body["brand_traits"] == ["真诚", "有料"]
+    account = SocialAccount.objects.get(pk=body["id"])
+    assert account.workspace == workspace
+    assert not SocialAccount.objects.filter(workspace=other_workspace).exists()
+
+
+def test_create_bad_input_is_400_or_422_json(workspace: Any, admin: Any, api: Any) -> None:
+    client = api(admin)
+    make_account(workspace, "taken", platform="weibo")
+    response = _post(
+        client, f"{BASE}/accounts", {"platform": "weibo", "handle": "taken", "display_name": "x"}
+    )
+    assert response.status_code == 400
+    assert "handle" in response.json()["errors"]
+    response = _post(
+        client, f"{BASE}/accounts", {"platform": "friendster", "handle": "a", "display_name": "x"}
+    )
+    assert response.status_code == 400 and "Unknown platform" in response.json()["errors"]["platform"][0]
+    response = _post(
+        client,
+        f"{BASE}/accounts",
+        {
+            "platform": "weibo",
+            "handle": "b",
+            "display_name": "x",
+            "brand_traits": [f"t{i}" for i in range(25)],
+        },
+    )
+    assert response.status_code == 400 and "brand_traits" in response.json()["errors"]
+    response = _post(client, f"{BASE}/accounts", {"platform": "weibo"})
+    assert response.status_code == 422 and "handle" in response.json()["errors"]
+    response = client.post(f"{BASE}/accounts", data="{not json", content_type="application/json")
+    assert response.status_code in (400, 422) and "message" in response.json()
+    assert SocialAccount.objects.count() == 1
+
+
+def test_detail_four_cases(workspace: Any, admin: Any, api: Any, foreign: SocialAccount) -> None:
+    account = make_account(workspace, "acme", tone="亲切")
+    response = assert_four_cases(
+        client_for=api,
+        method="GET",
+        url=f"{BASE}/accounts/{account.pk}",
+        foreign_url=f"{BASE}/accounts/{foreign.pk}",
+        permitted=admin,
+        denied=None,
+    )
+    assert response.json()["tone"] == "亲切"
+    client = api(admin)
+    assert client.get(f"{BASE}/accounts/0").status_code == 422
+    assert client.get(f"{BASE}/accounts/999999").status_code == 404
+    assert client.get(f"{BASE}/accounts/abc").status_code == 422
+
+
+def test_patch_four_cases(workspace: Any, admin: Any, member: Any, api: Any, foreign: SocialAccount) -> None:
+    account = make_account(workspace, "acme")
+    response = assert_four_cases(
+        client_for=api,
+        method="PATCH",
+        url=f"{BASE}/accounts/{account.pk}",
+        foreign_url=f"{BASE}/accounts/{foreign.pk}",
+        permitted=member(Role.OPERATOR),
+        denied=member(Role.REVIEWER),
+        data={"positioning": "新定位", "brand_traits": ["专业"]},
+    )
+    assert response.json()["positioning"] == "新定位"
+    account.refresh_from_db()
+    assert account.brand_traits == ["专业"] and account.handle == "acme"
+    assert SocialAccount.objects.get(pk=foreign.pk).positioning == ""
+    bad = _patch(api(admin), f"{BASE}/accounts/{account.pk}", {"handle": "  "})
+    assert bad.status_code == 400 and "handle" in bad.json()["errors"]
+    assert AuditEntry.objects.filter(action="account.update").count() == 1
+
+
+def test_delete_four_cases(workspace: Any, admin: Any, member: Any, api: Any, foreign: SocialAccount) -> None:
+    account = make_account(workspace, "acme")
+    assert_four_cases(
+        client_for=api,
+        method="DELETE",
+        url=f"{BASE}/accounts/{account.pk}",
+        foreign_url=f"{BASE}/accounts/{foreign.pk}",
+        permitted=admin,
+        denied=member(Role.ANALYST),
+        ok=(204,),
+    )
+    assert not SocialAccount.objects.filter(pk=account.pk).exists()
+    assert SocialAccount.objects.filter(pk=foreign.pk).exists()
+
+
+def test_persona_list_and_create_four_cases(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any, foreign: SocialAccount
+) -> None:
+    account = make_account(workspace, "acme")
+    make_persona(workspace, account, "学生党", active_hours=[21, 22])
+    make_persona(other_workspace, foreign, "别家")
+    listing = assert_four_cases(
+        client_for=api,
+        method="GET",
+        url=f"{BASE}/accounts/{account.pk}/personas",
+        foreign_url=f"{BASE}/accounts/{foreign.pk}/personas",
+        permitted=admin,
+        denied=None,
+    )
+    assert [p["name"] for p in listing.json()["items"]] == ["学生党"]
+    assert listing.json()["items"][0]["active_hours"] == [21, 22]
+    data = {
+        "name": "一线白领",
+        "age_band": "25-30",
+        "female_share": 70,
+        "city_tiers": ["tier1", "new_tier1"],
+        "interests": ["咖啡"],
+        "active_hours": [8, 12, 21],
+    }
+    created = assert_four_cases(
+        client_for=api,
+        method="POST",
+        url=f"{BASE}/accounts/{account.pk}/personas",
+        foreign_url=f"{BASE}/accounts/{foreign.pk}/personas",
+        permitted=admin,
+        denied=member(Role.COMMUNITY),
+        data=data,
+        ok=(201,),
+    )
+    body = created.json()
+    assert body["account_id"] == account.pk and body["city_tiers"] == ["tier1", "new_tier1"]
+    assert Persona.objects.filter(account=foreign).count() == 1
+
+
+def test_persona_bad_input(workspace: Any, admin: Any, api: Any) -> None:
+    account = make_account(workspace, "acme")
+    client = api(admin)
+    url = f"{BASE}/accounts/{account.pk}/personas"
+    response = _post(client, url, {"name": "p", "age_band": "18-24", "active_hours": [8, 24]})
+    assert response.status_code == 400 and "0 to 23" in response.json()["errors"]["active_hours"][0]
+    response = _post(client, url, {"name": "p", "age_band": "18-24", "city_tiers": ["tier7"]})
+    assert response.status_code == 400 and "city_tiers" in response.json()["errors"]
+    response = _post(client, url, {"name": "p", "age_band": "18-24", "female_share": 120})
+    assert response.status_code == 422 and "female_share" in response.json()["errors"]
+    response = _post(client, url, {"name": "p", "age_band": "18-24", "active_hours": ["noon"]})
+    assert response.status_code == 422
+    assert not Persona.objects.exists()
+
+
+def test_persona_patch_four_cases(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any, foreign: SocialAccount
+) -> None:
+    persona = make_persona(workspace, make_account(workspace, "acme"), "p1")
+    theirs = make_persona(other_workspace, foreign, "p2")
+    response = assert_four_cases(
+        client_for=api,
+        method="PATCH",
+        url=f"{BASE}/personas/{persona.pk}",
+        foreign_url=f"{BASE}/personas/{theirs.pk}",
+        permitted=admin,
+        denied=member(Role.ANALYST),
+        data={"interests": ["露营", "摄影"], "female_share": 40},
+    )
+    assert response.json()["interests"] == ["露营", "摄影"] and response.json()["female_share"] == 40
+    assert Persona.objects.get(pk=theirs.pk).interests == []
+
+
+def test_persona_delete_four_cases(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any, foreign: SocialAccount
+) -> None:
+    persona = make_persona(workspace, make_account(workspace, "acme"), "p1")
+    theirs = make_persona(other_workspace, foreign, "p2")
+    assert_four_cases(
+        client_for=api,
+        method="DELETE",
+        url=f"{BASE}/personas/{persona.pk}",
+        foreign_url=f"{BASE}/personas/{theirs.pk}",
+        permitted=admin,
+        denied=member(Role.REVIEWER),
+        ok=(204,),
+    )
+    assert list(Persona.objects.all()) == [theirs]
+
+
+def test_comparison_four_cases_and_bounds(workspace: Any, admin: Any, api: Any) -> None:
+    ours = make_account(workspace, "acme")
+    rival = make_account(workspace, "rival", platform="douyin", is_competitor=True)
+    today = workspace_today(workspace)
+    MetricSnapshot.objects.create(workspace=workspace, account=ours, date=today, followers_total=100, posts=2)
+    MetricSnapshot.objects.create(
+        workspace=workspace, account=rival, date=today, followers_total=300, posts=4, likes=40
+    )
+    response = assert_four_cases(
+        client_for=api,
+        method="GET",
+        url=f"{BASE}/competitors/comparison?days=30",
+        foreign_url="/api/v1/workspaces/other/competitors/comparison?days=30",
+        permitted=admin,
+        denied=None,
+    )
+    body = response.json()
+    assert body["days"] == 30
+    rows = {r["handle"]: r for r in body["accounts"]}
+    assert rows["acme"]["followers"] == 100 and rows["acme"]["is_competitor"] is False
+    assert rows["rival"]["posts_per_week"] == 4.0 and rows["rival"]["engagements_per_post"] == 10.0
+    client = api(admin)
+    assert client.get(f"{BASE}/competitors/comparison?days=6").status_code == 422
+    assert client.get(f"{BASE}/competitors/comparison?days=731").status_code == 422
+    assert client.get(f"{BASE}/competitors/comparison").json()["days"] == 90
+
+
+def test_paging_and_ids_out_of_range_are_422_not_500(workspace: Any, admin: Any, api: Any) -> None:
+    client = api(admin)
+    account = make_account(workspace, "acme")
+    assert client.get(f"{BASE}/accounts?offset={2**80}").status_code == 422
+    assert client.get(f"{BASE}/accounts/{account.pk}/personas?offset={2**80}").status_code == 422
+    assert client.get(f"{BASE}/accounts/{2**70}").status_code == 422
+    body = client.get(f"{BASE}/accounts?offset=1&limit=1").json()
+    assert body == {"items": [], "count": 1}
