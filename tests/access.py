@@ -1,9 +1,9 @@
 """The four permission cases every endpoint and page must pass.
 
-    anonymous                 → 401 (API) / redirect to login (page)
-    member without the role   → 403
-    permitted member          → the expected success status
-    another workspace's object (permitted member of their own workspace) → 404
+anonymous                 → 401 (API) / redirect to login (page)
+member without the role   → 403
+permitted member          → the expected success status
+another workspace's object (permitted member of their own workspace) → 404
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ def assert_four_cases(
         assert anonymous.status_code == 401, (url, anonymous.status_code)
         assert "message" in anonymous.json()
     else:
-        assert anonymous.status_code == 302 and "/login/" in anonymous["Location"], (url, anonymous.status_code)
+        assert anonymous.status_code == 302 and "/login/" in anonymous["Location"], (
+            url,
+            anonymous.status_code,
+        )
 
     if denied is not None:
         forbidden = _call(client_for(denied), method, url, data, api)

@@ -33,16 +33,34 @@ def test_app_strings_all_translated_to_chinese(app: str, tmp_path: Path) -> None
     subprocess.run(
         # django-admin, not `python -m django`: with the app dir as cwd, -m would let the app's
         # selectors.py shadow the standard library's selectors module.
-        [str(Path(sys.executable).parent / "django-admin"), "makemessages", "-l", "zh_Hans", "--no-obsolete", "-v", "0"],
+        [
+            str(Path(sys.executable).parent / "django-admin"),
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "-v",
+            "0",
+        ],
         cwd=copy,
         check=True,
-        env={"DJANGO_SETTINGS_MODULE": "socialops.config.settings", "PATH": "/usr/bin:/bin", "SOCIALOPS_TESTING": "1"},
+        env={
+            "DJANGO_SETTINGS_MODULE": "socialops.config.settings",
+            "PATH": "/usr/bin:/bin",
+            "SOCIALOPS_TESTING": "1",
+        },
     )
     extracted_path = _po(copy)
-    extracted = {(e.msgctxt, e.msgid) for e in polib.pofile(str(extracted_path))} if extracted_path.exists() else set()
+    extracted = (
+        {(e.msgctxt, e.msgid) for e in polib.pofile(str(extracted_path))}
+        if extracted_path.exists()
+        else set()
+    )
     if not extracted:
         return
-    assert _po(SRC / app).exists(), f"{app}: no zh_Hans translation file; run makemessages in src/socialops/{app}"
+    assert _po(SRC / app).exists(), (
+        f"{app}: no zh_Hans translation file; run makemessages in src/socialops/{app}"
+    )
     committed = polib.pofile(str(_po(SRC / app)))
     translated = {(e.msgctxt, e.msgid) for e in committed if e.translated() and not e.obsolete}
     fuzzy = [e.msgid for e in committed if "fuzzy" in e.flags and not e.obsolete]

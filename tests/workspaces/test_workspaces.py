@@ -185,7 +185,9 @@ def test_login_then_home_redirects_to_dashboard(admin: Any, client: Any) -> None
     assert client.get("/").url == "/w/acme/"
 
 
-def test_member_page_four_cases(workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any) -> None:
+def test_member_page_four_cases(
+    workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
+) -> None:
     response = assert_four_cases(
         client_for=web,
         method="GET",

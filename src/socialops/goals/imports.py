@@ -11,19 +11,18 @@ import csv
 import datetime as dt
 import io
 import re
-import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from socialops.accounts.models import SocialAccount
+from socialops.accounts.selectors import workspace_today
 from socialops.workspaces.models import Workspace
 
 # Every figure a snapshot holds, in the order pages and files show them.
@@ -102,8 +101,16 @@ class RowError:
         return {"line": self.line, "field": self.field, "message": self.message}
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "file"
-        return f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        """One line of a report, e.g. "line 7, new_followers: must be ≥ 0"."""
+        if self.line is None:
+            return _("whole file: %(message)s") % {"message": self.message}
+        if not self.field:
+            return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+        return _("line %(line)s, %(field)s: %(message)s") % {
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -169,7 +176,12 @@ def _money_before(value: Any) -> Any:
     if isinstance(value, float):
         # Excel stores money as binary floats (0.1 + 0.2 = 0.30000000000000004); cents are what was meant.
         exact = Decimal(repr(value))
-        cents = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if exact.is_finite() else exact
+        if not exact.is_finite():
+            return exact
+        try:
+            cents = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # too many digits to hold cents: the field's own check reports it
+            return exact
         return cents if abs(exact - cents) < Decimal("0.000001") else exact
     if isinstance(value, str):
         text = _clean_number_text(value.strip().lstrip("¥￥"))
@@ -197,12 +209,12 @@ def _date_before(value: Any) -> Any:
     raise PydanticCustomError("date_format", "must be a date like 2024-05-31")
 
 
-Count = Annotated[int | None, BeforeValidator(_count_before), Field(default=None, ge=0, le=INT32_MAX)]
-BigCount = Annotated[int | None, BeforeValidator(_count_before), Field(default=None, ge=0, le=INT64_MAX)]
+# Constraints sit on the inner type so that None (unknown) passes them untouched.
+Count = Annotated[Annotated[int, Field(ge=0, le=INT32_MAX)] | None, BeforeValidator(_count_before)]
+BigCount = Annotated[Annotated[int, Field(ge=0, le=INT64_MAX)] | None, BeforeValidator(_count_before)]
 Money = Annotated[
-    Decimal | None,
+    Annotated[Decimal, Field(ge=0, max_digits=REVENUE_MAX_DIGITS, decimal_places=2)] | None,
     BeforeValidator(_money_before),
-    Field(default=None, ge=0, max_digits=REVENUE_MAX_DIGITS, decimal_places=2),
 ]
 
 
@@ -228,10 +240,8 @@ class MetricValues(BaseModel):
     posts: Count = None
 
 
-class MetricRow(MetricValues):
-    """One row of a metrics file: a day and its figures."""
-
-    date: Annotated[dt.date, BeforeValidator(_date_before)]
+DateCell = Annotated[dt.date, BeforeValidator(_date_before)]
+_DATE: TypeAdapter[dt.date] = TypeAdapter(DateCell)
 
 
 def error_message(error: ErrorDetails) -> str:
@@ -279,15 +289,6 @@ def validate_values(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, s
     return {name: getattr(model, name) for name in values}, {}
 
 
-def workspace_today(workspace: Workspace) -> dt.date:
-    """Today in the workspace's time zone (a day there is not over until its own midnight)."""
-    try:
-        tz = workspace.tz
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("Asia/Shanghai")
-    return timezone.now().astimezone(tz).date()
-
-
 # ---------------------------------------------------------------------------------------------
 # Accounts named in a file
 
@@ -307,12 +308,13 @@ class AccountResolver:
         text = _cell_text(ref)
         if not text:
             return None, _("is required")
-        handle = text.casefold()
-        candidates = self.by_handle.get(handle) or self.by_handle.get(handle.lstrip("@")) or []
-        by_id = self.by_id.get(text)
-        matches = {a.pk: a for a in [*candidates, *([by_id] if by_id else [])]}
+        # Same rules as accounts.selectors.account_get_by_ref: an id wins over a handle made of the
+        # same digits, and a handle used on several platforms is ambiguous rather than guessed.
+        if text in self.by_id:
+            return self.by_id[text], None
+        matches = self.by_handle.get(text.removeprefix("@").casefold(), [])
         if len(matches) == 1:
-            return next(iter(matches.values())), None
+            return matches[0], None
         if not matches:
             return None, _("unknown account “%(ref)s”") % {"ref": text[:100]}
         return None, _("“%(ref)s” matches several accounts; use the account id") % {"ref": text[:100]}
@@ -354,7 +356,9 @@ def _decode(content: bytes) -> str:
         # Excel on Chinese Windows saves "CSV" in the ANSI code page (GBK); GB18030 is its superset.
         return content.decode("gb18030")
     except UnicodeDecodeError:
-        raise FileUnreadable(_("The file is not text in UTF-8 or GB18030; save it as CSV UTF-8 or as XLSX.")) from None
+        raise FileUnreadable(
+            _("The file is not text in UTF-8 or GB18030; save it as CSV UTF-8 or as XLSX.")
+        ) from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -380,7 +384,9 @@ def _read_csv(content: bytes) -> Table:
             if len(rows) > MAX_IMPORT_ROWS + 50:
                 break
     except csv.Error as exc:
-        raise FileUnreadable(_("Line %(line)s cannot be read as CSV: %(detail)s") % {"line": line, "detail": exc}) from None
+        raise FileUnreadable(
+            _("Line %(line)s cannot be read as CSV: %(detail)s") % {"line": line, "detail": exc}
+        ) from None
     return _table(rows)
 
 
@@ -389,7 +395,9 @@ def _read_xlsx(content: bytes) -> Table:
 
     import openpyxl
 
-    unreadable = _("The file cannot be opened as an Excel workbook; it may be truncated or damaged. Save it again as XLSX.")
+    unreadable = _(
+        "The file cannot be opened as an Excel workbook; it may be truncated or damaged. Save it again as XLSX."
+    )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except zipfile.BadZipFile:
@@ -430,7 +438,8 @@ def read_table(file_name: str, content: bytes) -> Table:
         raise FileUnreadable(_("The file is empty."))
     if len(content) > MAX_IMPORT_BYTES:
         raise FileUnreadable(
-            _("The file is larger than %(mb)s MB; split it into smaller files.") % {"mb": MAX_IMPORT_BYTES // 1024 // 1024}
+            _("The file is larger than %(mb)s MB; split it into smaller files.")
+            % {"mb": MAX_IMPORT_BYTES // 1024 // 1024}
         )
     name = file_name.lower()
     if content.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
@@ -457,7 +466,9 @@ def _map_headers(table: Table, has_default_account: bool) -> tuple[dict[int, str
             continue
         if column in seen:
             errors.append(
-                RowError(table.header_line, header[:100], _("same column as “%(other)s”") % {"other": seen[column]})
+                RowError(
+                    table.header_line, header[:100], _("same column as “%(other)s”") % {"other": seen[column]}
+                )
             )
             continue
         seen[column] = header
@@ -466,7 +477,11 @@ def _map_headers(table: Table, has_default_account: bool) -> tuple[dict[int, str
         errors.append(RowError(table.header_line, "date", _("the file needs a date column")))
     if "account" not in seen and not has_default_account:
         errors.append(
-            RowError(table.header_line, "account", _("the file needs an account column, or choose an account for it"))
+            RowError(
+                table.header_line,
+                "account",
+                _("the file needs an account column, or choose an account for it"),
+            )
         )
     if not set(seen) & set(METRIC_FIELDS):
         errors.append(RowError(table.header_line, "", _("the file has no metric columns")))
@@ -493,7 +508,9 @@ def parse_metrics_file(
         return result
     if len(table.rows) > MAX_IMPORT_ROWS:
         result.errors.append(
-            RowError(None, "file", _("The file has more than %(max)s rows; split it.") % {"max": MAX_IMPORT_ROWS})
+            RowError(
+                None, "file", _("The file has more than %(max)s rows; split it.") % {"max": MAX_IMPORT_ROWS}
+            )
         )
         return result
     columns, header_errors = _map_headers(table, default_account is not None)
@@ -524,34 +541,31 @@ def parse_metrics_file(
         elif default_account is None:
             row_errors.append(RowError(line, header_of["account"], _("is required")))
 
-        parsed: MetricRow | None = None
+        # The date is checked on its own so that a bad figure does not hide a duplicated day.
+        day: dt.date | None = None
         try:
-            parsed = MetricRow.model_validate(raw)
+            day = _DATE.validate_python(raw.pop("date", None))
         except PydanticValidationError as exc:
-            for name, message in _errors_by_field(exc).items():
-                row_errors.append(RowError(line, header_of.get(name, name), message))
-
-        if parsed is not None:
-            if parsed.date > today:
+            row_errors.append(RowError(line, header_of["date"], error_message(exc.errors()[0])))
+        if day is not None:
+            if day > today:
                 row_errors.append(RowError(line, header_of["date"], _("is in the future")))
             elif account is not None:
-                key = (account.pk, parsed.date)
+                key = (account.pk, day)
                 if key in first_line:
-                    row_errors.append(
-                        RowError(
-                            line,
-                            header_of["date"],
-                            _("same account and day as line %(line)s") % {"line": first_line[key]},
-                        )
-                    )
+                    message = _("same account and day as line %(line)s") % {"line": first_line[key]}
+                    row_errors.append(RowError(line, header_of["date"], message))
                 else:
                     first_line[key] = line
 
+        values, value_errors = validate_values(raw)
+        for name, message in value_errors.items():
+            row_errors.append(RowError(line, header_of.get(name, name), message))
+
         if row_errors:
             errors.extend(row_errors)
-        elif parsed is not None and account is not None:
-            values = {name: getattr(parsed, name) for name in raw if name in METRIC_FIELDS}
-            result.rows.append(ParsedRow(line=line, account=account, date=parsed.date, values=values))
+        elif day is not None and account is not None:
+            result.rows.append(ParsedRow(line=line, account=account, date=day, values=values))
         if progress is not None and (done % 200 == 0 or done == total):
             progress(done, total)
 

@@ -95,7 +95,12 @@ class Goal(models.Model):
     period_start = models.DateField(_("start"))
     period_end = models.DateField(_("end"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     accounts = models.ManyToManyField(SocialAccount, related_name="goals", verbose_name=_("accounts"))
     description = models.TextField(_("description"), blank=True)
@@ -105,7 +110,9 @@ class Goal(models.Model):
         ordering = ["period_end", "name"]
         indexes = [models.Index(fields=["workspace", "period_end"], name="goal_ws_end")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="goal_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="goal_period_order"
+            ),
         ]
         verbose_name = _("goal")
 
@@ -135,7 +142,12 @@ class Strategy(models.Model):
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -143,7 +155,9 @@ class Strategy(models.Model):
         ordering = ["-start_date", "name"]
         indexes = [models.Index(fields=["workspace", "start_date"], name="strategy_ws_start")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="strategy_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="strategy_period_order"
+            ),
         ]
         verbose_name = _("strategy")
         verbose_name_plural = _("strategies")

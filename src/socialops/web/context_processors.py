@@ -17,6 +17,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_workspace": workspace,
         "current_membership": membership,
-        "perms_in_workspace": ROLE_PERMISSIONS.get(membership.role, frozenset()) if membership else frozenset(),
-        "user_workspaces": workspaces_for_user(user=user) if user is not None and user.is_authenticated else [],
+        "perms_in_workspace": ROLE_PERMISSIONS.get(membership.role, frozenset())
+        if membership
+        else frozenset(),
+        "user_workspaces": workspaces_for_user(user=user)
+        if user is not None and user.is_authenticated
+        else [],
     }

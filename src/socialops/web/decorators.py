@@ -12,7 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from socialops.workspaces.access import ensure_perm, membership_get, workspace_get_for_user
 
 
-def workspace_view(perm: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def workspace_view(
+    perm: str | None = None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Require login and membership of the URL's workspace (404 otherwise), and ``perm`` if given (403).
 
     Sets request.workspace and request.membership for the view and the templates.

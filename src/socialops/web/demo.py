@@ -9,16 +9,17 @@ validated and audited like a person's would be.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import random
 import zoneinfo
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socialops.workspaces.roles import Role
 
@@ -46,6 +47,17 @@ DEMO_USERS: tuple[tuple[str, str, bool], ...] = (
 def demo_password() -> str:
     """The demo users' password: $SOCIALOPS_DEMO_PASSWORD, else ``socialops-demo``."""
     return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
+
+
+def demo_user_labels() -> list[tuple[str, str]]:
+    """Each demo login with its role as people read it (for the command's closing message)."""
+    labels: list[tuple[str, str]] = []
+    for username, role, expert in DEMO_USERS:
+        label = str(Role(role).label)
+        if expert:
+            label = _("%(role)s, subject expert") % {"role": label}
+        labels.append((username, label))
+    return labels
 
 
 def demo_today() -> dt.date:
@@ -92,6 +104,9 @@ class Profile:
     order_value: float  # average order value in CNY
     campaign_lift: float  # how much harder the campaign pushes this account's activity
     holiday_factor: float  # activity during the golden week, relative to normal
+    # How the interaction rates drift over the history: 小红书 notes are getting better, while
+    # 公众号 readers, like everyone's, interact a little less each month.
+    rate_drift: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -182,6 +197,7 @@ OUR_ACCOUNTS: tuple[AccountSpec, ...] = (
             order_value=520.0,
             campaign_lift=1.7,
             holiday_factor=0.58,
+            rate_drift=-0.08,
         ),
     ),
     AccountSpec(
@@ -241,7 +257,8 @@ OUR_ACCOUNTS: tuple[AccountSpec, ...] = (
         display_name="星曜科技官方",
         positioning="科技前沿,品质生活 —— 30 秒看懂一个好产品,开箱、实测和直播带货",
         brand_traits=BRAND_TRAITS,
-        market_position=MARKET_POSITION + "抖音是拉新和成交的主力:短视频种草,周四、周六晚直播,小黄车直连旗舰店。",
+        market_position=MARKET_POSITION
+        + "抖音是拉新和成交的主力:短视频种草,周四、周六晚直播,小黄车直连旗舰店。",
         style_rules=(
             "1. 竖屏 9:16,前 3 秒必须出现产品或结论,时长 15–45 秒;实测类可放宽到 90 秒。\n"
             "2. 工作日 1 条、周末 2 条,19:00–21:00 发布;每周四、周六 20:00 直播两小时。\n"
@@ -351,6 +368,7 @@ OUR_ACCOUNTS: tuple[AccountSpec, ...] = (
             order_value=580.0,
             campaign_lift=1.6,
             holiday_factor=0.80,
+            rate_drift=0.30,
         ),
     ),
 )
@@ -515,13 +533,19 @@ class DemoCalendar:
 
 
 # Shopping festivals a consumer-electronics brand pushes for two weeks (month, day of the last day).
+# 4·20 is the (fictional) brand's own anniversary sale, 星曜品牌日.
 CAMPAIGNS: tuple[tuple[str, int, int], ...] = (
     ("年货节焕新季", 1, 19),
     ("3·8 焕新节", 3, 8),
+    ("4·20 星曜品牌日", 4, 20),
     ("618 年中大促", 6, 18),
+    ("开学季", 9, 2),
     ("双11 狂欢季", 11, 11),
 )
 CAMPAIGN_DAYS = 14
+# The campaign ends this many days before today, so the goals' forecasts (fitted to the last 8
+# weeks, see goals/forecast.py) judge the team's ordinary pace, not a two-week sale.
+CAMPAIGN_CLEARANCE = 64
 # Public holidays by a fixed rule (the golden week first); enough for a dip in the demo.
 HOLIDAYS: tuple[tuple[str, int, int, int], ...] = (
     ("国庆黄金周", 10, 1, 7),
@@ -534,16 +558,16 @@ def demo_calendar(today: dt.date) -> DemoCalendar:
     """The history window ending yesterday, its latest complete campaign and its holiday."""
     start = today - dt.timedelta(days=HISTORY_DAYS)
     end = today - dt.timedelta(days=1)
-    # The campaign must have ended at least a week ago, so its effect and its aftermath both show.
-    latest_end = end - dt.timedelta(days=7)
+    latest_end = today - dt.timedelta(days=CAMPAIGN_CLEARANCE)
     campaigns: list[Period] = []
     for year in (today.year - 1, today.year):
         for name, month, day in CAMPAIGNS:
             last = dt.date(year, month, day)
             first = last - dt.timedelta(days=CAMPAIGN_DAYS - 1)
+            # Two clean weeks before it, for the strategy's before/after comparison.
             if first >= start + dt.timedelta(days=14) and last <= latest_end:
                 campaigns.append(Period(f"{year} {name}", first, last))
-    # The window always holds one: festivals are at most 146 days apart and the window is 180.
+    # There is always one: the allowed ends span 90 days and the festivals are at most 76 apart.
     campaign = max(campaigns, key=lambda p: p.end)
     holidays: list[Period] = []
     for name, month, first_day, last_day in HOLIDAYS:
@@ -593,15 +617,22 @@ def generate_metrics(spec: AccountSpec, calendar: DemoCalendar) -> list[tuple[dt
         activity = trend * weekday * lift * seasonal
 
         new = _count(p.new_per_day * activity * _noise(rng, 0.12))
-        churn = p.churn * (1.6 if day in after_campaign else 1.0)  # deal hunters leave after the push
-        lost = _count(new * churn * _noise(rng, 0.15) if day not in holiday else p.new_per_day * p.churn * 0.9)
+        if day in holiday:
+            # Unfollows take no holiday: the usual number leave while far fewer arrive.
+            lost = _count(p.new_per_day * trend * p.churn * _noise(rng, 0.15))
+        else:
+            churn = p.churn * (1.6 if day in after_campaign else 1.0)  # deal hunters leave after the push
+            lost = _count(new * churn * _noise(rng, 0.15))
 
         posts = p.posts[1] if weekend else p.posts[0]
         if day in campaign:
             posts += 1
         if spec.platform == "wechat_mp" and weekend and day not in campaign:
             posts = 1 if rng.random() < 0.15 else 0
-        rows.append({"new": new, "lost": lost, "activity": activity, "lift": lift, "posts": posts})
+        engage = 1.0 + p.rate_drift * i / (n - 1)
+        rows.append(
+            {"new": new, "lost": lost, "activity": activity, "lift": lift, "posts": posts, "engage": engage}
+        )
 
     # Work backwards from the size the account should have now, so the totals are always plausible.
     net = sum(r["new"] - r["lost"] for r in rows)
@@ -622,13 +653,15 @@ def generate_metrics(spec: AccountSpec, calendar: DemoCalendar) -> list[tuple[dt
             "lost_followers": r["lost"],
             "impressions": _count(impressions),
             "reach": _count(impressions * p.reach_share * _noise(rng, 0.04)),
-            "likes": _count(impressions * p.likes * _noise(rng, 0.15)),
-            "comments": _count(impressions * p.comments * _noise(rng, 0.2)),
-            "shares": _count(impressions * p.shares * _noise(rng, 0.2)),
-            "saves": _count(impressions * p.saves * _noise(rng, 0.2)),
+            "likes": _count(impressions * p.likes * r["engage"] * _noise(rng, 0.15)),
+            "comments": _count(impressions * p.comments * r["engage"] * _noise(rng, 0.2)),
+            "shares": _count(impressions * p.shares * r["engage"] * _noise(rng, 0.2)),
+            "saves": _count(impressions * p.saves * r["engage"] * _noise(rng, 0.2)),
             "link_clicks": _count(clicks),
             "leads": _count(clicks * p.leads * _noise(rng, 0.25)),
-            "coupon_redemptions": _count(order_count * p.coupons * (1.4 if r["lift"] > 1 else 1.0) * _noise(rng, 0.2)),
+            "coupon_redemptions": _count(
+                order_count * p.coupons * (1.4 if r["lift"] > 1 else 1.0) * _noise(rng, 0.2)
+            ),
             "orders": order_count,
             "revenue": Decimal(f"{order_count * p.order_value * _noise(rng, 0.08):.2f}"),
             "posts": r["posts"],
@@ -643,3 +676,488 @@ def generate_all(today: dt.date) -> dict[str, list[tuple[dt.date, dict[str, Any]
     """Every demo account's figures, keyed by the account's spec key."""
     calendar = demo_calendar(today)
     return {spec.key: generate_metrics(spec, calendar) for spec in ALL_ACCOUNTS}
+
+
+# ---- seeding --------------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoResult:
+    """What a seed created, for the command to print and the tests to check."""
+
+    workspace: Any
+    users: dict[str, Any]
+    accounts: dict[str, Any]
+    goals: dict[str, Any]
+    strategies: dict[str, Any]
+    snapshots: int
+    password: str
+    calendar: DemoCalendar
+
+
+def demo_workspace() -> Any:
+    """The demo workspace, or None when it has not been seeded."""
+    from socialops.workspaces.models import Workspace
+
+    return Workspace.objects.filter(slug=DEMO_SLUG).first()
+
+
+@transaction.atomic
+def demo_delete() -> bool:
+    """Delete the demo workspace with everything in it, and the demo users who belong nowhere else."""
+    from django.contrib.auth import get_user_model
+
+    from socialops.workspaces.audit import audit_record, snapshot
+    from socialops.workspaces.models import Membership
+
+    workspace = demo_workspace()
+    if workspace is None:
+        return False
+    user_ids = list(Membership.objects.filter(workspace=workspace).values_list("user_id", flat=True))
+    # A person who also works in another workspace keeps their login; only the demo's own go.
+    elsewhere = set(
+        Membership.objects.filter(user_id__in=user_ids)
+        .exclude(workspace=workspace)
+        .values_list("user_id", flat=True)
+    )
+    users = get_user_model().objects.filter(pk__in=set(user_ids) - elsewhere)
+    audit_record(
+        workspace=None,
+        actor=None,
+        action="workspace.delete",
+        obj=workspace,
+        before={**snapshot(workspace), "users": sorted(users.values_list("username", flat=True))},
+    )
+    workspace.delete()
+    users.delete()
+    return True
+
+
+def _seed_users(workspace: Any, password: str) -> dict[str, Any]:
+    from socialops.workspaces import services
+
+    users: dict[str, Any] = {}
+    for username, role, expert in DEMO_USERS:
+        user = services.user_create(
+            actor=None, username=username, password=password, email=f"{username}@xingyao-tech.example"
+        )
+        services.membership_add(
+            workspace=workspace, actor=None, user=user, role=role, is_subject_expert=expert
+        )
+        users[username] = user
+    return users
+
+
+def _seed_accounts(workspace: Any) -> dict[str, Any]:
+    from socialops.accounts import services
+
+    accounts: dict[str, Any] = {}
+    for spec in ALL_ACCOUNTS:
+        account = services.account_create(
+            workspace=workspace,
+            actor=None,
+            platform=spec.platform,
+            handle=spec.handle,
+            display_name=spec.display_name,
+            is_competitor=spec.is_competitor,
+            positioning=spec.positioning,
+            brand_traits=spec.brand_traits,
+            market_position=spec.market_position,
+            style_rules=spec.style_rules,
+            tone=spec.tone,
+            notes=spec.notes,
+        )
+        for persona in spec.personas:
+            services.persona_create(
+                workspace=workspace,
+                actor=None,
+                account=account,
+                name=persona.name,
+                age_band=persona.age_band,
+                female_share=persona.female_share,
+                city_tiers=persona.city_tiers,
+                interests=persona.interests,
+                active_hours=persona.active_hours,
+                description=persona.description,
+            )
+        accounts[spec.key] = account
+    return accounts
+
+
+def _seed_metrics(workspace: Any, accounts: dict[str, Any], calendar: DemoCalendar) -> int:
+    from socialops.goals.services.metrics import snapshots_upsert_many
+
+    rows: list[tuple[Any, dt.date, dict[str, Any]]] = []
+    for spec in ALL_ACCOUNTS:
+        for day, figures in generate_metrics(spec, calendar):
+            rows.append((accounts[spec.key], day, figures))
+    snapshots_upsert_many(workspace=workspace, actor=None, rows=rows, source=METRICS_SOURCE)
+    return len(rows)
+
+
+# ---- goals and strategies -------------------------------------------------------------------------
+
+ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
+OUR_KEYS = tuple(spec.key for spec in OUR_ACCOUNTS)
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """A goal of the demo and the status it is tuned to show on the day of seeding."""
+
+    key: str
+    kind: str
+    name: str
+    metric: str
+    accounts: tuple[str, ...]
+    owner: str
+    status: str
+    description: str
+
+
+GOALS: tuple[GoalSpec, ...] = (
+    GoalSpec(
+        key="growth",
+        kind="growth",
+        name="抖音净增粉冲刺",
+        metric="net_growth",
+        accounts=("douyin",),
+        owner="operator",
+        status=ON_TRACK,
+        description="抖音是拉新主阵地。本期靠晚高峰发布和周末双更拉新,同时盯住取关:净增粉 = 新增 − 取关。",
+    ),
+    GoalSpec(
+        key="dissemination",
+        kind="dissemination",
+        name="全平台内容曝光量",
+        metric="impressions",
+        accounts=OUR_KEYS,
+        owner="operator",
+        status=AT_RISK,
+        description="公众号、微博、抖音、小红书合计曝光。公众号打开率下滑拖了后腿,需要靠短视频和小红书补量。",
+    ),
+    GoalSpec(
+        key="conversion",
+        kind="conversion",
+        name="全渠道优惠券核销",
+        metric="coupon_redemptions",
+        accounts=OUR_KEYS,
+        owner="admin",
+        status=OFF_TRACK,
+        description="社媒专属券(满 299 减 30、以旧换新券)在旗舰店的核销量。目标按年度经营计划拆解,当前节奏明显不够。",
+    ),
+    GoalSpec(
+        key="xhs_new",
+        kind="growth",
+        name="小红书新增关注",
+        metric="new_followers",
+        accounts=("xhs",),
+        owner="operator",
+        status=ON_TRACK,
+        description="小红书新增关注人数,主要来自搜索流量(「降噪耳机推荐」「桌面好物」)和博主合作笔记的引流。",
+    ),
+    GoalSpec(
+        key="xhs_rate",
+        kind="dissemination",
+        name="小红书笔记互动率提升",
+        metric="interaction_rate",
+        accounts=("xhs",),
+        owner="analyst",
+        status=ON_TRACK,
+        description="互动率 = (点赞 + 评论 + 分享 + 收藏) ÷ 曝光。靠真实场景封面和评论区答疑把互动率做上去。",
+    ),
+    GoalSpec(
+        key="douyin_gmv",
+        kind="conversion",
+        name="抖音小店成交额",
+        metric="revenue",
+        accounts=("douyin",),
+        owner="admin",
+        status=AT_RISK,
+        description="抖音小店中由短视频挂车和直播间带来的成交额(元),不含其他渠道。",
+    ),
+)
+
+
+BASELINE_NOTE = "\n基线:上一个同样长度周期的日常水平(不含大促期间)。"
+
+
+def goal_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Three calendar months starting with the month of ``today`` − 40 days.
+
+    The demo's goals are always six to ten weeks in, so they have figures to judge and a few
+    weeks left to forecast, whatever day it is seeded.
+    """
+    anchor = today - dt.timedelta(days=40)
+    start = anchor.replace(day=1)
+    month = start.month + 3
+    year = start.year + (month - 1) // 12
+    end = dt.date(year, (month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _floor_step(value: float, step: float) -> float:
+    return math.floor(value / step) * step
+
+
+def _ceil_step(value: float, step: float) -> float:
+    return math.ceil(value / step) * step
+
+
+def _nice_step(value: float, digits: int) -> float:
+    """The place value of the ``digits``-th significant digit of ``value`` (at least 1)."""
+    if value <= 0:
+        return 1.0
+    return max(1.0, 10 ** (math.floor(math.log10(value)) - digits + 1))
+
+
+def tuned_target(
+    status: str, low: float, high: float, *, rate: bool, baseline: float | None = None
+) -> Decimal:
+    """A round target the forecast band (low, high) judges as ``status`` (see goals.selectors._status).
+
+    on track: the target is below the band's low end (and above the baseline when the band
+    allows it: nobody sets a target below where they start); at risk: inside the band; off
+    track: above its high end. Rates are fractions stored to 0.01 percentage points.
+    """
+    if rate:
+        fine = 0.0001
+        if status == ON_TRACK:
+            value = _floor_step(low * 0.985, 0.001)
+        elif status == OFF_TRACK:
+            value = _ceil_step(high * 1.03, 0.001)
+        else:
+            value = round((low + high) / 2 / fine) * fine
+        return Decimal(f"{value:.4f}")
+    if status == ON_TRACK:
+        raw = low * 0.98
+        value = _floor_step(raw, _nice_step(raw, 3))
+        if baseline is not None and value <= baseline < low:
+            for digits in (3, 4, 5):
+                step = _nice_step(low, digits)
+                above = (math.floor(baseline / step) + 1) * step
+                if above <= low:
+                    value = above
+                    break
+    elif status == OFF_TRACK:
+        raw = high * 1.15
+        value = _ceil_step(raw, _nice_step(raw, 2))
+    else:
+        mid = (low + high) / 2
+        value = float(round(mid))
+        for digits in (2, 3, 4):
+            step = _nice_step(mid, digits)
+            candidate = round(mid / step) * step
+            if low < candidate < high:
+                value = candidate
+                break
+    return Decimal(f"{value:.2f}")
+
+
+class _Rollback(Exception):
+    """Raised to undo a probe goal (created only to read its forecast)."""
+
+
+def _forecast_band(*, workspace: Any, viewer: Any, today: dt.date, **goal: Any) -> tuple[float, float]:
+    """The 80% forecast range of a goal as the goals app computes it, without keeping the goal.
+
+    The forecast does not depend on the target, so a throw-away goal with any valid target is
+    created in a savepoint, judged, and rolled back.
+    """
+    from socialops.goals.selectors.goals import goal_progress
+    from socialops.goals.services.goals import goal_create
+
+    band: tuple[float, float] | None = None
+    try:
+        with transaction.atomic():
+            probe = goal_create(workspace=workspace, actor=None, **goal)
+            progress = goal_progress(workspace=workspace, user=viewer, goal=probe, today=today)
+            if progress.forecast_low is not None and progress.forecast_high is not None:
+                band = (progress.forecast_low, progress.forecast_high)
+            raise _Rollback
+    except _Rollback:
+        pass
+    if band is None:
+        raise RuntimeError(f"no forecast for the demo goal {goal['name']}")
+    return band
+
+
+def _baseline(
+    workspace: Any, metric: Any, accounts: list[Any], start: dt.date, end: dt.date, campaign: Period
+) -> float:
+    """Where the goal starts from: the previous, equally long period at its ordinary pace.
+
+    Campaign days are left out (a team sets targets on its run rate, not on last quarter's
+    sale): a total is the ordinary daily mean times the period's length, a rate the ratio of the
+    ordinary days' totals.
+    """
+    from socialops.goals.metrics import RATIO, SUM, metric_daily_series
+
+    length = (end - start).days + 1
+    before_end = start - dt.timedelta(days=1)
+    before_start = before_end - dt.timedelta(days=length - 1)
+    series = metric_daily_series(
+        workspace=workspace, metric=metric, start=before_start, end=before_end, accounts=accounts
+    )
+    if series.metric.aggregation == RATIO:
+        days = [d for d in series.num if d not in campaign]
+        den = sum(series.den[d] for d in days)
+        return sum(series.num[d] for d in days) / den if den else 0.0
+    if series.metric.aggregation != SUM:
+        raise ValueError(f"the demo has no baseline rule for {series.metric.key}")
+    values = [v for d, v in series.value.items() if d not in campaign]
+    return sum(values) / len(values) * length if values else 0.0
+
+
+def _seed_goals(
+    workspace: Any, users: dict[str, Any], accounts: dict[str, Any], calendar: DemoCalendar
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from socialops.goals.metrics import CATALOGUE
+    from socialops.goals.services.goals import goal_create
+
+    start, end = goal_period(calendar.today)
+    viewer = users["admin"]
+    goals: dict[str, Any] = {}
+    for spec in GOALS:
+        metric = CATALOGUE[spec.metric]
+        goal_accounts = [accounts[key] for key in spec.accounts]
+        rate = metric.is_rate
+        baseline = _baseline(workspace, spec.metric, goal_accounts, start, end, calendar.campaign)
+        fields: dict[str, Any] = {
+            "kind": spec.kind,
+            "name": spec.name,
+            "metric": spec.metric,
+            "period_start": start,
+            "period_end": end,
+            "owner": users[spec.owner],
+            "accounts": goal_accounts,
+            "description": spec.description + BASELINE_NOTE,
+        }
+        base = Decimal(f"{baseline:.4f}") if rate else Decimal(round(baseline))
+        # Any valid target will do for the probe: above the baseline, positive, within [0, 1] for rates.
+        probe_target = Decimal(1) if rate else base + 1
+        low, high = _forecast_band(
+            workspace=workspace,
+            viewer=viewer,
+            today=calendar.today,
+            baseline=base,
+            target=probe_target,
+            **fields,
+        )
+        target = tuned_target(spec.status, low, high, rate=rate, baseline=float(base))
+        if rate and base >= target:
+            # A rate goal must aim above where it starts; keep the story (an improvement) intact.
+            base = target - Decimal("0.0030")
+        goals[spec.key] = goal_create(workspace=workspace, actor=None, baseline=base, target=target, **fields)
+    strategies = _seed_strategies(workspace, users, goals, calendar, start, end)
+    return goals, strategies
+
+
+def _seed_strategies(
+    workspace: Any,
+    users: dict[str, Any],
+    goals: dict[str, Any],
+    calendar: DemoCalendar,
+    start: dt.date,
+    end: dt.date,
+) -> dict[str, Any]:
+    from socialops.goals.services.goals import strategy_create
+
+    today = calendar.today
+    campaign = calendar.campaign
+    plans: list[dict[str, Any]] = [
+        {
+            "key": "campaign",
+            "kind": "interactive",
+            "name": f"{campaign.name}:满减券 + 直播加场",
+            "goals": ("conversion", "douyin_gmv", "growth"),
+            "start_date": campaign.start,
+            "end_date": campaign.end,
+            "owner": "admin",
+            "description": (
+                "两周全平台大促:社媒专属满 299 减 30 券,抖音直播从每周两场加到每天一场,"
+                "微博转发抽奖送耳机,公众号每天推送活动攻略。活动后一周注意取关回落。"
+            ),
+        },
+        {
+            "key": "content",
+            "kind": "content",
+            "name": "「星曜小课堂」科普系列",
+            "goals": ("dissemination", "xhs_new"),
+            "start_date": start,
+            "end_date": end,
+            "owner": "operator",
+            "description": "每周三篇技术科普(降噪原理、快充安全、续航测试方法),公众号首发,拆成短视频和小红书图文分发。",
+        },
+        {
+            "key": "publishing",
+            "kind": "publishing",
+            "name": "抖音晚高峰发布 + 周末双更",
+            "goals": ("growth", "dissemination"),
+            "start_date": start,
+            "end_date": end,
+            "owner": "operator",
+            "description": "视频统一在 19:00–21:00 发布,周六周日各加一条;发布后 30 分钟内运营在评论区置顶答疑。",
+        },
+        {
+            "key": "partner",
+            "kind": "partner",
+            "name": "小红书腰部博主合作计划",
+            "goals": ("xhs_rate", "conversion"),
+            "start_date": start - dt.timedelta(days=30),
+            "end_date": end,
+            "owner": "operator",
+            "description": "每月合作 10 位 1–10 万粉丝的数码和生活方式博主,统一走平台报备,笔记挂品牌专属券。",
+        },
+        {
+            "key": "event",
+            "kind": "event",
+            "name": "城市快闪体验店(上海、成都)",
+            "goals": ("xhs_new", "conversion"),
+            "start_date": today + dt.timedelta(days=10),
+            "end_date": today + dt.timedelta(days=12),
+            "owner": "community",
+            "description": "线下快闪店现场扫码关注公众号领试听券,社群同步报名和签到;活动前两周开始预热。",
+        },
+    ]
+    strategies: dict[str, Any] = {}
+    for plan in plans:
+        strategies[plan["key"]] = strategy_create(
+            workspace=workspace,
+            actor=None,
+            kind=plan["kind"],
+            name=plan["name"],
+            goals=[goals[key] for key in plan["goals"]],
+            start_date=plan["start_date"],
+            end_date=plan["end_date"],
+            description=plan["description"],
+            owner=users[plan["owner"]],
+        )
+    return strategies
+
+
+@transaction.atomic
+def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> DemoResult:
+    """Create the demo workspace from scratch (the caller makes sure it does not exist yet)."""
+    from socialops.workspaces import services
+
+    today = today or demo_today()
+    password = password or demo_password()
+    calendar = demo_calendar(today)
+    workspace = services.workspace_create(
+        actor=None, name=DEMO_NAME, slug=DEMO_SLUG, timezone=DEMO_TIMEZONE, locale=DEMO_LOCALE
+    )
+    users = _seed_users(workspace, password)
+    accounts = _seed_accounts(workspace)
+    snapshots = _seed_metrics(workspace, accounts, calendar)
+    goals, strategies = _seed_goals(workspace, users, accounts, calendar)
+    return DemoResult(
+        workspace=workspace,
+        users=users,
+        accounts=accounts,
+        goals=goals,
+        strategies=strategies,
+        snapshots=snapshots,
+        password=password,
+        calendar=calendar,
+    )

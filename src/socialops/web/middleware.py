@@ -46,7 +46,9 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]) -> None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]
+    ) -> None:
         if getattr(request, "_language_chosen", False) or "slug" not in view_kwargs:
             return None
         from socialops.workspaces.models import Workspace

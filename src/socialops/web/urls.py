@@ -8,8 +8,16 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("workspaces/", views.workspace_list, name="workspace_list"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm), name="password_change"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        name="password_change",
+    ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]

@@ -62,7 +62,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     database = _database_state()
     queue = _queue_state()
     ok = database["ok"] and queue["ok"]
-    return JsonResponse({"status": "ok" if ok else "error", "database": database, "queue": queue}, status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "database": database, "queue": queue}, status=200 if ok else 503
+    )
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -72,11 +74,20 @@ def _wants_json(request: HttpRequest) -> bool:
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"message": _("Not found.")}, status=404)
-    return render(request, "web/error.html", {"code": 404, "message": _("This page does not exist, or you cannot see it.")}, status=404)
+    return render(
+        request,
+        "web/error.html",
+        {"code": 404, "message": _("This page does not exist, or you cannot see it.")},
+        status=404,
+    )
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else _("Your role in this workspace does not allow this.")
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else _("Your role in this workspace does not allow this.")
+    )
     if _wants_json(request):
         return JsonResponse({"message": message}, status=403)
     return render(request, "web/error.html", {"code": 403, "message": message}, status=403)
@@ -85,4 +96,9 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"message": _("Internal error; it has been logged.")}, status=500)
-    return render(request, "web/error.html", {"code": 500, "message": _("Something went wrong on our side; it has been logged.")}, status=500)
+    return render(
+        request,
+        "web/error.html",
+        {"code": 500, "message": _("Something went wrong on our side; it has been logged.")},
+        status=500,
+    )

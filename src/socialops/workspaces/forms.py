@@ -47,5 +47,7 @@ class WorkspaceSettingsForm(BootstrapFormMixin, forms.Form):
     """Name, time zone and language of a workspace."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
-    timezone = forms.CharField(label=_("Time zone"), max_length=64, help_text=_("An IANA name, e.g. Asia/Shanghai."))
+    timezone = forms.CharField(
+        label=_("Time zone"), max_length=64, help_text=_("An IANA name, e.g. Asia/Shanghai.")
+    )
     locale = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -1,19 +1,295 @@
-"""Pages: dashboard, goals, strategies."""
+"""Pages: dashboard, goals (progress and forecast), strategies (measured effect)."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from socialops.accounts.selectors import competitor_chart_options, competitor_comparison
 from socialops.web.decorators import workspace_view
+from socialops.workspaces.roles import Perm
+
+from ..forms.goals import GoalForm, StrategyForm
+from ..models import Goal, Strategy
+from ..selectors import goals as sel
+from ..services import goals as svc
+
+
+def _ws(request: HttpRequest) -> Any:
+    return request.workspace  # type: ignore[attr-defined]
+
+
+def _goal_cards(request: HttpRequest, goals: list[Goal]) -> list[dict[str, Any]]:
+    """Each goal with its progress and chart option (chart ids are unique on the page)."""
+    cards = []
+    for goal in goals:
+        progress = sel.goal_progress(workspace=_ws(request), user=request.user, goal=goal)
+        cards.append(
+            {
+                "goal": goal,
+                "progress": progress,
+                "chart_id": f"goal-chart-{goal.pk}",
+                "chart": sel.goal_chart_option(progress, compact=True),
+            }
+        )
+    return cards
+
+
+COMPETITOR_CHARTS = ("followers", "posts_per_week", "engagement_rate", "followers_trend")
+
+
+def _competitors(request: HttpRequest) -> dict[str, Any]:
+    """Our accounts beside competitors' (followers, posts per week, engagement rate), from the accounts app."""
+    comparison = competitor_comparison(workspace=_ws(request), user=request.user)
+    has_data = bool(comparison["has_data"] and comparison["has_competitors"])
+    options = competitor_chart_options(comparison) if has_data else {}
+    charts = [
+        {"id": f"competitor-chart-{key}", "option": options[key]}
+        for key in COMPETITOR_CHARTS
+        if key in options
+    ]
+    return {
+        "has_data": has_data,
+        "charts": charts,
+        "accounts": comparison["accounts"],
+        "days": comparison["days"],
+    }
 
 
 @workspace_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/error.html", {"code": "", "message": ""})
+    """The workspace at a glance: headline figures, goal cards with forecasts, competitors."""
+    workspace = _ws(request)
+    goals = list(sel.goal_list(workspace=workspace, user=request.user))
+    return render(
+        request,
+        "goals/dashboard.html",
+        {
+            "headline": sel.dashboard_headline(workspace=workspace, user=request.user),
+            "cards": _goal_cards(request, goals),
+            "competitors": _competitors(request),
+        },
+    )
+
+
+# ---- goals -----------------------------------------------------------------------------------
+
+
+@workspace_view()
+def goal_list(request: HttpRequest) -> HttpResponse:
+    """Goals grouped by kind (growth, dissemination, conversion), each with progress and status."""
+    workspace = _ws(request)
+    groups = []
+    for kind, label, goals in sel.goals_by_kind(workspace=workspace, user=request.user):
+        rows = [(g, sel.goal_progress(workspace=workspace, user=request.user, goal=g)) for g in goals]
+        groups.append({"kind": kind, "label": label, "rows": rows})
+    empty = not any(g["rows"] for g in groups)
+    return render(request, "goals/goal_list.html", {"groups": groups, "empty": empty})
+
+
+@workspace_view()
+def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """One goal: figures, status, chart (actual, target, expected pace, forecast band), strategies."""
+    workspace = _ws(request)
+    goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
+    progress = sel.goal_progress(workspace=workspace, user=request.user, goal=goal)
+    strategies = []
+    for strategy in goal.strategies.order_by("-start_date", "name"):
+        effect = sel.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
+        rows = [r for r in effect.rows if r.goal.pk == goal.pk]
+        strategies.append({"strategy": strategy, "effect": effect, "row": rows[0] if rows else None})
+    return render(
+        request,
+        "goals/goal_detail.html",
+        {
+            "goal": goal,
+            "progress": progress,
+            "chart": sel.goal_chart_option(progress),
+            "strategies": strategies,
+            "accounts": list(goal.accounts.all()),
+        },
+    )
+
+
+def _goal_form(request: HttpRequest, data: Any = None, initial: dict[str, Any] | None = None) -> GoalForm:
+    workspace = _ws(request)
+    return GoalForm(
+        data,
+        initial=initial,
+        users=sel.member_users(workspace=workspace, user=request.user),
+        accounts=sel.own_accounts(workspace=workspace, user=request.user),
+    )
+
+
+@workspace_view(Perm.GOAL_EDIT)
+def goal_create(request: HttpRequest) -> HttpResponse:
+    """Set a new goal."""
+    workspace = _ws(request)
+    initial = {"kind": request.GET.get("kind") or "growth", "baseline": 0}
+    form = _goal_form(request, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = svc.goal_create(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Goal created."))
+            return redirect("goal_detail", slug=workspace.slug, goal_id=goal.pk)
+    return render(request, "goals/goal_form.html", {"form": form, "goal": None})
+
+
+@workspace_view(Perm.GOAL_EDIT)
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """Change a goal."""
+    workspace = _ws(request)
+    goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
+    initial = {
+        "kind": goal.kind,
+        "name": goal.name,
+        "metric": goal.metric,
+        "baseline": goal.baseline,
+        "target": goal.target,
+        "period_start": goal.period_start,
+        "period_end": goal.period_end,
+        "owner": goal.owner,
+        "accounts": list(goal.accounts.all()),
+        "description": goal.description,
+    }
+    form = _goal_form(request, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.goal_update(workspace=workspace, actor=request.user, goal=goal, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Goal saved."))
+            return redirect("goal_detail", slug=workspace.slug, goal_id=goal.pk)
+    return render(request, "goals/goal_form.html", {"form": form, "goal": goal})
+
+
+@require_POST
+@workspace_view(Perm.GOAL_EDIT)
+def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """Delete a goal."""
+    workspace = _ws(request)
+    goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
+    svc.goal_delete(workspace=workspace, actor=request.user, goal=goal)
+    messages.success(request, _("Goal deleted."))
+    return redirect("goal_list", slug=workspace.slug)
+
+
+# ---- strategies ------------------------------------------------------------------------------
+
+
+@workspace_view()
+def strategy_list(request: HttpRequest) -> HttpResponse:
+    """Strategies and measures, newest first, each with its goals, dates and measured effect."""
+    workspace = _ws(request)
+    rows = [
+        (s, sel.strategy_effect(workspace=workspace, user=request.user, strategy=s))
+        for s in sel.strategy_list(workspace=workspace, user=request.user)
+    ]
+    has_goals = sel.goal_list(workspace=workspace, user=request.user).exists()
+    return render(request, "goals/strategy_list.html", {"rows": rows, "has_goals": has_goals})
+
+
+@workspace_view()
+def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """One strategy with its measured effect on each linked goal's metric, and the caveat."""
+    workspace = _ws(request)
+    strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    effect = sel.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
+    return render(request, "goals/strategy_detail.html", {"strategy": strategy, "effect": effect})
+
+
+def _strategy_form(
+    request: HttpRequest, data: Any = None, initial: dict[str, Any] | None = None
+) -> StrategyForm:
+    workspace = _ws(request)
+    return StrategyForm(
+        data,
+        initial=initial,
+        users=sel.member_users(workspace=workspace, user=request.user),
+        goals=sel.goal_list(workspace=workspace, user=request.user),
+    )
+
+
+@workspace_view(Perm.GOAL_EDIT)
+def strategy_create(request: HttpRequest) -> HttpResponse:
+    """Record a new strategy or measure."""
+    workspace = _ws(request)
+    initial: dict[str, Any] = {"kind": "content"}
+    goal_id = request.GET.get("goal")
+    if goal_id and goal_id.isdigit():
+        initial["goals"] = list(sel.goal_list(workspace=workspace, user=request.user).filter(pk=int(goal_id)))
+    form = _strategy_form(request, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            strategy = svc.strategy_create(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Strategy created."))
+            return redirect("strategy_detail", slug=workspace.slug, strategy_id=strategy.pk)
+    return render(request, "goals/strategy_form.html", {"form": form, "strategy": None})
+
+
+@workspace_view(Perm.GOAL_EDIT)
+def strategy_edit(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Change a strategy."""
+    workspace = _ws(request)
+    strategy: Strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    initial = {
+        "kind": strategy.kind,
+        "name": strategy.name,
+        "goals": list(strategy.goals.all()),
+        "start_date": strategy.start_date,
+        "end_date": strategy.end_date,
+        "owner": strategy.owner,
+        "description": strategy.description,
+    }
+    form = _strategy_form(request, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.strategy_update(
+                workspace=workspace, actor=request.user, strategy=strategy, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Strategy saved."))
+            return redirect("strategy_detail", slug=workspace.slug, strategy_id=strategy.pk)
+    return render(request, "goals/strategy_form.html", {"form": form, "strategy": strategy})
+
+
+@require_POST
+@workspace_view(Perm.GOAL_EDIT)
+def strategy_delete(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Delete a strategy."""
+    workspace = _ws(request)
+    strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    svc.strategy_delete(workspace=workspace, actor=request.user, strategy=strategy)
+    messages.success(request, _("Strategy deleted."))
+    return redirect("strategy_list", slug=workspace.slug)
 
 
 goals_urlpatterns = [
     path("", dashboard, name="dashboard"),
-    path("goals/", dashboard, name="goal_list"),
-    path("strategies/", dashboard, name="strategy_list"),
+    path("goals/", goal_list, name="goal_list"),
+    path("goals/new/", goal_create, name="goal_create"),
+    path("goals/<int:goal_id>/", goal_detail, name="goal_detail"),
+    path("goals/<int:goal_id>/edit/", goal_edit, name="goal_edit"),
+    path("goals/<int:goal_id>/delete/", goal_delete, name="goal_delete"),
+    path("strategies/", strategy_list, name="strategy_list"),
+    path("strategies/new/", strategy_create, name="strategy_create"),
+    path("strategies/<int:strategy_id>/", strategy_detail, name="strategy_detail"),
+    path("strategies/<int:strategy_id>/edit/", strategy_edit, name="strategy_edit"),
+    path("strategies/<int:strategy_id>/delete/", strategy_delete, name="strategy_delete"),
 ]

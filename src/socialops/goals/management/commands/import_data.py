@@ -1,0 +1,132 @@
+"""`socialops import KIND FILE --workspace SLUG ...`: import data files from the command line.
+
+    socialops import metrics FILE --workspace SLUG [--account ID_OR_HANDLE] [--actor USERNAME]
+
+A rejected file prints one line per problem (``line 7, new_followers: must be ≥ 0``), changes
+nothing and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from tqdm import tqdm
+
+from socialops.goals.imports import MAX_IMPORT_BYTES, AccountResolver
+from socialops.goals.services import metrics as metric_services
+from socialops.workspaces.models import Workspace
+
+
+class Command(BaseCommand):
+    help = "Import a data file. Kinds: metrics (daily account figures from CSV or XLSX)."
+
+    def add_arguments(self, parser: Any) -> None:
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        metrics = kinds.add_parser(
+            "metrics",
+            help="daily metric snapshots (CSV or XLSX); the whole file or nothing",
+            description="Import daily account figures. Columns: date, account (id or handle) and any metrics.",
+        )
+        metrics.add_argument("file", help="path of the CSV or XLSX file")
+        metrics.add_argument("--workspace", required=True, help="workspace slug")
+        metrics.add_argument("--account", help="account id or handle for rows that name none")
+        metrics.add_argument("--actor", help="username to record as the importer (default: system)")
+        metrics.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["kind"] == "metrics":
+            self._import_metrics(opts)
+
+    def _import_metrics(self, opts: dict[str, Any]) -> None:
+        workspace = Workspace.objects.filter(slug=opts["workspace"]).first()
+        if workspace is None:
+            raise CommandError(f"No workspace {opts['workspace']!r}.")
+        actor = None
+        if opts.get("actor"):
+            actor = get_user_model().objects.filter(username=opts["actor"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"No active user {opts['actor']!r}.")
+        account = None
+        if opts.get("account"):
+            account, reason = AccountResolver(workspace).resolve(opts["account"])
+            if account is None:
+                raise CommandError(f"--account: {reason}")
+
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise CommandError(f"{path.name} is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB; split it.")
+        content = path.read_bytes()
+
+        stream = getattr(self.stderr, "_out", sys.stderr)
+        checking = _("%(file)s: checking") % {"file": path.name}
+        writing = _("%(file)s: writing") % {"file": path.name}
+        bars: dict[str, tqdm[Any]] = {}
+
+        def progress(done: int, total: int) -> None:
+            # The service counts two passes over the rows (checking, then writing); each gets a bar.
+            rows = total // 2
+            phase = writing if done > rows else checking
+            bar = bars.get(phase)
+            if bar is None:
+                close_bars()
+                bar = bars[phase] = tqdm(
+                    total=rows, unit="row", desc=phase, file=stream, disable=opts["no_progress"]
+                )
+            bar.n = done - rows if phase == writing else done
+            bar.refresh()
+
+        def close_bars() -> None:
+            for bar in bars.values():
+                bar.close()
+
+        try:
+            record = metric_services.metrics_import(
+                workspace=workspace,
+                actor=actor,
+                file_name=path.name,
+                content=content,
+                account=account,
+                progress=progress,
+            )
+        except metric_services.MetricsImportRejected as exc:
+            close_bars()
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            count = len(exc.errors)
+            raise CommandError(
+                ngettext(
+                    "%(file)s was not imported: %(n)s problem; nothing was changed.",
+                    "%(file)s was not imported: %(n)s problems; nothing was changed.",
+                    count,
+                )
+                % {"file": path.name, "n": count}
+            ) from exc
+        except ValidationError as exc:
+            close_bars()
+            raise CommandError("; ".join(exc.messages)) from exc
+        except (PermissionDenied, Http404) as exc:
+            close_bars()
+            raise CommandError(f"{opts['actor']} may not import metrics into {workspace.slug}.") from exc
+        close_bars()
+        self.stdout.write(
+            _(
+                "Imported %(file)s: %(rows)s rows — %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
+            )
+            % {
+                "file": record.file_name,
+                "rows": record.rows,
+                "created": record.created,
+                "updated": record.updated,
+                "unchanged": record.unchanged,
+            }
+        )
