@@ -83,3 +83,15 @@ def api(db: Any) -> Callable[[Any], Client]:
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make
+
+
+@pytest.fixture
+def keep_db_connection(monkeypatch: Any) -> None:
+    """Run the `socialops` entry point in-process without losing the test's transaction.
+
+    run_from_argv() closes every database connection when a command ends, which on PostgreSQL
+    would close the connection holding the test's transaction.
+    """
+    from django.core.management import base
+
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)

@@ -321,7 +321,7 @@ def test_cli_imports_and_prints_counts(workspace: Any, weibo: Any, operator: Any
 
 
 def test_cli_rejection_prints_report_and_exits_1(
-    workspace: Any, weibo: Any, tmp_path: Path, capsys: Any
+    workspace: Any, weibo: Any, tmp_path: Path, capsys: Any, keep_db_connection: None
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes((DATA / "metrics_bad.csv").read_bytes())

@@ -167,7 +167,9 @@ def test_every_demo_login_works_and_reaches_the_workspace() -> None:
 
 
 @pytest.mark.django_db
-def test_socialops_demo_is_the_same_command(capsys: pytest.CaptureFixture[str]) -> None:
+def test_socialops_demo_is_the_same_command(
+    capsys: pytest.CaptureFixture[str], keep_db_connection: None
+) -> None:
     from socialops.cli import main
 
     main(["demo", "--if-empty", "--today", TODAY.isoformat()])
