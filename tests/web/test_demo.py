@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from socialops.accounts.models import Persona, Platform, SocialAccount
+from socialops.goals.imports import METRIC_FIELDS
 from socialops.goals.models import Goal, GoalKind, MetricSnapshot, Strategy
 from socialops.goals.selectors.goals import goal_progress, strategy_effect
 from socialops.web import demo
@@ -43,7 +44,7 @@ def _seed(*args: str) -> str:
 def _checksum(rows: list[tuple[str, str, dt.date, dict[str, Any]]]) -> str:
     digest = hashlib.sha256()
     for platform, handle, day, values in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
-        figures = ",".join(f"{name}={values[name]}" for name in demo.METRIC_FIELDS)
+        figures = ",".join(f"{name}={values[name]}" for name in METRIC_FIELDS)
         digest.update(f"{platform}|{handle}|{day.isoformat()}|{figures}\n".encode())
     return digest.hexdigest()
 
@@ -53,7 +54,7 @@ def _db_checksum() -> str:
     snaps = MetricSnapshot.objects.filter(workspace=workspace).select_related("account")
     return _checksum(
         [
-            (s.account.platform, s.account.handle, s.date, {f: getattr(s, f) for f in demo.METRIC_FIELDS})
+            (s.account.platform, s.account.handle, s.date, {f: getattr(s, f) for f in METRIC_FIELDS})
             for s in snaps
         ]
     )

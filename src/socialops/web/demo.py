@@ -483,23 +483,6 @@ ALL_ACCOUNTS: tuple[AccountSpec, ...] = OUR_ACCOUNTS + COMPETITORS
 
 # Competitors' figures are only what their public profile shows; the rest is unknown (None).
 COMPETITOR_FIELDS = ("followers_total", "likes", "comments", "shares", "posts")
-METRIC_FIELDS = (
-    "followers_total",
-    "new_followers",
-    "lost_followers",
-    "impressions",
-    "reach",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "link_clicks",
-    "leads",
-    "coupon_redemptions",
-    "orders",
-    "revenue",
-    "posts",
-)
 
 
 # ---- the calendar: history window, campaign, holiday ---------------------------------------------
