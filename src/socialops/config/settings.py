@@ -224,7 +224,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SOCIALOPS_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"level": "INFO"},
+        # The consumer adds its own handler; not propagating avoids every line printed twice.
+        "huey": {"level": "INFO", "propagate": False},
     },
 }
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
+
+
+def _exit_on_term(signum: int, frame: Any) -> None:
+    sys.exit(0)
 
 
 class Command(BaseCommand):
@@ -21,5 +27,13 @@ class Command(BaseCommand):
 
         from socialops.config.wsgi import application
 
+        # Stop on Ctrl-C and on SIGTERM even when started from a shell that ignores SIGINT for
+        # its background jobs (as `make demo` and process supervisors may).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _exit_on_term)
+
         self.stdout.write(f"socialops serving on http://{host}:{port}/ (Ctrl-C to stop)")
-        serve(application, host=host, port=port, threads=threads, ident="socialops")
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="socialops")
+        except KeyboardInterrupt:
+            self.stdout.write("socialops stopped")
