@@ -228,3 +228,19 @@ def test_settings_page_four_cases_and_bad_timezone(
 def test_api_list_offset_is_bounded(workspace: Any, admin: Any, api: Any) -> None:
     response = api(admin).get(f"/api/v1/workspaces/acme/audit?offset={2**80}")
     assert response.status_code == 422 and "offset" in response.json()["message"]
+
+
+def test_schema_errors_are_in_the_users_language(admin: Any, api: Any) -> None:
+    client = api(admin)
+    body = client.patch(
+        "/api/v1/workspaces/acme", data={"name": "x" * 101}, content_type="application/json"
+    ).json()
+    assert body["errors"] == {"name": ["At most 100 characters."]}
+    chinese = client.patch(
+        "/api/v1/workspaces/acme",
+        data={"name": "x" * 101},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    ).json()
+    assert chinese["errors"] == {"name": ["最多 100 个字符。"]}
+    assert chinese["message"].startswith("输入有误")

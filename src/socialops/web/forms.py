@@ -38,6 +38,10 @@ class BootstrapFormMixin:
                 target = field if field in self.fields else None  # type: ignore[attr-defined]
                 for message in errors:
                     self.add_error(target, message)  # type: ignore[attr-defined]
+                if target is not None:
+                    widget = self.fields[target].widget  # type: ignore[attr-defined]
+                    if "is-invalid" not in widget.attrs.get("class", ""):
+                        widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
         else:
             for message in exc.messages:
                 self.add_error(None, message)  # type: ignore[attr-defined]
