@@ -145,12 +145,16 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     # Imported here so each app's API module can import `api` helpers above without a cycle.
     from socialops.accounts.api import router as accounts_router
+    from socialops.analytics.api import router as analytics_router
+    from socialops.content.api import router as content_router
     from socialops.goals.api import router as goals_router
     from socialops.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
     api.add_router("/", accounts_router)
     api.add_router("/", goals_router)
+    api.add_router("/", content_router)
+    api.add_router("/", analytics_router)
 
 
 _register_routers()

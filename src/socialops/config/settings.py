@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "socialops.workspaces",
     "socialops.accounts",
     "socialops.goals",
+    "socialops.content",
+    "socialops.analytics",
 ]
 
 MIDDLEWARE = [

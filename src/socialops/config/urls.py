@@ -11,6 +11,8 @@ urlpatterns = [
     path("w/<slug:slug>/", include("socialops.workspaces.urls")),
     path("w/<slug:slug>/", include("socialops.accounts.urls")),
     path("w/<slug:slug>/", include("socialops.goals.urls")),
+    path("w/<slug:slug>/", include("socialops.content.urls")),
+    path("w/<slug:slug>/", include("socialops.analytics.urls")),
 ]
 
 handler404 = "socialops.web.views.error_404"

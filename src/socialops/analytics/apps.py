@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    """Post-level history and metrics, import mappings, best time to post."""
+
+    name = "socialops.analytics"
+    label = "analytics"
+    verbose_name = _("Analytics")

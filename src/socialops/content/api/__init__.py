@@ -1,0 +1,12 @@
+"""API of the content app: items and themes, the marketing calendar, cadence and the plan."""
+
+from ninja import Router
+
+from .calendar import router as calendar_router
+from .items import router as items_router
+from .plan import router as plan_router
+
+router = Router()
+router.add_router("/", items_router)
+router.add_router("/", calendar_router)
+router.add_router("/", plan_router)

@@ -1,0 +1,5 @@
+"""API: items."""
+
+from ninja import Router
+
+router = Router(tags=["items"])

@@ -1,0 +1,5 @@
+"""API: plan."""
+
+from ninja import Router
+
+router = Router(tags=["plan"])

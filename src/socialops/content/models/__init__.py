@@ -1,0 +1,42 @@
+"""Models of the content app, one module per area."""
+
+from .calendar import (
+    CalendarEntry,
+    CalendarEntryKind,
+    HolidayOverride,
+    HolidayOverrideKind,
+    OfficialScheduleYear,
+)
+from .items import (
+    ContentForm,
+    ContentItem,
+    ContentVariant,
+    Importance,
+    MediaAsset,
+    MediaKind,
+    Theme,
+    ThemeTarget,
+)
+from .plan import CadenceRule, CapacityRule, HolidayMode, Placement, PlacementSource, PlanRun
+
+__all__ = [
+    "CadenceRule",
+    "CalendarEntry",
+    "CalendarEntryKind",
+    "CapacityRule",
+    "ContentForm",
+    "ContentItem",
+    "ContentVariant",
+    "HolidayMode",
+    "HolidayOverride",
+    "HolidayOverrideKind",
+    "Importance",
+    "MediaAsset",
+    "MediaKind",
+    "OfficialScheduleYear",
+    "Placement",
+    "PlacementSource",
+    "PlanRun",
+    "Theme",
+    "ThemeTarget",
+]

@@ -1,0 +1,1 @@
+"""selectors of the content app, one module per area."""

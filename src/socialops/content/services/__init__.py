@@ -1,0 +1,1 @@
+"""services of the content app, one module per area."""

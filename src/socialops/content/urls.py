@@ -1,0 +1,5 @@
+from .views.calendar import calendar_urlpatterns
+from .views.items import items_urlpatterns
+from .views.plan import plan_urlpatterns
+
+urlpatterns = [*items_urlpatterns, *calendar_urlpatterns, *plan_urlpatterns]

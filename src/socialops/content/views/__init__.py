@@ -1,0 +1,1 @@
+"""views of the content app, one module per area."""

@@ -1,0 +1,5 @@
+"""Pages: calendar."""
+
+from django.urls import URLPattern
+
+calendar_urlpatterns: list[URLPattern] = []

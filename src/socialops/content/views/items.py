@@ -1,0 +1,5 @@
+"""Pages: items."""
+
+from django.urls import URLPattern
+
+items_urlpatterns: list[URLPattern] = []

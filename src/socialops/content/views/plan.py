@@ -1,0 +1,5 @@
+"""Pages: plan."""
+
+from django.urls import URLPattern
+
+plan_urlpatterns: list[URLPattern] = []
