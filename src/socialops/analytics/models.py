@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from socialops.accounts.models import SocialAccount
 from socialops.workspaces.models import Workspace
 
+# ISO weekday 1 … 7 → its short name, for tables, the heatmap and the command line.
+WEEKDAY_LABELS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+
 
 class PostRecord(models.Model):
     """One published post of an account (ours or a competitor's) with its lifetime metrics.
@@ -67,6 +70,16 @@ class PostRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.account_id}:{self.external_id}"
 
+    @property
+    def weekday_label(self) -> str:
+        return str(WEEKDAY_LABELS[self.weekday - 1]) if 1 <= self.weekday <= 7 else ""
+
+    @property
+    def form_label(self) -> str:
+        from socialops.content.models import ContentForm
+
+        return str(dict(ContentForm.choices).get(self.form, self.form))
+
 
 class ColumnMapping(models.Model):
     """A saved mapping from a platform export's columns to our post fields, reused on every import."""
@@ -88,6 +101,13 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def columns_in_order(self) -> list[tuple[str, str]]:
+        """(field, column) pairs in the fields' usual order (the stored JSON keeps no order on PostgreSQL)."""
+        from .imports import TARGET_FIELDS
+
+        return [(t, self.columns[t]) for t in TARGET_FIELDS if t in (self.columns or {})]
 
 
 class PostImport(models.Model):

@@ -1,3 +1,5 @@
-from django.urls import URLPattern
+"""Pages of the analytics app, under /w/<slug>/analytics/."""
 
-urlpatterns: list[URLPattern] = []
+from .views import urlpatterns_pages
+
+urlpatterns = [*urlpatterns_pages]

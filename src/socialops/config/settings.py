@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -186,6 +187,28 @@ STATIC_URL = "/static/"
 STATIC_ROOT = str(DATA_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = str(DATA_DIR / "media")
+# Uploaded media: under the data dir by default; S3-compatible storage (MinIO, Aliyun OSS,
+# Tencent COS, R2, …) when SOCIALOPS_S3_BUCKET is set (needs `pip install 'socialops[s3]'`).
+# Either way files are private: members get them only through the asset views, never MEDIA_URL.
+STORAGES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("SOCIALOPS_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["SOCIALOPS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("SOCIALOPS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SOCIALOPS_S3_REGION") or None,
+            "access_key": os.environ.get("SOCIALOPS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("SOCIALOPS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("SOCIALOPS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 Path(STATIC_ROOT).mkdir(exist_ok=True)
 # Whitenoise serves straight from the apps' static dirs, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
@@ -206,8 +229,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        # ECharts writes its tooltip markup with style attributes; <style> elements stay 'self'.
-        "style-src-elem": ["'self'"],
+        # ECharts writes its tooltip markup with style attributes; <style> elements stay 'self',
+        # except the one FullCalendar creates, which carries the page's nonce (<meta name="csp-nonce">).
+        "style-src-elem": ["'self'", NONCE],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],

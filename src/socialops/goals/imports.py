@@ -345,6 +345,11 @@ def _is_blank(cells: Iterable[Any]) -> bool:
     return all(_cell_text(c) == "" for c in cells)
 
 
+# Public names for the post-level import (socialops.analytics.imports), which reads cells the same way.
+cell_text = _cell_text
+is_blank = _is_blank
+
+
 def _decode(content: bytes) -> str:
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="strict")
@@ -367,14 +372,15 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(content: bytes) -> Table:
+def _read_csv(content: bytes, delimiter: str | None = None) -> Table:
     try:
         text = _decode(content)
     except UnicodeDecodeError:
         raise FileUnreadable(_("The file is not valid UTF-8 text.")) from None
     if "\x00" in text:
         raise FileUnreadable(_("This does not look like a CSV file; upload CSV or XLSX."))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
+    delimiter = delimiter or _delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[Any]]] = []
     line = 1
     try:
@@ -432,8 +438,11 @@ def _table(rows: list[tuple[int, list[Any]]]) -> Table:
     raise FileUnreadable(_("The file is empty."))
 
 
-def read_table(file_name: str, content: bytes) -> Table:
-    """The file's first sheet (XLSX) or its rows (CSV); raises FileUnreadable with a clear message."""
+def read_table(file_name: str, content: bytes, delimiter: str | None = None) -> Table:
+    """The file's first sheet (XLSX) or its rows (CSV); raises FileUnreadable with a clear message.
+
+    A CSV's delimiter is guessed from its first line unless ``delimiter`` is given.
+    """
     if not content:
         raise FileUnreadable(_("The file is empty."))
     if len(content) > MAX_IMPORT_BYTES:
@@ -446,7 +455,7 @@ def read_table(file_name: str, content: bytes) -> Table:
         return _read_xlsx(content)
     if content.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
         raise FileUnreadable(_("Old Excel files (.xls) are not supported; save the sheet as XLSX or CSV."))
-    return _read_csv(content)
+    return _read_csv(content, delimiter)
 
 
 # ---------------------------------------------------------------------------------------------

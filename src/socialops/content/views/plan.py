@@ -1,5 +1,322 @@
-"""Pages: plan."""
+"""Pages of the publishing plan: the calendar (FullCalendar), runs, cadence, capacity, by-hand actions."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-plan_urlpatterns: list[URLPattern] = []
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from socialops.web.decorators import workspace_view
+from socialops.workspaces.access import user_can
+from socialops.workspaces.roles import Perm
+
+from ..forms.plan import CadenceForm, CapacityForm, GenerateForm, PlacementForm, UrgentForm
+from ..selectors import plan as sel
+from ..services import plan as svc
+
+DEFAULT_DAYS = 28
+
+
+def _ws(request: HttpRequest) -> Any:
+    return request.workspace  # type: ignore[attr-defined]
+
+
+def _fc_locale() -> str:
+    """FullCalendar's locale code for the active language."""
+    return "zh-cn" if (get_language() or "").lower().startswith("zh") else "en"
+
+
+def _generate_form(request: HttpRequest, data: Any = None) -> GenerateForm:
+    workspace = _ws(request)
+    accounts = sel.own_accounts(workspace=workspace, user=request.user)
+    today = sel.local_now(workspace).date()
+    initial = {"start": today, "end": today + dt.timedelta(days=DEFAULT_DAYS - 1), "accounts": list(accounts)}
+    return GenerateForm(data, initial=initial, accounts=accounts)
+
+
+def _initial_date(request: HttpRequest, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return default
+
+
+def _js_messages() -> dict[str, str]:
+    """Strings planner.js shows, in the reader's language (static files are not translated)."""
+    return {
+        "moved": _("Moved. It now counts as placed by hand, so regeneration keeps it."),
+        "moveFailed": _("Not moved:"),
+        "failed": _("Something went wrong; please reload the page."),
+        "lock": _("Lock"),
+        "unlock": _("Unlock"),
+        "remove": _("Take off the plan"),
+        "removeConfirm": _("Take this item off the plan? It goes back to the backlog."),
+        "removed": _("Taken off the plan."),
+        "locked": _("Locked"),
+        "lockedDone": _("Locked: regeneration and urgent insertions leave it where it is."),
+        "unlockedDone": _("Unlocked."),
+        "why": _("Why here"),
+        "account": _("Account"),
+        "time": _("Time"),
+        "theme": _("Theme"),
+        "form": _("Form"),
+        "importance": _("Importance"),
+        "source": _("Placed by"),
+        "item": _("Open the item"),
+    }
+
+
+@workspace_view()
+def plan_calendar(request: HttpRequest) -> HttpResponse:
+    """The publishing calendar: placements by theme colour over holidays and festivals, drag to move."""
+    return _calendar_page(request)
+
+
+def _calendar_page(request: HttpRequest, form: GenerateForm | None = None) -> HttpResponse:
+    workspace = _ws(request)
+    slug = workspace.slug
+    latest = sel.plan_run_latest(workspace=workspace, user=request.user)
+    report = sel.report_view(latest) if latest else None
+    today = sel.local_now(workspace).date()
+    accounts = list(sel.own_accounts(workspace=workspace, user=request.user))
+    can_edit = user_can(workspace=workspace, user=request.user, perm=Perm.CONTENT_EDIT)
+    return render(
+        request,
+        "content/plan/calendar.html",
+        {
+            "accounts": accounts,
+            "latest": latest,
+            "report": report,
+            "form": form or _generate_form(request),
+            "can_edit": can_edit,
+            "calendar": {
+                "feed_url": f"/api/v1/workspaces/{slug}/placements/feed",
+                "background_url": f"/api/v1/workspaces/{slug}/calendar/feed",
+                "placement_url": f"/api/v1/workspaces/{slug}/placements/",
+                "item_url": reverse("content_list", args=[slug]),
+                "locale": _fc_locale(),
+                "initial_date": _initial_date(request, today).isoformat(),
+            },
+            "js_messages": _js_messages(),
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def plan_generate(request: HttpRequest) -> HttpResponse:
+    """Run the generator for the chosen period and accounts, then show the calendar and the report."""
+    workspace = _ws(request)
+    form = _generate_form(request, request.POST)
+    if form.is_valid():
+        try:
+            run = svc.plan_generate(
+                workspace=workspace,
+                actor=request.user,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                accounts=list(form.cleaned_data["accounts"]),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            filled = run.report["slots"]["filled"]
+            messages.success(
+                request,
+                ngettext("Plan generated: %(n)s post placed.", "Plan generated: %(n)s posts placed.", filled)
+                % {"n": filled},
+            )
+            url = reverse("plan_calendar", args=[workspace.slug])
+            return redirect(f"{url}?date={run.period_start.isoformat()}")
+    return _calendar_page(request, form=form)
+
+
+@workspace_view()
+def plan_run_list(request: HttpRequest) -> HttpResponse:
+    """Runs of the generator and urgent insertions, newest first."""
+    runs = sel.plan_run_list(workspace=_ws(request), user=request.user)[:100]
+    return render(request, "content/plan/run_list.html", {"runs": [(r, sel.report_view(r)) for r in runs]})
+
+
+@workspace_view()
+def plan_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """One run's report: empty slots, short themes, capacity, moves, unplaced items, uncovered years."""
+    workspace = _ws(request)
+    run = sel.plan_run_get(workspace=workspace, user=request.user, run_id=run_id)
+    placements = [
+        sel.placement_as_dict(workspace, p)
+        for p in sel.placement_list(workspace=workspace, user=request.user, run=run.pk)[:500]
+    ]
+    return render(
+        request,
+        "content/plan/run_detail.html",
+        {
+            "run": run,
+            "report": sel.report_view(run),
+            "placements": placements,
+            "accounts": list(run.accounts.all()),
+        },
+    )
+
+
+# ---- cadence -----------------------------------------------------------------------------------
+
+
+@workspace_view()
+def plan_cadence(request: HttpRequest) -> HttpResponse:
+    """Every own account's cadence at a glance."""
+    rows = [
+        (a, sel.cadence_summary(r)) for a, r in sel.cadence_rules(workspace=_ws(request), user=request.user)
+    ]
+    return render(request, "content/plan/cadence_list.html", {"rows": rows})
+
+
+@workspace_view(Perm.CONTENT_EDIT)
+def plan_cadence_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Edit one account's cadence rule."""
+    workspace = _ws(request)
+    account = sel.own_account_get(workspace=workspace, user=request.user, account_id=account_id)
+    rule = sel.cadence_rule_get(workspace=workspace, user=request.user, account=account)
+    form = CadenceForm(request.POST or None, initial=CadenceForm.initial_for(rule))
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.cadence_rule_set(
+                workspace=workspace, actor=request.user, account=account, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Cadence of %(account)s saved.") % {"account": account.display_name})
+            return redirect("plan_cadence", slug=workspace.slug)
+    return render(request, "content/plan/cadence_form.html", {"form": form, "account": account, "rule": rule})
+
+
+# ---- capacity ----------------------------------------------------------------------------------
+
+
+def _capacity_page(request: HttpRequest, form: CapacityForm | None = None) -> HttpResponse:
+    workspace = _ws(request)
+    users = sel.member_users(workspace=workspace, user=request.user)
+    rules = sel.capacity_list(workspace=workspace, user=request.user)
+    return render(
+        request,
+        "content/plan/capacity.html",
+        {"form": form or CapacityForm(users=users), "rules": rules},
+        status=400 if form is not None else 200,
+    )
+
+
+@workspace_view()
+def plan_capacity(request: HttpRequest) -> HttpResponse:
+    """What the team and each owner can produce per week."""
+    return _capacity_page(request)
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def plan_capacity_set(request: HttpRequest) -> HttpResponse:
+    """Set the team's or an owner's items per week."""
+    workspace = _ws(request)
+    form = CapacityForm(request.POST, users=sel.member_users(workspace=workspace, user=request.user))
+    if form.is_valid():
+        try:
+            svc.capacity_set(
+                workspace=workspace,
+                actor=request.user,
+                owner=form.cleaned_data["owner"],
+                items_per_week=form.cleaned_data["items_per_week"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Capacity saved."))
+            return redirect("plan_capacity", slug=workspace.slug)
+    return _capacity_page(request, form)
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def plan_capacity_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+    """Remove a capacity rule."""
+    workspace = _ws(request)
+    rule = sel.capacity_get(workspace=workspace, user=request.user, rule_id=rule_id)
+    svc.capacity_delete(workspace=workspace, actor=request.user, rule=rule)
+    messages.success(request, _("Capacity rule removed."))
+    return redirect("plan_capacity", slug=workspace.slug)
+
+
+# ---- by hand -----------------------------------------------------------------------------------
+
+
+@workspace_view(Perm.CONTENT_EDIT)
+def plan_place(request: HttpRequest) -> HttpResponse:
+    """Place an item by hand on an account at a time."""
+    workspace = _ws(request)
+    items = sel.placeable_items(workspace=workspace, user=request.user)
+    accounts = sel.own_accounts(workspace=workspace, user=request.user)
+    initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
+    form = PlacementForm(request.POST or None, initial=initial, items=items, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement = svc.placement_create(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Placed by hand; regeneration keeps it."))
+            url = reverse("plan_calendar", args=[workspace.slug])
+            return redirect(f"{url}?date={sel.to_local(workspace, placement.starts_at).date().isoformat()}")
+    return render(request, "content/plan/place_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@workspace_view(Perm.CONTENT_EDIT)
+def plan_urgent(request: HttpRequest) -> HttpResponse:
+    """Insert an item as urgent; the page that follows lists every move it caused."""
+    workspace = _ws(request)
+    items = sel.placeable_items(workspace=workspace, user=request.user)
+    accounts = sel.own_accounts(workspace=workspace, user=request.user)
+    initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
+    form = UrgentForm(request.POST or None, initial=initial, items=items, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = svc.urgent_insert(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            moves = len(run.report.get("moves") or [])
+            messages.success(
+                request,
+                ngettext(
+                    "Inserted as urgent; %(n)s move in the plan.",
+                    "Inserted as urgent; %(n)s moves in the plan.",
+                    moves,
+                )
+                % {"n": moves},
+            )
+            return redirect("plan_run_detail", slug=workspace.slug, run_id=run.pk)
+    return render(
+        request, "content/plan/urgent_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+plan_urlpatterns: list[URLPattern] = [
+    path("calendar/", plan_calendar, name="plan_calendar"),
+    path("calendar/generate/", plan_generate, name="plan_generate"),
+    path("calendar/runs/", plan_run_list, name="plan_run_list"),
+    path("calendar/runs/<int:run_id>/", plan_run_detail, name="plan_run_detail"),
+    path("calendar/cadence/", plan_cadence, name="plan_cadence"),
+    path("calendar/cadence/<int:account_id>/", plan_cadence_edit, name="plan_cadence_edit"),
+    path("calendar/capacity/", plan_capacity, name="plan_capacity"),
+    path("calendar/capacity/set/", plan_capacity_set, name="plan_capacity_set"),
+    path("calendar/capacity/<int:rule_id>/delete/", plan_capacity_delete, name="plan_capacity_delete"),
+    path("calendar/place/", plan_place, name="plan_place"),
+    path("calendar/urgent/", plan_urgent, name="plan_urgent"),
+]

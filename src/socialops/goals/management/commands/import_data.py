@@ -1,6 +1,7 @@
 """`socialops import KIND FILE --workspace SLUG ...`: import data files from the command line.
 
     socialops import metrics FILE --workspace SLUG [--account ID_OR_HANDLE] [--actor USERNAME]
+    socialops import posts FILE --workspace SLUG --account ID_OR_HANDLE --mapping NAME [--actor USERNAME]
 
 A rejected file prints one line per problem (``line 7, new_followers: must be ≥ 0``), changes
 nothing and exits with status 1.
@@ -9,6 +10,7 @@ nothing and exits with status 1.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from tqdm import tqdm
 
+from socialops.analytics import services as post_services
 from socialops.goals.imports import MAX_IMPORT_BYTES, AccountResolver
 from socialops.goals.services import metrics as metric_services
 from socialops.workspaces.models import Workspace
 
 
 class Command(BaseCommand):
-    help = "Import a data file. Kinds: metrics (daily account figures from CSV or XLSX)."
+    help = (
+        "Import a data file. Kinds: metrics (daily account figures from CSV or XLSX), "
+        "posts (one account's post history through a saved column mapping)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -40,12 +46,28 @@ class Command(BaseCommand):
         metrics.add_argument("--account", help="account id or handle for rows that name none")
         metrics.add_argument("--actor", help="username to record as the importer (default: system)")
         metrics.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+        posts = kinds.add_parser(
+            "posts",
+            help="one account's post history with per-post metrics (CSV or XLSX); the whole file or nothing",
+            description="Import an account's post export through a saved column mapping (or a preset's name).",
+        )
+        posts.add_argument("file", help="path of the CSV or XLSX file")
+        posts.add_argument("--workspace", required=True, help="workspace slug")
+        posts.add_argument("--account", required=True, help="account id or handle the posts belong to")
+        posts.add_argument(
+            "--mapping", required=True, help="saved column mapping (name or id) or a preset's name"
+        )
+        posts.add_argument("--actor", help="username to record as the importer (default: system)")
+        posts.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["kind"] == "metrics":
             self._import_metrics(opts)
+        elif opts["kind"] == "posts":
+            self._import_posts(opts)
 
-    def _import_metrics(self, opts: dict[str, Any]) -> None:
+    def _context(self, opts: dict[str, Any]) -> tuple[Workspace, Any, Any]:
+        """The workspace, the actor (None = system) and the --account of the command line."""
         workspace = Workspace.objects.filter(slug=opts["workspace"]).first()
         if workspace is None:
             raise CommandError(f"No workspace {opts['workspace']!r}.")
@@ -59,7 +81,47 @@ class Command(BaseCommand):
             account, reason = AccountResolver(workspace).resolve(opts["account"])
             if account is None:
                 raise CommandError(f"--account: {reason}")
+        return workspace, actor, account
 
+    def _import_metrics(self, opts: dict[str, Any]) -> None:
+        workspace, actor, account = self._context(opts)
+
+        def run(path: Path, content: bytes, progress: Callable[[int, int], None]) -> Any:
+            return metric_services.metrics_import(
+                workspace=workspace,
+                actor=actor,
+                file_name=path.name,
+                content=content,
+                account=account,
+                progress=progress,
+            )
+
+        self._run(opts, run, f"{opts.get('actor')} may not import metrics into {workspace.slug}.")
+
+    def _import_posts(self, opts: dict[str, Any]) -> None:
+        workspace, actor, account = self._context(opts)
+
+        def run(path: Path, content: bytes, progress: Callable[[int, int], None]) -> Any:
+            mapping = post_services.mapping_for_import(workspace=workspace, actor=actor, ref=opts["mapping"])
+            return post_services.posts_import(
+                workspace=workspace,
+                actor=actor,
+                account=account,
+                mapping=mapping,
+                file_name=path.name,
+                content=content,
+                progress=progress,
+            )
+
+        self._run(opts, run, f"{opts.get('actor')} may not import posts into {workspace.slug}.")
+
+    def _run(
+        self,
+        opts: dict[str, Any],
+        run: Callable[[Path, bytes, Callable[[int, int], None]], Any],
+        forbidden: str,
+    ) -> None:
+        """Read the file, run the import with progress bars, and report the outcome or every problem."""
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -90,14 +152,7 @@ class Command(BaseCommand):
                 bar.close()
 
         try:
-            record = metric_services.metrics_import(
-                workspace=workspace,
-                actor=actor,
-                file_name=path.name,
-                content=content,
-                account=account,
-                progress=progress,
-            )
+            record = run(path, content, progress)
         except metric_services.MetricsImportRejected as exc:
             close_bars()
             for error in exc.errors:
@@ -116,7 +171,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         except (PermissionDenied, Http404) as exc:
             close_bars()
-            raise CommandError(f"{opts['actor']} may not import metrics into {workspace.slug}.") from exc
+            raise CommandError(forbidden) from exc
         close_bars()
         self.stdout.write(
             _(

@@ -1,0 +1,71 @@
+"""Reads of post history, column mappings and post import runs; any member may read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, QuerySet
+from django.shortcuts import get_object_or_404
+
+from socialops.accounts.models import SocialAccount
+from socialops.accounts.selectors import account_get, account_list
+from socialops.workspaces.access import membership_get
+from socialops.workspaces.models import Workspace
+
+from .models import ColumnMapping, PostImport, PostRecord
+
+
+def analytics_account_list(*, workspace: Workspace, user: Any) -> QuerySet[SocialAccount]:
+    """The workspace's accounts (ours first), each with ``post_count``, its number of recorded posts."""
+    return account_list(workspace=workspace, user=user).annotate(post_count=Count("post_records"))
+
+
+def analytics_account_get(*, workspace: Workspace, user: Any, account_id: int) -> SocialAccount:
+    """One account of this workspace, or Http404."""
+    return account_get(workspace=workspace, user=user, account_id=account_id)
+
+
+def post_list(*, workspace: Workspace, user: Any, account: SocialAccount) -> QuerySet[PostRecord]:
+    """An account's posts, newest first; posts without a date keep the order of their import."""
+    membership_get(workspace=workspace, user=user)
+    return PostRecord.objects.filter(workspace=workspace, account=account).order_by(
+        F("published_at").desc(nulls_last=True), "id"
+    )
+
+
+def column_mapping_list(*, workspace: Workspace, user: Any) -> QuerySet[ColumnMapping]:
+    """The workspace's saved column mappings by name."""
+    membership_get(workspace=workspace, user=user)
+    return (
+        ColumnMapping.objects.filter(workspace=workspace).select_related("created_by").order_by("name", "id")
+    )
+
+
+def column_mapping_get(*, workspace: Workspace, user: Any, mapping_id: int) -> ColumnMapping:
+    """One mapping of this workspace, or Http404."""
+    return get_object_or_404(column_mapping_list(workspace=workspace, user=user), pk=mapping_id)
+
+
+def column_mapping_find(*, workspace: Workspace, ref: Any) -> ColumnMapping | None:
+    """A mapping by id or by name (case-insensitive), for code that already checked access; None if none."""
+    text = str(ref or "").strip()[:100]
+    if not text or "\x00" in text:  # PostgreSQL cannot compare with NUL; no name holds one
+        return None
+    mappings = ColumnMapping.objects.filter(workspace=workspace)
+    by_name = mappings.filter(name__iexact=text).first()
+    if by_name is not None:
+        return by_name
+    if text.isdigit() and len(text) < 19:
+        return mappings.filter(pk=int(text)).first()
+    return None
+
+
+def post_import_list(
+    *, workspace: Workspace, user: Any, account: SocialAccount | None = None
+) -> QuerySet[PostImport]:
+    """Runs of post imports in the workspace (optionally of one account), newest first."""
+    membership_get(workspace=workspace, user=user)
+    qs = PostImport.objects.filter(workspace=workspace).select_related("created_by", "mapping", "account")
+    if account is not None:
+        qs = qs.filter(account=account)
+    return qs.order_by("-created_at", "-id")

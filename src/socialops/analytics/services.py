@@ -1,0 +1,375 @@
+"""Writes of the analytics app: saved column mappings and post-level history imports (R2.4, R4.2)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from socialops.accounts.models import SocialAccount
+from socialops.goals.imports import RowError
+from socialops.goals.services.metrics import MetricsImportRejected
+from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.models import Workspace
+from socialops.workspaces.roles import Perm
+
+from .imports import PRESETS, ParsedPost, clean_mapping, has_control_chars, parse_posts_file
+from .models import ColumnMapping, PostImport, PostRecord
+from .selectors import column_mapping_find
+
+# Rows per bulk INSERT/UPDATE, as in the metrics import (SQLite's bound-parameter limit).
+BATCH_SIZE = 500
+NAME_MAX_CHARS = 80  # ColumnMapping.name
+
+Progress = Callable[[int, int], None]
+
+
+class PostsImportRejected(MetricsImportRejected):
+    """A post file had problems; nothing was written. ``errors`` lists every one of them.
+
+    A kind of MetricsImportRejected, so code that reports a rejected metrics file (the CLI, the
+    API's 400 body, the page's report) reports a rejected post file the same way.
+    """
+
+
+def _check_actor(workspace: Workspace, actor: Any) -> None:
+    if actor is not None:
+        ensure_perm(workspace=workspace, user=actor, perm=Perm.METRICS_EDIT)
+
+
+def _clean_name(workspace: Workspace, name: Any, *, exclude_pk: int | None = None) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError({"name": [_("Give the mapping a name.")]})
+    name = name.strip()
+    if has_control_chars(name):
+        raise ValidationError({"name": [_("The name contains control characters.")]})
+    if len(name) > NAME_MAX_CHARS:
+        raise ValidationError({"name": [_("At most %(n)s characters.") % {"n": NAME_MAX_CHARS}]})
+    taken = ColumnMapping.objects.filter(workspace=workspace, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]})
+    return name
+
+
+def _clean(columns: Any, options: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    clean_columns, clean_options, errors = clean_mapping(columns, options)
+    if errors:
+        raise ValidationError(errors)
+    return clean_columns, clean_options
+
+
+@transaction.atomic
+def column_mapping_create(
+    *,
+    workspace: Workspace,
+    actor: Any,
+    name: str,
+    columns: dict[str, str],
+    options: dict[str, Any] | None = None,
+) -> ColumnMapping:
+    """Save a mapping from an export's columns to post fields under a name."""
+    _check_actor(workspace, actor)
+    errors: dict[str, list[str]] = {}
+    try:
+        name = _clean_name(workspace, name)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    clean_columns, clean_options, mapping_errors = clean_mapping(columns, options)
+    errors.update(mapping_errors)
+    if errors:
+        raise ValidationError(errors)
+    mapping = ColumnMapping(
+        workspace=workspace,
+        name=name,
+        columns=clean_columns,
+        options=clean_options,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError as exc:  # the same name saved by someone else a moment ago
+        raise ValidationError(
+            {"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]}
+        ) from exc
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="column_mapping.create",
+        obj=mapping,
+        after=snapshot(mapping, exclude={"created_at", "updated_at"}),
+    )
+    return mapping
+
+
+@transaction.atomic
+def column_mapping_update(
+    *,
+    workspace: Workspace,
+    actor: Any,
+    mapping: ColumnMapping,
+    name: str | None = None,
+    columns: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> ColumnMapping:
+    """Rename a mapping or change its columns or options (arguments left None stay as they are)."""
+    _check_actor(workspace, actor)
+    if mapping.workspace_id != workspace.pk:
+        raise ValidationError({"mapping": [_("Choose a mapping of this workspace.")]})
+    mapping = ColumnMapping.objects.select_for_update().get(pk=mapping.pk)
+    before = snapshot(mapping, exclude={"created_at", "updated_at"})
+    errors: dict[str, list[str]] = {}
+    if name is not None:
+        try:
+            mapping.name = _clean_name(workspace, name, exclude_pk=mapping.pk)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    clean_columns, clean_options, mapping_errors = clean_mapping(
+        mapping.columns if columns is None else columns,
+        mapping.options if options is None else options,
+    )
+    errors.update(mapping_errors)
+    if errors:
+        raise ValidationError(errors)
+    mapping.columns, mapping.options = clean_columns, clean_options
+    after = snapshot(mapping, exclude={"created_at", "updated_at"})
+    if after == before:
+        return mapping
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]}
+        ) from exc
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="column_mapping.update",
+        obj=mapping,
+        before=before,
+        after=after,
+    )
+    return mapping
+
+
+@transaction.atomic
+def column_mapping_delete(*, workspace: Workspace, actor: Any, mapping: ColumnMapping) -> None:
+    """Delete a mapping; the import runs that used it keep their record without it."""
+    _check_actor(workspace, actor)
+    if mapping.workspace_id != workspace.pk:
+        raise ValidationError({"mapping": [_("Choose a mapping of this workspace.")]})
+    before = snapshot(mapping, exclude={"created_at", "updated_at"})
+    audit_record(workspace=workspace, actor=actor, action="column_mapping.delete", obj=mapping, before=before)
+    mapping.delete()
+
+
+@transaction.atomic
+def column_mapping_preset(*, workspace: Workspace, actor: Any, preset: str) -> ColumnMapping:
+    """Save a built-in mapping under its preset name; when it is already saved unchanged, return that one."""
+    _check_actor(workspace, actor)
+    spec = PRESETS.get(preset) if isinstance(preset, str) else None
+    if spec is None:
+        raise ValidationError(
+            {"preset": [_("Unknown preset; choose one of: %(presets)s.") % {"presets": ", ".join(PRESETS)}]}
+        )
+    columns, options = _clean(spec["columns"], spec["options"])
+    existing = ColumnMapping.objects.filter(workspace=workspace, name__iexact=preset).first()
+    if existing is not None and existing.columns == columns and existing.options == options:
+        return existing
+    return column_mapping_create(
+        workspace=workspace, actor=actor, name=preset, columns=columns, options=options
+    )
+
+
+def mapping_for_import(*, workspace: Workspace, actor: Any, ref: Any) -> ColumnMapping:
+    """The saved mapping named (or numbered) ``ref``; a preset's name not yet saved is saved first.
+
+    So `socialops import posts FILE --mapping facebook-page-export` works on a fresh workspace.
+    """
+    _check_actor(workspace, actor)
+    mapping = column_mapping_find(workspace=workspace, ref=ref)
+    if mapping is not None:
+        return mapping
+    if isinstance(ref, str) and ref.strip() in PRESETS:
+        return column_mapping_preset(workspace=workspace, actor=actor, preset=ref.strip())
+    names = list(ColumnMapping.objects.filter(workspace=workspace).values_list("name", flat=True)[:20])
+    raise ValidationError(
+        {
+            "mapping": [
+                _(
+                    "No column mapping “%(ref)s” in this workspace. Saved mappings: %(names)s; presets: %(presets)s."
+                )
+                % {
+                    "ref": str(ref)[:100],
+                    "names": ", ".join(names) or _("none"),
+                    "presets": ", ".join(PRESETS),
+                }
+            ]
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Post imports
+
+
+def _chunks(items: list[PostRecord], size: int) -> Iterator[list[PostRecord]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _write_posts(
+    *,
+    workspace: Workspace,
+    account: SocialAccount,
+    rows: Sequence[ParsedPost],
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Upsert validated rows with one read and a few bulk writes; call inside a transaction."""
+    counts = {"rows": len(rows), "created": 0, "updated": 0, "unchanged": 0}
+    # One read of the account's posts rather than an IN list that could pass SQLite's limit.
+    existing = {
+        post.external_id: post
+        for post in PostRecord.objects.select_for_update().filter(workspace=workspace, account=account)
+    }
+    now = timezone.now()
+    to_create: list[PostRecord] = []
+    to_update: list[PostRecord] = []
+    changed_fields: set[str] = set()
+    for row in rows:
+        post = existing.get(row.external_id)
+        if post is None:
+            to_create.append(
+                PostRecord(
+                    workspace=workspace,
+                    account=account,
+                    external_id=row.external_id,
+                    source="import",
+                    **row.values,
+                )
+            )
+            continue
+        changed = [name for name, value in row.values.items() if getattr(post, name) != value]
+        if not changed:
+            counts["unchanged"] += 1
+            continue
+        for name in changed:
+            setattr(post, name, row.values[name])
+        post.source = "import"
+        post.updated_at = now  # bulk_update does not run auto_now
+        changed_fields.update(changed)
+        to_update.append(post)
+
+    done = counts["unchanged"]
+    if on_progress is not None:
+        on_progress(done)
+    for batch in _chunks(to_create, BATCH_SIZE):
+        PostRecord.objects.bulk_create(batch)
+        done += len(batch)
+        if on_progress is not None:
+            on_progress(done)
+    update_fields = [*sorted(changed_fields), "source", "updated_at"]
+    for batch in _chunks(to_update, BATCH_SIZE):
+        PostRecord.objects.bulk_update(batch, update_fields)
+        done += len(batch)
+        if on_progress is not None:
+            on_progress(done)
+    counts["created"] = len(to_create)
+    counts["updated"] = len(to_update)
+    return counts
+
+
+def posts_import(
+    *,
+    workspace: Workspace,
+    actor: Any,
+    account: SocialAccount,
+    mapping: ColumnMapping,
+    file_name: str,
+    content: bytes,
+    progress: Progress | None = None,
+) -> PostImport:
+    """Import an account's post export (CSV/XLSX) through a saved mapping, whole or not at all.
+
+    Raises PostsImportRejected listing every bad row. Importing the same file again changes
+    nothing (every row counts as unchanged); each run is recorded with the file's SHA-256.
+    """
+    _check_actor(workspace, actor)
+    if not isinstance(account, SocialAccount) or account.workspace_id != workspace.pk:
+        raise ValidationError({"account": [_("Choose an account of this workspace.")]})
+    if not isinstance(mapping, ColumnMapping) or mapping.workspace_id != workspace.pk:
+        raise ValidationError({"mapping": [_("Choose a mapping of this workspace.")]})
+    file_name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    file_name = "".join(ch for ch in file_name if not has_control_chars(ch))[:255] or "upload"
+    # A mapping saved before a rule was added is checked again rather than trusted.
+    columns, options, mapping_errors = clean_mapping(mapping.columns, mapping.options)
+    if mapping_errors:
+        raise PostsImportRejected(
+            [
+                RowError(None, "mapping", message)
+                for messages in mapping_errors.values()
+                for message in messages
+            ]
+        )
+
+    # Reading and validating happen before the write transaction opens (SQLite's write lock);
+    # progress runs over two passes of the rows, validating and then writing, like the metrics import.
+    def validation_progress(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, 2 * total)
+
+    parsed = parse_posts_file(
+        workspace=workspace,
+        file_name=file_name,
+        content=content,
+        columns=columns,
+        options=options,
+        progress=validation_progress,
+    )
+    if parsed.errors:
+        raise PostsImportRejected(parsed.errors)
+    half = len(parsed.rows)
+
+    def write_progress(done: int) -> None:
+        if progress is not None:
+            progress(half + done, 2 * half)
+
+    try:
+        with transaction.atomic():
+            counts = _write_posts(
+                workspace=workspace, account=account, rows=parsed.rows, on_progress=write_progress
+            )
+            record = PostImport.objects.create(
+                workspace=workspace,
+                account=account,
+                mapping=mapping,
+                file_name=file_name,
+                sha256=hashlib.sha256(content).hexdigest(),
+                rows=counts["rows"],
+                created=counts["created"],
+                updated=counts["updated"],
+                unchanged=counts["unchanged"],
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit_record(
+                workspace=workspace,
+                actor=actor,
+                action="post_import.create",
+                obj=record,
+                after=snapshot(record, exclude={"created_at"}),
+            )
+    except IntegrityError as exc:
+        # Another import of the same account added the same post since we read.
+        raise ValidationError(
+            {"__all__": [_("These posts were changed by someone else at the same time; try again.")]}
+        ) from exc
+    return record

@@ -1,0 +1,862 @@
+"""Reads of the publishing plan: cadence and capacity rules, runs, placements, the generator's inputs.
+
+Also the renderer that turns the generator's explanation codes into sentences in the reader's
+language (the codes are stored; the text is made when someone reads it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from socialops.accounts.models import SocialAccount
+from socialops.analytics.besttime_types import BestHours
+from socialops.workspaces.access import membership_get
+from socialops.workspaces.models import Membership, Workspace
+
+from .. import planner
+from ..models import (
+    CadenceRule,
+    CapacityRule,
+    ContentForm,
+    ContentItem,
+    HolidayMode,
+    Importance,
+    Placement,
+    PlacementSource,
+    PlanRun,
+    Theme,
+)
+
+MAX_ID = 2_147_483_647
+# A FullCalendar view never asks for more than six weeks; the list view a little more.
+MAX_FEED_DAYS = 100
+
+
+# ---- time --------------------------------------------------------------------------------------
+
+
+def to_local(workspace: Workspace, moment: dt.datetime) -> dt.datetime:
+    """An aware time as the naive local time the planner works in."""
+    return moment.astimezone(workspace.tz).replace(tzinfo=None)
+
+
+def to_aware(workspace: Workspace, moment: dt.datetime) -> dt.datetime:
+    """A naive local time (or an aware one) as an aware time; naive means the workspace's zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=workspace.tz)
+    return moment
+
+
+def local_now(workspace: Workspace) -> dt.datetime:
+    """Now, as the workspace's naive local time."""
+    return to_local(workspace, timezone.now())
+
+
+def day_bounds(workspace: Workspace, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Aware [start 00:00, the day after end 00:00) in the workspace's zone."""
+    tz = workspace.tz
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+# ---- cadence and capacity ----------------------------------------------------------------------
+
+
+def own_accounts(*, workspace: Workspace, user: Any) -> QuerySet[SocialAccount]:
+    """Our own accounts (competitors are never planned)."""
+    membership_get(workspace=workspace, user=user)
+    return SocialAccount.objects.filter(workspace=workspace, is_competitor=False).order_by(
+        "platform", "handle"
+    )
+
+
+def own_account_get(*, workspace: Workspace, user: Any, account_id: int) -> SocialAccount:
+    """One of our own accounts, or Http404."""
+    return get_object_or_404(own_accounts(workspace=workspace, user=user), pk=account_id)
+
+
+def cadence_rule_for_system(*, workspace: Workspace, account: SocialAccount) -> CadenceRule:
+    """The account's cadence rule, or an unsaved one with the defaults."""
+    rule = CadenceRule.objects.filter(workspace=workspace, account=account).first()
+    return rule or CadenceRule(workspace=workspace, account=account)
+
+
+def cadence_rule_get(*, workspace: Workspace, user: Any, account: SocialAccount) -> CadenceRule:
+    """The account's cadence rule as a member sees it (the defaults when none was set)."""
+    membership_get(workspace=workspace, user=user)
+    if account.workspace_id != workspace.pk:
+        raise Http404
+    return cadence_rule_for_system(workspace=workspace, account=account)
+
+
+def cadence_rules(*, workspace: Workspace, user: Any) -> list[tuple[SocialAccount, CadenceRule]]:
+    """Every own account with its cadence rule (the defaults where none was set)."""
+    accounts = list(own_accounts(workspace=workspace, user=user))
+    rules = {r.account_id: r for r in CadenceRule.objects.filter(workspace=workspace)}
+    return [(a, rules.get(a.pk) or CadenceRule(workspace=workspace, account=a)) for a in accounts]
+
+
+def cadence_of(rule: CadenceRule) -> planner.Cadence:
+    """A stored cadence rule as the planner's value type."""
+    posts = {}
+    for key in range(1, 8):
+        low, high = (rule.posts_per_weekday or {}).get(str(key), [0, 0])
+        posts[key] = (int(low), int(high))
+    return planner.Cadence(
+        posts_per_weekday=posts,
+        holiday_mode=rule.holiday_mode,
+        makeup_as_workday=rule.makeup_as_workday,
+        min_gap_minutes=int(rule.min_gap_minutes),
+        quiet_start=rule.quiet_start,
+        quiet_end=rule.quiet_end,
+        form_limits={str(k): int(v) for k, v in sorted((rule.form_limits or {}).items())},
+    )
+
+
+def cadence_summary(rule: CadenceRule) -> dict[str, Any]:
+    """A cadence rule as the pages and the API show it."""
+    days = []
+    for key in range(1, 8):
+        low, high = (rule.posts_per_weekday or {}).get(str(key), [0, 0])
+        days.append({"weekday": key, "label": str(WEEKDAYS[key - 1]), "min": int(low), "max": int(high)})
+    limits = [
+        {
+            "form": form,
+            "label": str(ContentForm(form).label) if form in ContentForm.values else form,
+            "limit": n,
+        }
+        for form, n in sorted((rule.form_limits or {}).items())
+    ]
+    return {
+        "days": days,
+        "per_week_min": sum(d["min"] for d in days),
+        "per_week_max": sum(d["max"] for d in days),
+        "holiday_mode": rule.holiday_mode,
+        "holiday_mode_label": str(HolidayMode(rule.holiday_mode).label),
+        "makeup_as_workday": rule.makeup_as_workday,
+        "min_gap_minutes": rule.min_gap_minutes,
+        "quiet_start": rule.quiet_start,
+        "quiet_end": rule.quiet_end,
+        "form_limits": limits,
+        "is_default": rule.pk is None,
+    }
+
+
+def capacity_list(*, workspace: Workspace, user: Any) -> QuerySet[CapacityRule]:
+    """Capacity rules: the whole workspace's first, then per owner."""
+    membership_get(workspace=workspace, user=user)
+    return (
+        CapacityRule.objects.filter(workspace=workspace)
+        .select_related("owner")
+        .order_by("owner__username", "pk")
+    )
+
+
+def capacity_get(*, workspace: Workspace, user: Any, rule_id: int) -> CapacityRule:
+    """One capacity rule of this workspace, or Http404."""
+    return get_object_or_404(capacity_list(workspace=workspace, user=user), pk=rule_id)
+
+
+def capacity_for_system(*, workspace: Workspace) -> planner.Capacity:
+    """The workspace's capacity rules as the planner's value type."""
+    total = None
+    per_owner = {}
+    for rule in CapacityRule.objects.filter(workspace=workspace).order_by("pk"):
+        if rule.owner_id is None:
+            total = int(rule.items_per_week)
+        else:
+            per_owner[int(rule.owner_id)] = int(rule.items_per_week)
+    return planner.Capacity(workspace_per_week=total, per_owner=per_owner)
+
+
+def member_users(*, workspace: Workspace, user: Any) -> list[Any]:
+    """Users of the workspace, for owner pickers."""
+    membership_get(workspace=workspace, user=user)
+    return [
+        m.user
+        for m in Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+
+
+# ---- the generator's inputs --------------------------------------------------------------------
+
+
+def backlog_item_of(
+    workspace: Workspace, item: ContentItem, links: dict[str, Any] | None = None
+) -> planner.BacklogItem:
+    """A content item as the planner sees it: calendar links resolved to dates, a live stream's set time."""
+    from .calendar import resolve_calendar_link
+
+    cache = links if links is not None else {}
+    resolved = []
+    for key in item.calendar_links or []:
+        if not isinstance(key, str):
+            continue
+        if key not in cache:
+            cache[key] = resolve_calendar_link(workspace=workspace, key=key)
+        found = cache[key]
+        if found is not None:
+            resolved.append(planner.LinkedDate(found.key, found.kind, found.name, found.start, found.end))
+    fixed = None
+    if item.form == ContentForm.LIVE and item.live_starts_at is not None:
+        fixed = to_local(workspace, item.live_starts_at).replace(second=0, microsecond=0)
+    return planner.BacklogItem(
+        id=item.pk,
+        theme_id=item.theme_id,
+        form=item.form,
+        title=item.title,
+        owner_id=item.owner_id,
+        importance=item.importance,
+        deadline=item.deadline if not item.evergreen else None,
+        links=tuple(sorted(resolved, key=lambda x: (x.start, x.key))),
+        accounts=tuple(sorted(a.pk for a in item.accounts.all())),
+        fixed_at=fixed,
+    )
+
+
+def _account_inputs(
+    workspace: Workspace, accounts: Sequence[SocialAccount]
+) -> tuple[planner.AccountInput, ...]:
+    from socialops.analytics import besttime
+
+    from .items import theme_targets_for_system
+
+    rules = {r.account_id: r for r in CadenceRule.objects.filter(workspace=workspace, account__in=accounts)}
+    best = besttime.best_hours_for_system_many(workspace=workspace, accounts=accounts)
+    out = []
+    for account in accounts:
+        rule = rules.get(account.pk) or CadenceRule(workspace=workspace, account=account)
+        hours = best.get(account.pk) or BestHours(source="platform_default", posts=0)
+        targets = theme_targets_for_system(workspace=workspace, account=account)
+        out.append(planner.AccountInput(account.pk, account.display_name, cadence_of(rule), hours, targets))
+    return tuple(out)
+
+
+def _kept(workspace: Workspace, placements: Iterable[Placement]) -> tuple[planner.KeptPlacement, ...]:
+    return tuple(
+        planner.KeptPlacement(
+            account_id=p.account_id,
+            item_id=p.item_id,
+            starts_at=to_local(workspace, p.starts_at),
+            theme_id=p.item.theme_id,
+            form=p.item.form,
+            owner_id=p.item.owner_id,
+            ref=p.pk,
+        )
+        for p in placements
+    )
+
+
+def replaceable_placements(
+    *, workspace: Workspace, accounts: Sequence[SocialAccount], start: dt.date, end: dt.date
+) -> QuerySet[Placement]:
+    """The generator's own placements a new run of the period replaces: not locked, not moved or
+    placed by hand, and not yet in the past."""
+    first, after = day_bounds(workspace, start, end)
+    first = max(first, timezone.now())
+    return Placement.objects.filter(
+        workspace=workspace,
+        account__in=accounts,
+        source=PlacementSource.GENERATOR,
+        locked=False,
+        starts_at__gte=first,
+        starts_at__lt=after,
+    )
+
+
+def plan_input_for_system(
+    *,
+    workspace: Workspace,
+    start: dt.date,
+    end: dt.date,
+    accounts: Sequence[SocialAccount],
+    now: dt.datetime | None = None,
+) -> planner.PlanInput:
+    """Everything the generator needs for a period and accounts, loaded with a handful of queries.
+
+    Placements the run would replace are left out of ``keep``; all others of these accounts are
+    kept (a person's, locked ones, past ones and those outside the period).
+    """
+    from .calendar import calendar_days_for_system
+    from .items import backlog_for_system
+
+    days = tuple(calendar_days_for_system(workspace=workspace, start=start, end=end))
+    themes = {
+        t.pk: t.name for t in Theme.objects.filter(workspace=workspace).order_by("position", "name", "pk")
+    }
+    links: dict[str, Any] = {}
+    backlog = tuple(
+        backlog_item_of(workspace, item, links)
+        for item in backlog_for_system(workspace=workspace, accounts=accounts, start=start, end=end)
+    )
+    replace_ids = replaceable_placements(workspace=workspace, accounts=accounts, start=start, end=end).values(
+        "pk"
+    )
+    kept = (
+        Placement.objects.filter(workspace=workspace, account__in=accounts)
+        .exclude(pk__in=replace_ids)
+        .select_related("item")
+        .order_by("starts_at", "pk")
+    )
+    return planner.PlanInput(
+        start=start,
+        end=end,
+        days=days,
+        accounts=_account_inputs(workspace, accounts),
+        themes=themes,
+        backlog=backlog,
+        capacity=capacity_for_system(workspace=workspace),
+        keep=_kept(workspace, kept),
+        now=now if now is not None else local_now(workspace),
+    )
+
+
+def urgent_state_for_system(
+    *,
+    workspace: Workspace,
+    account: SocialAccount,
+    start: dt.date,
+    end: dt.date,
+    extra: Iterable[ContentItem] = (),
+) -> tuple[planner.Plan, dict[int, Placement]]:
+    """The account's current plan from ``start`` to ``end`` (for an urgent insertion) and its rows by id.
+
+    The generator's unlocked placements from now on may move; everything else stays.
+    """
+    from .calendar import calendar_days_for_system
+
+    now = local_now(workspace)
+    first, after = day_bounds(workspace, start, end)
+    rows = list(
+        Placement.objects.filter(workspace=workspace, account=account)
+        .select_related("item")
+        .prefetch_related("item__accounts")
+        .order_by("starts_at", "pk")
+    )
+    movable_rows = [
+        p
+        for p in rows
+        if p.source == PlacementSource.GENERATOR
+        and not p.locked
+        and p.starts_at >= timezone.now()
+        and first <= p.starts_at < after
+    ]
+    movable_ids = {p.pk for p in movable_rows}
+    kept_rows = [p for p in rows if p.pk not in movable_ids]
+    links: dict[str, Any] = {}
+    backlog = [backlog_item_of(workspace, p.item, links) for p in movable_rows]
+    backlog += [backlog_item_of(workspace, item, links) for item in extra]
+    inp = planner.PlanInput(
+        start=start,
+        end=end,
+        days=tuple(calendar_days_for_system(workspace=workspace, start=start, end=end)),
+        accounts=_account_inputs(workspace, [account]),
+        themes={},
+        backlog=tuple(backlog),
+        capacity=planner.Capacity(),
+        keep=_kept(workspace, kept_rows),
+        now=now,
+    )
+    movable = [
+        planner.Placed(
+            account.pk,
+            p.item_id,
+            to_local(workspace, p.starts_at),
+            list(p.explanation or []),
+            True,
+            False,
+            p.pk,
+        )
+        for p in movable_rows
+    ]
+    return planner.plan_from_placements(inp, movable), {p.pk: p for p in rows}
+
+
+# ---- runs and placements -----------------------------------------------------------------------
+
+
+def plan_run_list(*, workspace: Workspace, user: Any) -> QuerySet[PlanRun]:
+    """Runs of the generator and urgent insertions, newest first."""
+    membership_get(workspace=workspace, user=user)
+    return (
+        PlanRun.objects.filter(workspace=workspace)
+        .select_related("created_by")
+        .prefetch_related("accounts")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def plan_run_get(*, workspace: Workspace, user: Any, run_id: int) -> PlanRun:
+    """One run of this workspace, or Http404."""
+    return get_object_or_404(plan_run_list(workspace=workspace, user=user), pk=run_id)
+
+
+def plan_run_latest(*, workspace: Workspace, user: Any, kind: str = "generate") -> PlanRun | None:
+    """The newest run of the generator (its warnings are shown above the calendar)."""
+    return plan_run_list(workspace=workspace, user=user).filter(report__kind=kind).first()
+
+
+def _placements(workspace: Workspace) -> QuerySet[Placement]:
+    return Placement.objects.filter(workspace=workspace).select_related("item", "item__theme", "account")
+
+
+def placement_list(
+    *,
+    workspace: Workspace,
+    user: Any,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    account: int | None = None,
+    run: int | None = None,
+) -> QuerySet[Placement]:
+    """Placements in time order, from ``start`` to ``end`` (local dates, inclusive), optionally one account's."""
+    membership_get(workspace=workspace, user=user)
+    qs = _placements(workspace)
+    if start is not None:
+        qs = qs.filter(starts_at__gte=day_bounds(workspace, start, start)[0])
+    if end is not None:
+        qs = qs.filter(starts_at__lt=day_bounds(workspace, end, end)[1])
+    if account is not None:
+        qs = qs.filter(account_id=account)
+    if run is not None:
+        qs = qs.filter(plan_run_id=run)
+    return qs.order_by("starts_at", "account_id", "pk")
+
+
+def placement_get(*, workspace: Workspace, user: Any, placement_id: int) -> Placement:
+    """One placement of this workspace, or Http404."""
+    membership_get(workspace=workspace, user=user)
+    return get_object_or_404(_placements(workspace), pk=placement_id)
+
+
+def placeable_items(*, workspace: Workspace, user: Any) -> QuerySet[ContentItem]:
+    """Items a person may place by hand or insert as urgent (not published or archived)."""
+    membership_get(workspace=workspace, user=user)
+    return (
+        ContentItem.objects.filter(workspace=workspace)
+        .exclude(status__in=("published", "archived"))
+        .select_related("theme")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def _text_colour(background: str) -> str:
+    """Black or white, whichever reads better on the theme's colour."""
+    try:
+        r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    except (ValueError, IndexError):
+        return "#ffffff"
+    return "#000000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
+
+
+def placement_as_dict(workspace: Workspace, p: Placement) -> dict[str, Any]:
+    """A placement with its item, account, theme and its explanation in the reader's language."""
+    theme = p.item.theme
+    return {
+        "id": p.pk,
+        "item_id": p.item_id,
+        "item_title": p.item.title,
+        "account_id": p.account_id,
+        "account": p.account.display_name,
+        "theme_id": theme.pk,
+        "theme": theme.name,
+        "color": theme.color,
+        "form": p.item.form,
+        "form_label": str(ContentForm(p.item.form).label)
+        if p.item.form in ContentForm.values
+        else p.item.form,
+        "importance": p.item.importance,
+        "importance_label": str(Importance(p.item.importance).label)
+        if p.item.importance in Importance.values
+        else p.item.importance,
+        "starts_at": p.starts_at.astimezone(workspace.tz),
+        "local_time": to_local(workspace, p.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "source": p.source,
+        "source_label": str(PlacementSource(p.source).label)
+        if p.source in PlacementSource.values
+        else p.source,
+        "locked": p.locked,
+        "plan_run_id": p.plan_run_id,
+        "explanation": p.explanation or [],
+        "explanation_text": explanation_text(p.explanation or []),
+    }
+
+
+def placement_feed(
+    *, workspace: Workspace, user: Any, start: dt.date, end: dt.date, account: int | None = None
+) -> list[dict[str, Any]]:
+    """FullCalendar events for ``start``–``end``: coloured by theme, titled item · account.
+
+    Times are the workspace's local wall-clock time without an offset (the page shows the
+    calendar in the workspace's time, whatever the browser's zone).
+    """
+    membership = membership_get(workspace=workspace, user=user)
+    can_edit = membership.has_perm("content.edit")
+    events = []
+    for p in placement_list(workspace=workspace, user=user, start=start, end=end, account=account):
+        data = placement_as_dict(workspace, p)
+        local = to_local(workspace, p.starts_at)
+        events.append(
+            {
+                "id": str(p.pk),
+                "title": f"{p.item.title} · {p.account.display_name}",
+                "start": local.strftime("%Y-%m-%dT%H:%M:%S"),
+                "end": (local + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S"),
+                "allDay": False,
+                "backgroundColor": data["color"],
+                "borderColor": data["color"],
+                "textColor": _text_colour(data["color"]),
+                "editable": can_edit and not p.locked,
+                "classNames": ["plan-event", "plan-locked" if p.locked else "plan-free", f"plan-{p.source}"],
+                "extendedProps": {
+                    "placementId": p.pk,
+                    "itemId": p.item_id,
+                    "itemTitle": p.item.title,
+                    "account": data["account"],
+                    "accountId": p.account_id,
+                    "theme": data["theme"],
+                    "form": data["form_label"],
+                    "importance": data["importance_label"],
+                    "source": data["source_label"],
+                    "locked": p.locked,
+                    "time": data["local_time"],
+                    "explanation": data["explanation_text"],
+                },
+            }
+        )
+    return events
+
+
+# ---- explanations in the reader's language -----------------------------------------------------
+
+
+def _form_label(form: Any) -> str:
+    return str(ContentForm(form).label) if form in ContentForm.values else str(form)
+
+
+def _mode_label(mode: Any) -> str:
+    return str(HolidayMode(mode).label) if mode in HolidayMode.values else str(mode)
+
+
+def _weekday_label(key: Any) -> str:
+    return str(WEEKDAYS[int(key) - 1]) if isinstance(key, int) and 1 <= key <= 7 else str(key)
+
+
+def _moment(value: Any) -> str:
+    return str(value).replace("T", " ")
+
+
+def _hour(value: Any) -> str:
+    return f"{int(value):02d}:00" if isinstance(value, int) else str(value)
+
+
+def _source_label(source: Any) -> str:
+    if source == "learned":
+        return _("learned from its own posts")
+    return _("the platform's default hours")
+
+
+def _render(code: str, p: dict[str, Any]) -> str:
+    """One explanation or report entry as a sentence."""
+    if code == "theme_under_target":
+        return _("Theme “%(theme)s” was %(gap)s%% under its target share of %(target)s%%.") % {
+            "theme": p.get("theme"),
+            "gap": p.get("gap_pct"),
+            "target": p.get("target_pct"),
+        }
+    if code == "theme_on_target":
+        return _("Theme “%(theme)s” keeps the mix at its target share of %(target)s%%.") % {
+            "theme": p.get("theme"),
+            "target": p.get("target_pct"),
+        }
+    if code == "theme_unavailable":
+        return _("Themes further under target had nothing ready: %(themes)s.") % {"themes": p.get("themes")}
+    if code == "form_spread":
+        return _("A %(form)s, so two posts of the same form (%(previous)s) do not follow each other.") % {
+            "form": _form_label(p.get("form")),
+            "previous": _form_label(p.get("previous")),
+        }
+    if code == "best_hour":
+        return _("%(hour)s is this account's no. %(rank)s hour on %(weekday)s (%(source)s).") % {
+            "hour": _hour(p.get("hour")),
+            "rank": p.get("rank"),
+            "weekday": _weekday_label(p.get("weekday")),
+            "source": _source_label(p.get("source")),
+        }
+    if code == "default_hour":
+        return _("%(hour)s is a commonly active hour (no engagement data ranks this hour).") % {
+            "hour": _hour(p.get("hour"))
+        }
+    if code == "chosen_time":
+        return _("At the time chosen by hand (%(at)s).") % {"at": _moment(p.get("at"))}
+    if code == "holiday":
+        return _("%(date)s is a public holiday (%(name)s), planned as: %(mode)s.") % {
+            "date": p.get("date"),
+            "name": p.get("name") or _("day off"),
+            "mode": _mode_label(p.get("mode")),
+        }
+    if code == "makeup_workday":
+        if p.get("as_workday"):
+            return _("%(date)s is a make-up workday (调休), planned like a workday.") % {
+                "date": p.get("date")
+            }
+        return _("%(date)s is a make-up workday (调休), planned like its weekend day.") % {
+            "date": p.get("date")
+        }
+    if code == "uncovered":
+        return _("No official holiday data for %(year)s: this date is planned by its weekday.") % {
+            "year": p.get("year")
+        }
+    if code == "extra_slot":
+        return _("An extra post within the cadence's maximum: the backlog has enough to spare.")
+    if code in ("festival_link", "hot_topic_link"):
+        days = p.get("days_before") or 0
+        if days:
+            return ngettext(
+                "Linked to %(name)s on %(date)s: placed %(n)s day before.",
+                "Linked to %(name)s on %(date)s: placed %(n)s days before.",
+                days,
+            ) % {"name": p.get("name"), "date": p.get("date"), "n": days}
+        return _("Linked to %(name)s on %(date)s: placed on the day.") % {
+            "name": p.get("name"),
+            "date": p.get("date"),
+        }
+    if code == "deadline":
+        days = p.get("days_left") or 0
+        return ngettext(
+            "Due by %(deadline)s (%(n)s day left).", "Due by %(deadline)s (%(n)s days left).", days
+        ) % {"deadline": p.get("deadline"), "n": days}
+    if code == "deadline_soon":
+        return _("Due within two days: placed ahead of the theme mix.")
+    if code == "urgent":
+        return _("Urgent item: placed at the earliest slot.")
+    if code == "important":
+        return _("Important item: placed ahead of normal items of its theme.")
+    if code == "urgent_inserted":
+        return _("Inserted as urgent; the items it displaced moved to the next suitable slots.")
+    if code == "reflowed":
+        return _("Moved from %(from)s to make room for an urgent item.") % {"from": _moment(p.get("from"))}
+    if code == "moved":
+        return _("Moved by hand from %(from)s.") % {"from": _moment(p.get("from"))}
+    if code == "manual":
+        return _("Placed by hand.")
+    if code == "kept":
+        return _("Placed or locked by hand; regeneration keeps it.")
+    if code == "fixed_time":
+        return _("A live stream at its planned start time (%(at)s).") % {"at": _moment(p.get("at"))}
+    # Warnings of a run.
+    if code == "no_theme_targets":
+        return _("%(account)s has no theme targets: all themes share equally.") % {"account": p.get("label")}
+    if code == "empty_slots":
+        return ngettext(
+            "%(account)s: %(n)s slot stays empty – the backlog or the team's capacity cannot fill the cadence "
+            "(%(cadence)s posts a week); this plan proposes %(planned)s a week.",
+            "%(account)s: %(n)s slots stay empty – the backlog or the team's capacity cannot fill the cadence "
+            "(%(cadence)s posts a week); this plan proposes %(planned)s a week.",
+            p.get("count") or 0,
+        ) % {
+            "account": p.get("label"),
+            "n": p.get("count"),
+            "cadence": p.get("cadence"),
+            "planned": p.get("suggested"),
+        }
+    if code == "cadence_unfit":
+        return ngettext(
+            "%(account)s: %(n)s post of the cadence does not fit between quiet hours with the minimum gap.",
+            "%(account)s: %(n)s posts of the cadence do not fit between quiet hours with the minimum gap.",
+            p.get("count") or 0,
+        ) % {"account": p.get("label"), "n": p.get("count")}
+    if code == "off_target_items":
+        return ngettext(
+            "%(account)s: %(n)s item has a theme without a target share on this account and was not planned there.",
+            "%(account)s: %(n)s items have a theme without a target share on this account and were not planned there.",
+            p.get("count") or 0,
+        ) % {"account": p.get("label"), "n": p.get("count")}
+    if code == "capacity_reached":
+        values = {"week": p.get("week"), "limit": p.get("limit"), "n": p.get("held_back")}
+        if p.get("owner") is None:
+            return (
+                _("Week of %(week)s: the team's capacity of %(limit)s items is used up; %(n)s held back.")
+                % values
+            )
+        return (
+            _("Week of %(week)s: an owner's capacity of %(limit)s items is used up; %(n)s held back.")
+            % values
+        )
+    if code == "uncovered_year":
+        return _(
+            "No official holiday data for %(year)s: dates in it are planned by weekday until an admin enters the schedule."
+        ) % {"year": p.get("year")}
+    # Rules a time breaks.
+    if code == "past":
+        return _("This time is in the past.")
+    if code == "quiet_hours":
+        return _("%(at)s is within this account's quiet hours (%(start)s–%(end)s).") % {
+            "at": p.get("at"),
+            "start": p.get("start"),
+            "end": p.get("end"),
+        }
+    if code == "gap":
+        return _("Less than %(minutes)s minutes from this account's post at %(other)s.") % {
+            "minutes": p.get("minutes"),
+            "other": _moment(p.get("other")),
+        }
+    if code == "after_deadline":
+        return _("This is after the item's deadline (%(deadline)s).") % {"deadline": p.get("deadline")}
+    if code == "form_limit":
+        return _("This account posts at most %(limit)s × %(form)s a week.") % {
+            "limit": p.get("limit"),
+            "form": _form_label(p.get("form")),
+        }
+    if code == "already_placed":
+        return _("This item is already placed on this account by hand (%(at)s); drag it there instead.") % {
+            "at": _moment(p.get("at"))
+        }
+    # Reasons an item was not placed.
+    if code == "deadline_missed":
+        return _("No slot before its deadline %(deadline)s.") % {"deadline": p.get("deadline")}
+    if code == "deadline_passed":
+        return _("Its deadline has passed.")
+    if code == "link_missed":
+        return _("No slot on or shortly before %(name)s (%(date)s).") % {
+            "name": p.get("name"),
+            "date": p.get("date"),
+        }
+    if code == "link_passed":
+        return _("Its calendar date (%(name)s) has passed.") % {"name": p.get("name")}
+    if code == "deadline_before_link":
+        return _("Its deadline is before its calendar date %(name)s (%(date)s); fix one of the two.") % {
+            "name": p.get("name"),
+            "date": p.get("date"),
+        }
+    if code == "fixed_time_conflict":
+        problem = p.get("problem")
+        detail = _render(problem["code"], problem.get("params") or {}) if isinstance(problem, dict) else ""
+        return _("Its set time %(at)s cannot be used: %(detail)s") % {
+            "at": _moment(p.get("at")),
+            "detail": detail,
+        }
+    if code == "no_suitable_slot":
+        return _("No suitable slot before its deadline; nothing was moved.")
+    if code == "no_slot_left":
+        return _("No later slot was free; it is back in the backlog.")
+    return code
+
+
+def explain(code: str, params: dict[str, Any] | None = None) -> str:
+    """One code with its parameters as a sentence in the active language."""
+    try:
+        return _render(code, params or {})
+    except (KeyError, TypeError, ValueError):
+        # A stored entry from an older version with other parameters still reads as something.
+        return code
+
+
+def explanation_text(entries: Iterable[Any]) -> list[str]:
+    """A placement's explanation entries as sentences in the active language."""
+    out = []
+    for e in entries:
+        if isinstance(e, dict) and isinstance(e.get("code"), str):
+            out.append(explain(e["code"], e.get("params") if isinstance(e.get("params"), dict) else {}))
+    return out
+
+
+def report_view(run: PlanRun) -> dict[str, Any]:
+    """A run's report with every entry rendered in the reader's language (for pages, API and CLI)."""
+    report = run.report or {}
+    accounts = {a.pk: a.display_name for a in SocialAccount.objects.filter(workspace_id=run.workspace_id)}
+
+    def label(account_id: Any) -> str:
+        return accounts.get(account_id, str(account_id))
+
+    slots = report.get("slots") or {}
+    return {
+        "kind": report.get("kind", "generate"),
+        "slots": slots,
+        "empty_total": slots.get("empty", 0),
+        "by_account": report.get("by_account") or [],
+        "warnings": [explain(w.get("code", ""), w.get("params")) for w in report.get("warnings") or []],
+        "short_themes": [
+            {**s, "account_label": label(s.get("account"))} for s in report.get("short_themes") or []
+        ],
+        "empty_slots": [
+            {**e, "account_label": label(e.get("account"))} for e in report.get("empty_slots") or []
+        ],
+        "moves": [
+            {
+                **m,
+                "account_label": label(m.get("account")),
+                "from": _moment(m.get("from")),
+                "to": _moment(m["to"]) if m.get("to") else None,
+            }  # fmt: skip
+            for m in report.get("moves") or []
+        ],
+        "unplaced": [
+            {
+                **u,
+                "account_label": label(u.get("account")),
+                "reason_text": explain(u.get("reason", ""), u.get("params")),
+            }
+            for u in report.get("unplaced") or []
+        ],
+        "uncovered_years": (report.get("uncovered") or {}).get("years", []),
+        "capacity": report.get("capacity") or [],
+        "backlog": report.get("backlog") or {},
+    }
+
+
+def ids_of(values: Iterable[Any]) -> list[int]:
+    """Distinct positive ids in their order (for query-string lists)."""
+    out: list[int] = []
+    for v in values:
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            continue
+        if 1 <= n <= MAX_ID and n not in out:
+            out.append(n)
+    return out
+
+
+def accounts_by_ref(*, workspace: Workspace, refs: Iterable[str]) -> list[SocialAccount]:
+    """Own accounts named by id or handle (for the CLI); raises Http404 naming nothing it cannot find."""
+    out = []
+    for ref in refs:
+        ref = ref.strip()
+        if not ref:
+            continue
+        q = Q(handle=ref)
+        if ref.isdigit() and int(ref) <= MAX_ID:
+            q |= Q(pk=int(ref))
+        account = (
+            SocialAccount.objects.filter(q, workspace=workspace, is_competitor=False).order_by("pk").first()
+        )
+        if account is None:
+            raise Http404(ref)
+        if account not in out:
+            out.append(account)
+    return out
+
+
+def own_accounts_for_system(*, workspace: Workspace) -> QuerySet[SocialAccount]:
+    """Our own accounts, for code acting as the system."""
+    return SocialAccount.objects.filter(workspace=workspace, is_competitor=False).order_by("pk")
+
+
+def placements_of_run(*, run: PlanRun) -> QuerySet[Placement]:
+    """A run's placements in time order (for the CLI, acting as the system)."""
+    return _placements(run.workspace).filter(plan_run=run).order_by("starts_at", "account_id", "pk")

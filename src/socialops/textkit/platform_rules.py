@@ -1,0 +1,1097 @@
+"""Platform rules: one declarative table of limits per platform and form, and the checker.
+
+Every value in ``RULES`` carries its ``Source``: the platform's published documentation (title,
+URL, date when known) or, where we found no published figure, ``assumption=True`` with a note
+saying what the value rests on. ``check_platform`` applies a form's rules to a draft and
+returns findings; text findings carry the exact span of the characters past the limit.
+
+How lengths are counted (``Counting``):
+
+* ``graphemes``: one per user-perceived character (Unicode extended grapheme cluster): a
+  Chinese character, an ASCII letter, an emoji such as 👨‍👩‍👧 or 🇨🇳 each count 1; links count as
+  written.
+* ``weibo``: in 汉字 units: a character outside ASCII counts 1, an ASCII character ½, a link
+  counts 10 (Weibo turns every link into a t.cn short link of about 20 ASCII characters; our
+  assumption); the total is rounded up.
+* ``x``: X's weighted length (twitter-text v3): code points U+0000–U+10FF, U+2000–U+200D,
+  U+2010–U+201F and U+2032–U+2037 weigh 1, everything else (CJK, most symbols) 2, an emoji
+  sequence 2, a link 23 whatever its length; text is NFC-normalised first.
+* ``mastodon``: graphemes, but a link counts 23 and a remote mention @user@domain counts as
+  @user.
+* ``utf16``: UTF-16 code units (Telegram counts entity offsets this way; an emoji outside the
+  BMP counts 2). Our assumption for the length limit too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import regex
+
+from .findings import Finding, Severity
+from .links import find_urls
+
+CHECK = "platform"
+
+Counting = Literal["graphemes", "weibo", "x", "mastodon", "utf16"]
+HashtagStyle = Literal["pair", "prefix", "plain"]
+LinkPolicy = Literal["allowed", "not_clickable", "not_allowed", "restricted"]
+VideoPolicy = Literal["required", "optional", "none"]
+
+COUNTING_UNITS: dict[str, str] = {
+    "graphemes": "characters",
+    "weibo": "汉字 units",
+    "x": "weighted characters",
+    "mastodon": "characters",
+    "utf16": "UTF-16 units",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a value comes from."""
+
+    title: str
+    url: str | None = None
+    date: str | None = None
+    assumption: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A number and its source."""
+
+    value: float
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class TextRule:
+    """Length rule of one text field."""
+
+    max: Limit | None = None
+    min: Limit | None = None
+    counting: Counting = "graphemes"
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A value that is not a number (hashtag syntax, link policy, video policy) and its source."""
+
+    value: str
+    source: Source
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FormRules:
+    """Every limit of one platform and form. ``None`` for a text field = the form has no such field."""
+
+    platform: str
+    form: str
+    label: str
+    title: TextRule | None = None
+    body: TextRule | None = None
+    digest: TextRule | None = None
+    author: TextRule | None = None
+    max_images: Limit | None = None
+    min_images: Limit | None = None
+    max_image_bytes: Limit | None = None
+    max_image_pixels: Limit | None = None
+    max_image_side_sum: Limit | None = None
+    max_image_ratio: Limit | None = None
+    video: Rule | None = None
+    max_video_bytes: Limit | None = None
+    max_video_seconds: Limit | None = None
+    min_video_seconds: Limit | None = None
+    hashtags: Rule | None = None
+    max_hashtags: Limit | None = None
+    max_hashtag_length: Limit | None = None
+    links: Rule | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+MB = 1024 * 1024
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+
+S_WX_DRAFT = Source(
+    "微信开放文档 · 公众号 · 草稿箱 · 新增草稿 (POST /cgi-bin/draft/add)",
+    "https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html",
+    None,
+    False,
+    "title 总长度不超过32个字; author 不超过16个字; digest 不超过128个字; content 必须少于2万字符, 小于1M "
+    "(the whole HTML string counts, tags included).",
+)
+S_WX_UPLOADIMG = Source(
+    "微信开放文档 · 公众号 · 素材管理 · 上传图文消息内的图片获取URL (media/uploadimg)",
+    "https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/Adding_Permanent_Assets.html",
+    None,
+    False,
+    "图片仅支持jpg/png格式，大小必须在1MB以下; images in an article body must be uploaded this way.",
+)
+S_WX_MATERIAL = Source(
+    "微信开放文档 · 公众号 · 素材管理 · 新增其他类型永久素材 (material/add_material)",
+    "https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/Adding_Permanent_Assets.html",
+    None,
+    False,
+    "视频 (video) 10MB, MP4.",
+)
+S_WX_LINKS = Source(
+    "公众号图文正文的超链接",
+    None,
+    None,
+    True,
+    "Our assumption from the editor's behaviour: the body only links to 公众号 articles "
+    "(mp.weixin.qq.com); an outside link goes in 阅读原文 (content_source_url).",
+)
+S_WEIBO_SHARE = Source(
+    "微博开放平台 · API · statuses/share (第三方分享一条链接到微博)",
+    "https://open.weibo.com/wiki/2/statuses/share",
+    None,
+    False,
+    "status 内容不超过140个汉字; pic 仅支持JPEG、GIF、PNG图片, 大小限制为<5M; one picture per call.",
+)
+S_WEIBO_LONG = Source(
+    "新浪微博取消 140 字限制 (announcement reported January 2016)",
+    None,
+    "2016-01",
+    True,
+    "Our assumption: the Weibo app's composer accepts up to 2,000 characters; not an API figure.",
+)
+S_WEIBO_COUNT = Source(
+    "Weibo character counting",
+    None,
+    None,
+    True,
+    "Our assumption from the web composer: two ASCII characters count as one 汉字 and a link as "
+    "its t.cn short link (about 20 ASCII characters = 10).",
+)
+S_WEIBO_TOPIC = Source(
+    "微博话题 #话题# 格式",
+    None,
+    None,
+    True,
+    "Weibo topics are written between two # marks; our statement of the in-app convention.",
+)
+S_WEIBO_APP_IMAGES = Source(
+    "Weibo app: pictures per post", None, None, True, "Our assumption: 18 pictures per post in the app."
+)
+S_XHS = Source(
+    "小红书创作服务平台 · 发布笔记 (标题/正文字数计数器)",
+    "https://creator.xiaohongshu.com/",
+    None,
+    True,
+    "Title ≤ 20 and body ≤ 1,000 are the figures given in issue 4 and shown by the publishing "
+    "page's counters; there is no public API document to cite.",
+)
+S_XHS_MEDIA = Source(
+    "小红书 app: pictures per note", None, None, True, "Our assumption: at most 18 pictures per note."
+)
+S_XHS_LINKS = Source(
+    "小红书社区规范 (站外导流)",
+    None,
+    None,
+    True,
+    "Our reading of the community rules: notes may not carry outside links or other "
+    "traffic diversion; links are not clickable.",
+)
+S_DOUYIN = Source(
+    "抖音开放平台 / 抖音创作者中心 · 发布图文与视频",
+    "https://developer.open-douyin.com/",
+    None,
+    True,
+    "Image-text title ≤ 20, body ≤ 1,000 and video title ≤ 30 are the figures given in issue 4; we "
+    "found no public page stating them, so they are our assumption.",
+)
+S_DOUYIN_IMAGES = Source(
+    "抖音图文: pictures per post", None, None, True, "Our assumption: at most 35 pictures per 图文 post."
+)
+S_DOUYIN_VIDEO = Source(
+    "抖音 app upload", None, None, True, "Our assumption: videos up to 15 minutes from the app."
+)
+S_CHANNELS = Source(
+    "视频号助手 · 发表视频 (短标题)",
+    "https://channels.weixin.qq.com/",
+    None,
+    True,
+    "Short title 6–16 characters is the figure given in issue 4 and shown by the 视频号助手 "
+    "publishing form; there is no public API document to cite.",
+)
+S_CHANNELS_DESC = Source(
+    "视频号 description length", None, None, True, "Our assumption: the description holds 1,000 characters."
+)
+S_BILI = Source(
+    "哔哩哔哩创作中心 · 投稿 (标题/简介/标签)",
+    "https://member.bilibili.com/platform/upload/video/frame",
+    None,
+    True,
+    "Our assumption from the upload form: title ≤ 80, description ≤ 2,000, at most 10 tags of "
+    "≤ 20 characters each.",
+)
+S_KUAISHOU = Source(
+    "快手开放平台 · 作品发布",
+    "https://open.kuaishou.com/",
+    None,
+    True,
+    "No published length limit found for the caption; only the hashtag syntax is checked "
+    "(our assumption: #话题).",
+)
+S_ZHIHU = Source(
+    "知乎 · 写文章",
+    "https://zhuanlan.zhihu.com/write",
+    None,
+    True,
+    "Our assumption: article titles up to 100 characters; no body limit published.",
+)
+S_CN_HASHTAG = Source(
+    "#话题 (prefix) hashtags", None, None, True, "Our statement of the in-app convention: # before the topic."
+)
+S_CN_LINKS = Source(
+    "Links in captions",
+    None,
+    None,
+    True,
+    "Our assumption: links in the caption are shown as text, not clickable.",
+)
+S_MASTODON_INSTANCE = Source(
+    "Mastodon documentation · Instance entity · configuration (statuses, media_attachments)",
+    "https://docs.joinmastodon.org/entities/Instance/",
+    None,
+    False,
+    "Defaults of a stock server (mastodon.social): max_characters 500, max_media_attachments 4, "
+    "characters_reserved_per_url 23, image_size_limit 16777216, image_matrix_limit 33177600, "
+    "video_size_limit 103809024. Each server may change them.",
+)
+S_MASTODON_POSTING = Source(
+    "Mastodon documentation · Posting to your profile",
+    "https://docs.joinmastodon.org/user/posting/",
+    None,
+    False,
+    "All links count as 23 characters; a mention of a remote user counts only the username.",
+)
+S_BSKY_POST = Source(
+    "AT Protocol lexicon app.bsky.feed.post (text: maxGraphemes 300, maxLength 3000)",
+    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/feed/post.json",
+    None,
+    False,
+)
+S_BSKY_IMAGES = Source(
+    "AT Protocol lexicon app.bsky.embed.images (images maxLength 4; image blob maxSize 1000000)",
+    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/images.json",
+    None,
+    False,
+)
+S_BSKY_VIDEO = Source(
+    "AT Protocol lexicon app.bsky.embed.video (video blob maxSize 100000000)",
+    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/video.json",
+    None,
+    False,
+)
+S_BSKY_VIDEO_LEN = Source(
+    "Bluesky video length",
+    None,
+    "2025-03",
+    True,
+    "Our assumption: videos up to 3 minutes (raised from 60 s in 2025).",
+)
+S_BSKY_TAG = Source(
+    "AT Protocol lexicon app.bsky.richtext.facet#tag (tag maxGraphemes 64)",
+    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/richtext/facet.json",
+    None,
+    False,
+)
+S_TG_MESSAGE = Source(
+    "Telegram Bot API · sendMessage (text 1-4096 characters after entities parsing)",
+    "https://core.telegram.org/bots/api#sendmessage",
+    None,
+    False,
+)
+S_TG_PHOTO = Source(
+    "Telegram Bot API · sendPhoto (photo at most 10 MB; width + height ≤ 10000; ratio ≤ 20; "
+    "caption 0-1024 characters)",
+    "https://core.telegram.org/bots/api#sendphoto",
+    None,
+    False,
+)
+S_TG_GROUP = Source(
+    "Telegram Bot API · sendMediaGroup (2-10 items)",
+    "https://core.telegram.org/bots/api#sendmediagroup",
+    None,
+    False,
+)
+S_TG_VIDEO = Source(
+    "Telegram Bot API · sendVideo (bots can send video files of up to 50 MB)",
+    "https://core.telegram.org/bots/api#sendvideo",
+    None,
+    False,
+)
+S_TG_COUNT = Source(
+    "Telegram length counting",
+    None,
+    None,
+    True,
+    "Our assumption: the limit counts UTF-16 code units, as entity offsets do.",
+)
+S_X_COUNT = Source(
+    "X developer platform · Counting characters; twitter-text config v3.json "
+    "(maxWeightedTweetLength 280, scale 100, defaultWeight 200, transformedURLLength 23, emoji 2)",
+    "https://docs.x.com/fundamentals/counting-characters",
+    None,
+    False,
+)
+S_X_MEDIA = Source(
+    "X developer platform · Media best practices (images 5 MB, GIF 15 MB, video 512 MB and "
+    "0.5–140 s; up to 4 photos per post)",
+    "https://developer.x.com/en/docs/x-api/v1/media/upload-media/uploading-media/media-best-practices",
+    None,
+    False,
+)
+S_OPEN_HASHTAG = Source(
+    "#tag hashtags", None, None, True, "Our statement: # then letters, digits or _ without spaces."
+)
+S_LINKS_OK = Source("Links in posts", None, None, True, "Links are allowed and clickable on this platform.")
+
+
+def _L(value: float, source: Source) -> Limit:
+    return Limit(value, source)
+
+
+def _T(
+    max_value: float | None,
+    source: Source,
+    counting: Counting = "graphemes",
+    *,
+    min_value: float | None = None,
+    required: bool = False,
+) -> TextRule:
+    return TextRule(
+        _L(max_value, source) if max_value is not None else None,
+        _L(min_value, source) if min_value is not None else None,
+        counting,
+        required,
+    )
+
+
+_PREFIX_CN = Rule("prefix", S_CN_HASHTAG)
+_NOT_CLICKABLE = Rule("not_clickable", S_CN_LINKS)
+
+RULES: dict[tuple[str, str], FormRules] = {
+    ("wechat_mp", "article"): FormRules(
+        "wechat_mp",
+        "article",
+        "WeChat Official Account article",
+        title=_T(32, S_WX_DRAFT, required=True),
+        body=_T(19_999, S_WX_DRAFT, required=True),
+        digest=_T(128, S_WX_DRAFT),
+        author=_T(16, S_WX_DRAFT),
+        max_image_bytes=_L(1 * MB, S_WX_UPLOADIMG),
+        video=Rule("optional", S_WX_MATERIAL),
+        max_video_bytes=_L(10 * MB, S_WX_MATERIAL),
+        hashtags=_PREFIX_CN,
+        links=Rule("restricted", S_WX_LINKS, ("mp.weixin.qq.com",)),
+        notes=("The API limit of 20,000 characters counts the whole HTML; we count the text you give.",),
+    ),
+    ("weibo", "post"): FormRules(
+        "weibo",
+        "post",
+        "Weibo post (API share)",
+        body=_T(140, S_WEIBO_SHARE, "weibo", required=True),
+        max_images=_L(1, S_WEIBO_SHARE),
+        max_image_bytes=_L(5 * MB, S_WEIBO_SHARE),
+        video=Rule("none", S_WEIBO_SHARE),
+        hashtags=Rule("pair", S_WEIBO_TOPIC),
+        links=Rule("allowed", S_WEIBO_SHARE),
+        notes=("statuses/share also requires one link to the app's own safe domain.",),
+    ),
+    ("weibo", "long"): FormRules(
+        "weibo",
+        "long",
+        "Weibo long post (app)",
+        body=_T(2000, S_WEIBO_LONG, "weibo", required=True),
+        max_images=_L(18, S_WEIBO_APP_IMAGES),
+        max_image_bytes=_L(5 * MB, S_WEIBO_SHARE),
+        video=Rule("optional", S_WEIBO_LONG),
+        hashtags=Rule("pair", S_WEIBO_TOPIC),
+        links=Rule("allowed", S_WEIBO_COUNT),
+    ),
+    ("xiaohongshu", "note"): FormRules(
+        "xiaohongshu",
+        "note",
+        "Xiaohongshu note",
+        title=_T(20, S_XHS),
+        body=_T(1000, S_XHS, required=True),
+        max_images=_L(18, S_XHS_MEDIA),
+        min_images=_L(1, S_XHS_MEDIA),
+        video=Rule("none", S_XHS_MEDIA),
+        hashtags=_PREFIX_CN,
+        links=Rule("not_allowed", S_XHS_LINKS),
+    ),
+    ("xiaohongshu", "video"): FormRules(
+        "xiaohongshu",
+        "video",
+        "Xiaohongshu video note",
+        title=_T(20, S_XHS),
+        body=_T(1000, S_XHS),
+        max_images=_L(0, S_XHS_MEDIA),
+        video=Rule("required", S_XHS_MEDIA),
+        hashtags=_PREFIX_CN,
+        links=Rule("not_allowed", S_XHS_LINKS),
+    ),
+    ("douyin", "image_text"): FormRules(
+        "douyin",
+        "image_text",
+        "Douyin image-text post",
+        title=_T(20, S_DOUYIN),
+        body=_T(1000, S_DOUYIN),
+        max_images=_L(35, S_DOUYIN_IMAGES),
+        min_images=_L(1, S_DOUYIN_IMAGES),
+        video=Rule("none", S_DOUYIN),
+        hashtags=_PREFIX_CN,
+        links=_NOT_CLICKABLE,
+    ),
+    ("douyin", "video"): FormRules(
+        "douyin",
+        "video",
+        "Douyin video",
+        title=_T(30, S_DOUYIN, required=True),
+        max_images=_L(0, S_DOUYIN),
+        video=Rule("required", S_DOUYIN),
+        max_video_seconds=_L(15 * 60, S_DOUYIN_VIDEO),
+        hashtags=_PREFIX_CN,
+        links=_NOT_CLICKABLE,
+    ),
+    ("channels", "video"): FormRules(
+        "channels",
+        "video",
+        "WeChat Channels video",
+        title=_T(16, S_CHANNELS, min_value=6),
+        body=_T(1000, S_CHANNELS_DESC),
+        max_images=_L(0, S_CHANNELS),
+        video=Rule("required", S_CHANNELS),
+        hashtags=_PREFIX_CN,
+        links=_NOT_CLICKABLE,
+    ),
+    ("bilibili", "video"): FormRules(
+        "bilibili",
+        "video",
+        "Bilibili video",
+        title=_T(80, S_BILI, required=True),
+        body=_T(2000, S_BILI),
+        max_images=_L(0, S_BILI),
+        video=Rule("required", S_BILI),
+        hashtags=Rule("plain", S_BILI),
+        max_hashtags=_L(10, S_BILI),
+        max_hashtag_length=_L(20, S_BILI),
+        links=_NOT_CLICKABLE,
+    ),
+    ("kuaishou", "video"): FormRules(
+        "kuaishou",
+        "video",
+        "Kuaishou video",
+        body=_T(None, S_KUAISHOU),
+        max_images=_L(0, S_KUAISHOU),
+        video=Rule("required", S_KUAISHOU),
+        hashtags=Rule("prefix", S_KUAISHOU),
+        links=_NOT_CLICKABLE,
+    ),
+    ("zhihu", "article"): FormRules(
+        "zhihu",
+        "article",
+        "Zhihu article",
+        title=_T(100, S_ZHIHU, required=True),
+        body=_T(None, S_ZHIHU, required=True),
+        video=Rule("optional", S_ZHIHU),
+        hashtags=Rule("prefix", S_ZHIHU),
+        links=Rule("allowed", S_ZHIHU),
+    ),
+    ("mastodon", "post"): FormRules(
+        "mastodon",
+        "post",
+        "Mastodon post",
+        body=_T(500, S_MASTODON_INSTANCE, "mastodon", required=True),
+        max_images=_L(4, S_MASTODON_INSTANCE),
+        max_image_bytes=_L(16_777_216, S_MASTODON_INSTANCE),
+        max_image_pixels=_L(33_177_600, S_MASTODON_INSTANCE),
+        video=Rule("optional", S_MASTODON_INSTANCE),
+        max_video_bytes=_L(103_809_024, S_MASTODON_INSTANCE),
+        hashtags=Rule("prefix", S_OPEN_HASHTAG),
+        links=Rule("allowed", S_MASTODON_POSTING),
+    ),
+    ("bluesky", "post"): FormRules(
+        "bluesky",
+        "post",
+        "Bluesky post",
+        body=_T(300, S_BSKY_POST, "graphemes", required=True),
+        max_images=_L(4, S_BSKY_IMAGES),
+        max_image_bytes=_L(1_000_000, S_BSKY_IMAGES),
+        video=Rule("optional", S_BSKY_VIDEO),
+        max_video_bytes=_L(100_000_000, S_BSKY_VIDEO),
+        max_video_seconds=_L(180, S_BSKY_VIDEO_LEN),
+        hashtags=Rule("prefix", S_BSKY_TAG),
+        max_hashtag_length=_L(64, S_BSKY_TAG),
+        links=Rule("allowed", S_BSKY_POST),
+    ),
+    ("telegram", "message"): FormRules(
+        "telegram",
+        "message",
+        "Telegram message",
+        body=_T(4096, S_TG_MESSAGE, "utf16", required=True),
+        max_images=_L(0, S_TG_MESSAGE),
+        video=Rule("none", S_TG_MESSAGE),
+        hashtags=Rule("prefix", S_OPEN_HASHTAG),
+        links=Rule("allowed", S_TG_MESSAGE),
+        notes=("Send media with the 'media' form: its caption is limited to 1,024.",),
+    ),
+    ("telegram", "media"): FormRules(
+        "telegram",
+        "media",
+        "Telegram photo/video with caption",
+        body=_T(1024, S_TG_PHOTO, "utf16"),
+        max_images=_L(10, S_TG_GROUP),
+        max_image_bytes=_L(10 * MB, S_TG_PHOTO),
+        max_image_side_sum=_L(10_000, S_TG_PHOTO),
+        max_image_ratio=_L(20, S_TG_PHOTO),
+        video=Rule("optional", S_TG_VIDEO),
+        max_video_bytes=_L(50 * MB, S_TG_VIDEO),
+        hashtags=Rule("prefix", S_OPEN_HASHTAG),
+        links=Rule("allowed", S_TG_PHOTO),
+    ),
+    ("x", "post"): FormRules(
+        "x",
+        "post",
+        "X post",
+        body=_T(280, S_X_COUNT, "x", required=True),
+        max_images=_L(4, S_X_MEDIA),
+        max_image_bytes=_L(5 * MB, S_X_MEDIA),
+        video=Rule("optional", S_X_MEDIA),
+        max_video_bytes=_L(512 * MB, S_X_MEDIA),
+        max_video_seconds=_L(140, S_X_MEDIA),
+        min_video_seconds=_L(0.5, S_X_MEDIA),
+        hashtags=Rule("prefix", S_OPEN_HASHTAG),
+        links=Rule("allowed", S_X_COUNT),
+    ),
+}
+
+PLATFORMS: tuple[str, ...] = tuple(dict.fromkeys(p for p, _ in RULES))
+SOURCES_FOR_COUNTING: dict[str, Source] = {
+    "graphemes": S_BSKY_POST,
+    "weibo": S_WEIBO_COUNT,
+    "x": S_X_COUNT,
+    "mastodon": S_MASTODON_POSTING,
+    "utf16": S_TG_COUNT,
+}
+
+
+def forms(platform: str) -> tuple[str, ...]:
+    """The forms known for ``platform``."""
+    return tuple(f for p, f in RULES if p == platform)
+
+
+def get_rules(platform: str, form: str | None = None) -> FormRules:
+    """The rules of a platform's form (the platform's first form when ``form`` is None)."""
+    if form is None:
+        known = forms(platform)
+        if not known:
+            raise KeyError(platform)
+        form = known[0]
+    return RULES[(platform, form)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting
+
+_X_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.\-]+\.\w+")
+_EMOJI_RE = regex.compile(r"^(?:\p{Extended_Pictographic}|\p{Regional_Indicator})|[\ufe0f\u20e3]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    start: int
+    end: int
+    weight: float
+
+
+def _units(text: str, counting: Counting) -> list[_Unit]:
+    """The text cut into counted units with their weights (offsets into ``text``)."""
+    special: list[tuple[int, int, float]] = []
+    if counting in ("weibo", "x", "mastodon"):
+        url_weight = {"weibo": 10.0, "x": 23.0, "mastodon": 23.0}[counting]
+        special = [(u.start, u.end, url_weight) for u in find_urls(text)]
+    if counting == "mastodon":
+        taken = [(a, b) for a, b, _ in special]
+        for m in _REMOTE_MENTION.finditer(text):
+            if not any(a < m.end() and m.start() < b for a, b in taken):
+                special.append((m.start(), m.end(), float(len(m.group(1)) + 1)))
+    special.sort()
+    out: list[_Unit] = []
+    pos = 0
+    for a, b, w in special + [(len(text), len(text), 0.0)]:
+        if a < pos:
+            continue
+        out.extend(_plain_units(text, pos, a, counting))
+        if b > a:
+            out.append(_Unit(a, b, w))
+        pos = b
+    return out
+
+
+def _plain_units(text: str, start: int, end: int, counting: Counting) -> list[_Unit]:
+    out = []
+    if counting == "utf16":
+        for i in range(start, end):
+            out.append(_Unit(i, i + 1, 2.0 if ord(text[i]) > 0xFFFF else 1.0))
+        return out
+    for m in regex.finditer(r"\X", text[start:end]):
+        g = m.group(0)
+        a, b = start + m.start(), start + m.end()
+        if counting == "weibo":
+            w = 0.5 if g.isascii() else 1.0
+        elif counting == "x":
+            # An emoji sequence weighs 2 whatever its length; other text by code point.
+            emoji = _EMOJI_RE.search(g) is not None
+            w = 2.0 if emoji else sum(_x_weight(c) for c in unicodedata.normalize("NFC", g))
+        else:
+            w = 1.0
+        out.append(_Unit(a, b, w))
+    return out
+
+
+def _x_weight(ch: str) -> float:
+    o = ord(ch)
+    return 1.0 if any(lo <= o <= hi for lo, hi in _X_LIGHT) else 2.0
+
+
+def count_text(text: str, counting: Counting = "graphemes") -> float:
+    """The length of ``text`` as the platform counts it (weibo rounds up to whole 汉字)."""
+    total = sum(u.weight for u in _units(text, counting))
+    return math.ceil(total) if counting == "weibo" else total
+
+
+def overflow_start(text: str, limit: float, counting: Counting = "graphemes") -> int | None:
+    """Offset of the first character past ``limit`` (None when the text fits)."""
+    total = 0.0
+    for u in _units(text, counting):
+        total += u.weight
+        if total > limit + 1e-9:
+            return u.start
+    return None
+
+
+def grapheme_count(text: str) -> int:
+    """Number of user-perceived characters (extended grapheme clusters)."""
+    return len(regex.findall(r"\X", text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Hashtags
+
+_PREFIX_TAG_RE = regex.compile(r"#[\p{L}\p{N}_\p{M}]+")
+_PAIR_TAG_RE = regex.compile(r"#[^#\n]{1,64}#")
+
+
+def _hashtag_problem(tag: str, style: str) -> tuple[str, int, int] | None:
+    """(fixed form, bad start, bad end) when ``tag`` is malformed for ``style``; else None."""
+    inner = tag.strip().strip("#").strip()
+    if style == "pair":
+        if not inner:
+            return ("#话题#", 0, len(tag))
+        if _PAIR_TAG_RE.fullmatch(tag) and "#" not in tag[1:-1]:
+            return None
+        return (f"#{inner}#", 0, len(tag))
+    if style == "plain":
+        if tag and "#" not in tag and tag.strip() == tag and inner:
+            return None
+        return (inner.replace(" ", ""), 0, len(tag))
+    # prefix
+    if not inner:
+        return ("#tag", 0, len(tag))
+    if _PREFIX_TAG_RE.fullmatch(tag) and not tag[1:].isdigit():
+        return None
+    fixed = "#" + regex.sub(r"[^\p{L}\p{N}_\p{M}]", "", inner)
+    bad = regex.search(r"[^\p{L}\p{N}_\p{M}]", tag[1:] if tag.startswith("#") else tag)
+    if not tag.startswith("#"):
+        return (fixed, 0, len(tag))
+    if bad is not None:
+        return (fixed, 1 + bad.start(), len(tag))
+    return (fixed, 0, len(tag))  # digits only
+
+
+def _body_hashtag_findings(body: str, style: str, platform: str, example: str) -> list[Finding]:
+    out: list[Finding] = []
+    url_spans = [(u.start, u.end) for u in find_urls(body)]
+    hashes = [i for i, c in enumerate(body) if c in "#＃" and not any(a <= i < b for a, b in url_spans)]
+    if style == "pair":
+        # Pair the marks line by line; a mark left alone is a malformed topic.
+        by_line: dict[int, list[int]] = {}
+        for i in hashes:
+            by_line.setdefault(body.count("\n", 0, i), []).append(i)
+        for marks in by_line.values():
+            for k in range(0, len(marks) - 1, 2):
+                a, b = marks[k], marks[k + 1]
+                if b == a + 1 or body[a + 1 : b].strip() != body[a + 1 : b]:
+                    out.append(
+                        _tag_finding(body, a, b + 1, platform, example, f"#{body[a + 1 : b].strip()}#")
+                    )
+            if len(marks) % 2:
+                a = marks[-1]
+                m = regex.match(r"[\p{L}\p{N}_]*", body, pos=a + 1)
+                end = m.end() if m else a + 1
+                out.append(
+                    _tag_finding(body, a, max(end, a + 1), platform, example, f"#{body[a + 1 : end]}#")
+                )
+        return out
+    if style == "prefix":
+        for m in regex.finditer(r"[#＃]([\p{L}\p{N}_\p{M}]+)[#＃]", body):
+            out.append(_tag_finding(body, m.start(), m.end(), platform, example, f"#{m.group(1)}"))
+        taken = [(f.start or 0, f.end or 0) for f in out]
+        for i in hashes:
+            if any(a <= i < b for a, b in taken):
+                continue
+            if body[i] == "＃" or (i + 1 < len(body) and body[i + 1] in " \u3000"):
+                m = regex.match(r"[#＃][ \u3000]*([\p{L}\p{N}_]+)", body, pos=i)
+                if m:
+                    out.append(_tag_finding(body, i, m.end(), platform, example, f"#{m.group(1)}"))
+    return out
+
+
+def _tag_finding(body: str, start: int, end: int, platform: str, example: str, fixed: str) -> Finding:
+    return Finding(
+        CHECK,
+        "warn",
+        start,
+        end,
+        body[start:end],
+        "platform.hashtag_malformed",
+        {"tag": body[start:end], "platform": platform, "example": example},
+        fixed,
+        "body",
+    )
+
+
+def _count_body_hashtags(body: str, style: str) -> int:
+    if style == "pair":
+        return len(_PAIR_TAG_RE.findall(body))
+    if style == "prefix":
+        return len(_PREFIX_TAG_RE.findall(body))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The checker
+
+ImageSpec = tuple[int, int, int]  # (bytes, width, height)
+VideoSpec = tuple[int, float]  # (bytes, seconds)
+
+
+def check_platform(
+    platform: str,
+    form: str | None = None,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    digest: str | None = None,
+    author: str | None = None,
+    images: Sequence[ImageSpec] = (),
+    video: VideoSpec | None = None,
+    hashtags: Sequence[str] = (),
+) -> list[Finding]:
+    """Findings of ``platform``/``form``'s rules on a draft (see the module docstring)."""
+    rules = get_rules(platform, form)
+    label = rules.label
+    out: list[Finding] = []
+    for name, value, rule in (
+        ("title", title, rules.title),
+        ("digest", digest, rules.digest),
+        ("author", author, rules.author),
+        ("body", body, rules.body),
+    ):
+        out.extend(_text_findings(name, value, rule, label, rules.form))
+    out.extend(_image_findings(images, rules))
+    out.extend(_video_findings(video, rules))
+    out.extend(_hashtag_findings(body or "", hashtags, rules))
+    out.extend(_link_findings(body or "", rules))
+    return out
+
+
+def _text_findings(
+    name: str, value: str | None, rule: TextRule | None, label: str, form: str
+) -> list[Finding]:
+    text = value or ""
+    if rule is None:
+        if text.strip():
+            return [
+                Finding(
+                    CHECK,
+                    "info",
+                    None,
+                    None,
+                    "",
+                    "platform.not_supported",
+                    {"field": name, "platform": label, "form": form},
+                    None,
+                    name,
+                )
+            ]
+        return []
+    if not text.strip():
+        if rule.required:
+            return [
+                Finding(
+                    CHECK,
+                    "block",
+                    None,
+                    None,
+                    "",
+                    "platform.required",
+                    {"field": name, "platform": label},
+                    None,
+                    name,
+                )
+            ]
+        return []
+    out = []
+    unit = COUNTING_UNITS[rule.counting]
+    count = count_text(text, rule.counting)
+    shown = int(count) if float(count).is_integer() else round(count, 1)
+    if rule.max is not None and count > rule.max.value:
+        start = overflow_start(text, rule.max.value, rule.counting)
+        assert start is not None
+        out.append(
+            Finding(
+                CHECK,
+                "block",
+                start,
+                len(text),
+                text[start:],
+                "platform.too_long",
+                {
+                    "field": name,
+                    "count": shown,
+                    "limit": _num(rule.max.value),
+                    "unit": unit,
+                    "platform": label,
+                },
+                None,
+                name,
+            )
+        )
+    if rule.min is not None and count < rule.min.value:
+        out.append(
+            Finding(
+                CHECK,
+                "block",
+                0,
+                len(text),
+                text,
+                "platform.too_short",
+                {
+                    "field": name,
+                    "count": shown,
+                    "limit": _num(rule.min.value),
+                    "unit": unit,
+                    "platform": label,
+                },
+                None,
+                name,
+            )
+        )
+    return out
+
+
+def _num(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v
+
+
+def _image_findings(images: Sequence[ImageSpec], rules: FormRules) -> list[Finding]:
+    out: list[Finding] = []
+    label = rules.label
+
+    def f(severity: Severity, code: str, params: dict[str, str | int | float]) -> Finding:
+        return Finding(CHECK, severity, None, None, "", code, {"platform": label, **params}, None, "images")
+
+    n = len(images)
+    if rules.max_images is not None and n > rules.max_images.value:
+        out.append(
+            f("block", "platform.too_many_images", {"count": n, "limit": _num(rules.max_images.value)})
+        )
+    if rules.min_images is not None and n < rules.min_images.value:
+        out.append(f("block", "platform.too_few_images", {"count": n, "limit": _num(rules.min_images.value)}))
+    for index, (size, width, height) in enumerate(images, start=1):
+        if rules.max_image_bytes is not None and size > rules.max_image_bytes.value:
+            out.append(
+                f(
+                    "block",
+                    "platform.image_too_large",
+                    {
+                        "index": index,
+                        "size_mb": round(size / MB, 2),
+                        "limit_mb": round(rules.max_image_bytes.value / MB, 2),
+                    },
+                )
+            )
+        dims = {"index": index, "width": width, "height": height}
+        if rules.max_image_pixels is not None and width * height > rules.max_image_pixels.value:
+            out.append(
+                f(
+                    "block",
+                    "platform.image_dimensions",
+                    {**dims, "rule": f"at most {_num(rules.max_image_pixels.value)} pixels"},
+                )
+            )
+        if rules.max_image_side_sum is not None and width + height > rules.max_image_side_sum.value:
+            out.append(
+                f(
+                    "block",
+                    "platform.image_dimensions",
+                    {**dims, "rule": f"width + height ≤ {_num(rules.max_image_side_sum.value)}"},
+                )
+            )
+        ratio = max(width, height) / min(width, height) if min(width, height) > 0 else 0.0
+        if rules.max_image_ratio is not None and ratio > rules.max_image_ratio.value:
+            out.append(
+                f(
+                    "block",
+                    "platform.image_dimensions",
+                    {**dims, "rule": f"a side ratio of at most {_num(rules.max_image_ratio.value)}"},
+                )
+            )
+    return out
+
+
+def _video_findings(video: VideoSpec | None, rules: FormRules) -> list[Finding]:
+    label = rules.label
+    policy = rules.video.value if rules.video else "optional"
+
+    def f(code: str, params: dict[str, str | int | float]) -> Finding:
+        return Finding(
+            CHECK,
+            "block",
+            None,
+            None,
+            "",
+            code,
+            {"platform": label, "form": rules.form, **params},
+            None,
+            "video",
+        )
+
+    if video is None:
+        return [f("platform.video_missing", {})] if policy == "required" else []
+    if policy == "none":
+        return [f("platform.video_not_supported", {})]
+    size, seconds = video
+    out = []
+    if rules.max_video_bytes is not None and size > rules.max_video_bytes.value:
+        out.append(
+            f(
+                "platform.video_too_large",
+                {"size_mb": round(size / MB, 1), "limit_mb": round(rules.max_video_bytes.value / MB, 1)},
+            )
+        )
+    if rules.max_video_seconds is not None and seconds > rules.max_video_seconds.value:
+        out.append(
+            f(
+                "platform.video_too_long",
+                {"seconds": round(seconds, 1), "limit": _num(rules.max_video_seconds.value)},
+            )
+        )
+    if rules.min_video_seconds is not None and seconds < rules.min_video_seconds.value:
+        out.append(
+            f(
+                "platform.video_too_short",
+                {"seconds": round(seconds, 1), "limit": _num(rules.min_video_seconds.value)},
+            )
+        )
+    return out
+
+
+_EXAMPLES = {"pair": "#话题#", "prefix": "#话题", "plain": "话题"}
+
+
+def _hashtag_findings(body: str, hashtags: Sequence[str], rules: FormRules) -> list[Finding]:
+    if rules.hashtags is None:
+        return []
+    style = rules.hashtags.value
+    example = _EXAMPLES[style]
+    label = rules.label
+    out = _body_hashtag_findings(body, style, label, example)
+    for index, tag in enumerate(hashtags):
+        problem = _hashtag_problem(tag, style)
+        if problem is not None:
+            fixed, a, b = problem
+            out.append(
+                Finding(
+                    CHECK,
+                    "warn",
+                    a,
+                    b,
+                    tag[a:b],
+                    "platform.hashtag_malformed",
+                    {"tag": tag, "platform": label, "example": example, "index": index},
+                    fixed,
+                    "hashtags",
+                )
+            )
+        if rules.max_hashtag_length is not None:
+            inner = tag.strip("#")
+            if grapheme_count(inner) > rules.max_hashtag_length.value:
+                out.append(
+                    Finding(
+                        CHECK,
+                        "warn",
+                        0,
+                        len(tag),
+                        tag,
+                        "platform.hashtag_too_long",
+                        {"tag": tag, "limit": _num(rules.max_hashtag_length.value), "index": index},
+                        None,
+                        "hashtags",
+                    )
+                )
+    total = len(hashtags) + _count_body_hashtags(body, style)
+    if rules.max_hashtags is not None and total > rules.max_hashtags.value:
+        out.append(
+            Finding(
+                CHECK,
+                "warn",
+                None,
+                None,
+                "",
+                "platform.too_many_hashtags",
+                {"count": total, "limit": _num(rules.max_hashtags.value), "platform": label},
+                None,
+                "hashtags",
+            )
+        )
+    return out
+
+
+def _link_findings(body: str, rules: FormRules) -> list[Finding]:
+    if rules.links is None or rules.links.value == "allowed":
+        return []
+    policy = rules.links.value
+    out = []
+    for u in find_urls(body):
+        params: dict[str, str | int | float] = {"url": u.raw, "platform": rules.label}
+        if policy == "restricted":
+            host = re.sub(r"^(?:[a-z]+:/*)?", "", u.url.lower()).split("/")[0].split(":")[0]
+            if any(host == d or host.endswith("." + d) for d in rules.links.domains):
+                continue
+            code, severity = "platform.link_domain_restricted", "warn"
+            params["domains"] = ", ".join(rules.links.domains)
+        elif policy == "not_allowed":
+            code, severity = "platform.link_not_allowed", "warn"
+        else:
+            code, severity = "platform.link_not_clickable", "info"
+        out.append(Finding(CHECK, severity, u.start, u.end, u.raw, code, params, None, "body"))  # type: ignore[arg-type]
+    return out
