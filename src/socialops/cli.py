@@ -14,6 +14,7 @@ ALIASES = {
     "worker": "run_huey",
     "import": "import_data",
     "demo": "seed_demo",
+    "rotate-credentials-key": "rotate_credentials_key",
 }
 
 

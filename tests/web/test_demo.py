@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 import statistics
 from typing import Any
 
@@ -14,6 +15,9 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from socialops.accounts.models import Persona, Platform, SocialAccount
+from socialops.analytics.models import PostRecord
+from socialops.content.models import ContentItem, MediaAsset, Placement
+from socialops.content.selectors.plan import to_local
 from socialops.goals.imports import METRIC_FIELDS
 from socialops.goals.models import Goal, GoalKind, MetricSnapshot, Strategy
 from socialops.goals.selectors.goals import goal_progress, strategy_effect
@@ -60,6 +64,51 @@ def _db_checksum() -> str:
     )
 
 
+def _content_rows() -> list[tuple[Any, ...]]:
+    """What a person sees of the content operation: items, imported posts and the plan."""
+    workspace = Workspace.objects.get(slug=demo.DEMO_SLUG)
+    items = ContentItem.objects.filter(workspace=workspace).select_related("theme", "owner")
+    posts = PostRecord.objects.filter(workspace=workspace).select_related("account")
+    # Bodies refer to pictures by id, which differs between two seeds: compare their file names.
+    names = {str(a.pk): a.original_name for a in MediaAsset.objects.filter(workspace=workspace)}
+
+    def body(text: str) -> str:
+        return re.sub(r"asset:(\d+)", lambda m: f"asset:{names[m.group(1)]}", text)
+
+    return sorted(
+        [
+            (
+                "item",
+                i.title,
+                i.form,
+                i.theme.name,
+                i.owner.username if i.owner else "",
+                i.importance,
+                str(i.deadline),
+                body(i.body),
+            )
+            for i in items
+        ]
+        + [("post", p.account.handle, str(p.published_at), p.reach, p.engagements) for p in posts]
+    )
+
+
+def _plan_rows() -> list[tuple[str, str, str, str, bool]]:
+    """The publishing plan as (account, item title, local time, source, locked), in time order."""
+    workspace = Workspace.objects.get(slug=demo.DEMO_SLUG)
+    placements = Placement.objects.filter(workspace=workspace).select_related("account", "item")
+    return [
+        (
+            f"{p.account.platform}:{p.account.handle}",
+            p.item.title,
+            to_local(workspace, p.starts_at).isoformat(),
+            p.source,
+            p.locked,
+        )
+        for p in placements.order_by("starts_at", "account__platform", "item__title")
+    ]
+
+
 def _generated_checksum(today: dt.date) -> str:
     data = demo.generate_all(today)
     specs = {spec.key: spec for spec in demo.ALL_ACCOUNTS}
@@ -83,17 +132,28 @@ def test_seed_prints_logins_and_password() -> None:
         assert f"  {username} " in out
     assert demo.DEFAULT_PASSWORD in out
     assert "Reviewer, subject expert" in out
+    items = ContentItem.objects.filter(workspace__slug="demo").count()
+    placements = Placement.objects.filter(workspace__slug="demo").count()
+    assert f"{items} content items" in out and f"{placements} posts planned" in out
+    assert 30 <= items <= 40 and placements >= 50
 
 
 @pytest.mark.django_db
 def test_seeding_twice_with_if_empty_changes_nothing() -> None:
     _seed("--if-empty", "--today", TODAY.isoformat())
-    counts = (MetricSnapshot.objects.count(), Goal.objects.count(), AuditEntry.objects.count())
-    checksum = _db_checksum()
+
+    def counts() -> tuple[int, ...]:
+        return tuple(
+            model.objects.count()
+            for model in (MetricSnapshot, Goal, AuditEntry, ContentItem, Placement, PostRecord, MediaAsset)
+        )
+
+    before = counts()
+    checksum, plan = _db_checksum(), _plan_rows()
     out = _seed("--if-empty", "--today", TODAY.isoformat())
     assert out.strip() == "demo workspace already present"
-    assert (MetricSnapshot.objects.count(), Goal.objects.count(), AuditEntry.objects.count()) == counts
-    assert _db_checksum() == checksum
+    assert counts() == before
+    assert (_db_checksum(), _plan_rows()) == (checksum, plan)
 
 
 @pytest.mark.django_db
@@ -195,8 +255,13 @@ def test_the_seed_is_fast() -> None:
 def test_data_is_deterministic_for_a_given_today() -> None:
     _seed("--today", TODAY.isoformat())
     first = _db_checksum()
+    content, plan = _content_rows(), _plan_rows()
     _seed("--reset", "--today", TODAY.isoformat())
     assert _db_checksum() == first
+    # The content, the imported history and the plan come out the same too (placements compared
+    # by account, item title and time, since ids differ between the two seeds).
+    assert _content_rows() == content
+    assert _plan_rows() == plan and len(plan) >= 50
     # And the database holds exactly what the generator produces, without the database.
     assert first == _generated_checksum(TODAY)
     assert _generated_checksum(TODAY + dt.timedelta(days=1)) != first

@@ -33,6 +33,7 @@ Target = Literal[
     "hour",
     "post_type",
     "form",
+    "text",
     "reach",
     "impressions",
     "likes",

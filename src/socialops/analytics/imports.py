@@ -48,6 +48,7 @@ TARGET_FIELDS: tuple[str, ...] = (
     "hour",
     "post_type",
     "form",
+    "text",
     "reach",
     "impressions",
     "likes",
@@ -66,6 +67,7 @@ TARGET_LABELS: dict[str, Any] = {
     "hour": gettext_lazy("Hour"),
     "post_type": gettext_lazy("Post type"),
     "form": gettext_lazy("Content form"),
+    "text": gettext_lazy("Post text"),
     "reach": gettext_lazy("Reach"),
     "impressions": gettext_lazy("Impressions"),
     "likes": gettext_lazy("Likes"),
@@ -106,6 +108,7 @@ MAX_HEADER_CHARS = 200
 MAX_TYPE_MAP_ENTRIES = 50
 POST_TYPE_MAX_CHARS = 30  # PostRecord.post_type
 EXTERNAL_ID_MAX_CHARS = 128  # PostRecord.external_id
+POST_TEXT_MAX_CHARS = 100_000  # PostRecord.text (the originality check compares drafts with it)
 
 # Built-in mappings for exports whose layout is known. The weekday numbering of the Facebook
 # page export (1 = Sunday) is established in docs/best-time.md from the file itself.
@@ -149,6 +152,7 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     "hour": ("post hour", "hour", "小时", "发布小时"),
     "post_type": ("type", "post type", "类型", "内容类型", "作品类型"),
     "form": ("form", "content form", "内容形式"),
+    "text": ("text", "post text", "message", "content", "正文", "内容", "文案", "微博正文", "帖子内容"),
     "reach": ("reach", "lifetime post total reach", "阅读", "阅读数", "阅读量", "触达", "触达人数"),
     "impressions": ("impressions", "lifetime post total impressions", "曝光", "曝光量", "展现量", "播放量"),
     "likes": ("like", "likes", "点赞", "点赞数", "点赞量"),
@@ -500,6 +504,7 @@ Hour = Annotated[int | None, BeforeValidator(_hour_before)]
 PublishedAt = Annotated[dt.datetime | None, BeforeValidator(_published_before)]
 PostType = Annotated[str, BeforeValidator(_text_before(POST_TYPE_MAX_CHARS))]
 ExternalId = Annotated[str, BeforeValidator(_text_before(EXTERNAL_ID_MAX_CHARS))]
+PostText = Annotated[str, BeforeValidator(_text_before(POST_TEXT_MAX_CHARS))]
 FormCell = Annotated[str, BeforeValidator(_form_before)]
 Paid = Annotated[bool | None, BeforeValidator(_paid_before)]
 
@@ -516,6 +521,7 @@ class PostRow(BaseModel):
     hour: Hour = None
     post_type: PostType = ""
     form: FormCell = ""
+    text: PostText = ""
     paid: Paid = None
     reach: BigCount = None
     impressions: BigCount = None
@@ -659,6 +665,8 @@ def _row_values(
             values[name] = getattr(row, name)
     if "post_type" in where:
         values["post_type"] = row.post_type
+    if "text" in where:
+        values["text"] = row.text
     type_to_form: dict[str, str] = options.get("type_to_form") or {}
     if "form" in where:
         values["form"] = row.form

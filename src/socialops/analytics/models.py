@@ -48,6 +48,8 @@ class PostRecord(models.Model):
         "content.ContentItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="post_records"
     )
     paid = models.BooleanField(_("paid"), null=True, blank=True)
+    # The post's text, when the export carries it: the originality check compares drafts with it.
+    text = models.TextField(_("text"), blank=True)
     reach = models.PositiveBigIntegerField(_("reach"), null=True, blank=True)
     impressions = models.PositiveBigIntegerField(_("impressions"), null=True, blank=True)
     likes = models.PositiveIntegerField(_("likes"), null=True, blank=True)

@@ -367,6 +367,12 @@ def posts_import(
                 obj=record,
                 after=snapshot(record, exclude={"created_at"}),
             )
+            if counts["created"] or counts["updated"]:
+                # New or changed post texts go into the workspace's originality index (review app).
+                from socialops.review.tasks import update_originality_index
+
+                workspace_id = workspace.pk
+                transaction.on_commit(lambda: update_originality_index(workspace_id))
     except IntegrityError as exc:
         # Another import of the same account added the same post since we read.
         raise ValidationError(

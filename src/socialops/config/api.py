@@ -148,6 +148,9 @@ def _register_routers() -> None:
     from socialops.analytics.api import router as analytics_router
     from socialops.content.api import router as content_router
     from socialops.goals.api import router as goals_router
+    from socialops.platforms.api import router as platforms_router
+    from socialops.publishing.api import router as publishing_router
+    from socialops.review.api import router as review_router
     from socialops.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
@@ -155,6 +158,9 @@ def _register_routers() -> None:
     api.add_router("/", goals_router)
     api.add_router("/", content_router)
     api.add_router("/", analytics_router)
+    api.add_router("/", platforms_router)
+    api.add_router("/", review_router)
+    api.add_router("/", publishing_router)
 
 
 _register_routers()

@@ -51,6 +51,13 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Platform credentials are encrypted at rest with these Fernet keys (comma-separated, the first
+# encrypts, all decrypt); unset, a key is generated once into the data dir (see docs/platforms.md).
+CREDENTIALS_KEYS = [k for k in os.environ.get("SOCIALOPS_CREDENTIALS_KEY", "").split(",") if k.strip()]
+CREDENTIALS_KEY_FILE = DATA_DIR / "credentials_key"
+# The local sandbox platform (`socialops sandbox`) that the demo and the tests publish to.
+SANDBOX_URL = os.environ.get("SOCIALOPS_SANDBOX_URL", "http://127.0.0.1:8900")
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("SOCIALOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -72,6 +79,9 @@ INSTALLED_APPS = [
     "socialops.goals",
     "socialops.content",
     "socialops.analytics",
+    "socialops.review",
+    "socialops.platforms",
+    "socialops.publishing",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialops.web.context_processors.navigation",
+                "socialops.review.context_processors.review_nav",
             ],
         },
     }
@@ -252,6 +263,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The consumer adds its own handler; not propagating avoids every line printed twice.
         "huey": {"level": "INFO", "propagate": False},
+        # httpx logs every platform request at INFO; the connectors report what matters.
+        "httpx": {"level": "WARNING"},
     },
 }
 

@@ -13,6 +13,9 @@ urlpatterns = [
     path("w/<slug:slug>/", include("socialops.goals.urls")),
     path("w/<slug:slug>/", include("socialops.content.urls")),
     path("w/<slug:slug>/", include("socialops.analytics.urls")),
+    path("w/<slug:slug>/", include("socialops.platforms.urls")),
+    path("w/<slug:slug>/", include("socialops.review.urls")),
+    path("w/<slug:slug>/", include("socialops.publishing.urls")),
 ]
 
 handler404 = "socialops.web.views.error_404"

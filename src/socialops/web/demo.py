@@ -1,5 +1,8 @@
 """The demo workspace 「星曜科技」: accounts, personas, 180 days of metrics, goals and strategies.
 
+Its content operation (themes, media, the backlog, post history and the publishing plan) is
+seeded by demo_content.py, its pictures and clips drawn by demo_media.py.
+
 Everything is generated from a fixed random seed and dated relative to ``today`` (Asia/Shanghai),
 so the demo always looks current and two seeds on the same day hold identical figures. Rows are
 written only through the apps' services with ``actor=None`` (the system), so every write is
@@ -15,13 +18,16 @@ import random
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.workspaces.roles import Role
+
+if TYPE_CHECKING:
+    from .demo_content import DemoContent
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "星曜科技"
@@ -676,6 +682,7 @@ class DemoResult:
     snapshots: int
     password: str
     calendar: DemoCalendar
+    content: DemoContent
 
 
 def demo_workspace() -> Any:
@@ -690,6 +697,7 @@ def demo_delete() -> bool:
     """Delete the demo workspace with everything in it, and the demo users who belong nowhere else."""
     from django.contrib.auth import get_user_model
 
+    from socialops.content.models import ContentItem
     from socialops.workspaces.audit import audit_record, snapshot
     from socialops.workspaces.models import Membership
 
@@ -711,6 +719,9 @@ def demo_delete() -> bool:
         obj=workspace,
         before={**snapshot(workspace), "users": sorted(users.values_list("username", flat=True))},
     )
+    # A theme protects its content items (a theme in use cannot be deleted), and Django's PROTECT
+    # holds even when the workspace deletion would cascade to both: the items go first.
+    ContentItem.objects.filter(workspace=workspace).delete()
     workspace.delete()
     users.delete()
     return True
@@ -1124,6 +1135,8 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
     """Create the demo workspace from scratch (the caller makes sure it does not exist yet)."""
     from socialops.workspaces import services
 
+    from .demo_content import seed_content
+
     today = today or demo_today()
     password = password or demo_password()
     calendar = demo_calendar(today)
@@ -1134,6 +1147,7 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
     accounts = _seed_accounts(workspace)
     snapshots = _seed_metrics(workspace, accounts, calendar)
     goals, strategies = _seed_goals(workspace, users, accounts, calendar)
+    content = seed_content(workspace, users, accounts, calendar)
     return DemoResult(
         workspace=workspace,
         users=users,
@@ -1143,4 +1157,5 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
         snapshots=snapshots,
         password=password,
         calendar=calendar,
+        content=content,
     )

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from socialops.accounts.selectors import account_get
+from socialops.review.services.checks import content_item_advertising_set
 from socialops.workspaces.api import api_workspace
 
 from ..media import VIDEO_MAX_BYTES, MediaError
@@ -205,6 +207,7 @@ class ItemOut(Schema):
     live_starts_at: dt.datetime | None
     live_host: str
     live_outline: str
+    is_advertising: bool
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -252,6 +255,7 @@ class ItemIn(Schema):
     live_starts_at: dt.datetime | None = Field(None, description="Without a zone: the workspace's local time")
     live_host: str = Field("", max_length=400)
     live_outline: str = Field("", max_length=40_000)
+    is_advertising: bool = Field(False, description="Advertising/sponsored: the ad disclosure check applies")
 
 
 class ItemPatchIn(Schema):
@@ -273,6 +277,7 @@ class ItemPatchIn(Schema):
     live_starts_at: dt.datetime | None = None
     live_host: str | None = Field(None, max_length=400)
     live_outline: str | None = Field(None, max_length=40_000)
+    is_advertising: bool | None = None
 
 
 class RenderedOut(Schema):
@@ -333,9 +338,14 @@ def item_list(
 @router.post("/workspaces/{slug}/items", response={201: ItemOut})
 def item_create(request: HttpRequest, slug: str, payload: ItemIn) -> Status[ContentItem]:
     workspace = api_workspace(request, slug)
-    item = services.content_item_create(
-        workspace=workspace, actor=request.user, **_item_fields(payload.dict())
-    )
+    fields = payload.dict()
+    is_advertising = fields.pop("is_advertising")
+    with transaction.atomic():
+        item = services.content_item_create(workspace=workspace, actor=request.user, **_item_fields(fields))
+        if is_advertising:
+            content_item_advertising_set(
+                workspace=workspace, actor=request.user, item=item, is_advertising=True
+            )
     return Status(201, selectors.content_item_get(workspace=workspace, user=request.user, item_id=item.pk))
 
 
@@ -355,14 +365,20 @@ def item_patch(request: HttpRequest, slug: str, item_id: ObjectId, payload: Item
     item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
     fields = payload.dict(exclude_unset=True)
     version = fields.pop("version")
+    is_advertising = fields.pop("is_advertising", None)
     try:
-        services.content_item_update(
-            workspace=workspace,
-            actor=request.user,
-            item=item,
-            expected_version=version,
-            **_item_fields(fields),
-        )
+        with transaction.atomic():
+            services.content_item_update(
+                workspace=workspace,
+                actor=request.user,
+                item=item,
+                expected_version=version,
+                **_item_fields(fields),
+            )
+            if is_advertising is not None:
+                content_item_advertising_set(
+                    workspace=workspace, actor=request.user, item=item, is_advertising=is_advertising
+                )
     except services.VersionConflict as exc:
         return _conflict_response(exc)
     return selectors.content_item_get(workspace=workspace, user=request.user, item_id=item.pk)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import Platform, SocialAccount
+from socialops.review.check_messages import ADVERTISING_LABEL
 from socialops.web.forms import BootstrapFormMixin
 
 from ..models import ContentForm, ContentItem, ContentVariant, Importance, MediaAsset, MediaKind, Theme
@@ -195,6 +196,8 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
     live_outline = forms.CharField(
         label=_("Topic outline"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
+    # Saved by review.services.checks.content_item_advertising_set (not by the item services).
+    is_advertising = forms.BooleanField(label=ADVERTISING_LABEL, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
@@ -244,6 +247,7 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
             "live_starts_at": item.live_starts_at,
             "live_host": item.live_host,
             "live_outline": item.live_outline,
+            "is_advertising": item.is_advertising,
             "version": item.version,
         }
 
@@ -253,7 +257,7 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
         Hidden fields keep whatever was typed before the form was switched; they are not sent,
         so the service's "this form does not use that field" rule only bites API callers.
         """
-        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("version", "is_advertising")}
         chosen = data.get("form")
         for field, forms_ in PAGE_FIELD_FORMS.items():
             if chosen not in forms_:

@@ -172,6 +172,8 @@ class ContentItem(models.Model):
     live_starts_at = models.DateTimeField(_("live start"), null=True, blank=True)
     live_host = models.CharField(_("host"), max_length=100, blank=True)
     live_outline = models.TextField(_("topic outline"), blank=True)
+    # Advertising or sponsored content must carry the platform's ad disclosure (review checks).
+    is_advertising = models.BooleanField(_("advertising/sponsored"), default=False)
     # Incremented on every save: a save based on an older version is refused (no silent overwrite).
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

@@ -226,6 +226,16 @@ def _check_expected_version(
         raise _conflict(workspace, actor, obj, expected_version, current)
 
 
+def _after_save(workspace: Workspace, actor: Any, item: ContentItem, action: str) -> None:
+    """Record a revision, run the checks and send an approved item back to review (review app, R2.7/R2.8).
+
+    Runs in the save's transaction: a save without its revision and findings never lands.
+    """
+    from socialops.review.services.workflow import item_saved
+
+    item_saved(workspace=workspace, actor=actor, item=item, action=action)
+
+
 # ---- themes ---------------------------------------------------------------------------------
 
 
@@ -899,6 +909,7 @@ def content_item_create(
     audit_record(
         workspace=workspace, actor=actor, action="content_item.create", obj=item, after=_item_snapshot(item)
     )
+    _after_save(workspace, actor, item, "item.create")
     return item
 
 
@@ -950,6 +961,7 @@ def content_item_update(
         before=before,
         after=_item_snapshot(item),
     )
+    _after_save(workspace, actor, item, "item.update")
     return item
 
 
@@ -1167,6 +1179,7 @@ def variant_create(
         obj=variant,
         after=_variant_snapshot(variant),
     )
+    _after_save(workspace, actor, item, "variant.create")
     return variant
 
 
@@ -1207,6 +1220,7 @@ def variant_update(
         before=before,
         after=_variant_snapshot(variant),
     )
+    _after_save(workspace, actor, variant.item, "variant.update")
     return variant
 
 
@@ -1222,4 +1236,6 @@ def variant_delete(*, workspace: Workspace, actor: Any, variant: ContentVariant)
         obj=variant,
         before=_variant_snapshot(variant),
     )
+    item = variant.item
     variant.delete()
+    _after_save(workspace, actor, item, "variant.delete")

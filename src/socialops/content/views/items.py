@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import account_get, account_list
+from socialops.review.services.checks import content_item_advertising_set
 from socialops.web.decorators import workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -336,6 +337,10 @@ def content_create(request: HttpRequest) -> HttpResponse:
             item = services.content_item_create(
                 workspace=workspace, actor=request.user, **form.service_fields()
             )
+            if form.cleaned_data.get("is_advertising"):
+                content_item_advertising_set(
+                    workspace=workspace, actor=request.user, item=item, is_advertising=True
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -367,6 +372,12 @@ def content_edit(request: HttpRequest, item_id: int) -> HttpResponse:
                 item=item,
                 expected_version=form.cleaned_data.get("version"),  # type: ignore[arg-type]
                 **form.service_fields(),
+            )
+            content_item_advertising_set(
+                workspace=workspace,
+                actor=request.user,
+                item=item,
+                is_advertising=bool(form.cleaned_data.get("is_advertising")),
             )
         except services.VersionConflict as exc:
             conflict = True

@@ -1,4 +1,5 @@
-"""`socialops demo`: create the demo workspace 「星曜科技」 with accounts, metrics, goals and strategies."""
+"""`socialops demo`: create the demo workspace 「星曜科技」 with accounts, metrics, goals, strategies,
+its content backlog, post history and the next two weeks' publishing plan."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def _date(value: str) -> dt.date:
 
 class Command(BaseCommand):
     help = (
-        "Create the demo workspace (slug “demo”) with five logins, accounts, 180 days of metrics and goals."
+        "Create the demo workspace (slug “demo”) with five logins, accounts, 180 days of metrics, goals, "
+        "a content backlog and a two-week publishing plan."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -85,6 +87,28 @@ class Command(BaseCommand):
                 "snapshots": result.snapshots,
                 "goals": len(result.goals),
                 "strategies": len(result.strategies),
+            }
+        )
+        content = result.content
+        self.stdout.write(
+            _(
+                "%(themes)d themes, %(items)d content items with %(variants)d platform versions, "
+                "%(assets)d media files, %(posts)d imported posts."
+            )
+            % {
+                "themes": len(content.themes),
+                "items": len(content.items),
+                "variants": content.variants,
+                "assets": len(content.assets),
+                "posts": sum(record.rows for record in content.imports.values()),
+            }
+        )
+        self.stdout.write(
+            _("Publishing plan %(start)s – %(end)s: %(placements)d posts planned.")
+            % {
+                "start": content.plan_start.isoformat(),
+                "end": content.plan_end.isoformat(),
+                "placements": content.placements,
             }
         )
         self.stdout.write(_("Log in as one of these users:"))

@@ -1,0 +1,517 @@
+"""The connector interface every platform client implements, its result types and its errors.
+
+A connector acts as one account on one platform. It declares what it can do in
+``capabilities``; every method whose capability is absent raises ``NotSupported``. Calls either
+return a typed result or raise one of the ``ConnectorError`` subclasses below, each of which
+tells the publishing engine exactly what to do next (see docs/platforms.md, "Errors"):
+
+=================  ==========================================================================
+RetryableError     nothing reached the platform (or it refused before acting: 429, 503,
+                   connect failure): retry after ``retry_after`` seconds, with backoff + jitter.
+OutcomeUnknown     the request may have reached the platform (read timeout, dropped connection,
+                   500/502/504 after sending a write): never re-post blindly; reconcile with
+                   ``find_published`` first.
+AuthExpired        the access token expired: ``refresh()``, store the new credentials, retry once.
+AuthRevoked        the authorisation is gone (revoked token, refresh refused, signature
+                   rejected): mark the connection ``needs_reauth``, pause its queue, tell admins.
+QuotaExceeded      a platform quota is used up: wait until ``reset_at``; do not hammer.
+PermanentError     the platform (or our own pre-flight check) rejected the content: tell the
+                   user the platform's message; retrying will not help.
+NotSupported       the connector cannot do this at all (capability absent).
+=================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.utils.translation import gettext_lazy as _
+
+from ..credentials import Credentials
+
+if TYPE_CHECKING:
+    from ..models import PlatformConnection
+
+
+# ---- capabilities ----------------------------------------------------------------------------
+
+
+class Capability(enum.StrEnum):
+    """Things a connector may be able to do."""
+
+    PUBLISH_TEXT = "publish_text"
+    PUBLISH_IMAGES = "publish_images"
+    PUBLISH_VIDEO = "publish_video"
+    PUBLISH_ARTICLE = "publish_article"
+    DELETE = "delete"
+    POST_METRICS = "post_metrics"
+    ACCOUNT_METRICS = "account_metrics"
+    COMMENTS = "comments"
+    MESSAGES = "messages"
+    REPLY = "reply"
+    FOLLOWERS = "followers"
+    TAG_FOLLOWERS = "tag_followers"
+    SEND_TO_TAG = "send_to_tag"
+    # Look an already-published post up again (reconciliation after OutcomeUnknown).
+    FIND_PUBLISHED = "find_published"
+    # Take back a publish that is still waiting for a person (manual connector).
+    WITHDRAW = "withdraw"
+    # OAuth2 refresh of an expired access token.
+    REFRESH = "refresh"
+
+
+CAPABILITY_LABELS: dict[Capability, Any] = {
+    Capability.PUBLISH_TEXT: _("Publish text"),
+    Capability.PUBLISH_IMAGES: _("Publish images"),
+    Capability.PUBLISH_VIDEO: _("Publish video"),
+    Capability.PUBLISH_ARTICLE: _("Publish articles"),
+    Capability.DELETE: _("Delete posts"),
+    Capability.POST_METRICS: _("Post metrics"),
+    Capability.ACCOUNT_METRICS: _("Account metrics"),
+    Capability.COMMENTS: _("Comments and mentions"),
+    Capability.MESSAGES: _("Direct messages"),
+    Capability.REPLY: _("Reply"),
+    Capability.FOLLOWERS: _("Follower list"),
+    Capability.TAG_FOLLOWERS: _("Tag followers"),
+    Capability.SEND_TO_TAG: _("Send to a tagged audience"),
+    Capability.FIND_PUBLISHED: _("Find a published post again"),
+    Capability.WITHDRAW: _("Withdraw a pending post"),
+    Capability.REFRESH: _("Refresh expired tokens"),
+}
+
+
+class PostKind(enum.StrEnum):
+    """What a post is, which decides the capability it needs."""
+
+    TEXT = "text"
+    IMAGES = "images"
+    VIDEO = "video"
+    ARTICLE = "article"
+
+
+KIND_CAPABILITY = {
+    PostKind.TEXT: Capability.PUBLISH_TEXT,
+    PostKind.IMAGES: Capability.PUBLISH_IMAGES,
+    PostKind.VIDEO: Capability.PUBLISH_VIDEO,
+    PostKind.ARTICLE: Capability.PUBLISH_ARTICLE,
+}
+
+
+# ---- what goes in ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MediaFile:
+    """One image or video of a post.
+
+    Upload connectors (Mastodon) send ``data``; connectors that hand over links (webhook,
+    manual) send ``url``. ``asset_id`` is the content app's MediaAsset, when there is one.
+    """
+
+    filename: str
+    content_type: str
+    data: bytes | None = dataclasses.field(default=None, repr=False)
+    url: str = ""
+    description: str = ""
+    asset_id: int | None = None
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+@dataclasses.dataclass(frozen=True)
+class PostRequest:
+    """Everything a connector needs to publish one post (a content variant, ready to go).
+
+    ``text`` is the post body as the platform should show it; connectors add ``hashtags`` and
+    ``link_url`` in the platform's own way when the text does not already contain them.
+    ``options`` carries platform-specific fields (a variant's ``extra``), e.g. Mastodon's
+    ``visibility``, ``spoiler_text``, ``sensitive``. The ``due_at`` / ``assignee_id`` /
+    ``content_item_id`` / ``reference`` fields are for connectors that hand the post to a
+    person (manual): when it is due, who does it, and what it belongs to.
+    """
+
+    text: str
+    title: str = ""
+    link_url: str = ""
+    hashtags: tuple[str, ...] = ()
+    media: tuple[MediaFile, ...] = ()
+    kind: PostKind | None = None
+    in_reply_to: str = ""
+    language: str = ""
+    options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    due_at: dt.datetime | None = None
+    assignee_id: int | None = None
+    content_item_id: int | None = None
+    reference: str = ""
+
+    @property
+    def effective_kind(self) -> PostKind:
+        if self.kind is not None:
+            return self.kind
+        if any(m.is_video for m in self.media):
+            return PostKind.VIDEO
+        if self.media:
+            return PostKind.IMAGES
+        return PostKind.TEXT
+
+
+# ---- what comes out ------------------------------------------------------------------------
+
+
+class PublishStatus(enum.StrEnum):
+    """Whether a publish is done, or waiting for a person (manual connector)."""
+
+    PUBLISHED = "published"
+    PENDING = "pending"
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishResult:
+    """A post the platform has (or, when PENDING, a package handed to a person).
+
+    ``duplicate`` is True when the platform recognised the idempotency key and returned the
+    post it had already made instead of a new one. ``raw`` is the platform's response body.
+    """
+
+    external_id: str
+    url: str = ""
+    status: PublishStatus = PublishStatus.PUBLISHED
+    published_at: dt.datetime | None = None
+    duplicate: bool = False
+    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PublishStatus.PUBLISHED
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountInfo:
+    """Who the credentials act as (the answer of a cheap "test connection" read)."""
+
+    external_id: str
+    handle: str
+    display_name: str = ""
+    url: str = ""
+    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+
+# Field names match goals.MetricSnapshot / analytics.PostRecord so the engine can copy them.
+@dataclasses.dataclass(frozen=True)
+class PostMetrics:
+    """A post's counters at ``as_of`` (None: the platform does not report that figure)."""
+
+    external_id: str
+    as_of: dt.datetime
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    impressions: int | None = None
+    reach: int | None = None
+    clicks: int | None = None
+    video_views: int | None = None
+    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountMetrics:
+    """An account's counters at ``as_of`` (None: not reported by the platform)."""
+
+    as_of: dt.datetime
+    followers_total: int | None = None
+    following_total: int | None = None
+    posts_total: int | None = None
+    new_followers: int | None = None
+    lost_followers: int | None = None
+    impressions: int | None = None
+    reach: int | None = None
+    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Comment:
+    """A comment, mention or direct message addressed to the account.
+
+    ``in_reply_to`` is the external id of the post it answers (our post for a comment),
+    ``is_private`` marks a direct message.
+    """
+
+    external_id: str
+    text: str
+    created_at: dt.datetime
+    author_id: str
+    author_handle: str
+    author_name: str = ""
+    in_reply_to: str = ""
+    url: str = ""
+    is_private: bool = False
+    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class CommentPage:
+    """New comments since a cursor, oldest first, and the cursor to pass next time."""
+
+    items: Sequence[Comment]
+    cursor: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Follower:
+    """One follower of the account."""
+
+    external_id: str
+    handle: str
+    display_name: str = ""
+    tags: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class FollowerPage:
+    """A page of followers; ``next_cursor`` is empty on the last page."""
+
+    items: Sequence[Follower]
+    next_cursor: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class RateLimit:
+    """The platform's rate-limit headers from the last response (X-RateLimit-*)."""
+
+    limit: int | None
+    remaining: int | None
+    reset_at: dt.datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """A platform's content limits, checked before anything is sent."""
+
+    max_text_chars: int | None = None
+    max_title_chars: int | None = None
+    max_images: int | None = None
+    max_videos: int | None = None
+    mixed_media: bool = True
+    # Mastodon counts every link as 23 characters, whatever its length.
+    url_chars: int | None = None
+
+
+# ---- errors ----------------------------------------------------------------------------------
+
+
+class ConnectorError(Exception):
+    """Base of every connector error. ``message`` is the platform's own words when it gave any."""
+
+    kind: ClassVar[str] = "error"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status_code: int | None = None,
+        platform_code: str = "",
+        raw: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = str(message)
+        self.status_code = status_code
+        self.platform_code = platform_code
+        self.raw = raw
+
+    def __str__(self) -> str:
+        return self.message or self.__class__.__name__
+
+
+class NotSupported(ConnectorError):
+    """The connector lacks this capability."""
+
+    kind = "not_supported"
+
+    def __init__(self, capability: Capability | str, message: str = "") -> None:
+        super().__init__(message or f"not supported: {capability}")
+        self.capability = capability
+
+
+class RetryableError(ConnectorError):
+    """Nothing was done on the platform; try again after ``retry_after`` seconds (None: use backoff)."""
+
+    kind = "retryable"
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class OutcomeUnknown(ConnectorError):
+    """The request may have reached the platform; reconcile with find_published, never re-post blindly."""
+
+    kind = "outcome_unknown"
+
+
+class AuthExpired(ConnectorError):
+    """The access token has expired: refresh() and retry once."""
+
+    kind = "auth_expired"
+
+
+class AuthRevoked(ConnectorError):
+    """The authorisation is gone: someone must connect the account again."""
+
+    kind = "auth_revoked"
+
+
+class QuotaExceeded(ConnectorError):
+    """A platform quota is used up until ``reset_at`` (None: unknown; wait a long while)."""
+
+    kind = "quota_exceeded"
+
+    def __init__(self, message: str = "", *, reset_at: dt.datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.reset_at = reset_at
+
+
+class PermanentError(ConnectorError):
+    """The platform rejected the request for good (validation, not allowed); show the message."""
+
+    kind = "permanent"
+
+
+# ---- the interface -------------------------------------------------------------------------
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Connector:
+    """One account on one platform. Subclasses set ``kind``, ``capabilities`` and ``limits``.
+
+    ``dedupe_window`` is how long the platform itself recognises an idempotency key: re-sending
+    a publish with the same key within it cannot make a second post (Mastodon: one hour; the
+    webhook connector: always, by contract with the receiver; None: no such guarantee).
+    """
+
+    kind: ClassVar[str] = ""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    limits: ClassVar[Limits] = Limits()
+    dedupe_window: ClassVar[dt.timedelta | None] = None
+    # Whether the connection needs a base URL (a server), and which credentials it uses.
+    needs_base_url: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        base_url: str = "",
+        credentials: Credentials | None = None,
+        account_ref: str = "",
+        connection: PlatformConnection | None = None,
+        timeout: Any = None,
+        transport: Any = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        # The URL exactly as configured (a webhook's trailing slash matters to its receiver).
+        self.url = base_url
+        # HTTP connectors use these (an httpx.Timeout, an httpx transport for tests); others ignore them.
+        self._timeout = timeout
+        self._transport = transport
+        self.credentials = credentials or Credentials()
+        # The platform's id of the account, when known (saves a lookup).
+        self.account_ref = account_ref
+        self.connection = connection
+        self.rate_limit: RateLimit | None = None
+
+    def __repr__(self) -> str:
+        return f"<{self.__class__.__name__} {self.base_url or self.kind}>"
+
+    # lifecycle
+    def close(self) -> None:
+        """Release network resources."""
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # capabilities
+    @classmethod
+    def supports(cls, capability: Capability) -> bool:
+        return capability in cls.capabilities
+
+    def require(self, capability: Capability) -> None:
+        """Raise NotSupported unless the connector has ``capability``."""
+        if capability not in self.capabilities:
+            raise NotSupported(capability)
+
+    def check(self, post: PostRequest) -> list[str]:
+        """Problems that would make the platform reject ``post`` (empty: fine). No network."""
+        return []
+
+    # auth
+    def verify(self) -> AccountInfo:
+        """A cheap read proving the credentials work ("test connection")."""
+        raise NotImplementedError
+
+    def refresh(self) -> Credentials:
+        """Exchange the refresh token for new credentials (the caller stores them)."""
+        raise NotSupported(Capability.REFRESH)
+
+    # publishing
+    def publish(self, post: PostRequest, *, idempotency_key: str) -> PublishResult:
+        """Publish ``post``; the same ``idempotency_key`` must never make two posts."""
+        raise NotSupported(KIND_CAPABILITY[post.effective_kind])
+
+    def delete(self, external_id: str) -> None:
+        """Delete a published post (deleting one that is already gone is not an error)."""
+        raise NotSupported(Capability.DELETE)
+
+    def find_published(
+        self, *, idempotency_key: str, since: dt.datetime, post: PostRequest
+    ) -> PublishResult | None:
+        """The post published for ``idempotency_key`` since ``since``, or None if there is none."""
+        raise NotSupported(Capability.FIND_PUBLISHED)
+
+    def withdraw(self, *, idempotency_key: str) -> bool:
+        """Take back a pending publish; False when it had already been posted."""
+        raise NotSupported(Capability.WITHDRAW)
+
+    # metrics
+    def fetch_post_metrics(self, external_id: str) -> PostMetrics:
+        raise NotSupported(Capability.POST_METRICS)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        raise NotSupported(Capability.ACCOUNT_METRICS)
+
+    # interaction
+    def fetch_comments(self, *, cursor: str = "", post_id: str = "", limit: int = 40) -> CommentPage:
+        """Comments and mentions newer than ``cursor`` (or the replies under ``post_id``)."""
+        raise NotSupported(Capability.COMMENTS)
+
+    def fetch_messages(self, *, cursor: str = "", limit: int = 40) -> CommentPage:
+        """Direct messages newer than ``cursor``."""
+        raise NotSupported(Capability.MESSAGES)
+
+    def reply(self, *, in_reply_to: str, text: str, idempotency_key: str) -> PublishResult:
+        raise NotSupported(Capability.REPLY)
+
+    # audience
+    def fetch_followers(self, *, cursor: str = "", limit: int = 80) -> FollowerPage:
+        raise NotSupported(Capability.FOLLOWERS)
+
+    def tag_followers(self, *, tag: str, follower_ids: Sequence[str]) -> None:
+        raise NotSupported(Capability.TAG_FOLLOWERS)
+
+    def send_to_tag(self, *, tag: str, post: PostRequest, idempotency_key: str) -> PublishResult:
+        raise NotSupported(Capability.SEND_TO_TAG)

@@ -1,0 +1,180 @@
+"""Shared HTTP plumbing of the connectors: one httpx client, and failures sorted by what they mean.
+
+The one rule that matters most: for a request that changes something on the platform
+(``mutating``), a failure after the request may have been sent is ``OutcomeUnknown``, never
+``RetryableError``. Only a failure that provably happened before sending (connect error or
+timeout, pool timeout) or an explicit "not now" from the platform (429, 503) is retryable.
+Reads are always safe to retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+from typing import Any
+
+import httpx
+
+from .base import (
+    OutcomeUnknown,
+    PermanentError,
+    QuotaExceeded,
+    RateLimit,
+    RetryableError,
+    utcnow,
+)
+
+USER_AGENT = "socialops/0.1 (+https://github.com/socialops)"
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
+# A 429 whose window resets further away than this is a quota, not a burst: wait, don't hammer.
+QUOTA_THRESHOLD = dt.timedelta(minutes=5)
+# Statuses that say "the server did not act on this request; ask again later".
+RETRY_STATUSES = {408, 425, 429, 503}
+
+
+def make_client(
+    base_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: httpx.Timeout | float | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An httpx client that never follows redirects (a redirected POST could be re-sent elsewhere)."""
+    return httpx.Client(
+        base_url=base_url,
+        headers={"User-Agent": USER_AGENT, **(headers or {})},
+        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def send(client: httpx.Client, request: httpx.Request, *, mutating: bool) -> httpx.Response:
+    """Send and sort transport failures into RetryableError / OutcomeUnknown."""
+    try:
+        return client.send(request)
+    except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise RetryableError(f"could not connect in time: {exc.__class__.__name__}") from exc
+    except httpx.ConnectError as exc:
+        raise RetryableError(f"could not connect: {exc}") from exc
+    except httpx.TimeoutException as exc:
+        # Read or write timeout: the request (or part of it) was on the wire.
+        if mutating:
+            raise OutcomeUnknown(f"no answer in time ({exc.__class__.__name__}); the post may exist") from exc
+        raise RetryableError(f"no answer in time: {exc.__class__.__name__}") from exc
+    except httpx.TransportError as exc:
+        # Dropped connection, protocol error: sent, answer lost.
+        if mutating:
+            raise OutcomeUnknown(f"connection lost ({exc.__class__.__name__}); the post may exist") from exc
+        raise RetryableError(f"connection lost: {exc}") from exc
+
+
+def _parse_time(value: str) -> dt.datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def rate_limit_of(response: httpx.Response) -> RateLimit | None:
+    """X-RateLimit-Limit / -Remaining / -Reset (an ISO 8601 time, or seconds from now)."""
+    headers = response.headers
+    if "x-ratelimit-remaining" not in headers and "x-ratelimit-reset" not in headers:
+        return None
+    reset_raw = headers.get("x-ratelimit-reset", "")
+    reset_at = _parse_time(reset_raw)
+    if reset_at is None and reset_raw.strip().isdigit():
+        seconds = int(reset_raw.strip())
+        # Some platforms send a Unix time, others seconds to wait.
+        reset_at = (
+            dt.datetime.fromtimestamp(seconds, dt.UTC)
+            if seconds > 10**9
+            else utcnow() + dt.timedelta(seconds=seconds)
+        )
+    return RateLimit(
+        limit=_int(headers.get("x-ratelimit-limit")),
+        remaining=_int(headers.get("x-ratelimit-remaining")),
+        reset_at=reset_at,
+    )
+
+
+def retry_after_of(response: httpx.Response) -> float | None:
+    """Seconds to wait from Retry-After (seconds or an HTTP date), else from X-RateLimit-Reset."""
+    value = response.headers.get("retry-after", "").strip()
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            when = _parse_time(value)
+            if when is not None:
+                return max(0.0, (when - utcnow()).total_seconds())
+    limit = rate_limit_of(response)
+    if limit is not None and limit.reset_at is not None:
+        return max(0.0, (limit.reset_at - utcnow()).total_seconds())
+    return None
+
+
+def body_json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def error_message(response: httpx.Response) -> str:
+    """The platform's error text: {"error": …} / {"message": …} / {"error_description": …} or the body."""
+    data = body_json(response)
+    if isinstance(data, dict):
+        for key in ("error_description", "error", "message", "detail", "errmsg"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                return value[:1000]
+    text = response.text.strip()
+    return text[:500] if text else f"HTTP {response.status_code}"
+
+
+def raise_for_common(response: httpx.Response, *, mutating: bool) -> None:
+    """Raise for the statuses every HTTP platform means the same way (429, 5xx, other 4xx).
+
+    Connectors handle their own auth statuses (401/403) and special cases before calling this.
+    """
+    status = response.status_code
+    if status < 400:
+        return
+    message = error_message(response)
+    if status == 429:
+        wait = retry_after_of(response)
+        if wait is not None and wait > QUOTA_THRESHOLD.total_seconds():
+            raise QuotaExceeded(
+                message,
+                reset_at=utcnow() + dt.timedelta(seconds=wait),
+                status_code=status,
+                raw=body_json(response),
+            )
+        raise RetryableError(message, retry_after=wait, status_code=status, raw=body_json(response))
+    if status in RETRY_STATUSES:
+        raise RetryableError(message, retry_after=retry_after_of(response), status_code=status)
+    if status >= 500:
+        # 500/502/504 after a write: the platform (or the service behind a gateway) may have
+        # acted before failing, so the post may exist.
+        if mutating:
+            raise OutcomeUnknown(message, status_code=status)
+        raise RetryableError(message, retry_after=retry_after_of(response), status_code=status)
+    raise PermanentError(message, status_code=status, raw=body_json(response))

@@ -1,0 +1,84 @@
+"""A small client of the sandbox's admin endpoints, for tests, the benchmark and the demo."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+
+class SandboxAdmin:
+    """Read the sandbox's record of posts and change its fault knobs at run time."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> SandboxAdmin:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._client.request(method, path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def health(self) -> bool:
+        try:
+            return bool(self._call("GET", "/sandbox/health").get("ok"))
+        except httpx.HTTPError:
+            return False
+
+    def wait_until_up(self, timeout: float = 10.0) -> bool:
+        """Poll /sandbox/health until the sandbox answers (True) or ``timeout`` seconds pass (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.health():
+                return True
+            time.sleep(0.1)
+        return False
+
+    def posts(
+        self, *, username: str = "", include_deleted: bool = False, summary: bool = False
+    ) -> dict[str, Any]:
+        """{"count", "by_account", "duplicate_texts", "idempotent_replays", "posts": [...]}"""
+        params: dict[str, str] = {}
+        if username:
+            params["username"] = username
+        if include_deleted:
+            params["include_deleted"] = "1"
+        if summary:
+            params["summary"] = "1"
+        return dict(self._call("GET", "/sandbox/posts", params=params))
+
+    def faults(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/sandbox/faults"))
+
+    def set_faults(self, **knobs: Any) -> dict[str, Any]:
+        """Change knobs (see sandbox.server.Faults), e.g. set_faults(burst_429=3, retry_after_s=1)."""
+        return dict(self._call("POST", "/sandbox/faults", json=knobs))
+
+    def reset(self, *, faults: bool = True) -> None:
+        """Forget every post and media (and restore the start-up fault knobs unless faults=False)."""
+        self._call("POST", "/sandbox/reset", json={"faults": faults})
+
+    def create_account(self, username: str, password: str = "sandbox") -> dict[str, Any]:
+        """An account and its tokens in one call: {"account", "access_token", "refresh_token", ...}."""
+        return dict(
+            self._call("POST", "/sandbox/accounts", json={"username": username, "password": password})
+        )
+
+    def revoke(self, username: str) -> int:
+        return int(self._call("POST", "/sandbox/tokens/revoke", json={"username": username})["revoked"])
+
+    def expire(self, username: str) -> int:
+        return int(self._call("POST", "/sandbox/tokens/expire", json={"username": username})["expired"])
+
+    def stats(self) -> dict[str, int]:
+        return dict(self._call("GET", "/sandbox/stats"))

@@ -1,0 +1,487 @@
+"""The worker side: claim a due publication, send it, and act on every outcome (never twice).
+
+The order of events for one run, and why:
+
+1. Claim, in its own transaction with the row locked (SELECT … FOR UPDATE; SQLite's IMMEDIATE
+   transactions lock the database): check the version, the state, the due time, the account's
+   connection and the account's queue order; move to ``publishing``, count the attempt, write
+   the attempt row; commit. Only then is anything sent, so a second worker finds the row
+   already claimed, and a worker that dies leaves a ``publishing`` row behind as evidence.
+2. Send with the publication's idempotency key (made once, with the row).
+3. Record the outcome in a second transaction. Any failure after the request may have left
+   (OutcomeUnknown, an unexpected exception, a worker killed) puts the row in ``unknown``;
+   a later run reconciles (asks the platform with find_published) before sending again, and
+   re-sends only with the same key and only while the platform still honours it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from socialops.content.models import ContentItem
+from socialops.platforms import services as platform_services
+from socialops.platforms.connectors.base import (
+    AuthExpired,
+    AuthRevoked,
+    Capability,
+    ConnectorError,
+    NotSupported,
+    OutcomeUnknown,
+    PermanentError,
+    PostRequest,
+    PublishResult,
+    QuotaExceeded,
+    RetryableError,
+)
+from socialops.platforms.credentials import CredentialsUnreadable
+from socialops.platforms.models import ConnectionStatus, PlatformConnection
+from socialops.platforms.registry import connector_for
+from socialops.review.models import ItemStatus
+from socialops.review.services import workflow
+from socialops.workspaces.models import Membership
+from socialops.workspaces.roles import Role
+
+from .models import AttemptOutcome, Publication, PublicationState, PublishAttempt, PublishingAlert
+
+log = logging.getLogger(__name__)
+
+SEND, RECONCILE = "send", "reconcile"
+
+
+def setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def lease() -> dt.timedelta:
+    """How long a claim lasts: a row in ``publishing`` longer than this had its worker die."""
+    return dt.timedelta(seconds=float(setting("PUBLISHING_LEASE_SECONDS", 120)))
+
+
+def backoff(attempt: int, retry_after: float | None = None) -> float:
+    """Seconds to wait before the next try: the platform's Retry-After, else exponential with jitter."""
+    if retry_after is not None:
+        return max(0.0, float(retry_after)) + random.uniform(0, 0.25)
+    base = float(setting("PUBLISHING_BACKOFF_BASE_SECONDS", 2.0))
+    cap = float(setting("PUBLISHING_BACKOFF_MAX_SECONDS", 600.0))
+    # Full jitter: spreads a crowd of retries after a platform outage.
+    return random.uniform(base / 2, min(cap, base * 2 ** max(0, attempt - 1)))
+
+
+@dataclass
+class Claim:
+    publication: Publication
+    connection: PlatformConnection
+    attempt: PublishAttempt
+    mode: str
+    found: bool = False
+
+
+def _blocked_by_earlier(pub: Publication, now: dt.datetime) -> bool:
+    """The account's queue goes out in order of due time, one at a time."""
+    spacing = dt.timedelta(seconds=float(setting("PUBLISHING_ACCOUNT_SPACING_SECONDS", 0)))
+    siblings = Publication.objects.filter(account_id=pub.account_id).exclude(pk=pub.pk)
+    if siblings.filter(state__in=[PublicationState.PUBLISHING, PublicationState.UNKNOWN]).exists():
+        return True
+    earlier = siblings.filter(state=PublicationState.SCHEDULED, due_at__lte=now).filter(models_q_earlier(pub))
+    if earlier.exists():
+        return True
+    if spacing:
+        return siblings.filter(published_at__gt=now - spacing).exists()
+    return False
+
+
+def models_q_earlier(pub: Publication) -> Any:
+    from django.db.models import Q
+
+    return Q(due_at__lt=pub.due_at) | Q(due_at=pub.due_at, pk__lt=pub.pk)
+
+
+def _item_to_publishing(pub: Publication) -> str | None:
+    """Move the item to publishing if needed; an error message when it may not go out."""
+    item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
+    if item.status in (ItemStatus.SCHEDULED, ItemStatus.FAILED):
+        try:
+            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item)
+        except ValidationError as exc:
+            return "; ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
+        return None
+    if item.status in (ItemStatus.PUBLISHING, ItemStatus.UNKNOWN, ItemStatus.PUBLISHED):
+        return None
+    return _("The item was changed after approval and is back in review; approve it again, then reschedule.")
+
+
+@transaction.atomic
+def claim(publication_id: int, version: int | None, now: dt.datetime) -> Claim | None:
+    """Lock and claim the publication if it is due and ours to run; None means nothing to do now."""
+    pub = (
+        Publication.objects.select_for_update()
+        .select_related("workspace", "account", "item")
+        .filter(pk=publication_id)
+        .first()
+    )
+    if pub is None or (version is not None and pub.version != version):
+        return None
+    mode = SEND
+    if pub.state == PublicationState.SCHEDULED:
+        if pub.next_due > now + dt.timedelta(seconds=1):
+            return None
+    elif pub.state == PublicationState.UNKNOWN:
+        if pub.next_attempt_at and pub.next_attempt_at > now + dt.timedelta(seconds=1):
+            return None
+        mode = RECONCILE
+    elif pub.state == PublicationState.PUBLISHING:
+        if pub.claimed_at and pub.claimed_at > now - lease():
+            return None
+        # The worker holding it died: the request may have reached the platform.
+        PublishAttempt.objects.filter(publication=pub, outcome=AttemptOutcome.RUNNING).update(
+            outcome=AttemptOutcome.ABANDONED, finished_at=now
+        )
+        mode = RECONCILE
+    else:
+        return None
+    connection = PlatformConnection.objects.filter(account_id=pub.account_id).first()
+    if connection is None:
+        _fail_locked(pub, now, _("The account has no publishing connection; connect it, then reschedule."))
+        return None
+    if not connection.is_publishable:
+        # Paused or needing re-authorisation: this account's queue waits; the sweeper resumes it.
+        if connection.status == ConnectionStatus.NEEDS_REAUTH:
+            pub.last_error = _("Waiting: the account must be connected again.")
+        else:
+            pub.last_error = _("Waiting: publishing to this account is paused.")
+        pub.save(update_fields=["last_error", "updated_at"])
+        return None
+    if mode == SEND and _blocked_by_earlier(pub, now):
+        return None
+    if mode == SEND:
+        problem = _item_to_publishing(pub)
+        if problem:
+            _fail_locked(pub, now, problem)
+            return None
+    pub.state = PublicationState.PUBLISHING
+    pub.attempts += 1
+    pub.claimed_at = now
+    pub.first_attempt_at = pub.first_attempt_at or now
+    pub.save()
+    attempt = PublishAttempt.objects.create(
+        workspace=pub.workspace, publication=pub, mode=mode, started_at=now
+    )
+    return Claim(pub, connection, attempt, mode)
+
+
+def _fail_locked(pub: Publication, now: dt.datetime, message: str) -> None:
+    pub.state = PublicationState.FAILED
+    pub.last_error = message
+    pub.next_attempt_at = None
+    pub.save()
+    PublishAttempt.objects.create(
+        workspace=pub.workspace,
+        publication=pub,
+        started_at=now,
+        finished_at=now,
+        outcome=AttemptOutcome.FAILED,
+        message=message,
+    )
+    _sync_item(pub)
+
+
+def build_post(pub: Publication) -> PostRequest:
+    """The post as the account's variant (or the item itself) says it."""
+    item = pub.item
+    variant = pub.variant
+    if variant is not None:
+        text = variant.body or variant.digest or item.digest or item.body
+        return PostRequest(
+            text=text,
+            title=variant.title or item.title,
+            link_url=variant.link_url,
+            hashtags=tuple(str(h) for h in variant.hashtags or ()),
+            options=dict(variant.extra or {}),
+            due_at=pub.due_at,
+            content_item_id=item.pk,
+            reference=item.title,
+        )
+    return PostRequest(
+        text=item.digest or item.body or item.title,
+        title=item.title,
+        due_at=pub.due_at,
+        content_item_id=item.pk,
+        reference=item.title,
+    )
+
+
+def run(publication_id: int, version: int | None = None, *, now: dt.datetime | None = None) -> str:
+    """Run one publication if due: returns the state it ended in, or "skipped"."""
+    now = now or timezone.now()
+    c = claim(publication_id, version, now)
+    if c is None:
+        return "skipped"
+    post = build_post(c.publication)
+    options = {"timeout": float(setting("PUBLISHING_CONNECTOR_TIMEOUT", 20.0))}
+    refreshed = False
+    mode = c.mode
+    while True:
+        try:
+            connector = connector_for(c.connection, **options)
+        except CredentialsUnreadable as exc:
+            return _revoked(c, str(exc) or _("The stored credentials cannot be decrypted."))
+        try:
+            with connector:
+                result = _send(c, connector, post, mode)
+        except AuthExpired as exc:
+            if refreshed:
+                return _revoked(c, exc.message)
+            try:
+                platform_services.connection_refresh(connection=c.connection)
+            except (AuthRevoked, NotSupported, CredentialsUnreadable) as exc2:
+                return _revoked(c, str(exc2) or exc.message)
+            except ConnectorError as exc2:
+                return _retry(c, exc2, None)
+            refreshed = True
+            _note(c, AttemptOutcome.AUTH_REFRESHED, exc.message, exc.status_code)
+            continue
+        except (AuthRevoked, CredentialsUnreadable) as exc:
+            return _revoked(c, str(exc))
+        except QuotaExceeded as exc:
+            wait = (exc.reset_at - timezone.now()).total_seconds() if exc.reset_at else 3600.0
+            return _retry(c, exc, max(wait, 1.0))
+        except RetryableError as exc:
+            return _retry(c, exc, exc.retry_after)
+        except (PermanentError, NotSupported) as exc:
+            return _failed(c, exc.message or str(exc), exc.status_code)
+        except OutcomeUnknown as exc:
+            return _unknown(c, exc.message or _("No answer from the platform."), exc.status_code)
+        except Exception as exc:  # noqa: BLE001 — the request may have left: treat as unknown, never re-post
+            log.exception("publication %s: unexpected error", publication_id)
+            return _unknown(c, f"{type(exc).__name__}: {exc}", None)
+        if result is None:
+            return _failed(
+                c,
+                _(
+                    "We could not confirm whether the post went out and the platform cannot be asked "
+                    "safely any more. Check the account on the platform, then publish again by hand if needed."
+                ),
+                None,
+            )
+        return _published(c, result, found=c.found)
+
+
+def _send(c: Claim, connector: Any, post: PostRequest, mode: str) -> PublishResult | None:
+    pub = c.publication
+    if mode == RECONCILE:
+        since = pub.first_attempt_at or pub.created_at
+        if connector.supports(Capability.FIND_PUBLISHED):
+            found = connector.find_published(idempotency_key=pub.idempotency_key, since=since, post=post)
+            if found is not None:
+                c.found = True
+                return found
+        window = connector.dedupe_window
+        # Re-send only while the platform itself still recognises the key (it cannot make a second post).
+        if window is None or timezone.now() - since >= window:
+            return None
+    return connector.publish(post, idempotency_key=pub.idempotency_key)
+
+
+def _finish(c: Claim, outcome: str, message: str, status: int | None) -> None:
+    PublishAttempt.objects.filter(pk=c.attempt.pk).update(
+        outcome=outcome, message=message[:4000], http_status=status, finished_at=timezone.now()
+    )
+
+
+def _note(c: Claim, outcome: str, message: str, status: int | None) -> None:
+    _finish(c, outcome, message, status)
+    c.attempt = PublishAttempt.objects.create(
+        workspace=c.publication.workspace, publication=c.publication, mode=c.mode, started_at=timezone.now()
+    )
+
+
+def _locked(c: Claim) -> Publication:
+    return Publication.objects.select_for_update().select_related("workspace").get(pk=c.publication.pk)
+
+
+@transaction.atomic
+def _published(c: Claim, result: PublishResult, found: bool) -> str:
+    pub = _locked(c)
+    if not result.is_published:
+        pub.state = PublicationState.HANDED_OVER
+        pub.external_id = result.external_id[:128]
+        pub.save()
+        _finish(c, AttemptOutcome.HANDED_OVER, "", None)
+        _kick_next(pub)
+        return pub.state
+    pub.state = PublicationState.PUBLISHED
+    pub.external_id = result.external_id[:128]
+    pub.url = (result.url or "")[:500]
+    pub.published_at = result.published_at or timezone.now()
+    pub.next_attempt_at = None
+    pub.last_error = ""
+    pub.save()
+    _finish(c, AttemptOutcome.FOUND if found else AttemptOutcome.PUBLISHED, "", None)
+    _sync_item(pub)
+    _kick_next(pub)
+    return pub.state
+
+
+@transaction.atomic
+def _retry(c: Claim, exc: ConnectorError, wait: float | None) -> str:
+    pub = _locked(c)
+    delay = backoff(pub.attempts, wait)
+    # A reconciliation that could not ask stays unknown: it must ask again before sending.
+    pub.state = PublicationState.UNKNOWN if c.mode == RECONCILE else PublicationState.SCHEDULED
+    pub.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
+    pub.last_error = exc.message or str(exc)
+    pub.save()
+    _finish(c, AttemptOutcome.RETRY, pub.last_error, exc.status_code)
+    from .services import enqueue
+
+    enqueue(pub)
+    return pub.state
+
+
+@transaction.atomic
+def _unknown(c: Claim, message: str, status: int | None) -> str:
+    pub = _locked(c)
+    pub.state = PublicationState.UNKNOWN
+    pub.next_attempt_at = timezone.now() + dt.timedelta(
+        seconds=float(setting("PUBLISHING_RECONCILE_DELAY_SECONDS", 5.0))
+    )
+    pub.last_error = message
+    pub.save()
+    _finish(c, AttemptOutcome.UNKNOWN, message, status)
+    item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
+    if item.status == ItemStatus.PUBLISHING:
+        with contextlib.suppress(ValidationError):
+            workflow.item_mark_unknown(workspace=pub.workspace, actor=None, item=item)
+    from .services import enqueue
+
+    enqueue(pub)
+    return pub.state
+
+
+@transaction.atomic
+def _failed(c: Claim, message: str, status: int | None) -> str:
+    pub = _locked(c)
+    pub.state = PublicationState.FAILED
+    pub.next_attempt_at = None
+    pub.last_error = message
+    pub.save()
+    _finish(c, AttemptOutcome.FAILED, message, status)
+    _sync_item(pub)
+    _kick_next(pub)
+    return pub.state
+
+
+def _revoked(c: Claim, message: str) -> str:
+    platform_services.connection_mark_needs_reauth(connection=c.connection, message=message)
+    with transaction.atomic():
+        pub = _locked(c)
+        # Nothing was made (an auth refusal happens before the platform acts): wait in the queue.
+        pub.state = PublicationState.UNKNOWN if c.mode == RECONCILE else PublicationState.SCHEDULED
+        pub.last_error = _("The account must be connected again: %(message)s") % {"message": message}
+        pub.save()
+        _finish(c, AttemptOutcome.NEEDS_REAUTH, message, None)
+        notify_admins(pub, pub.last_error)
+    return pub.state
+
+
+def notify_admins(pub: Publication, message: str) -> None:
+    """Tell the workspace's admins that an account needs them (once while unread)."""
+    admins = Membership.objects.filter(workspace=pub.workspace, role=Role.ADMIN).values_list(
+        "user_id", flat=True
+    )
+    for user_id in admins:
+        exists = PublishingAlert.objects.filter(
+            workspace=pub.workspace, user_id=user_id, account_id=pub.account_id, read_at__isnull=True
+        ).exists()
+        if not exists:
+            PublishingAlert.objects.create(
+                workspace=pub.workspace, user_id=user_id, account_id=pub.account_id, message=message[:2000]
+            )
+
+
+def _sync_item(pub: Publication) -> None:
+    """Move the item to published when all its publications are out, or failed when some failed."""
+    item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
+    states = set(
+        Publication.objects.filter(item=item)
+        .exclude(state=PublicationState.CANCELLED)
+        .values_list("state", flat=True)
+    )
+    target = None
+    if states and states <= {PublicationState.PUBLISHED}:
+        target = workflow.item_mark_published
+    elif PublicationState.FAILED in states and not states & {
+        PublicationState.SCHEDULED,
+        PublicationState.PUBLISHING,
+        PublicationState.UNKNOWN,
+    }:
+        target = workflow.item_mark_failed
+    if target is None:
+        return
+    if item.status == ItemStatus.SCHEDULED:
+        try:
+            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item)
+        except ValidationError:
+            return
+    try:
+        target(workspace=pub.workspace, actor=None, item=item)
+    except ValidationError:
+        log.info("item %s stays %s", item.pk, item.status)
+
+
+def _kick_next(pub: Publication) -> None:
+    """The account's next due publication was waiting for this one: queue it now."""
+    nxt = (
+        Publication.objects.filter(
+            account_id=pub.account_id, state=PublicationState.SCHEDULED, due_at__lte=timezone.now()
+        )
+        .order_by("due_at", "pk")
+        .first()
+    )
+    if nxt is not None:
+        from .services import enqueue
+
+        enqueue(nxt, eta=timezone.now())
+
+
+def sweep_due(now: dt.datetime | None = None, *, inline: bool = False, limit: int = 1000) -> list[int]:
+    """Re-drive everything due and not done (covers a lost queue); returns the ids it drove.
+
+    Scheduled rows whose time has come, unknown rows due for reconciliation, and rows left in
+    ``publishing`` past their lease. ``inline`` runs them here, in due order; otherwise they are
+    queued (a duplicate task is harmless: the claim decides).
+    """
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    due = Q(state=PublicationState.SCHEDULED) & (
+        Q(next_attempt_at__isnull=True, due_at__lte=now) | Q(next_attempt_at__lte=now)
+    )
+    unknown = Q(state=PublicationState.UNKNOWN) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    stale = Q(state=PublicationState.PUBLISHING, claimed_at__lte=now - lease())
+    rows = list(
+        Publication.objects.filter(due | unknown | stale)
+        .order_by("due_at", "pk")
+        .values_list("pk", "version")[:limit]
+    )
+    for pk, version in rows:
+        if inline:
+            run(pk, version, now=now)
+        else:
+            from .tasks import publish_publication
+
+            publish_publication(pk, version)
+    return [pk for pk, _v in rows]

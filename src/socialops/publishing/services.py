@@ -1,0 +1,246 @@
+"""Scheduling services: schedule, reschedule, cancel, publish now, schedule an item's placements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from socialops.accounts.models import SocialAccount
+from socialops.content.models import ContentItem, ContentVariant, Placement
+from socialops.review.models import ItemStatus
+from socialops.review.services import workflow
+from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.models import Workspace
+from socialops.workspaces.roles import Perm
+
+from .models import Publication, PublicationState
+
+# Item states from which a publication may be planned: approved (first one), failed (again), or
+# already on its way for another account.
+SCHEDULABLE_ITEM = (
+    ItemStatus.APPROVED,
+    ItemStatus.FAILED,
+    ItemStatus.SCHEDULED,
+    ItemStatus.PUBLISHING,
+    ItemStatus.UNKNOWN,
+    ItemStatus.PUBLISHED,
+)
+
+
+def _check(workspace: Workspace, actor: Any) -> None:
+    if actor is not None:
+        ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
+
+
+def _snap(publication: Publication) -> dict[str, Any]:
+    return snapshot(publication, exclude={"idempotency_key"})
+
+
+def enqueue(publication: Publication, *, eta: dt.datetime | None = None) -> None:
+    """Queue the publish task on commit, carrying ids and version only."""
+    from .tasks import publish_publication
+
+    pk, version = publication.pk, publication.version
+    when = eta or publication.next_due
+
+    def send() -> None:
+        publish_publication.schedule(args=(pk, version), eta=when)
+
+    transaction.on_commit(send)
+
+
+def _lock(workspace: Workspace, publication: Publication) -> Publication:
+    return Publication.objects.select_for_update().get(pk=publication.pk, workspace=workspace)
+
+
+def _lock_item(workspace: Workspace, item: ContentItem) -> ContentItem:
+    return ContentItem.objects.select_for_update().get(pk=item.pk, workspace=workspace)
+
+
+def _clean_due(due_at: Any) -> dt.datetime:
+    if not isinstance(due_at, dt.datetime):
+        raise ValidationError({"due_at": [_("Enter a date and time.")]})
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)
+    return due_at
+
+
+@transaction.atomic
+def publication_schedule(
+    *,
+    workspace: Workspace,
+    actor: Any,
+    item: ContentItem,
+    account: SocialAccount,
+    due_at: dt.datetime,
+    placement: Placement | None = None,
+) -> Publication:
+    """Plan an approved item to go out on one account at ``due_at`` and queue it."""
+    _check(workspace, actor)
+    due_at = _clean_due(due_at)
+    if item.workspace_id != workspace.pk or account.workspace_id != workspace.pk:
+        raise ValidationError({"account": [_("Not found.")]})
+    if account.is_competitor:
+        raise ValidationError({"account": [_("Competitor accounts are tracked, not published to.")]})
+    locked = _lock_item(workspace, item)
+    if locked.status not in SCHEDULABLE_ITEM:
+        raise ValidationError(
+            {
+                "item": [
+                    _("Only approved items can be scheduled; this one is “%(status)s”.")
+                    % {
+                        "status": ItemStatus(locked.status).label
+                        if locked.status in ItemStatus.values
+                        else locked.status
+                    }
+                ]
+            }
+        )
+    if (
+        Publication.objects.filter(item=item, account=account)
+        .exclude(state=PublicationState.CANCELLED)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "account": [
+                    _("This item is already planned for this account; reschedule that publication instead.")
+                ]
+            }
+        )
+    variant = ContentVariant.objects.filter(workspace=workspace, item=item, account=account).first()
+    try:
+        with transaction.atomic():
+            publication = Publication.objects.create(
+                workspace=workspace,
+                item=item,
+                account=account,
+                placement=placement,
+                variant=variant,
+                due_at=due_at,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"account": [_("This item is already planned for this account.")]}) from exc
+    if locked.status in (ItemStatus.APPROVED, ItemStatus.FAILED):
+        workflow.item_mark_scheduled(workspace=workspace, actor=None, item=locked)
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="publishing.schedule",
+        obj=publication,
+        after=_snap(publication),
+    )
+    enqueue(publication)
+    return publication
+
+
+@transaction.atomic
+def publication_reschedule(
+    *, workspace: Workspace, actor: Any, publication: Publication, due_at: dt.datetime
+) -> Publication:
+    """Move a scheduled (or failed) publication to a new time; the task queued before does nothing."""
+    _check(workspace, actor)
+    due_at = _clean_due(due_at)
+    row = _lock(workspace, publication)
+    if row.state not in (PublicationState.SCHEDULED, PublicationState.FAILED):
+        raise ValidationError(
+            {
+                "state": [
+                    _("A publication that is “%(state)s” cannot be rescheduled.")
+                    % {"state": row.get_state_display()}
+                ]
+            }
+        )
+    before = _snap(row)
+    was_failed = row.state == PublicationState.FAILED
+    row.due_at, row.next_attempt_at, row.state = due_at, None, PublicationState.SCHEDULED
+    row.version += 1
+    row.save()
+    if was_failed:
+        item = _lock_item(workspace, row.item)
+        if item.status == ItemStatus.FAILED:
+            workflow.item_mark_scheduled(workspace=workspace, actor=None, item=item)
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="publishing.reschedule",
+        obj=row,
+        before=before,
+        after=_snap(row),
+    )
+    enqueue(row)
+    publication.refresh_from_db()
+    return row
+
+
+@transaction.atomic
+def publication_publish_now(*, workspace: Workspace, actor: Any, publication: Publication) -> Publication:
+    """Send a scheduled (or failed) publication right away."""
+    return publication_reschedule(
+        workspace=workspace, actor=actor, publication=publication, due_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def publication_cancel(*, workspace: Workspace, actor: Any, publication: Publication) -> Publication:
+    """Cancel a publication that has not gone out; the queued task does nothing."""
+    _check(workspace, actor)
+    row = _lock(workspace, publication)
+    if row.state not in (PublicationState.SCHEDULED, PublicationState.FAILED):
+        raise ValidationError(
+            {
+                "state": [
+                    _("A publication that is “%(state)s” cannot be cancelled.")
+                    % {"state": row.get_state_display()}
+                ]
+            }
+        )
+    before = _snap(row)
+    row.state = PublicationState.CANCELLED
+    row.version += 1
+    row.save()
+    item = _lock_item(workspace, row.item)
+    others = (
+        Publication.objects.filter(item=item).exclude(pk=row.pk).exclude(state=PublicationState.CANCELLED)
+    )
+    if item.status == ItemStatus.SCHEDULED and not others.exists():
+        workflow.item_unschedule(workspace=workspace, actor=None, item=item)
+    audit_record(
+        workspace=workspace, actor=actor, action="publishing.cancel", obj=row, before=before, after=_snap(row)
+    )
+    publication.refresh_from_db()
+    return row
+
+
+@transaction.atomic
+def schedule_item_placements(*, workspace: Workspace, actor: Any, item: ContentItem) -> list[Publication]:
+    """Schedule every placement of an approved item that has no publication yet (at its planned time)."""
+    _check(workspace, actor)
+    made = []
+    placements = Placement.objects.filter(workspace=workspace, item=item).select_related("account")
+    if not placements.exists():
+        raise ValidationError({"item": [_("This item has no placements in the plan.")]})
+    for placement in placements.order_by("starts_at", "pk"):
+        taken = Publication.objects.filter(item=item, account=placement.account).exclude(
+            state=PublicationState.CANCELLED
+        )
+        if taken.exists() or placement.account.is_competitor:
+            continue
+        made.append(
+            publication_schedule(
+                workspace=workspace,
+                actor=actor,
+                item=item,
+                account=placement.account,
+                due_at=placement.starts_at,
+                placement=placement,
+            )
+        )
+    return made

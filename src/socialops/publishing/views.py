@@ -1,0 +1,182 @@
+"""Pages: an item's publications with every attempt, the workspace's publishing queue, and actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from socialops.accounts.models import SocialAccount
+from socialops.web.decorators import workspace_view
+from socialops.web.forms import BootstrapFormMixin
+from socialops.workspaces.roles import Perm
+
+from . import selectors, services
+
+
+class ScheduleForm(BootstrapFormMixin, forms.Form):
+    """Which account and when."""
+
+    account = forms.ModelChoiceField(label=gettext_lazy("Account"), queryset=SocialAccount.objects.none())
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args: Any, workspace: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = SocialAccount.objects.filter(  # type: ignore[attr-defined]
+            workspace=workspace, is_competitor=False
+        )
+
+
+class RescheduleForm(BootstrapFormMixin, forms.Form):
+    """A new time."""
+
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+def _item_page(request: HttpRequest, item_id: int, form: ScheduleForm | None = None) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    item = selectors.item_get(workspace=workspace, user=request.user, item_id=item_id)
+    publications = selectors.publications_for_item(workspace=workspace, user=request.user, item=item)
+    return render(
+        request,
+        "publishing/item_publications.html",
+        {
+            "item": item,
+            "publications": publications,
+            "form": form or ScheduleForm(workspace=workspace),
+            "reschedule_form": RescheduleForm(),
+        },
+    )
+
+
+@workspace_view()
+def item_publications(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Every publication of an item, with every attempt (time, outcome, the platform's message)."""
+    return _item_page(request, item_id)
+
+
+@workspace_view()
+def publishing_queue(request: HttpRequest) -> HttpResponse:
+    """The workspace's publishing queue: due, in flight, failed, outcome unknown."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    sections = [
+        (key, label, selectors.queue(workspace=workspace, user=request.user, section=key)[:200])
+        for key, label in (
+            ("due", _("Due")),
+            ("in_flight", _("In flight")),
+            ("unknown", _("Outcome unknown")),
+            ("failed", _("Failed")),
+        )
+    ]
+    return render(request, "publishing/queue.html", {"sections": sections})
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def publication_schedule(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Schedule the item on one account."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    item = selectors.item_get(workspace=workspace, user=request.user, item_id=item_id)
+    form = ScheduleForm(request.POST, workspace=workspace)
+    if form.is_valid():
+        try:
+            services.publication_schedule(
+                workspace=workspace,
+                actor=request.user,
+                item=item,
+                account=form.cleaned_data["account"],
+                due_at=form.cleaned_data["due_at"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Scheduled."))
+            return redirect("item_publications", slug=workspace.slug, item_id=item.pk)
+    return _item_page(request, item_id, form=form)
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def schedule_placements(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Schedule every placement of the item at its planned time."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    item = selectors.item_get(workspace=workspace, user=request.user, item_id=item_id)
+    try:
+        made = services.schedule_item_placements(workspace=workspace, actor=request.user, item=item)
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for msg in msgs:
+                messages.error(request, msg)
+    else:
+        messages.success(request, _("%(n)d publications scheduled.") % {"n": len(made)})
+    return redirect("item_publications", slug=workspace.slug, item_id=item.pk)
+
+
+def _action(request: HttpRequest, publication_id: int, verb: str) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    pub = selectors.publication_get(workspace=workspace, user=request.user, publication_id=publication_id)
+    try:
+        if verb == "cancel":
+            services.publication_cancel(workspace=workspace, actor=request.user, publication=pub)
+        elif verb == "now":
+            services.publication_publish_now(workspace=workspace, actor=request.user, publication=pub)
+        else:
+            form = RescheduleForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError({"due_at": [_("Enter a date and time.")]})
+            services.publication_reschedule(
+                workspace=workspace, actor=request.user, publication=pub, due_at=form.cleaned_data["due_at"]
+            )
+    except ValidationError as exc:
+        for msgs in exc.message_dict.values():
+            for msg in msgs:
+                messages.error(request, msg)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("item_publications", slug=workspace.slug, item_id=pub.item_id)
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def publication_cancel(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """Cancel a publication that has not gone out."""
+    return _action(request, publication_id, "cancel")
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def publication_publish_now(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """Send a publication now."""
+    return _action(request, publication_id, "now")
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def publication_reschedule(request: HttpRequest, publication_id: int) -> HttpResponse:
+    """Move a publication to a new time."""
+    return _action(request, publication_id, "reschedule")
+
+
+urlpatterns = [
+    path("publishing/", publishing_queue, name="publishing_queue"),
+    path("content/<int:item_id>/publications/", item_publications, name="item_publications"),
+    path("content/<int:item_id>/publications/schedule/", publication_schedule, name="publication_schedule"),
+    path("content/<int:item_id>/publications/placements/", schedule_placements, name="schedule_placements"),
+    path("publications/<int:publication_id>/cancel/", publication_cancel, name="publication_cancel"),
+    path("publications/<int:publication_id>/now/", publication_publish_now, name="publication_publish_now"),
+    path(
+        "publications/<int:publication_id>/reschedule/", publication_reschedule, name="publication_reschedule"
+    ),
+]

@@ -1,0 +1,1 @@
+"""selectors of the review app: checks.py and workflow.py."""

@@ -1,0 +1,1 @@
+"""services of the review app: checks.py and workflow.py."""

@@ -1,0 +1,1 @@
+"""views of the review app: checks.py and workflow.py."""
