@@ -60,9 +60,11 @@ system-deps:
 demo: install
 	DEBUG=1 $(BIN)/socialops migrate --noinput -v 0
 	DEBUG=1 $(BIN)/socialops demo --if-empty
-	@echo "socialops on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' INT TERM EXIT; \
+	@echo "socialops on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server, the worker and the sandbox platform)"
+	@trap 'kill $$worker $$sandbox 2>/dev/null; wait $$worker $$sandbox 2>/dev/null; exit 0' INT TERM EXIT; \
+	DEBUG=1 $(BIN)/socialops sandbox & sandbox=$$!; \
 	DEBUG=1 $(BIN)/socialops worker & worker=$$!; \
+	DEBUG=1 $(BIN)/socialops demo_publish_loop --wait 30 || exit 1; \
 	DEBUG=1 PORT=$(PORT) $(BIN)/socialops serve
 
 # ---- checks ---------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ from socialops.workspaces import services
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Role
 
+# The sandbox platform's fixtures (sandbox, sandbox_admin, sandbox_credentials, mastodon).
+pytest_plugins = ["tests.sandbox_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _english_default(settings: Any) -> None:

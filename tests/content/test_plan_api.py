@@ -168,7 +168,7 @@ def test_generate_endpoint(setup: dict[str, Any], admin: Any, api: Any) -> None:
     assert body["empty_slots"] == 12 - 3 and body["short_themes"]
     assert any("slots stay empty" in w for w in body["warnings"])
     first = body["placements"][0]
-    assert first["explanation_text"] and first["account"] == account.display_name
+    assert first["explanation_text"] and first["account"] == str(account)
     # Another workspace's account is not found; a period too long is refused with the reason.
     other = api(admin).post(
         f"{BASE}/plan/generate",

@@ -410,3 +410,20 @@ def test_targets_page(workspace: Any, other_workspace: Any, admin: Any, member: 
     assert selectors.theme_targets_explicit(workspace=workspace, account=account) == {a.pk: 60, b.pk: 40}
     web(admin).post(f"/w/acme/themes/targets/{account.pk}/", {"equal": "1"})
     assert selectors.theme_targets_explicit(workspace=workspace, account=account) == {}
+
+
+def test_deleting_a_workspace_with_content_cascades_through_themes(db: Any) -> None:
+    """A theme in use blocks its own deletion, but not its workspace's (RESTRICT, not PROTECT)."""
+    from socialops.content.models import ContentItem, Theme
+    from socialops.content.services.items import content_item_create, themes_create_defaults
+    from socialops.workspaces import services as ws_services
+
+    workspace = ws_services.workspace_create(actor=None, name="Gone", slug="gone")
+    themes_create_defaults(workspace=workspace, actor=None)
+    theme = Theme.objects.filter(workspace=workspace).first()
+    content_item_create(
+        workspace=workspace, actor=None, title="t", form="qa", theme=theme, evergreen=True, body="问题?"
+    )
+    workspace.delete()
+    assert not ContentItem.objects.filter(title="t").exists()
+    assert not Theme.objects.filter(workspace_id=workspace.pk).exists()

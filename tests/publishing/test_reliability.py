@@ -15,8 +15,6 @@ from socialops.publishing.models import AttemptOutcome, Publication, PublishingA
 
 from .support import approved_item, drain, sandbox_account
 
-pytest_plugins = ["tests.platforms.conftest"]
-
 
 @pytest.fixture(autouse=True)
 def _fast(settings: Any) -> None:

@@ -194,3 +194,10 @@ def test_reachability_findings_point_at_the_links(server):
         f"{server}/missing",
         404,
     )
+
+
+def test_broken_ipv6_host_is_a_finding_not_a_crash() -> None:
+    from socialops.textkit.links import check_urls
+
+    findings = check_urls("详情见 http://[fe80::1/index 了解")
+    assert [f.message_code for f in findings] == ["link.unbalanced_brackets"]

@@ -307,7 +307,12 @@ def _check_one(text: str, u: UrlMatch, field: str) -> list[Finding]:
     cont = _space_continuation(text, u)
     if cont is not None:
         out.append(_finding(text, u, "warn", "link.contains_space", {}, None, field, cont))
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        # urlsplit refuses a host with an unclosed "[" (a broken IPv6 literal): a malformed link.
+        out.append(_finding(text, u, "warn", "link.unbalanced_brackets", {}, None, field))
+        return out
     netloc = parts.netloc.rsplit("@", 1)[-1]
     host, port = netloc, None
     if not netloc.endswith("]") and ":" in netloc:

@@ -726,10 +726,35 @@ def _hashtag_problem(tag: str, style: str) -> tuple[str, int, int] | None:
     return (fixed, 0, len(tag))  # digits only
 
 
+def as_platform_hashtag(platform: str, form: str | None, topic: str) -> str:
+    """A bare topic name (as variants store them) written in the platform's hashtag syntax.
+
+    A topic that already carries a mark is returned as it is, so its own syntax gets checked.
+    """
+    if "#" in topic or "＃" in topic:
+        return topic
+    try:
+        rule = get_rules(platform, form).hashtags
+    except KeyError:
+        return topic
+    style = rule.value if rule is not None else "plain"
+    if style == "pair":
+        return f"#{topic}#"
+    if style == "prefix":
+        return f"#{topic}"
+    return topic
+
+
+# Markdown heading marks ("## 小标题" at the start of a line) are not hashtags.
+_HEADING_MARKS_RE = regex.compile(r"(?m)^[ \t]{0,3}(#{1,6})(?=[ \t])")
+
+
 def _body_hashtag_findings(body: str, style: str, platform: str, example: str) -> list[Finding]:
     out: list[Finding] = []
     url_spans = [(u.start, u.end) for u in find_urls(body)]
-    hashes = [i for i, c in enumerate(body) if c in "#＃" and not any(a <= i < b for a, b in url_spans)]
+    heading_spans = [(m.start(1), m.end(1)) for m in _HEADING_MARKS_RE.finditer(body)]
+    skip = url_spans + heading_spans
+    hashes = [i for i, c in enumerate(body) if c in "#＃" and not any(a <= i < b for a, b in skip)]
     if style == "pair":
         # Pair the marks line by line; a mark left alone is a malformed topic.
         by_line: dict[int, list[int]] = {}

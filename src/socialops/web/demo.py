@@ -697,7 +697,6 @@ def demo_delete() -> bool:
     """Delete the demo workspace with everything in it, and the demo users who belong nowhere else."""
     from django.contrib.auth import get_user_model
 
-    from socialops.content.models import ContentItem
     from socialops.workspaces.audit import audit_record, snapshot
     from socialops.workspaces.models import Membership
 
@@ -719,9 +718,6 @@ def demo_delete() -> bool:
         obj=workspace,
         before={**snapshot(workspace), "users": sorted(users.values_list("username", flat=True))},
     )
-    # A theme protects its content items (a theme in use cannot be deleted), and Django's PROTECT
-    # holds even when the workspace deletion would cascade to both: the items go first.
-    ContentItem.objects.filter(workspace=workspace).delete()
     workspace.delete()
     users.delete()
     return True

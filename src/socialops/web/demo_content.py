@@ -1664,6 +1664,7 @@ def seed_content(
     """Seed the content operation (call inside demo_seed's transaction, after accounts and metrics)."""
     from socialops.content.models import Placement, PlacementSource
     from socialops.content.planner import LINK_LEAD_DAYS
+    from socialops.content.selectors.calendar import calendar_days_for_system
     from socialops.content.services.calendar import calendar_entry_create
     from socialops.content.services.plan import placement_create, placement_lock, plan_generate
 
@@ -1729,15 +1730,17 @@ def seed_content(
         workspace, users, accounts, themes, assets, context, dates, links, {"live1": live1, "live2": live2}
     )
 
-    # The expert's answer to the hot topic goes out on 公众号 at 7:30 on its first day, weekend or
-    # not, placed by hand (the style rules' push time; the generator plans on the hour), before
-    # its 微博 teaser can link to it. Regeneration keeps it.
+    # The expert's answer to the hot topic goes out on 公众号 at 7:30 (the style rules' push time;
+    # the generator plans on the hour), placed by hand on the topic's first workday. When the
+    # topic falls on days off, on its last day, leaving the first ones' single slot to a festival.
+    days = calendar_days_for_system(workspace=workspace, start=hot_topic.start_date, end=hot_topic.end_date)
+    day = next((d.date for d in days if d.workday), hot_topic.end_date)
     manual = placement_create(
         workspace=workspace,
         actor=None,
         item=items["blood_pressure"],
         account=accounts["wechat"],
-        starts_at=dt.datetime.combine(hot_topic.start_date, dt.time(7, 30)),
+        starts_at=dt.datetime.combine(day, dt.time(7, 30)),
     )
     ours = [accounts[spec_key] for spec_key in ("wechat", "weibo", "douyin", "xhs")]
     run = plan_generate(workspace=workspace, actor=None, start=plan_start, end=plan_end, accounts=ours)

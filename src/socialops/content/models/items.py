@@ -126,7 +126,8 @@ class ContentItem(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="content_items")
     title = models.CharField(_("title"), max_length=200)
     form = models.CharField(_("form"), max_length=20, choices=ContentForm.choices)
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="items", verbose_name=_("theme"))
+    # RESTRICT, not PROTECT: a theme in use cannot be deleted, but deleting the workspace still cascades.
+    theme = models.ForeignKey(Theme, on_delete=models.RESTRICT, related_name="items", verbose_name=_("theme"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -242,7 +242,7 @@ def _account_inputs(
         rule = rules.get(account.pk) or CadenceRule(workspace=workspace, account=account)
         hours = best.get(account.pk) or BestHours(source="platform_default", posts=0)
         targets = theme_targets_for_system(workspace=workspace, account=account)
-        out.append(planner.AccountInput(account.pk, account.display_name, cadence_of(rule), hours, targets))
+        out.append(planner.AccountInput(account.pk, str(account), cadence_of(rule), hours, targets))
     return tuple(out)
 
 
@@ -471,7 +471,8 @@ def placement_as_dict(workspace: Workspace, p: Placement) -> dict[str, Any]:
         "item_id": p.item_id,
         "item_title": p.item.title,
         "account_id": p.account_id,
-        "account": p.account.display_name,
+        # "name (platform)": a brand's accounts often share one display name.
+        "account": str(p.account),
         "theme_id": theme.pk,
         "theme": theme.name,
         "color": theme.color,
@@ -513,7 +514,7 @@ def placement_feed(
         events.append(
             {
                 "id": str(p.pk),
-                "title": f"{p.item.title} · {p.account.display_name}",
+                "title": f"{p.item.title} · {p.account}",
                 "start": local.strftime("%Y-%m-%dT%H:%M:%S"),
                 "end": (local + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S"),
                 "allDay": False,
@@ -778,7 +779,8 @@ def explanation_text(entries: Iterable[Any]) -> list[str]:
 def report_view(run: PlanRun) -> dict[str, Any]:
     """A run's report with every entry rendered in the reader's language (for pages, API and CLI)."""
     report = run.report or {}
-    accounts = {a.pk: a.display_name for a in SocialAccount.objects.filter(workspace_id=run.workspace_id)}
+    # "name (platform)": a brand's accounts often share one display name.
+    accounts = {a.pk: str(a) for a in SocialAccount.objects.filter(workspace_id=run.workspace_id)}
 
     def label(account_id: Any) -> str:
         return accounts.get(account_id, str(account_id))

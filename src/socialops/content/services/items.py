@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max, Model, ProtectedError
+from django.db.models import Max, Model, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -382,9 +382,10 @@ def theme_delete(*, workspace: Workspace, actor: Any, theme: Theme) -> None:
     audit_record(workspace=workspace, actor=actor, action="theme.delete", obj=theme, before=snapshot(theme))
     try:
         theme.delete()
-    except ProtectedError as exc:
-        # Records of other apps that keep the theme on purpose block the deletion.
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+    except (ProtectedError, RestrictedError) as exc:
+        # Records that keep the theme on purpose (its items, other apps' rows) block the deletion.
+        blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocking})
         raise ValidationError(
             {
                 "theme": [

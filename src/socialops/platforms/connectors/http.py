@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
+import ssl
 from typing import Any
 
 import httpx
@@ -33,6 +35,13 @@ QUOTA_THRESHOLD = dt.timedelta(minutes=5)
 RETRY_STATUSES = {408, 425, 429, 503}
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verified TLS context for every client: building one costs ~17 ms of CPU (loading the CA
+    bundle), which a client per publication would otherwise pay every time."""
+    return ssl.create_default_context()
+
+
 def make_client(
     base_url: str,
     *,
@@ -47,6 +56,7 @@ def make_client(
         timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
         transport=transport,
         follow_redirects=False,
+        verify=_tls_context(),
     )
 
 

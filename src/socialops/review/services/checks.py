@@ -1077,7 +1077,8 @@ def _variant_inputs(item: ContentItem, variant: ContentVariant) -> dict[str, Any
         "text_fields": fields,
         "images": images,
         "video": videos[0] if videos else None,
-        "hashtags": list(variant.hashtags or []),
+        # Variants store bare topic names; the post carries them in the platform's syntax.
+        "hashtags": [tk_platform.as_platform_hashtag(platform, form, tag) for tag in variant.hashtags or []],
         "links": [u for u in (variant.link_url, (variant.extra or {}).get("content_source_url")) if u],
     }
 

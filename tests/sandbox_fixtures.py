@@ -1,7 +1,7 @@
 """Fixtures: the sandbox platform running in a thread on a free port, and connections to it.
 
-The publishing engine's tests can use these too: ``from tests.platforms.conftest import sandbox``
-(or list ``tests.platforms.conftest`` in ``pytest_plugins``).
+The publishing engine's tests use them too, without importing anything
+(registered for the whole suite by ``pytest_plugins`` in tests/conftest.py).
 """
 
 from __future__ import annotations

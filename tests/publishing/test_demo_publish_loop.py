@@ -1,0 +1,53 @@
+"""`socialops demo_publish_loop`: the demo's accounts go to the sandbox and its approved posts get scheduled."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from socialops.content.models import ContentItem
+from socialops.platforms.models import ConnectorKind, PlatformConnection
+from socialops.publishing.models import Publication
+from socialops.review.models import ReviewTask
+from socialops.web import demo
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_connects_approves_through_review_and_schedules_once(sandbox: Any) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    workspace = demo.demo_workspace()
+    out = StringIO()
+    call_command("demo_publish_loop", sandbox_url=sandbox.url, approve=2, stdout=out, stderr=StringIO())
+
+    own_accounts = workspace.accounts.filter(is_competitor=False)
+    connections = PlatformConnection.objects.filter(workspace=workspace, kind=ConnectorKind.SANDBOX)
+    assert connections.count() == own_accounts.count() > 0
+    # Two placed drafts went through every review step (decided by members, not forced).
+    scheduled = ContentItem.objects.filter(workspace=workspace, status="scheduled")
+    assert scheduled.count() == 2
+    for item in scheduled:
+        assert ReviewTask.objects.filter(
+            round__item=item, state="approved", decided_by__isnull=False
+        ).exists()
+    pubs = Publication.objects.filter(workspace=workspace)
+    assert pubs.count() == sum(item.placements.count() for item in scheduled)
+    assert set(pubs.values_list("state", flat=True)) == {"scheduled"}
+    assert "connected" in out.getvalue()
+
+    # Run twice (make demo twice): nothing new is approved or scheduled.
+    call_command("demo_publish_loop", sandbox_url=sandbox.url, stdout=StringIO(), stderr=StringIO())
+    assert Publication.objects.filter(workspace=workspace).count() == pubs.count()
+    assert ContentItem.objects.filter(workspace=workspace, status="scheduled").count() == 2
+
+
+@pytest.mark.django_db
+def test_needs_the_demo_workspace_and_a_running_sandbox() -> None:
+    with pytest.raises(CommandError, match="socialops demo"):
+        call_command("demo_publish_loop", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    with pytest.raises(CommandError, match="did not answer"):
+        call_command("demo_publish_loop", sandbox_url="http://127.0.0.1:9", wait=0.2, stdout=StringIO())
