@@ -14,6 +14,8 @@ from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.validation import Errors
+from socialops.workspaces.validation import add_error as _add
 
 from .models import AgeBand, CityTier, Persona, Platform, SocialAccount
 
@@ -43,13 +45,6 @@ PERSONA_FIELDS = (
     "active_hours",
     "description",
 )
-
-
-Errors = dict[str, list[str]]
-
-
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
 
 
 def _text(value: Any, field: str, errors: Errors, *, required: bool = False) -> str:

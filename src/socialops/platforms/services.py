@@ -28,6 +28,8 @@ from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.validation import Errors
+from socialops.workspaces.validation import add_error as _add
 
 from . import credentials as creds
 from .connectors.base import (
@@ -44,12 +46,6 @@ from .signals import manual_posted
 MAX_SECRET_LENGTH = 4000
 MIN_SIGNING_SECRET = 16
 SANDBOX_PASSWORD_SALT = "socialops.platforms.sandbox"
-
-Errors = dict[str, list[str]]
-
-
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
 
 
 def _check_perm(workspace: Workspace, actor: Any, perm: str) -> None:

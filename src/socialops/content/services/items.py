@@ -26,6 +26,9 @@ from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import AuditEntry, Workspace
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.validation import Errors
+from socialops.workspaces.validation import add_error as _add
+from socialops.workspaces.validation import clean_text as _text
 
 from ..models import (
     ContentForm,
@@ -38,8 +41,6 @@ from ..models import (
     ThemeTarget,
 )
 from ..selectors.items import ordered_images, ordered_media
-
-Errors = dict[str, list[str]]
 
 THEME_NAME_MAX = 50
 THEME_DESCRIPTION_MAX = 2000
@@ -124,10 +125,6 @@ def set_ordered(manager: Any, objects: list[Any]) -> None:
         manager.add(obj)
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
 def _check_perm(workspace: Workspace, actor: Any) -> None:
     # actor None is the system (demo seed, imports, jobs): no role to check, still audited.
     if actor is not None:
@@ -137,29 +134,6 @@ def _check_perm(workspace: Workspace, actor: Any) -> None:
 def _check_same_workspace(workspace: Workspace, obj: Model, field: str) -> None:
     if getattr(obj, "workspace_id", None) != workspace.pk:
         raise ValidationError({field: [_("Not found.")]})
-
-
-def _text(value: Any, field: str, errors: Errors, *, max_length: int, required: bool = False) -> str:
-    """A stripped string within ``max_length``; None counts as empty."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        _add(errors, field, _("Enter text."))
-        return ""
-    value = value.strip()
-    if "\x00" in value:
-        # PostgreSQL refuses NUL in text; say so instead of failing at the database.
-        _add(errors, field, _("Null characters are not allowed."))
-        return ""
-    if required and not value:
-        _add(errors, field, _("This field is required."))
-    elif len(value) > max_length:
-        _add(
-            errors,
-            field,
-            _("At most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(value)},
-        )
-    return value
 
 
 def _bool(value: Any, field: str, errors: Errors) -> bool:

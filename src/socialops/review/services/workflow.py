@@ -30,6 +30,9 @@ from socialops.workspaces.access import ensure_perm, membership_get
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, Role, role_has
+from socialops.workspaces.validation import Errors
+from socialops.workspaces.validation import add_error as _add
+from socialops.workspaces.validation import clean_text as _text
 
 from ..models.workflow import (
     ApprovalChain,
@@ -46,8 +49,6 @@ from ..models.workflow import (
     RoundOutcome,
     TaskState,
 )
-
-Errors = dict[str, list[str]]
 
 CHAIN_NAME_MAX = 100
 STEP_NAME_MAX = 100
@@ -120,10 +121,6 @@ def status_label(status: str) -> str:
     return str(ItemStatus(status).label) if status in ItemStatus.values else status
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
 def _same_workspace(workspace: Workspace, obj: Model, field: str) -> None:
     if getattr(obj, "workspace_id", None) != workspace.pk:
         raise ValidationError({field: [_("Not found.")]})
@@ -136,27 +133,6 @@ def _user(actor: Any) -> Any:
 def _name(actor: Any) -> str:
     user = _user(actor)
     return user.get_username() if user is not None else "system"
-
-
-def _text(value: Any, field: str, errors: Errors, *, max_length: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        _add(errors, field, _("Enter text."))
-        return ""
-    value = value.strip()
-    if "\x00" in value:
-        _add(errors, field, _("Null characters are not allowed."))
-        return ""
-    if required and not value:
-        _add(errors, field, _("This field is required."))
-    elif len(value) > max_length:
-        _add(
-            errors,
-            field,
-            _("At most %(max)d characters (this has %(n)d).") % {"max": max_length, "n": len(value)},
-        )
-    return value
 
 
 # ---- states ---------------------------------------------------------------------------------
