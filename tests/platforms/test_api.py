@@ -49,10 +49,11 @@ def test_connector_kinds(workspace: Any, other_workspace: Any, admin: Any, api: 
         denied=None,
     )
     kinds = {k["kind"]: k for k in response.json()["items"]}
-    assert set(kinds) == {"mastodon", "sandbox", "webhook", "manual"}
+    assert set(kinds) == {"mastodon", "sandbox", "webhook", "manual", "bluesky", "telegram"}
     assert "find_published" in [c["code"] for c in kinds["mastodon"]["capabilities"]]
     assert kinds["mastodon"]["platforms"] == ["mastodon", "other"] and kinds["manual"]["platforms"] == []
     assert kinds["manual"]["needs_base_url"] is False
+    assert kinds["telegram"]["platforms"] == ["telegram"] and kinds["bluesky"]["platforms"] == ["bluesky"]
 
 
 def test_connection_list(workspace: Any, ours: Any, theirs: Any, admin: Any, api: Any) -> None:

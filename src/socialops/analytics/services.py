@@ -379,3 +379,87 @@ def posts_import(
             {"__all__": [_("These posts were changed by someone else at the same time; try again.")]}
         ) from exc
     return record
+
+
+# Fields a caller may set on one post through post_record_upsert (the rest are keys and bookkeeping).
+POST_RECORD_FIELDS = frozenset(
+    {
+        "published_at",
+        "month",
+        "weekday",
+        "hour",
+        "post_type",
+        "form",
+        "theme",
+        "content_item",
+        "paid",
+        "text",
+        "reach",
+        "impressions",
+        "likes",
+        "comments",
+        "shares",
+        "saves",
+        "clicks",
+        "engagements",
+        "source",
+    }
+)
+
+
+@transaction.atomic
+def post_record_upsert(
+    *, workspace: Workspace, actor: Any, account: SocialAccount, external_id: str, **fields: Any
+) -> tuple[PostRecord, str]:
+    """Create or update one post of an account by its platform id: "created", "updated" or "unchanged"."""
+    _check_actor(workspace, actor)
+    errors: dict[str, list[str]] = {}
+    if not isinstance(account, SocialAccount) or account.workspace_id != workspace.pk:
+        errors["account"] = [_("Choose an account of this workspace.")]
+    if not isinstance(external_id, str) or not external_id.strip() or len(external_id) > 128:
+        errors["external_id"] = [_("Give the post's platform id (at most 128 characters).")]
+    unknown = sorted(set(fields) - POST_RECORD_FIELDS)
+    if unknown:
+        errors["__all__"] = [_("Unknown fields: %(names)s") % {"names": ", ".join(unknown)}]
+    for name in ("theme", "content_item"):
+        value = fields.get(name)
+        if value is not None and getattr(value, "workspace_id", None) != workspace.pk:
+            errors[name] = [_("Choose one of this workspace.")]
+    if errors:
+        raise ValidationError(errors)
+    existing = (
+        PostRecord.objects.select_for_update()
+        .filter(workspace=workspace, account=account, external_id=external_id)
+        .first()
+    )
+    if existing is None:
+        record = PostRecord(workspace=workspace, account=account, external_id=external_id, **fields)
+        record.full_clean(validate_unique=False, validate_constraints=False)
+        record.save()
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            action="post_record.create",
+            obj=record,
+            object_repr=f"{account.handle} {external_id}",
+            after=snapshot(record, exclude={"updated_at"}),
+        )
+        return record, "created"
+    changed = {name: value for name, value in fields.items() if getattr(existing, name) != value}
+    if not changed:
+        return existing, "unchanged"
+    before = snapshot(existing, exclude={"updated_at"})
+    for name, value in changed.items():
+        setattr(existing, name, value)
+    existing.full_clean(validate_unique=False, validate_constraints=False)
+    existing.save()
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="post_record.update",
+        obj=existing,
+        object_repr=f"{account.handle} {external_id}",
+        before=before,
+        after=snapshot(existing, exclude={"updated_at"}),
+    )
+    return existing, "updated"

@@ -65,6 +65,19 @@ class ConnectionForm(BootstrapFormMixin, forms.Form):
             + " "
             + str(_("Sandbox: leave blank and the sandbox issues one."))
         )
+        self.fields["client_id"].help_text = _(
+            "Bluesky: your handle, e.g. name.bsky.social. Telegram: the channel, @name or its -100… id."
+        )
+        self.fields["client_secret"].help_text = (
+            str(self.fields["client_secret"].help_text)
+            + " "
+            + str(_("Bluesky: an app password from Settings → App passwords, not your account password."))
+        )
+        self.fields["access_token"].help_text = (
+            str(self.fields["access_token"].help_text)
+            + " "
+            + str(_("Telegram: the bot token from @BotFather."))
+        )
         self.fields["signing_secret"].help_text = (
             str(self.fields["signing_secret"].help_text)
             + " "

@@ -19,6 +19,8 @@ class ConnectorKind(models.TextChoices):
     SANDBOX = "sandbox", _("Local sandbox platform")
     WEBHOOK = "webhook", _("Webhook (signed JSON to your URL)")
     MANUAL = "manual", _("Manual (a person posts it)")
+    BLUESKY = "bluesky", _("Bluesky (AT Protocol)")
+    TELEGRAM = "telegram", _("Telegram channel (Bot API)")
 
 
 class ConnectionStatus(models.TextChoices):

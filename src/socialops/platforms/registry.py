@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .connectors.base import Connector
+from .connectors.bluesky import BlueskyConnector
 from .connectors.manual import ManualConnector
 from .connectors.mastodon import MastodonConnector, SandboxConnector
+from .connectors.telegram import TelegramConnector
 from .connectors.webhook import WebhookConnector
 from .models import ConnectorKind, PlatformConnection
 
@@ -15,6 +17,8 @@ CONNECTORS: dict[str, type[Connector]] = {
     ConnectorKind.SANDBOX: SandboxConnector,
     ConnectorKind.WEBHOOK: WebhookConnector,
     ConnectorKind.MANUAL: ManualConnector,
+    ConnectorKind.BLUESKY: BlueskyConnector,
+    ConnectorKind.TELEGRAM: TelegramConnector,
 }
 
 # Account platforms each kind may serve (None: any of our accounts). Mastodon's API is spoken
@@ -24,6 +28,8 @@ KIND_PLATFORMS: dict[str, set[str] | None] = {
     ConnectorKind.SANDBOX: None,
     ConnectorKind.WEBHOOK: None,
     ConnectorKind.MANUAL: None,
+    ConnectorKind.BLUESKY: {"bluesky"},
+    ConnectorKind.TELEGRAM: {"telegram"},
 }
 
 

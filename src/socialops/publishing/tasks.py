@@ -18,3 +18,11 @@ def publish_publication(publication_id: int, version: int) -> str:
 def sweep_publications() -> int:
     """Every minute: re-drive anything due and not done (a lost task, a dead worker, a reconciliation)."""
     return len(engine.sweep_due())
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def sync_metrics() -> int:
+    """Every 15 minutes: pull account and post figures of every connected account (see sync.py)."""
+    from . import sync
+
+    return sync.sync_all()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentItem, Placement
@@ -89,12 +90,18 @@ class Command(BaseCommand):
         pending = Publication.objects.filter(
             workspace=workspace, state__in=[PublicationState.SCHEDULED, PublicationState.PUBLISHING]
         )
+        next_due = pending.order_by("due_at").values_list("due_at", flat=True).first()
         self.stdout.write(
             _("%(made)d publications scheduled now; %(open)d waiting for their time, the next at %(next)s.")
             % {
                 "made": made,
                 "open": pending.count(),
-                "next": (pending.order_by("due_at").values_list("due_at", flat=True).first() or _("none")),
+                # In the workspace's own time zone, as its team reads the plan.
+                "next": (
+                    f"{timezone.localtime(next_due, workspace.tz):%Y-%m-%d %H:%M} ({workspace.timezone})"
+                    if next_due is not None
+                    else _("none")
+                ),
             }
         )
 

@@ -1,0 +1,455 @@
+"""Bluesky connector: a client of the AT Protocol XRPC API (docs.bsky.app, atproto.com lexicons).
+
+- auth: com.atproto.server.createSession with the handle (``client_id``) and an app password
+  (``client_secret``) gives ``accessJwt`` / ``refreshJwt`` (stored as access / refresh token);
+  com.atproto.server.refreshSession (bearer refreshJwt) renews them. A 400 ``ExpiredToken`` is
+  AuthExpired; a 401 is retried once after a refresh (or a new session), then AuthRevoked.
+- publish: com.atproto.repo.putRecord on ``app.bsky.feed.post`` with a record key WE derive from
+  the publication's idempotency key. putRecord with the same rkey writes the same record again,
+  so a retry can never make a second post, and find_published is a getRecord of that rkey.
+  Images first through com.atproto.repo.uploadBlob (≤ 4, ≤ 1,000,000 bytes each), embedded as
+  ``app.bsky.embed.images``. Links and hashtags become facets (byte offsets in UTF-8).
+- delete: com.atproto.repo.deleteRecord. Metrics: app.bsky.feed.getPosts (likeCount,
+  repostCount, replyCount, quoteCount) and app.bsky.actor.getProfile.
+- 429 carries ``ratelimit-reset`` (a Unix time): a short wait is RetryableError, a long one
+  QuotaExceeded. ``InvalidRequest`` and other 400s are PermanentError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Any
+
+import httpx
+import regex
+from django.utils.translation import gettext as _
+
+from ..credentials import Credentials
+from . import http
+from .base import (
+    KIND_CAPABILITY,
+    AccountInfo,
+    AccountMetrics,
+    AuthExpired,
+    AuthRevoked,
+    Capability,
+    Connector,
+    Limits,
+    MediaFile,
+    PermanentError,
+    PostMetrics,
+    PostRequest,
+    PublishResult,
+    QuotaExceeded,
+    RetryableError,
+    utcnow,
+)
+
+DEFAULT_PDS = "https://bsky.social"
+POST_COLLECTION = "app.bsky.feed.post"
+MAX_GRAPHEMES = 300
+MAX_IMAGES = 4
+MAX_IMAGE_BYTES = 1_000_000
+RKEY_RE = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+# Short keys keep the at:// URI (our external id) within the 128 characters it is stored in.
+MAX_RKEY = 40
+URL_RE = re.compile(r"https?://[^\s<>\"']+")
+TAG_RE = re.compile(r"(?:^|(?<=\s))#([^\s#]{1,64})")
+
+
+def graphemes(text: str) -> int:
+    """Length in grapheme clusters, as Bluesky counts its 300 limit (an emoji with modifiers is one)."""
+    return len(regex.findall(r"\X", text))
+
+
+def record_key(idempotency_key: str) -> str:
+    """A valid record key derived from the idempotency key (the same key, the same record)."""
+    if (
+        RKEY_RE.match(idempotency_key)
+        and len(idempotency_key) <= MAX_RKEY
+        and idempotency_key not in (".", "..")
+    ):
+        return idempotency_key
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:MAX_RKEY]
+
+
+def compose_text(post: PostRequest) -> str:
+    """The post text with its link and hashtags appended unless the text already has them."""
+    text = post.text.strip()
+    if post.link_url and post.link_url not in text:
+        text = f"{text}\n\n{post.link_url}" if text else post.link_url
+    lowered = text.lower()
+    tags = []
+    for raw in post.hashtags:
+        tag = re.sub(r"\s+", "", raw).lstrip("#")
+        if tag and f"#{tag.lower()}" not in lowered and f"#{tag}" not in tags:
+            tags.append(f"#{tag}")
+    if tags:
+        text = f"{text}\n\n{' '.join(tags)}" if text else " ".join(tags)
+    return text
+
+
+def _byte_slice(text: str, start: int, end: int) -> dict[str, int]:
+    return {"byteStart": len(text[:start].encode()), "byteEnd": len(text[:end].encode())}
+
+
+def facets(text: str) -> list[dict[str, Any]]:
+    """Rich-text facets for links and hashtags (byte offsets into the UTF-8 text)."""
+    found: list[dict[str, Any]] = []
+    for match in URL_RE.finditer(text):
+        url = match.group(0).rstrip(".,;:!?)")
+        found.append(
+            {
+                "index": _byte_slice(text, match.start(), match.start() + len(url)),
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}],
+            }
+        )
+    for match in TAG_RE.finditer(text):
+        tag = match.group(1).rstrip(".,;:!?")
+        if not tag:
+            continue
+        start = match.start(1) - 1
+        found.append(
+            {
+                "index": _byte_slice(text, start, match.start(1) + len(tag)),
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}],
+            }
+        )
+    return found
+
+
+def rkey_of(external_id: str) -> str:
+    """The record key at the end of an at:// URI (or the value itself when it is a bare key)."""
+    return external_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+class BlueskyConnector(Connector):
+    """A Bluesky account on its PDS (bsky.social unless another server is configured)."""
+
+    kind = "bluesky"
+    capabilities = frozenset(
+        {
+            Capability.PUBLISH_TEXT,
+            Capability.PUBLISH_IMAGES,
+            Capability.DELETE,
+            Capability.POST_METRICS,
+            Capability.ACCOUNT_METRICS,
+            Capability.FIND_PUBLISHED,
+            Capability.REFRESH,
+        }
+    )
+    limits = Limits(max_text_chars=MAX_GRAPHEMES, max_images=MAX_IMAGES, max_videos=0, mixed_media=False)
+    # putRecord with our record key is idempotent for as long as the record exists.
+    dedupe_window = dt.timedelta(days=36500)
+    needs_base_url = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not self.base_url:
+            self.base_url = DEFAULT_PDS
+        self._http: httpx.Client | None = None
+        self.handle = self.credentials.client_id
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = http.make_client(self.base_url, timeout=self._timeout, transport=self._transport)
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def _raise(self, response: httpx.Response, *, mutating: bool) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        data = http.body_json(response)
+        code = str(data.get("error") or "") if isinstance(data, dict) else ""
+        message = str(data.get("message") or code) if isinstance(data, dict) else ""
+        message = (message or http.error_message(response))[:1000]
+        if code == "ExpiredToken":
+            raise AuthExpired(message, status_code=status, platform_code=code)
+        if status == 401:
+            raise AuthRevoked(message, status_code=status, platform_code=code)
+        if status == 429:
+            wait: float | None = None
+            reset = response.headers.get("ratelimit-reset", "").strip()
+            if reset.isdigit():
+                wait = max(
+                    0.0, dt.datetime.fromtimestamp(int(reset), dt.UTC).timestamp() - utcnow().timestamp()
+                )
+            else:
+                wait = http.retry_after_of(response)
+            if wait is not None and wait > http.QUOTA_THRESHOLD.total_seconds():
+                raise QuotaExceeded(
+                    message,
+                    reset_at=utcnow() + dt.timedelta(seconds=wait),
+                    status_code=status,
+                    platform_code=code,
+                )
+            raise RetryableError(message, retry_after=wait, status_code=status, platform_code=code)
+        if status == 400:
+            raise PermanentError(message, status_code=status, platform_code=code, raw=data)
+        http.raise_for_common(response, mutating=mutating)
+
+    def _call(
+        self,
+        method: str,
+        nsid: str,
+        *,
+        mutating: bool,
+        ok_codes: tuple[str, ...] = (),
+        retry_auth: bool = True,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        self._ensure_session()
+        extra: dict[str, str] = kwargs.pop("headers", {})
+        headers = {"Authorization": f"Bearer {self.credentials.access_token}", **extra}
+        request = self.client.build_request(method, f"/xrpc/{nsid}", headers=headers, **kwargs)
+        response = http.send(self.client, request, mutating=mutating)
+        if response.status_code == 401 and retry_auth:
+            # Refresh (or sign in again with the app password) once; every call we make is safe
+            # to repeat (putRecord/deleteRecord by our own record key, blobs are content-addressed).
+            self.refresh()
+            return self._call(
+                method, nsid, mutating=mutating, ok_codes=ok_codes, retry_auth=False, headers=extra, **kwargs
+            )
+        if response.status_code == 400 and ok_codes:
+            data = http.body_json(response)
+            if isinstance(data, dict) and data.get("error") in ok_codes:
+                return response
+        self._raise(response, mutating=mutating)
+        return response
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        data = http.body_json(response)
+        if not isinstance(data, dict):
+            raise RetryableError(
+                _("The platform sent an answer that is not JSON."), status_code=response.status_code
+            )
+        return data
+
+    def _session_from(self, data: dict[str, Any]) -> Credentials:
+        if not data.get("accessJwt") or not data.get("did"):
+            raise AuthRevoked(_("Bluesky did not open a session."))
+        self.account_ref = str(data["did"])
+        self.handle = str(data.get("handle") or self.handle)
+        self.credentials = self.credentials.replace(
+            access_token=str(data["accessJwt"]), refresh_token=str(data.get("refreshJwt") or "")
+        )
+        return self.credentials
+
+    def _create_session(self) -> Credentials:
+        creds = self.credentials
+        if not creds.client_id or not creds.client_secret:
+            raise AuthRevoked(_("Enter the Bluesky handle and an app password to connect this account."))
+        request = self.client.build_request(
+            "POST",
+            "/xrpc/com.atproto.server.createSession",
+            json={"identifier": creds.client_id, "password": creds.client_secret},
+        )
+        response = http.send(self.client, request, mutating=False)
+        if response.status_code in (400, 401):
+            data = http.body_json(response)
+            code = str(data.get("error") or "") if isinstance(data, dict) else ""
+            raise AuthRevoked(
+                http.error_message(response), status_code=response.status_code, platform_code=code
+            )
+        self._raise(response, mutating=False)
+        return self._session_from(self._json(response))
+
+    def _ensure_session(self) -> None:
+        if not self.credentials.access_token:
+            self._create_session()
+
+    # ---- auth ------------------------------------------------------------------------------
+
+    def refresh(self) -> Credentials:
+        """refreshSession with the refresh JWT; when that is refused, a new session with the app password."""
+        creds = self.credentials
+        if creds.refresh_token:
+            request = self.client.build_request(
+                "POST",
+                "/xrpc/com.atproto.server.refreshSession",
+                headers={"Authorization": f"Bearer {creds.refresh_token}"},
+            )
+            response = http.send(self.client, request, mutating=False)
+            if response.status_code < 400:
+                return self._session_from(self._json(response))
+            if response.status_code not in (400, 401):
+                self._raise(response, mutating=False)
+        return self._create_session()
+
+    def verify(self) -> AccountInfo:
+        self._ensure_session()
+        data = self._json(self._call("GET", "com.atproto.server.getSession", mutating=False))
+        self.account_ref = str(data.get("did") or self.account_ref)
+        self.handle = str(data.get("handle") or self.handle)
+        return AccountInfo(
+            external_id=self.account_ref,
+            handle=self.handle,
+            url=f"https://bsky.app/profile/{self.handle}" if self.handle else "",
+            raw=data,
+        )
+
+    def _repo(self) -> str:
+        self._ensure_session()
+        if not self.account_ref:
+            self.verify()
+        return self.account_ref
+
+    # ---- publishing ------------------------------------------------------------------------
+
+    def check(self, post: PostRequest) -> list[str]:
+        problems: list[str] = []
+        text = compose_text(post)
+        if not text and not post.media:
+            problems.append(_("A post needs text or images."))
+        length = graphemes(text)
+        if length > MAX_GRAPHEMES:
+            problems.append(
+                _("The text is %(n)d characters long; Bluesky allows %(max)d.")
+                % {"n": length, "max": MAX_GRAPHEMES}
+            )
+        if any(not m.is_image for m in post.media):
+            problems.append(_("This Bluesky connector posts images only, not video."))
+        if len(post.media) > MAX_IMAGES:
+            problems.append(
+                _("Bluesky takes at most %(max)d images per post (got %(n)d).")
+                % {"max": MAX_IMAGES, "n": len(post.media)}
+            )
+        for media in post.media:
+            if not media.data:
+                problems.append(_("“%(name)s” has no file to upload.") % {"name": media.filename[:80]})
+            elif len(media.data) > MAX_IMAGE_BYTES:
+                problems.append(
+                    _("“%(name)s” is %(kb)d KB; Bluesky takes images up to 1,000 KB.")
+                    % {"name": media.filename[:80], "kb": len(media.data) // 1000}
+                )
+        return problems
+
+    def _upload(self, media: MediaFile) -> dict[str, Any]:
+        response = self._call(
+            "POST",
+            "com.atproto.repo.uploadBlob",
+            mutating=False,
+            content=media.data,
+            headers={"Content-Type": media.content_type},
+        )
+        blob = self._json(response).get("blob")
+        if not isinstance(blob, dict):
+            raise RetryableError(_("Bluesky did not return the uploaded image."))
+        return blob
+
+    def _result(self, uri: str, data: dict[str, Any], *, duplicate: bool = False) -> PublishResult:
+        rkey = rkey_of(uri)
+        who = self.handle or self.account_ref
+        return PublishResult(
+            external_id=uri,
+            url=f"https://bsky.app/profile/{who}/post/{rkey}",
+            published_at=utcnow(),
+            duplicate=duplicate,
+            raw=data,
+        )
+
+    def publish(self, post: PostRequest, *, idempotency_key: str) -> PublishResult:
+        self.require(KIND_CAPABILITY[post.effective_kind])
+        problems = self.check(post)
+        if problems:
+            raise PermanentError(" ".join(problems))
+        if not idempotency_key:
+            raise ValueError("publish needs an idempotency key")
+        repo = self._repo()
+        text = compose_text(post)
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": text,
+            "createdAt": utcnow().isoformat().replace("+00:00", "Z"),
+        }
+        found = facets(text)
+        if found:
+            record["facets"] = found
+        if post.language:
+            record["langs"] = [post.language[:2]]
+        if post.media:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [{"image": self._upload(m), "alt": m.description[:2000]} for m in post.media],
+            }
+        response = self._call(
+            "POST",
+            "com.atproto.repo.putRecord",
+            mutating=True,
+            json={
+                "repo": repo,
+                "collection": POST_COLLECTION,
+                "rkey": record_key(idempotency_key),
+                "record": record,
+            },
+        )
+        data = self._json(response)
+        return self._result(str(data.get("uri") or ""), data)
+
+    def delete(self, external_id: str) -> None:
+        self.require(Capability.DELETE)
+        self._call(
+            "POST",
+            "com.atproto.repo.deleteRecord",
+            mutating=True,
+            json={"repo": self._repo(), "collection": POST_COLLECTION, "rkey": rkey_of(external_id)},
+        )
+
+    def find_published(
+        self, *, idempotency_key: str, since: dt.datetime, post: PostRequest
+    ) -> PublishResult | None:
+        self.require(Capability.FIND_PUBLISHED)
+        response = self._call(
+            "GET",
+            "com.atproto.repo.getRecord",
+            mutating=False,
+            ok_codes=("RecordNotFound",),
+            params={"repo": self._repo(), "collection": POST_COLLECTION, "rkey": record_key(idempotency_key)},
+        )
+        if response.status_code == 400:
+            return None
+        data = self._json(response)
+        return self._result(str(data.get("uri") or ""), data, duplicate=True)
+
+    # ---- metrics ---------------------------------------------------------------------------
+
+    def fetch_post_metrics(self, external_id: str) -> PostMetrics:
+        self.require(Capability.POST_METRICS)
+        data = self._json(
+            self._call("GET", "app.bsky.feed.getPosts", mutating=False, params={"uris": external_id})
+        )
+        posts = data.get("posts") or []
+        if not posts:
+            raise PermanentError(_("Bluesky no longer has this post."), platform_code="NotFound")
+        item = posts[0]
+        return PostMetrics(
+            external_id=str(item.get("uri") or external_id),
+            as_of=utcnow(),
+            likes=int(item.get("likeCount") or 0),
+            shares=int(item.get("repostCount") or 0) + int(item.get("quoteCount") or 0),
+            comments=int(item.get("replyCount") or 0),
+            raw=item,
+        )
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        self.require(Capability.ACCOUNT_METRICS)
+        data = self._json(
+            self._call("GET", "app.bsky.actor.getProfile", mutating=False, params={"actor": self._repo()})
+        )
+        return AccountMetrics(
+            as_of=utcnow(),
+            followers_total=int(data.get("followersCount") or 0),
+            following_total=int(data.get("followsCount") or 0),
+            posts_total=int(data.get("postsCount") or 0),
+            raw=data,
+        )
