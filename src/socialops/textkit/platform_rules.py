@@ -726,6 +726,21 @@ def _hashtag_problem(tag: str, style: str) -> tuple[str, int, int] | None:
     return (fixed, 0, len(tag))  # digits only
 
 
+def max_length(platform: str, field: str, form: str | None = None) -> int | None:
+    """The table's maximum length of a text field (title, body, digest, author), or None when it has none.
+
+    For other modules that need the number itself (e.g. to prefill a variant within the limit),
+    so the value and its source stay in this one table.
+    """
+    try:
+        rule = getattr(get_rules(platform, form), field)
+    except KeyError:
+        return None
+    if rule is None or rule.max is None:
+        return None
+    return int(rule.max.value)
+
+
 def as_platform_hashtag(platform: str, form: str | None, topic: str) -> str:
     """A bare topic name (as variants store them) written in the platform's hashtag syntax.
 

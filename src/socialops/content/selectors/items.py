@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from socialops.accounts.models import Platform, SocialAccount
+from socialops.textkit.platform_rules import max_length
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
 
@@ -27,15 +28,7 @@ from ..rendering import article_html, asset_ids_in, plain_text, preview_html
 # Statuses of the review/publishing workflow after which the planner leaves an item alone.
 DONE_STATUSES = ("published", "archived")
 TEASER_LENGTH = 120
-# Where a teaser has a hard limit on the platform, keep the prefill within it (link included).
-TEASER_LIMITS: dict[str, int] = {
-    Platform.X: 280,
-    Platform.BLUESKY: 300,
-    Platform.MASTODON: 500,
-    Platform.WEIBO: 2000,
-}
 VIDEO_PLATFORMS: set[str] = {Platform.CHANNELS, Platform.DOUYIN, Platform.KUAISHOU, Platform.BILIBILI}
-SHORT_TITLE_MAX = 16
 
 
 # ---- themes ---------------------------------------------------------------------------------
@@ -329,14 +322,19 @@ def variant_prefill(
         fields["body"] = summary
         fields["media"] = [a for a in (item.video, item.cover) if a is not None]
         if platform == Platform.CHANNELS:
-            fields["extra"] = {"short_title": _clip(item.title, SHORT_TITLE_MAX)}
+            fields["extra"] = {
+                "short_title": _clip(item.title, max_length(Platform.CHANNELS, "title", "video") or 16)
+            }
     elif platform == Platform.XIAOHONGSHU:
-        fields["title"] = _clip(item.title, 20)
+        fields["title"] = _clip(item.title, max_length(Platform.XIAOHONGSHU, "title", "note") or 20)
         fields["body"] = plain_text(item.body) if item.body else summary
         fields["media"] = images or ([item.cover] if item.cover else [])
     else:
-        # Weibo and the other short-text platforms: a teaser pointing at the full story.
-        limit = TEASER_LIMITS.get(platform, TEASER_LENGTH + 40)
+        # Weibo and the other short-text platforms: a teaser pointing at the full story, kept
+        # within the platform's body limit (a prefilled Weibo variant carries pictures: long form).
+        limit = (
+            max_length(platform, "body", "long" if platform == Platform.WEIBO else None) or TEASER_LENGTH + 40
+        )
         room = limit - (len(link) + 1 if link else 0) - len(item.title) - 2
         teaser = f"【{item.title}】{_clip(summary, max(room, 0))}" if room > 0 else _clip(item.title, limit)
         fields["body"] = f"{teaser} {link}".strip()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import Platform, SocialAccount
+from socialops.textkit.platform_rules import max_length
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import AuditEntry, Workspace
@@ -60,7 +61,8 @@ VARIANT_MEDIA_MAX = 18
 HASHTAGS_MAX = 30
 HASHTAG_LENGTH_MAX = 50
 LINK_MAX = 500
-SHORT_TITLE_MAX = 16
+# 视频号's short title limit, from the platform-rule table (the one place limits are kept).
+SHORT_TITLE_MAX = max_length("channels", "title", "video") or 16
 # Short posts and Q&A often have no headline: their title (the item's name in lists and the
 # calendar) defaults to the start of the body.
 DERIVED_TITLE_LENGTH = 30
