@@ -103,13 +103,14 @@ class Profile:
     comments: float
     shares: float
     saves: float
-    clicks: float  # link clicks per impression
-    leads: float  # per link click
-    orders: float  # per link click
-    coupons: float  # coupon redemptions per order
-    order_value: float  # average order value in CNY
     campaign_lift: float  # how much harder the campaign pushes this account's activity
     holiday_factor: float  # activity during the golden week, relative to normal
+    # The funnel; competitors' funnels are not public, so theirs stay at zero.
+    clicks: float = 0.0  # link clicks per impression
+    leads: float = 0.0  # per link click
+    orders: float = 0.0  # per link click
+    coupons: float = 0.0  # coupon redemptions per order
+    order_value: float = 0.0  # average order value in CNY
     # How the interaction rates drift over the history: 小红书 notes are getting better, while
     # 公众号 readers, like everyone's, interact a little less each month.
     rate_drift: float = 0.0
@@ -406,11 +407,6 @@ COMPETITORS: tuple[AccountSpec, ...] = (
             comments=0.0025,
             shares=0.004,
             saves=0.0005,
-            clicks=0.0,
-            leads=0.0,
-            orders=0.0,
-            coupons=0.0,
-            order_value=0.0,
             campaign_lift=1.3,
             holiday_factor=0.85,
         ),
@@ -440,11 +436,6 @@ COMPETITORS: tuple[AccountSpec, ...] = (
             comments=0.002,
             shares=0.0015,
             saves=0.002,
-            clicks=0.0,
-            leads=0.0,
-            orders=0.0,
-            coupons=0.0,
-            order_value=0.0,
             campaign_lift=1.35,
             holiday_factor=0.9,
         ),
@@ -474,11 +465,6 @@ COMPETITORS: tuple[AccountSpec, ...] = (
             comments=0.004,
             shares=0.003,
             saves=0.018,
-            clicks=0.0,
-            leads=0.0,
-            orders=0.0,
-            coupons=0.0,
-            order_value=0.0,
             campaign_lift=1.3,
             holiday_factor=0.8,
         ),
