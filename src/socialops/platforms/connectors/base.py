@@ -23,6 +23,7 @@ NotSupported       the connector cannot do this at all (capability absent).
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import datetime as dt
 import enum
@@ -395,7 +396,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Connector:
+class Connector(abc.ABC):
     """One account on one platform. Subclasses set ``kind``, ``capabilities`` and ``limits``.
 
     ``dedupe_window`` is how long the platform itself recognises an idempotency key: re-sending
@@ -436,7 +437,7 @@ class Connector:
         return f"<{self.__class__.__name__} {self.base_url or self.kind}>"
 
     # lifecycle
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: connectors without a client have nothing to release
         """Release network resources."""
 
     def __enter__(self) -> Connector:
@@ -460,9 +461,9 @@ class Connector:
         return []
 
     # auth
+    @abc.abstractmethod
     def verify(self) -> AccountInfo:
-        """A cheap read proving the credentials work ("test connection")."""
-        raise NotImplementedError
+        """A cheap read proving the credentials work ("test connection"); every connector has one."""
 
     def refresh(self) -> Credentials:
         """Exchange the refresh token for new credentials (the caller stores them)."""
