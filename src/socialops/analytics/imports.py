@@ -25,16 +25,15 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from socialops.content.models import ContentForm
 from socialops.goals.imports import (
-    MAX_IMPORT_ROWS,
     MAX_REPORTED_ERRORS,
     BigCount,
     Count,
-    FileUnreadable,
     RowError,
     Table,
     cell_text,
     error_message,
     is_blank,
+    read_rows,
     read_table,
 )
 from socialops.workspaces.models import Workspace
@@ -693,20 +692,8 @@ def parse_posts_file(
     """Read and validate every row through the mapping; the result holds valid rows or all errors."""
     result = ParsedPosts()
     delimiter = options.get("delimiter") or "auto"
-    try:
-        table = read_table(file_name, content, delimiter=None if delimiter == "auto" else delimiter)
-    except FileUnreadable as exc:
-        result.errors.append(RowError(None, "file", str(exc)))
-        return result
-    if not table.rows:
-        result.errors.append(RowError(None, "file", _("The file has a header but no rows.")))
-        return result
-    if len(table.rows) > MAX_IMPORT_ROWS:
-        result.errors.append(
-            RowError(
-                None, "file", _("The file has more than %(max)s rows; split it.") % {"max": MAX_IMPORT_ROWS}
-            )
-        )
+    table = read_rows(file_name, content, result.errors, delimiter=None if delimiter == "auto" else delimiter)
+    if table is None:
         return result
     where, header_errors = _locate_columns(table, columns)
     if header_errors:

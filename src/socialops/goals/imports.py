@@ -462,6 +462,31 @@ def read_table(file_name: str, content: bytes, delimiter: str | None = None) -> 
 # The whole file
 
 
+def read_rows(
+    file_name: str, content: bytes, errors: list[RowError], delimiter: str | None = None
+) -> Table | None:
+    """The file's table when it can be imported at all; else None, with the file-level error in ``errors``.
+
+    Shared by every import: unreadable or truncated file, header without rows, too many rows.
+    """
+    try:
+        table = read_table(file_name, content, delimiter=delimiter)
+    except FileUnreadable as exc:
+        errors.append(RowError(None, "file", str(exc)))
+        return None
+    if not table.rows:
+        errors.append(RowError(None, "file", _("The file has a header but no rows.")))
+        return None
+    if len(table.rows) > MAX_IMPORT_ROWS:
+        errors.append(
+            RowError(
+                None, "file", _("The file has more than %(max)s rows; split it.") % {"max": MAX_IMPORT_ROWS}
+            )
+        )
+        return None
+    return table
+
+
 def _map_headers(table: Table, has_default_account: bool) -> tuple[dict[int, str], list[RowError]]:
     columns: dict[int, str] = {}
     errors: list[RowError] = []
@@ -507,20 +532,8 @@ def parse_metrics_file(
 ) -> ParsedFile:
     """Read and validate every row; the result holds either valid rows or all the errors found."""
     result = ParsedFile()
-    try:
-        table = read_table(file_name, content)
-    except FileUnreadable as exc:
-        result.errors.append(RowError(None, "file", str(exc)))
-        return result
-    if not table.rows:
-        result.errors.append(RowError(None, "file", _("The file has a header but no rows.")))
-        return result
-    if len(table.rows) > MAX_IMPORT_ROWS:
-        result.errors.append(
-            RowError(
-                None, "file", _("The file has more than %(max)s rows; split it.") % {"max": MAX_IMPORT_ROWS}
-            )
-        )
+    table = read_rows(file_name, content, result.errors)
+    if table is None:
         return result
     columns, header_errors = _map_headers(table, default_account is not None)
     if header_errors:
