@@ -49,7 +49,12 @@ def test_connector_kinds(workspace: Any, other_workspace: Any, admin: Any, api: 
         denied=None,
     )
     kinds = {k["kind"]: k for k in response.json()["items"]}
-    assert set(kinds) == {"mastodon", "sandbox", "webhook", "manual", "bluesky", "telegram"}
+    assert set(kinds) == {
+        *("mastodon", "sandbox", "webhook", "manual", "bluesky", "telegram"),
+        *("wechat_mp", "weibo", "douyin"),
+    }
+    assert kinds["wechat_mp"]["platforms"] == ["wechat_mp"]
+    assert kinds["douyin"]["fields"]["account_id"] is True and kinds["manual"]["fields"] == {}
     assert "find_published" in [c["code"] for c in kinds["mastodon"]["capabilities"]]
     assert kinds["mastodon"]["platforms"] == ["mastodon", "other"] and kinds["manual"]["platforms"] == []
     assert kinds["manual"]["needs_base_url"] is False

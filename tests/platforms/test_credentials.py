@@ -41,6 +41,7 @@ def test_repr_masks_every_secret() -> None:
         client_id="cid",
         client_secret="CS-secret",
         signing_secret="SS-secret",
+        encoding_aes_key="AES-secret",
     )
     for text in (repr(value), str(value), f"{value}", repr([value])):
         assert "secret" not in text.replace("client_secret", "").replace("signing_secret", "")
@@ -50,6 +51,7 @@ def test_repr_masks_every_secret() -> None:
         "refresh_token": True,
         "client_secret": True,
         "signing_secret": True,
+        "encoding_aes_key": True,
         "client_id": True,
     }
 

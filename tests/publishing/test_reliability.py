@@ -165,3 +165,30 @@ def test_rescheduled_or_cancelled_task_is_a_noop(workspace: Any, sandbox: Any, s
     assert item.status == "approved"
     assert engine.run(pub.pk, pub.version) == "skipped"
     assert _posts(sandbox_admin, account) == []
+
+
+@pytest.mark.slow
+def test_account_line_runs_in_one_worker_in_due_order(
+    workspace: Any, sandbox: Any, sandbox_admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    account = sandbox_account(workspace, sandbox, "weibo1")
+    other = sandbox_account(workspace, sandbox, "weibo2")
+    pubs = [_schedule(workspace, approved_item(workspace, f"第{n}条"), account, minutes=n) for n in range(3)]
+    theirs = _schedule(workspace, approved_item(workspace, "别的账号"), other)
+    # The later posts' own tasks find the account busy and decline without a lock.
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert engine.run_chain(pubs[0].pk, pubs[0].version) == "published"
+    for pub in pubs:
+        pub.refresh_from_db()
+        assert pub.state == "published"
+    assert pubs[0].published_at < pubs[1].published_at < pubs[2].published_at
+    # The account's line went on in this worker: nothing was queued for it, nor for another account.
+    assert queued == []
+    theirs.refresh_from_db()
+    assert theirs.state == "scheduled"
+    assert [p["text"].split(" ")[0][:3] for p in _posts(sandbox_admin, account)] == [
+        "第0条",
+        "第1条",
+        "第2条",
+    ]
+    assert engine.run(pubs[1].pk, pubs[1].version) == "skipped"

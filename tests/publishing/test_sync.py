@@ -15,7 +15,7 @@ from socialops.goals.models import MetricSnapshot
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
 from socialops.platforms.services import sandbox_username
 from socialops.publishing import engine, services, sync, tasks
-from socialops.publishing.models import Publication
+from socialops.publishing.models import Publication, PublishingAlert
 from socialops.workspaces.models import AuditEntry
 
 from .support import approved_item, sandbox_account
@@ -100,7 +100,7 @@ def test_sync_twice_records_figures_once_matching_the_platform(
 
 @pytest.mark.slow
 def test_revoked_account_needs_reauth_and_others_still_sync(
-    workspace: Any, sandbox: Any, sandbox_admin: Any
+    workspace: Any, sandbox: Any, sandbox_admin: Any, admin: Any
 ) -> None:
     revoked = sandbox_account(workspace, sandbox, "weibo1")
     healthy = sandbox_account(workspace, sandbox, "weibo2")
@@ -112,6 +112,8 @@ def test_revoked_account_needs_reauth_and_others_still_sync(
 
     conn = PlatformConnection.objects.get(account=revoked)
     assert conn.status == ConnectionStatus.NEEDS_REAUTH and conn.last_error
+    # The admins hear of it even when no post was waiting (the sync found it first).
+    assert PublishingAlert.objects.filter(user=admin, account=revoked, read_at__isnull=True).count() == 1
     assert not MetricSnapshot.objects.filter(account=revoked).exists()
     assert not PostRecord.objects.filter(account=revoked).exists()
     assert MetricSnapshot.objects.filter(account=healthy, source="sync").exists()

@@ -145,14 +145,15 @@ def test_kill_9_worker_mid_publishing_every_post_once(
     workers = [_worker(shared_database)]
     try:
         # Kill once posts are on their way and others are still to go.
-        _wait(
-            lambda: (
-                _states().get(PublicationState.PUBLISHING, 0) >= 1
-                and _states().get(PublicationState.PUBLISHED, 0) >= 1
-            ),
-            timeout=30,
-            what="the first worker to be mid-way",
-        )
+        def mid_way() -> bool:
+            # One snapshot: two reads could straddle a post finishing (400 ms in flight each).
+            states = _states()
+            return (
+                states.get(PublicationState.PUBLISHING, 0) >= 1
+                and states.get(PublicationState.PUBLISHED, 0) >= 1
+            )
+
+        _wait(mid_way, timeout=30, what="the first worker to be mid-way")
         os.killpg(workers[0].pid, signal.SIGKILL)
         workers[0].wait(timeout=10)
         killed_at = _states()

@@ -58,6 +58,9 @@ CREDENTIALS_KEYS = [k for k in os.environ.get("SOCIALOPS_CREDENTIALS_KEY", "").s
 CREDENTIALS_KEY_FILE = DATA_DIR / "credentials_key"
 # The local sandbox platform (`socialops sandbox`) that the demo and the tests publish to.
 SANDBOX_URL = os.environ.get("SOCIALOPS_SANDBOX_URL", "http://127.0.0.1:8900")
+# Where people reach this installation (e.g. https://ops.example.com): links in packages handed
+# to a person or a webhook (media files) are made absolute with it. Empty: site-relative links.
+PUBLIC_URL = os.environ.get("SOCIALOPS_PUBLIC_URL", "").rstrip("/")
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("SOCIALOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -121,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "socialops.web.context_processors.navigation",
                 "socialops.review.context_processors.review_nav",
+                "socialops.publishing.context_processors.publishing_nav",
             ],
         },
     }
@@ -131,7 +135,10 @@ DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{DATA_DIR / 'socialops.sqlite3'}",
-        conn_max_age=int(os.environ.get("SOCIALOPS_CONN_MAX_AGE", "0")),
+        # Keep connections (checked before reuse): a worker thread publishing post after post
+        # would otherwise open a new PostgreSQL connection for every task.
+        conn_max_age=int(os.environ.get("SOCIALOPS_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -3,9 +3,12 @@
 from django.urls import include, path
 
 from socialops.config.api import api
+from socialops.platforms import push
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # WeChat pushes messages and events here (unauthenticated; checked by signature).
+    path("hooks/wechat/<int:connection_id>/", push.wechat_push, name="wechat-push"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("socialops.web.urls")),
     path("w/<slug:slug>/", include("socialops.workspaces.urls")),

@@ -80,6 +80,9 @@ class ConnectionIn(Schema):
     client_id: str | None = Field(None, max_length=400)
     client_secret: Secret | None = None
     signing_secret: Secret | None = None
+    encoding_aes_key: Secret | None = None
+    # The platform's id of the account where the token comes with one (Douyin open_id, Weibo uid).
+    account_id: str | None = Field(None, max_length=200)
     token_expires_at: dt.datetime | None = None
 
 
@@ -106,6 +109,8 @@ class ConnectorKindOut(Schema):
     needs_base_url: bool
     platforms: list[str]
     capabilities: list[CapabilityOut]
+    # Connection fields the kind uses (true: required).
+    fields: dict[str, bool]
 
 
 class ManualMediaOut(Schema):

@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-SECRET_NAMES = ("access_token", "refresh_token", "client_secret", "signing_secret")
+SECRET_NAMES = ("access_token", "refresh_token", "client_secret", "signing_secret", "encoding_aes_key")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,8 +36,11 @@ class Credentials:
     # OAuth2 client / platform app id and its secret (app secret), used to refresh tokens.
     client_id: str = ""
     client_secret: str = dataclasses.field(default="", repr=False)
-    # Webhook connector: the shared secret that signs every request.
+    # Webhook connector: the shared secret that signs every request. WeChat: the push Token
+    # (服务器配置 → 令牌) that signs the messages WeChat pushes to us.
     signing_secret: str = dataclasses.field(default="", repr=False)
+    # WeChat: the 43-character EncodingAESKey of the push endpoint's encrypted (安全) mode.
+    encoding_aes_key: str = dataclasses.field(default="", repr=False)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={'***' if getattr(self, name) else ''!r}" for name in SECRET_NAMES)

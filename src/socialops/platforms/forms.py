@@ -40,7 +40,9 @@ class ConnectionForm(BootstrapFormMixin, forms.Form):
     refresh_token = _secret(_("Refresh token"))
     client_id = forms.CharField(label=_("App ID (client id)"), required=False, max_length=300)
     client_secret = _secret(_("App secret (client secret)"))
-    signing_secret = _secret(_("Webhook signing secret"))
+    signing_secret = _secret(_("Webhook signing secret / WeChat push Token"))
+    encoding_aes_key = _secret(_("WeChat EncodingAESKey"))
+    account_id = forms.CharField(label=_("Platform account id"), required=False, max_length=100)
 
     def __init__(
         self, *args: Any, kinds: list[tuple[str, str]], secrets_set: dict[str, bool], **kwargs: Any
@@ -55,7 +57,7 @@ class ConnectionForm(BootstrapFormMixin, forms.Form):
         assert isinstance(kind_field, forms.ChoiceField)
         kind_field.choices = kinds
         self.fields["kind"].widget.attrs["data-connector-kind"] = "1"  # connection.js shows the kind's fields
-        for name in ("access_token", "refresh_token", "client_secret", "signing_secret"):
+        for name in ("access_token", "refresh_token", "client_secret", "signing_secret", "encoding_aes_key"):
             stored = secrets_set.get(name, False)
             self.fields[name].help_text = SECRET_HELP_SET if stored else SECRET_HELP_EMPTY
             if stored:
@@ -66,7 +68,16 @@ class ConnectionForm(BootstrapFormMixin, forms.Form):
             + str(_("Sandbox: leave blank and the sandbox issues one."))
         )
         self.fields["client_id"].help_text = _(
-            "Bluesky: your handle, e.g. name.bsky.social. Telegram: the channel, @name or its -100… id."
+            "Bluesky: your handle, e.g. name.bsky.social. Telegram: the channel, @name or its -100… id. "
+            "WeChat: the AppID (开发 → 基本配置). Douyin: the app's client_key. Weibo: the App Key."
+        )
+        self.fields["account_id"].help_text = _(
+            "Douyin: the open_id that came with the token. Weibo: the uid (optional; found on the first test)."
+        )
+        self.fields["encoding_aes_key"].help_text = (
+            str(self.fields["encoding_aes_key"].help_text)
+            + " "
+            + str(_("Only for WeChat's message push in safe mode: the 43-character key from 服务器配置."))
         )
         self.fields["client_secret"].help_text = (
             str(self.fields["client_secret"].help_text)
@@ -81,7 +92,12 @@ class ConnectionForm(BootstrapFormMixin, forms.Form):
         self.fields["signing_secret"].help_text = (
             str(self.fields["signing_secret"].help_text)
             + " "
-            + str(_("At least 16 characters; your receiver checks every request's signature with it."))
+            + str(
+                _(
+                    "Webhook: at least 16 characters; your receiver checks every request's signature with it. "
+                    "WeChat: the Token you entered in 服务器配置 (3–32 letters and digits)."
+                )
+            )
         )
 
 

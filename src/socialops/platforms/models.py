@@ -21,6 +21,9 @@ class ConnectorKind(models.TextChoices):
     MANUAL = "manual", _("Manual (a person posts it)")
     BLUESKY = "bluesky", _("Bluesky (AT Protocol)")
     TELEGRAM = "telegram", _("Telegram channel (Bot API)")
+    WECHAT_MP = "wechat_mp", _("WeChat Official Account (公众号 API)")
+    WEIBO = "weibo", _("Weibo (Open API)")
+    DOUYIN = "douyin", _("Douyin (Open Platform)")
 
 
 class ConnectionStatus(models.TextChoices):
@@ -139,3 +142,33 @@ class ManualTask(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.text[:40] or f"#{self.pk}"
+
+
+class PushEvent(models.Model):
+    """A message or event a platform pushed to us (WeChat's server push), kept once per platform id."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(PlatformConnection, on_delete=models.CASCADE, related_name="push_events")
+    # MsgId for messages; FromUserName + CreateTime (+ event) for events, as WeChat documents.
+    # WeChat re-pushes up to three times when we answer slowly: the key makes a re-push a no-op.
+    dedupe_key = models.CharField(max_length=200)
+    msg_type = models.CharField(_("message type"), max_length=40)
+    event = models.CharField(_("event"), max_length=60, blank=True)
+    from_user = models.CharField(_("from"), max_length=100, blank=True)
+    # The platform's own time of the message.
+    created_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Every field of the message, decrypted, as the platform named them.
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "dedupe_key"], name="uniq_push_event"),
+        ]
+        indexes = [models.Index(fields=["workspace", "msg_type", "received_at"], name="push_ws_type")]
+        verbose_name = _("pushed message")
+        verbose_name_plural = _("pushed messages")
+
+    def __str__(self) -> str:
+        return f"{self.msg_type} {self.event} {self.from_user}".strip()

@@ -14,7 +14,7 @@ from socialops.workspaces.models import Workspace
 
 from . import credentials as creds
 from .connectors.base import CAPABILITY_LABELS, Capability
-from .models import ConnectorKind, ManualTask, ManualTaskStatus, PlatformConnection
+from .models import ConnectorKind, ManualTask, ManualTaskStatus, PlatformConnection, PushEvent
 from .registry import connector_class, kinds_for_platform
 
 
@@ -83,7 +83,7 @@ def capabilities_of(kind: str) -> list[dict[str, str]]:
 
 def connector_kinds() -> list[dict[str, Any]]:
     """Every connector kind with its label, capabilities and the account platforms it serves."""
-    from .registry import KIND_PLATFORMS
+    from .registry import KIND_FIELDS, KIND_PLATFORMS
 
     kinds = []
     for value, label in ConnectorKind.choices:
@@ -96,6 +96,8 @@ def connector_kinds() -> list[dict[str, Any]]:
                 # Empty: any of our accounts.
                 "platforms": sorted(platforms) if platforms is not None else [],
                 "capabilities": capabilities_of(value),
+                # Connection fields the kind uses: true when it cannot work without it.
+                "fields": dict(KIND_FIELDS[value]),
             }
         )
     return kinds
@@ -152,3 +154,11 @@ def manual_checklist(task: ManualTask) -> list[str]:
         )
     steps.append(_("Publish, then copy the post's URL and mark the package posted here."))
     return steps
+
+
+def push_events(connection: PlatformConnection, *, event: str | None = None) -> QuerySet[PushEvent]:
+    """The connection's stored pushes (WeChat messages and events), newest first; one ``event`` when given."""
+    events = PushEvent.objects.filter(connection=connection, workspace_id=connection.workspace_id)
+    if event:
+        events = events.filter(event=event)
+    return events.order_by("-received_at", "-pk")

@@ -22,6 +22,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socialops.accounts.models import SocialAccount
 from socialops.workspaces.access import ensure_perm
@@ -40,7 +41,7 @@ from .connectors.base import (
     PostRequest,
 )
 from .models import ConnectionStatus, ConnectorKind, ManualTask, ManualTaskStatus, PlatformConnection
-from .registry import connector_class, connector_for, kind_allowed
+from .registry import KIND_FIELDS, connector_class, connector_for, kind_allowed
 from .signals import manual_posted
 
 MAX_SECRET_LENGTH = 4000
@@ -67,7 +68,7 @@ def _snapshot(connection: PlatformConnection) -> dict[str, Any]:
 
 # ---- connections ---------------------------------------------------------------------------
 
-SECRET_FIELDS = ("access_token", "refresh_token", "client_secret", "signing_secret")
+SECRET_FIELDS = ("access_token", "refresh_token", "client_secret", "signing_secret", "encoding_aes_key")
 
 
 def _clean_secret(value: Any, field: str, errors: Errors) -> str | None:
@@ -110,6 +111,92 @@ def _clean_base_url(value: Any, errors: Errors, *, keep_slash: bool = False) -> 
     return value if keep_slash else value.rstrip("/")
 
 
+# Formats the platforms document for their ids and keys: caught here, the user fixes a typo at
+# once instead of reading a platform error at publishing time.
+TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+TELEGRAM_CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,})$")
+BLUESKY_HANDLE = re.compile(r"^([A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*$|^did:[a-z]+:[A-Za-z0-9._:%-]+$")
+WECHAT_APPID = re.compile(r"^wx[0-9a-f]{16}$")
+WECHAT_AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
+WECHAT_PUSH_TOKEN = re.compile(r"^[A-Za-z0-9]{3,32}$")
+
+FIELD_REQUIRED_MESSAGES: dict[str, Any] = {
+    "base_url": gettext_lazy("This connector needs the server's URL."),
+    "access_token": gettext_lazy("Enter the access token."),
+    "client_id": gettext_lazy("Enter the app id (client id)."),
+    "client_secret": gettext_lazy("Enter the app secret (client secret)."),
+    "signing_secret": gettext_lazy("Enter a signing secret."),
+    "account_id": gettext_lazy("Enter the platform's id of the account."),
+}
+# Where a kind names a field differently, the message uses the kind's words.
+KIND_REQUIRED_MESSAGES: dict[tuple[str, str], Any] = {
+    (ConnectorKind.BLUESKY, "client_id"): gettext_lazy("Enter the account's handle, e.g. name.bsky.social."),
+    (ConnectorKind.BLUESKY, "client_secret"): gettext_lazy(
+        "Enter an app password (Settings → App passwords)."
+    ),
+    (ConnectorKind.TELEGRAM, "access_token"): gettext_lazy("Enter the bot token from @BotFather."),
+    (ConnectorKind.TELEGRAM, "client_id"): gettext_lazy("Enter the channel: @name or its -100… id."),
+    (ConnectorKind.WECHAT_MP, "client_id"): gettext_lazy("Enter the AppID (wx followed by 16 characters)."),
+    (ConnectorKind.WECHAT_MP, "client_secret"): gettext_lazy("Enter the AppSecret."),
+    (ConnectorKind.DOUYIN, "client_id"): gettext_lazy("Enter the app's client_key."),
+    (ConnectorKind.DOUYIN, "account_id"): gettext_lazy(
+        "Enter the user's open_id (Douyin gives it with the token)."
+    ),
+}
+
+
+def _check_kind_fields(kind: str, new: creds.Credentials, url: str, account_id: str, errors: Errors) -> None:
+    """Required fields of the kind (registry.KIND_FIELDS) present, and each in its platform's format."""
+    values = {
+        "base_url": url,
+        "access_token": new.access_token,
+        "refresh_token": new.refresh_token,
+        "client_id": new.client_id,
+        "client_secret": new.client_secret,
+        "signing_secret": new.signing_secret,
+        "encoding_aes_key": new.encoding_aes_key,
+        "account_id": account_id,
+    }
+    for field, required in KIND_FIELDS.get(kind, {}).items():
+        if required and not values[field]:
+            message = KIND_REQUIRED_MESSAGES.get((kind, field)) or FIELD_REQUIRED_MESSAGES[field]
+            _add(errors, field, str(message))
+    formats: list[tuple[str, re.Pattern[str], Any]] = []
+    if kind == ConnectorKind.TELEGRAM:
+        formats = [
+            (
+                "access_token",
+                TELEGRAM_TOKEN,
+                _("A bot token looks like 123456789:AA… (digits, a colon, then the key)."),
+            ),
+            ("client_id", TELEGRAM_CHANNEL, _("A channel is @name (5–32 letters, digits, _) or a -100… id.")),
+        ]
+    elif kind == ConnectorKind.BLUESKY:
+        formats = [
+            ("client_id", BLUESKY_HANDLE, _("A handle looks like name.bsky.social (or a did:plc:… id)."))
+        ]
+    elif kind == ConnectorKind.WECHAT_MP:
+        formats = [
+            ("client_id", WECHAT_APPID, _("An AppID is wx followed by 16 lower-case hex characters.")),
+            ("encoding_aes_key", WECHAT_AES_KEY, _("The EncodingAESKey is 43 letters and digits.")),
+            ("signing_secret", WECHAT_PUSH_TOKEN, _("The push Token is 3–32 letters and digits.")),
+        ]
+    for field, pattern, message in formats:
+        if values[field] and not pattern.match(values[field]) and field not in errors:
+            _add(errors, field, message)
+    if kind == ConnectorKind.WEBHOOK and new.signing_secret and len(new.signing_secret) < MIN_SIGNING_SECRET:
+        _add(
+            errors,
+            "signing_secret",
+            _("The signing secret must be at least %(n)d characters.") % {"n": MIN_SIGNING_SECRET},
+        )
+    if kind == ConnectorKind.WECHAT_MP and bool(new.signing_secret) != bool(new.encoding_aes_key):
+        # The push endpoint checks signatures with the Token and decrypts with the key: both or neither.
+        missing = "encoding_aes_key" if new.signing_secret else "signing_secret"
+        if missing not in errors:
+            _add(errors, missing, _("Message push needs both the Token and the EncodingAESKey."))
+
+
 def connection_get_for_account(account: SocialAccount) -> PlatformConnection | None:
     """The account's connection, if it has one (no permission check: for services and the engine)."""
     return PlatformConnection.objects.filter(workspace_id=account.workspace_id, account=account).first()
@@ -128,9 +215,15 @@ def connection_save(
     client_id: str | None = None,
     client_secret: str | None = None,
     signing_secret: str | None = None,
+    encoding_aes_key: str | None = None,
+    account_id: str | None = None,
     token_expires_at: Any = None,
 ) -> PlatformConnection:
-    """Connect an account, or change its connection. A blank secret keeps the stored one."""
+    """Connect an account, or change its connection. A blank secret keeps the stored one.
+
+    Which fields a kind needs is in registry.KIND_FIELDS; ``account_id`` is the platform's id of
+    the account where the platform gives it with the token (Douyin open_id, Weibo uid).
+    """
     _check_perm(workspace, actor, Perm.ACCOUNT_EDIT)
     _same_workspace(workspace, account)
     errors: Errors = {}
@@ -160,6 +253,7 @@ def connection_save(
             ("refresh_token", refresh_token),
             ("client_secret", client_secret),
             ("signing_secret", signing_secret),
+            ("encoding_aes_key", encoding_aes_key),
         )
     }
     if token_expires_at is not None:
@@ -180,6 +274,13 @@ def connection_save(
     if client_id is not None and (not isinstance(client_id, str) or len(client_id.strip()) > 300):
         _add(errors, "client_id", _("At most %(n)d characters.") % {"n": 300})
         client_id = None
+    if account_id is not None:
+        if not isinstance(account_id, str) or len(account_id.strip()) > 100:
+            _add(errors, "account_id", _("At most %(n)d characters.") % {"n": 100})
+            account_id = None
+        elif any(ch.isspace() for ch in account_id.strip()):
+            _add(errors, "account_id", _("An account id cannot contain spaces."))
+            account_id = None
     if errors:
         raise ValidationError(errors)
 
@@ -202,19 +303,10 @@ def connection_save(
     new = stored.replace(**changes)
 
     cls = connector_class(kind)
-    if cls.needs_base_url and not url:
-        _add(errors, "base_url", _("This connector needs the server's URL."))
-    if kind in (ConnectorKind.MASTODON, ConnectorKind.SANDBOX) and not new.access_token:
-        _add(errors, "access_token", _("Enter the access token."))
-    if kind == ConnectorKind.WEBHOOK:
-        if not new.signing_secret:
-            _add(errors, "signing_secret", _("Enter a signing secret."))
-        elif len(new.signing_secret) < MIN_SIGNING_SECRET:
-            _add(
-                errors,
-                "signing_secret",
-                _("The signing secret must be at least %(n)d characters.") % {"n": MIN_SIGNING_SECRET},
-            )
+    stored_account_id = (
+        connection.external_account_id if connection is not None and connection.kind == kind else ""
+    )
+    _check_kind_fields(kind, new, url, (account_id or "").strip() or stored_account_id, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -244,6 +336,8 @@ def connection_save(
         if kind_changed or "access_token" in secrets_changed:
             connection.external_account_id = ""
             connection.external_handle = ""
+    if account_id is not None and account_id.strip():
+        connection.external_account_id = account_id.strip()
     connection.full_clean(exclude=["workspace", "account", "credentials"], validate_unique=False)
     connection.save()
     after = _snapshot(connection)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from socialops.workspaces.roles import Perm
 from . import selectors, services
 from .forms import ConnectionForm, MarkPostedForm
 from .models import ConnectorKind, ManualTaskStatus
+from .registry import CONNECTION_FIELDS, kinds_using
 
 
 @workspace_view()
@@ -47,6 +49,7 @@ def _connection_page(
             initial["client_id"] = (
                 connection.get_credentials().client_id if secrets_set.get("client_id") else ""
             )
+            initial["account_id"] = connection.external_account_id
         form = ConnectionForm(initial=initial, kinds=kinds, secrets_set=secrets_set)
     return render(
         request,
@@ -57,8 +60,20 @@ def _connection_page(
             "form": form,
             "secrets_set": secrets_set,
             "capabilities": selectors.capabilities_of(connection.kind) if connection else [],
+            "field_kinds": {field: kinds_using(field) for field in CONNECTION_FIELDS},
+            "push_url": _push_url(request, connection),
+            "push_events": selectors.push_events(connection)[:20] if connection else [],
         },
     )
+
+
+def _push_url(request: HttpRequest, connection: Any) -> str:
+    """The address to enter in WeChat's 服务器配置 for this connection (empty for other kinds)."""
+    if connection is None or connection.kind != ConnectorKind.WECHAT_MP:
+        return ""
+    path = reverse("wechat-push", kwargs={"connection_id": connection.pk})
+    base = settings.PUBLIC_URL
+    return f"{base}{path}" if base else request.build_absolute_uri(path)
 
 
 @workspace_view()

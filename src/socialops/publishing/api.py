@@ -12,7 +12,7 @@ from socialops.accounts.models import SocialAccount
 from socialops.workspaces.api import api_workspace
 
 from . import selectors, services
-from .models import Publication
+from .models import Publication, PublishingAlert
 
 router = Router(tags=["publishing"])
 
@@ -146,3 +146,50 @@ def publish_now(request: HttpRequest, slug: str, publication_id: ObjectId):  # t
     pub = selectors.publication_get(workspace=ws, user=request.user, publication_id=publication_id)
     services.publication_publish_now(workspace=ws, actor=request.user, publication=pub)
     return selectors.publication_get(workspace=ws, user=request.user, publication_id=pub.pk)
+
+
+class AlertOut(Schema):
+    id: int
+    account_id: int
+    account_handle: str
+    connection_status: str
+    message: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_account_handle(obj: PublishingAlert) -> str:
+        return obj.account.handle
+
+    @staticmethod
+    def resolve_connection_status(obj: PublishingAlert) -> str:
+        connection = getattr(obj.account, "connection", None)
+        return connection.status if connection is not None else ""
+
+
+class AlertCountOut(Schema):
+    count: int
+
+
+@router.get(
+    "/workspaces/{slug}/publishing/alerts",
+    response=list[AlertOut],
+    summary="My alerts about accounts that need attention (revoked authorisation), newest first",
+)
+@paginate
+def alert_list(request: HttpRequest, slug: str, unread: bool | None = None):  # type: ignore[no-untyped-def]
+    ws = api_workspace(request, slug)
+    return selectors.alert_list(workspace=ws, user=request.user, unread=unread)
+
+
+@router.post("/workspaces/{slug}/publishing/alerts/read-all", response=AlertCountOut)
+def alert_read_all(request: HttpRequest, slug: str) -> dict[str, int]:
+    ws = api_workspace(request, slug)
+    return {"count": services.alerts_mark_all_read(workspace=ws, actor=request.user)}
+
+
+@router.post("/workspaces/{slug}/publishing/alerts/{alert_id}/read", response=AlertOut)
+def alert_read(request: HttpRequest, slug: str, alert_id: ObjectId):  # type: ignore[no-untyped-def]
+    ws = api_workspace(request, slug)
+    alert = selectors.alert_get(workspace=ws, user=request.user, alert_id=alert_id)
+    return services.alert_mark_read(workspace=ws, actor=request.user, alert=alert)

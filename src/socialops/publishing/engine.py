@@ -17,6 +17,7 @@ The order of events for one run, and why:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import random
@@ -26,33 +27,37 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socialops.content.models import ContentItem
+from socialops.content.models import ContentItem, MediaAsset
+from socialops.content.rendering import article_html, asset_ids_in
 from socialops.platforms import services as platform_services
 from socialops.platforms.connectors.base import (
+    KIND_CAPABILITY,
     AuthExpired,
     AuthRevoked,
     Capability,
     ConnectorError,
+    MediaFile,
     NotSupported,
     OutcomeUnknown,
     PermanentError,
+    PostKind,
     PostRequest,
     PublishResult,
     QuotaExceeded,
     RetryableError,
 )
 from socialops.platforms.credentials import CredentialsUnreadable
+from socialops.platforms.media import media_file_from_asset
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
 from socialops.platforms.registry import connector_for
 from socialops.review.models import ItemStatus
 from socialops.review.services import workflow
-from socialops.workspaces.models import Membership
-from socialops.workspaces.roles import Role
 
-from .models import AttemptOutcome, Publication, PublicationState, PublishAttempt, PublishingAlert
+from .models import AttemptOutcome, Publication, PublicationState, PublishAttempt
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +83,26 @@ def backoff(attempt: int, retry_after: float | None = None) -> float:
     return random.uniform(base / 2, min(cap, base * 2 ** max(0, attempt - 1)))
 
 
+# The fields the engine writes; the schedule (due time, version, item) belongs to the services.
+ENGINE_FIELDS = (
+    "state",
+    "external_id",
+    "url",
+    "attempts",
+    "next_attempt_at",
+    "claimed_at",
+    "first_attempt_at",
+    "published_at",
+    "last_error",
+    "updated_at",
+)
+
+
+def _save(pub: Publication) -> None:
+    """Write the engine's fields of a locked publication (a shorter UPDATE than a full save)."""
+    pub.save(update_fields=ENGINE_FIELDS)
+
+
 @dataclass
 class Claim:
     publication: Publication
@@ -85,6 +110,8 @@ class Claim:
     attempt: PublishAttempt
     mode: str
     found: bool = False
+    # False when the caller runs the account's next post itself (run_chain): no queued kick.
+    kick_next: bool = True
 
 
 def _blocked_by_earlier(pub: Publication, now: dt.datetime) -> bool:
@@ -112,7 +139,7 @@ def _item_to_publishing(pub: Publication) -> str | None:
     item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
     if item.status in (ItemStatus.SCHEDULED, ItemStatus.FAILED):
         try:
-            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item)
+            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item, item_locked=True)
         except ValidationError as exc:
             return "; ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
         return None
@@ -124,8 +151,10 @@ def _item_to_publishing(pub: Publication) -> str | None:
 @transaction.atomic
 def claim(publication_id: int, version: int | None, now: dt.datetime) -> Claim | None:
     """Lock and claim the publication if it is due and ours to run; None means nothing to do now."""
+    # of=("self",): lock the publication only. A plain FOR UPDATE with these joins would also
+    # lock the workspace row on PostgreSQL and make every claim in the workspace wait in line.
     pub = (
-        Publication.objects.select_for_update()
+        Publication.objects.select_for_update(of=("self",))
         .select_related("workspace", "account", "item")
         .filter(pk=publication_id)
         .first()
@@ -173,7 +202,7 @@ def claim(publication_id: int, version: int | None, now: dt.datetime) -> Claim |
     pub.attempts += 1
     pub.claimed_at = now
     pub.first_attempt_at = pub.first_attempt_at or now
-    pub.save()
+    _save(pub)
     attempt = PublishAttempt.objects.create(
         workspace=pub.workspace, publication=pub, mode=mode, started_at=now
     )
@@ -184,7 +213,7 @@ def _fail_locked(pub: Publication, now: dt.datetime, message: str) -> None:
     pub.state = PublicationState.FAILED
     pub.last_error = message
     pub.next_attempt_at = None
-    pub.save()
+    _save(pub)
     PublishAttempt.objects.create(
         workspace=pub.workspace,
         publication=pub,
@@ -196,37 +225,126 @@ def _fail_locked(pub: Publication, now: dt.datetime, message: str) -> None:
     _sync_item(pub)
 
 
-def build_post(pub: Publication) -> PostRequest:
-    """The post as the account's variant (or the item itself) says it."""
+def _media(pub: Publication, body: str) -> tuple[MediaFile, ...]:
+    """The variant's media, then the images the body refers to, each with its bytes and its page link."""
+    assets: list[MediaAsset] = []
+    if pub.variant is not None:
+        assets.extend(pub.variant.media.order_by("pk"))
+    referenced = [i for i in asset_ids_in(body) if i not in {a.pk for a in assets}]
+    if referenced:
+        by_id = MediaAsset.objects.filter(workspace_id=pub.workspace_id, pk__in=referenced).in_bulk()
+        assets.extend(by_id[i] for i in referenced if i in by_id)
+    base = str(setting("PUBLIC_URL", ""))
+    slug = pub.workspace.slug
+    return tuple(
+        media_file_from_asset(
+            asset, url=base + reverse("asset_file", kwargs={"slug": slug, "asset_id": asset.pk})
+        )
+        for asset in assets
+    )
+
+
+def build_post(pub: Publication, *, media: bool = True) -> PostRequest:
+    """The post as the account's variant (or the item itself) says it, with its media and article HTML.
+
+    ``media=False`` leaves out the files and the HTML (for reading the text only, e.g. metrics sync).
+    """
     item = pub.item
     variant = pub.variant
+    body = (variant.body if variant is not None else "") or item.body
+    # Images stay "asset:<id>" references: a connector that uploads them swaps in its own URLs.
+    body_html = article_html(body, image_url=lambda asset_id: f"asset:{asset_id}") if body and media else ""
+    common: dict[str, Any] = {
+        "body_html": body_html,
+        "media": _media(pub, body) if media else (),
+        "due_at": pub.due_at,
+        "content_item_id": item.pk,
+        "reference": item.title,
+    }
     if variant is not None:
-        text = variant.body or variant.digest or item.digest or item.body
         return PostRequest(
-            text=text,
+            text=variant.body or variant.digest or item.digest or item.body,
             title=variant.title or item.title,
             link_url=variant.link_url,
             hashtags=tuple(str(h) for h in variant.hashtags or ()),
-            options=dict(variant.extra or {}),
-            due_at=pub.due_at,
-            content_item_id=item.pk,
-            reference=item.title,
+            options=_article_options(
+                variant.extra, author=variant.author, digest=variant.digest or item.digest
+            ),
+            **common,
         )
     return PostRequest(
         text=item.digest or item.body or item.title,
         title=item.title,
-        due_at=pub.due_at,
-        content_item_id=item.pk,
-        reference=item.title,
+        options=_article_options({}, author="", digest=item.digest),
+        **common,
     )
 
 
-def run(publication_id: int, version: int | None = None, *, now: dt.datetime | None = None) -> str:
-    """Run one publication if due: returns the state it ended in, or "skipped"."""
+def _article_options(extra: Any, *, author: str, digest: str) -> dict[str, Any]:
+    """The variant's platform fields plus the article's author and digest (WeChat shows both)."""
+    options = dict(extra or {})
+    if author:
+        options["author"] = author
+    if digest:
+        options["digest"] = digest
+    return options
+
+
+def fit_kind(post: PostRequest, connector: Any) -> PostRequest:
+    """An article-only platform (WeChat) takes every item as an article; others keep the inferred kind."""
+    inferred = post.effective_kind
+    if not connector.supports(KIND_CAPABILITY[inferred]) and connector.supports(Capability.PUBLISH_ARTICLE):
+        return dataclasses.replace(post, kind=PostKind.ARTICLE)
+    return post
+
+
+OPEN_STATES = (PublicationState.SCHEDULED, PublicationState.UNKNOWN, PublicationState.PUBLISHING)
+
+
+def nothing_to_do(publication_id: int, version: int | None, now: dt.datetime) -> bool:
+    """A cheap look without locks: True when claim() would surely decline (gone, stale, done, not due,
+    or waiting behind the account's post in flight). claim() checks everything again under its lock."""
+    row = (
+        Publication.objects.filter(pk=publication_id)
+        .values("state", "version", "due_at", "next_attempt_at", "account_id")
+        .first()
+    )
+    if row is None or (version is not None and row["version"] != version):
+        return True
+    if row["state"] not in OPEN_STATES:
+        return True
+    if row["state"] == PublicationState.SCHEDULED:
+        if (row["next_attempt_at"] or row["due_at"]) > now + dt.timedelta(seconds=1):
+            return True
+        in_flight = [PublicationState.PUBLISHING, PublicationState.UNKNOWN]
+        return (
+            Publication.objects.filter(account_id=row["account_id"], state__in=in_flight)
+            .exclude(pk=publication_id)
+            .exists()
+        )
+    return False
+
+
+def run(
+    publication_id: int,
+    version: int | None = None,
+    *,
+    now: dt.datetime | None = None,
+    kick_next: bool = True,
+) -> str:
+    """Run one publication if due: returns the state it ended in, or "skipped".
+
+    ``kick_next=False``: the caller goes on with the account's next due post itself (run_chain)
+    instead of queueing a task for it.
+    """
     now = now or timezone.now()
+    # Most tasks of a crowd due together find their account busy: decline those without a lock.
+    if nothing_to_do(publication_id, version, now):
+        return "skipped"
     c = claim(publication_id, version, now)
     if c is None:
         return "skipped"
+    c.kick_next = kick_next
     post = build_post(c.publication)
     options = {"timeout": float(setting("PUBLISHING_CONNECTOR_TIMEOUT", 20.0))}
     refreshed = False
@@ -238,7 +356,7 @@ def run(publication_id: int, version: int | None = None, *, now: dt.datetime | N
             return _revoked(c, str(exc) or _("The stored credentials cannot be decrypted."))
         try:
             with connector:
-                result = _send(c, connector, post, mode)
+                result = _send(c, connector, fit_kind(post, connector), mode)
         except AuthExpired as exc:
             if refreshed:
                 return _revoked(c, exc.message)
@@ -286,9 +404,13 @@ def _send(c: Claim, connector: Any, post: PostRequest, mode: str) -> PublishResu
             if found is not None:
                 c.found = True
                 return found
+        elapsed = timezone.now() - since
+        if connector.reconcile_grace and elapsed < connector.reconcile_grace:
+            # The platform may still be publishing it in the background: ask again, never re-send.
+            raise RetryableError(_("The platform does not list the post yet; asking again shortly."))
         window = connector.dedupe_window
         # Re-send only while the platform itself still recognises the key (it cannot make a second post).
-        if window is None or timezone.now() - since >= window:
+        if window is None or elapsed >= window:
             return None
     return connector.publish(post, idempotency_key=pub.idempotency_key)
 
@@ -307,7 +429,11 @@ def _note(c: Claim, outcome: str, message: str, status: int | None) -> None:
 
 
 def _locked(c: Claim) -> Publication:
-    return Publication.objects.select_for_update().select_related("workspace").get(pk=c.publication.pk)
+    return (
+        Publication.objects.select_for_update(of=("self",))
+        .select_related("workspace")
+        .get(pk=c.publication.pk)
+    )
 
 
 @transaction.atomic
@@ -316,9 +442,10 @@ def _published(c: Claim, result: PublishResult, found: bool) -> str:
     if not result.is_published:
         pub.state = PublicationState.HANDED_OVER
         pub.external_id = result.external_id[:128]
-        pub.save()
+        _save(pub)
         _finish(c, AttemptOutcome.HANDED_OVER, "", None)
-        _kick_next(pub)
+        if c.kick_next:
+            _kick_next(pub)
         return pub.state
     pub.state = PublicationState.PUBLISHED
     pub.external_id = result.external_id[:128]
@@ -326,10 +453,11 @@ def _published(c: Claim, result: PublishResult, found: bool) -> str:
     pub.published_at = result.published_at or timezone.now()
     pub.next_attempt_at = None
     pub.last_error = ""
-    pub.save()
+    _save(pub)
     _finish(c, AttemptOutcome.FOUND if found else AttemptOutcome.PUBLISHED, "", None)
     _sync_item(pub)
-    _kick_next(pub)
+    if c.kick_next:
+        _kick_next(pub)
     return pub.state
 
 
@@ -341,7 +469,7 @@ def _retry(c: Claim, exc: ConnectorError, wait: float | None) -> str:
     pub.state = PublicationState.UNKNOWN if c.mode == RECONCILE else PublicationState.SCHEDULED
     pub.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
     pub.last_error = exc.message or str(exc)
-    pub.save()
+    _save(pub)
     _finish(c, AttemptOutcome.RETRY, pub.last_error, exc.status_code)
     from .services import enqueue
 
@@ -357,12 +485,12 @@ def _unknown(c: Claim, message: str, status: int | None) -> str:
         seconds=float(setting("PUBLISHING_RECONCILE_DELAY_SECONDS", 5.0))
     )
     pub.last_error = message
-    pub.save()
+    _save(pub)
     _finish(c, AttemptOutcome.UNKNOWN, message, status)
     item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
     if item.status == ItemStatus.PUBLISHING:
         with contextlib.suppress(ValidationError):
-            workflow.item_mark_unknown(workspace=pub.workspace, actor=None, item=item)
+            workflow.item_mark_unknown(workspace=pub.workspace, actor=None, item=item, item_locked=True)
     from .services import enqueue
 
     enqueue(pub)
@@ -375,10 +503,11 @@ def _failed(c: Claim, message: str, status: int | None) -> str:
     pub.state = PublicationState.FAILED
     pub.next_attempt_at = None
     pub.last_error = message
-    pub.save()
+    _save(pub)
     _finish(c, AttemptOutcome.FAILED, message, status)
     _sync_item(pub)
-    _kick_next(pub)
+    if c.kick_next:
+        _kick_next(pub)
     return pub.state
 
 
@@ -389,25 +518,12 @@ def _revoked(c: Claim, message: str) -> str:
         # Nothing was made (an auth refusal happens before the platform acts): wait in the queue.
         pub.state = PublicationState.UNKNOWN if c.mode == RECONCILE else PublicationState.SCHEDULED
         pub.last_error = _("The account must be connected again: %(message)s") % {"message": message}
-        pub.save()
+        _save(pub)
         _finish(c, AttemptOutcome.NEEDS_REAUTH, message, None)
-        notify_admins(pub, pub.last_error)
+        from .services import alert_account_admins
+
+        alert_account_admins(workspace=pub.workspace, account_id=pub.account_id, message=pub.last_error)
     return pub.state
-
-
-def notify_admins(pub: Publication, message: str) -> None:
-    """Tell the workspace's admins that an account needs them (once while unread)."""
-    admins = Membership.objects.filter(workspace=pub.workspace, role=Role.ADMIN).values_list(
-        "user_id", flat=True
-    )
-    for user_id in admins:
-        exists = PublishingAlert.objects.filter(
-            workspace=pub.workspace, user_id=user_id, account_id=pub.account_id, read_at__isnull=True
-        ).exists()
-        if not exists:
-            PublishingAlert.objects.create(
-                workspace=pub.workspace, user_id=user_id, account_id=pub.account_id, message=message[:2000]
-            )
 
 
 def _sync_item(pub: Publication) -> None:
@@ -431,28 +547,63 @@ def _sync_item(pub: Publication) -> None:
         return
     if item.status == ItemStatus.SCHEDULED:
         try:
-            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item)
+            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item, item_locked=True)
         except ValidationError:
             return
     try:
-        target(workspace=pub.workspace, actor=None, item=item)
+        target(workspace=pub.workspace, actor=None, item=item, item_locked=True)
     except ValidationError:
         log.info("item %s stays %s", item.pk, item.status)
 
 
-def _kick_next(pub: Publication) -> None:
-    """The account's next due publication was waiting for this one: queue it now."""
-    nxt = (
+def _next_of_account(account_id: int) -> Publication | None:
+    """The account's next publication that is due now and waiting (its queue goes in due order)."""
+    return (
         Publication.objects.filter(
-            account_id=pub.account_id, state=PublicationState.SCHEDULED, due_at__lte=timezone.now()
+            account_id=account_id, state=PublicationState.SCHEDULED, due_at__lte=timezone.now()
         )
         .order_by("due_at", "pk")
         .first()
     )
+
+
+def _kick_next(pub: Publication) -> None:
+    """The account's next due publication was waiting for this one: queue it now."""
+    nxt = _next_of_account(pub.account_id)
     if nxt is not None:
         from .services import enqueue
 
         enqueue(nxt, eta=timezone.now())
+
+
+DONE_STATES = (PublicationState.PUBLISHED, PublicationState.FAILED, PublicationState.HANDED_OVER)
+
+
+def run_chain(publication_id: int, version: int | None = None, *, limit: int = 50) -> str:
+    """Run a publication, then the account's next due ones in this same worker, in due order.
+
+    Posts of one account go out one at a time; when many are due together, handing each
+    successor to the back of the queue would make it wait behind every other account's crowd.
+    Going on here keeps each account's line moving. After ``limit`` posts (or when this one did
+    not finish) the successor is queued as usual; a worker dying mid-chain leaves the rest to
+    the sweeper.
+    """
+    state = run(publication_id, version, kick_next=False)
+    current = publication_id
+    for _step in range(limit):
+        if state not in DONE_STATES:
+            break
+        account_id = Publication.objects.filter(pk=current).values_list("account_id", flat=True).first()
+        nxt = _next_of_account(account_id) if account_id is not None else None
+        if nxt is None:
+            return state
+        current = nxt.pk
+        state = run(nxt.pk, nxt.version, kick_next=False)
+    # Stopped early: whatever is next for the account goes back to the queue.
+    pub = Publication.objects.filter(pk=current).first()
+    if pub is not None and state in DONE_STATES:
+        _kick_next(pub)
+    return state
 
 
 def sweep_due(now: dt.datetime | None = None, *, inline: bool = False, limit: int = 1000) -> list[int]:

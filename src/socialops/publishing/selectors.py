@@ -11,7 +11,7 @@ from socialops.content.models import ContentItem
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
 
-from .models import Publication, PublicationState, PublishAttempt
+from .models import Publication, PublicationState, PublishAttempt, PublishingAlert
 
 QUEUE_STATES = {
     "due": [PublicationState.SCHEDULED],
@@ -57,3 +57,27 @@ def queue(*, workspace: Workspace, user: Any, section: str | None = None) -> Que
     else:
         states = [s for group in QUEUE_STATES.values() for s in group]
     return _base(workspace).filter(state__in=states).order_by("due_at", "pk")
+
+
+def alert_list(*, workspace: Workspace, user: Any, unread: bool | None = None) -> QuerySet[PublishingAlert]:
+    """My alerts about accounts that need attention, newest first (with the account's connection)."""
+    membership_get(workspace=workspace, user=user)
+    rows = PublishingAlert.objects.filter(workspace=workspace, user=user).select_related(
+        "account", "account__connection"
+    )
+    if unread is True:
+        rows = rows.filter(read_at__isnull=True)
+    elif unread is False:
+        rows = rows.filter(read_at__isnull=False)
+    return rows.order_by("-created_at", "-pk")
+
+
+def alert_get(*, workspace: Workspace, user: Any, alert_id: int) -> PublishingAlert:
+    """One of my alerts (404 otherwise, also for someone else's)."""
+    membership_get(workspace=workspace, user=user)
+    return get_object_or_404(PublishingAlert, workspace=workspace, user=user, pk=alert_id)
+
+
+def alert_unread_count(*, workspace: Workspace, user: Any) -> int:
+    """How many of my alerts are unread (no permission check: for the navigation)."""
+    return PublishingAlert.objects.filter(workspace=workspace, user=user, read_at__isnull=True).count()

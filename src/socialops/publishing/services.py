@@ -14,12 +14,12 @@ from socialops.accounts.models import SocialAccount
 from socialops.content.models import ContentItem, ContentVariant, Placement
 from socialops.review.models import ItemStatus
 from socialops.review.services import workflow
-from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.access import ensure_perm, membership_get
 from socialops.workspaces.audit import audit_record, snapshot
-from socialops.workspaces.models import Workspace
-from socialops.workspaces.roles import Perm
+from socialops.workspaces.models import Membership, Workspace
+from socialops.workspaces.roles import Perm, Role
 
-from .models import Publication, PublicationState
+from .models import Publication, PublicationState, PublishingAlert
 
 # Item states from which a publication may be planned: approved (first one), failed (again), or
 # already on its way for another account.
@@ -244,3 +244,46 @@ def schedule_item_placements(*, workspace: Workspace, actor: Any, item: ContentI
             )
         )
     return made
+
+
+# ---- alerts to admins -------------------------------------------------------------------------
+
+
+def alert_account_admins(*, workspace: Workspace, account_id: int, message: str) -> int:
+    """Tell the workspace's admins that an account needs them; one unread alert per admin and account.
+
+    A system write (revoked authorisation found by a worker); returns how many alerts were made.
+    """
+    admins = Membership.objects.filter(workspace=workspace, role=Role.ADMIN).values_list("user_id", flat=True)
+    waiting = set(
+        PublishingAlert.objects.filter(
+            workspace=workspace, account_id=account_id, read_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    made = PublishingAlert.objects.bulk_create(
+        PublishingAlert(workspace=workspace, user_id=user_id, account_id=account_id, message=message[:2000])
+        for user_id in admins
+        if user_id not in waiting
+    )
+    return len(made)
+
+
+@transaction.atomic
+def alert_mark_read(*, workspace: Workspace, actor: Any, alert: PublishingAlert) -> PublishingAlert:
+    """Mark one of one's own alerts as read."""
+    membership_get(workspace=workspace, user=actor)
+    if alert.workspace_id != workspace.pk or alert.user_id != actor.pk:
+        raise ValidationError({"alert": [_("Not found.")]})
+    if alert.read_at is None:
+        alert.read_at = timezone.now()
+        alert.save(update_fields=["read_at"])
+    return alert
+
+
+@transaction.atomic
+def alerts_mark_all_read(*, workspace: Workspace, actor: Any) -> int:
+    """Mark all of one's alerts in the workspace as read; returns how many changed."""
+    membership_get(workspace=workspace, user=actor)
+    return PublishingAlert.objects.filter(workspace=workspace, user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -93,14 +93,21 @@ def _call(connection: PlatformConnection, capability: Capability, fn: Callable[[
 
 
 def _revoked(connection: PlatformConnection, message: str) -> Any:
+    from .services import alert_account_admins
+
     platform_services.connection_mark_needs_reauth(connection=connection, message=message)
+    alert_account_admins(
+        workspace=connection.workspace,
+        account_id=connection.account_id,
+        message=_("The account must be connected again: %(message)s") % {"message": message},
+    )
     raise SyncAuthRevoked(message)
 
 
 def sync_account_metrics(
     *, workspace: Workspace, connection: PlatformConnection, today: dt.date | None = None
 ) -> tuple[MetricSnapshot | None, str]:
-    """Store today's account figures the platform reports: (snapshot, "created"/"updated"/"unchanged"/"skipped")."""
+    """Store the account figures the platform reports (today's, or the finished day it reports): (snapshot, "created"/"updated"/"unchanged"/"skipped")."""
     if not connection.is_publishable:
         return None, "skipped"
     metrics: AccountMetrics | None = _call(
@@ -111,11 +118,13 @@ def sync_account_metrics(
     values = {name: getattr(metrics, name) for name in ACCOUNT_FIELDS if getattr(metrics, name) is not None}
     if not values:
         return None, "skipped"
+    # Figures for a finished day (WeChat's data cube reports yesterday) belong to that day.
+    day = min(today or workspace_today(workspace), timezone.localtime(metrics.as_of, workspace.tz).date())
     return snapshot_upsert(
         workspace=workspace,
         actor=None,
         account=connection.account,
-        date=today or workspace_today(workspace),
+        date=day,
         values=values,
         source="sync",
     )
@@ -130,7 +139,7 @@ def _post_fields(workspace: Workspace, pub: Publication, metrics: PostMetrics) -
         "month": local.month,
         "weekday": local.isoweekday(),
         "hour": local.hour,
-        "text": build_post(pub).text,
+        "text": build_post(pub, media=False).text,
         "content_item": item,
         "form": item.form,
         "theme": item.theme,

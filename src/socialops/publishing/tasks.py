@@ -10,8 +10,9 @@ from . import engine
 
 @db_task()
 def publish_publication(publication_id: int, version: int) -> str:
-    """Publish one publication if it is still due at this version (an older version is a no-op)."""
-    return engine.run(publication_id, version)
+    """Publish one publication if it is still due at this version (an older version is a no-op),
+    then the account's next due posts in due order (engine.run_chain)."""
+    return engine.run_chain(publication_id, version)
 
 
 @db_periodic_task(crontab(minute="*"))

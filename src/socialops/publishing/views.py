@@ -169,7 +169,50 @@ def publication_reschedule(request: HttpRequest, publication_id: int) -> HttpRes
     return _action(request, publication_id, "reschedule")
 
 
+@workspace_view()
+def publishing_alerts(request: HttpRequest) -> HttpResponse:
+    """My alerts: accounts whose authorisation the platform revoked, with a way to reconnect."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    only_unread = request.GET.get("unread") == "1"
+    alerts = selectors.alert_list(
+        workspace=workspace, user=request.user, unread=True if only_unread else None
+    )
+    return render(
+        request,
+        "publishing/alerts.html",
+        {
+            "alerts": list(alerts[:200]),
+            "only_unread": only_unread,
+            "unread": selectors.alert_unread_count(workspace=workspace, user=request.user),
+        },
+    )
+
+
+@require_POST
+@workspace_view()
+def publishing_alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Mark an alert read; with open=1 go on to the account's connection page."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    alert = selectors.alert_get(workspace=workspace, user=request.user, alert_id=alert_id)
+    services.alert_mark_read(workspace=workspace, actor=request.user, alert=alert)
+    if request.POST.get("open") == "1":
+        return redirect("connection_detail", slug=workspace.slug, account_id=alert.account_id)
+    return redirect("publishing_alerts", slug=workspace.slug)
+
+
+@require_POST
+@workspace_view()
+def publishing_alerts_read_all(request: HttpRequest) -> HttpResponse:
+    """Mark all my alerts read."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    services.alerts_mark_all_read(workspace=workspace, actor=request.user)
+    return redirect("publishing_alerts", slug=workspace.slug)
+
+
 urlpatterns = [
+    path("publishing/alerts/", publishing_alerts, name="publishing_alerts"),
+    path("publishing/alerts/read-all/", publishing_alerts_read_all, name="publishing_alerts_read_all"),
+    path("publishing/alerts/<int:alert_id>/read/", publishing_alert_read, name="publishing_alert_read"),
     path("publishing/", publishing_queue, name="publishing_queue"),
     path("content/<int:item_id>/publications/", item_publications, name="item_publications"),
     path("content/<int:item_id>/publications/schedule/", publication_schedule, name="publication_schedule"),

@@ -143,6 +143,8 @@ class PostRequest:
 
     text: str
     title: str = ""
+    # An article's body as sanitised HTML (WeChat articles); empty for posts.
+    body_html: str = ""
     link_url: str = ""
     hashtags: tuple[str, ...] = ()
     media: tuple[MediaFile, ...] = ()
@@ -408,6 +410,9 @@ class Connector(abc.ABC):
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     limits: ClassVar[Limits] = Limits()
     dedupe_window: ClassVar[dt.timedelta | None] = None
+    # How long after a publish its post may still not be listed (WeChat publishes in the
+    # background): within it, find_published finding nothing means "ask again later", not "never made".
+    reconcile_grace: ClassVar[dt.timedelta] = dt.timedelta(0)
     # Whether the connection needs a base URL (a server), and which credentials it uses.
     needs_base_url: ClassVar[bool] = False
 

@@ -13,7 +13,10 @@ import datetime as dt
 import email.utils
 import functools
 import json
+import logging
+import re
 import ssl
+import zoneinfo
 from typing import Any
 
 import httpx
@@ -33,6 +36,46 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 QUOTA_THRESHOLD = dt.timedelta(minutes=5)
 # Statuses that say "the server did not act on this request; ask again later".
 RETRY_STATUSES = {408, 425, 429, 503}
+# Chinese platforms (WeChat, Weibo, Douyin) count their daily quotas in Beijing time.
+CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
+# Platforms that take the token in the query string (WeChat, Weibo, Douyin's older APIs).
+QUERY_TOKEN_RE = re.compile(r"(access_token=)[^&\s\"'#<>]+")
+
+
+def redact(text: str, *secrets: str) -> str:
+    """The text with the given secrets and any ``access_token=…`` query value masked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return QUERY_TOKEN_RE.sub(r"\1***", text)
+
+
+class RedactQueryTokenFilter(logging.Filter):
+    """Masks ``access_token=…`` in log records (httpx logs every request's full URL at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "access_token=" in message:
+            record.msg = redact(message)
+            record.args = ()
+        return True
+
+
+def _install_log_filter() -> None:
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactQueryTokenFilter) for f in logger.filters):
+            logger.addFilter(RedactQueryTokenFilter())
+
+
+_install_log_filter()
+
+
+def next_china_midnight(now: dt.datetime | None = None) -> dt.datetime:
+    """The next 00:00 in Beijing time (when a Chinese platform's daily quota comes back), in UTC."""
+    local = (now or utcnow()).astimezone(CHINA)
+    midnight = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(dt.UTC)
 
 
 @functools.cache

@@ -192,11 +192,22 @@ def _set_status(
 
 
 def _transition(
-    *, workspace: Workspace, actor: Any, item: ContentItem, target: str, allowed: Sequence[str]
+    *,
+    workspace: Workspace,
+    actor: Any,
+    item: ContentItem,
+    target: str,
+    allowed: Sequence[str],
+    item_locked: bool = False,
 ) -> ContentItem:
     if actor is not None:
         ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
-    locked = _lock(workspace, item)
+    if item_locked:
+        # The caller selected the row FOR UPDATE in this transaction: its state is current.
+        _same_workspace(workspace, item, "item")
+        locked = item
+    else:
+        locked = _lock(workspace, item)
     _set_status(workspace, actor, item, locked, target, allowed)
     return item
 
@@ -218,34 +229,62 @@ def item_unschedule(*, workspace: Workspace, actor: Any, item: ContentItem) -> C
 
 
 @transaction.atomic
-def item_mark_publishing(*, workspace: Workspace, actor: Any, item: ContentItem) -> ContentItem:
+def item_mark_publishing(
+    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
+) -> ContentItem:
     """Scheduled (or failed) → publishing: the engine is sending it; refused if it was edited back to review."""
     return _transition(
-        workspace=workspace, actor=actor, item=item, target=ItemStatus.PUBLISHING, allowed=PUBLISHING_FROM
+        workspace=workspace,
+        actor=actor,
+        item=item,
+        target=ItemStatus.PUBLISHING,
+        allowed=PUBLISHING_FROM,
+        item_locked=item_locked,
     )
 
 
 @transaction.atomic
-def item_mark_published(*, workspace: Workspace, actor: Any, item: ContentItem) -> ContentItem:
+def item_mark_published(
+    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
+) -> ContentItem:
     """Publishing (or unknown, once the platform confirmed it) → published."""
     return _transition(
-        workspace=workspace, actor=actor, item=item, target=ItemStatus.PUBLISHED, allowed=OUTCOME_FROM
+        workspace=workspace,
+        actor=actor,
+        item=item,
+        target=ItemStatus.PUBLISHED,
+        allowed=OUTCOME_FROM,
+        item_locked=item_locked,
     )
 
 
 @transaction.atomic
-def item_mark_failed(*, workspace: Workspace, actor: Any, item: ContentItem) -> ContentItem:
+def item_mark_failed(
+    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
+) -> ContentItem:
     """Publishing (or unknown, once the platform shows no post) → failed."""
     return _transition(
-        workspace=workspace, actor=actor, item=item, target=ItemStatus.FAILED, allowed=OUTCOME_FROM
+        workspace=workspace,
+        actor=actor,
+        item=item,
+        target=ItemStatus.FAILED,
+        allowed=OUTCOME_FROM,
+        item_locked=item_locked,
     )
 
 
 @transaction.atomic
-def item_mark_unknown(*, workspace: Workspace, actor: Any, item: ContentItem) -> ContentItem:
+def item_mark_unknown(
+    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
+) -> ContentItem:
     """Publishing → outcome unknown: the call timed out after sending; never blindly retried."""
     return _transition(
-        workspace=workspace, actor=actor, item=item, target=ItemStatus.UNKNOWN, allowed=UNKNOWN_FROM
+        workspace=workspace,
+        actor=actor,
+        item=item,
+        target=ItemStatus.UNKNOWN,
+        allowed=UNKNOWN_FROM,
+        item_locked=item_locked,
     )
 
 
