@@ -47,11 +47,15 @@ def test_variant_media_and_body_images(workspace: Any) -> None:
     post = engine.build_post(pub)
     assert post.title == "发布会回顾"
     # The cover first (the variant's media), then the image the body shows.
-    assert [m.asset_id for m in post.media] == [cover.pk, inline.pk]
+    assert [(m.asset_id, m.inline) for m in post.media] == [(cover.pk, False), (inline.pk, True)]
     assert post.media[0].data == cover.file.open("rb").read()
     assert post.media[0].url == f"/w/acme/assets/{cover.pk}/file/"
     assert f'src="asset:{inline.pk}"' in post.body_html and "<h1>标题</h1>" in post.body_html
     assert post.options == {"need_open_comment": True, "author": "小编"}
+    # A platform that takes posts, not articles, gets the attached media only.
+    as_post = engine.fit_kind(post, _Everything())
+    assert as_post.kind is None and [m.asset_id for m in as_post.media] == [cover.pk]
+    assert engine.fit_kind(post, _ArticleOnly()).media == post.media
 
 
 class _ArticleOnly(Connector):
@@ -63,7 +67,7 @@ class _ArticleOnly(Connector):
 
 
 class _Everything(_ArticleOnly):
-    capabilities = frozenset({Capability.PUBLISH_ARTICLE, Capability.PUBLISH_TEXT})
+    capabilities = frozenset({Capability.PUBLISH_ARTICLE, Capability.PUBLISH_TEXT, Capability.PUBLISH_IMAGES})
 
 
 def test_article_only_platforms_get_an_article(workspace: Any) -> None:

@@ -226,21 +226,22 @@ def _fail_locked(pub: Publication, now: dt.datetime, message: str) -> None:
 
 
 def _media(pub: Publication, body: str) -> tuple[MediaFile, ...]:
-    """The variant's media, then the images the body refers to, each with its bytes and its page link."""
-    assets: list[MediaAsset] = []
-    if pub.variant is not None:
-        assets.extend(pub.variant.media.order_by("pk"))
-    referenced = [i for i in asset_ids_in(body) if i not in {a.pk for a in assets}]
+    """The variant's media, then the images the body shows (inline), each with its bytes and page link."""
+    attached: list[MediaAsset] = list(pub.variant.media.order_by("pk")) if pub.variant is not None else []
+    referenced = [i for i in asset_ids_in(body) if i not in {a.pk for a in attached}]
+    inline: list[MediaAsset] = []
     if referenced:
         by_id = MediaAsset.objects.filter(workspace_id=pub.workspace_id, pk__in=referenced).in_bulk()
-        assets.extend(by_id[i] for i in referenced if i in by_id)
+        inline = [by_id[i] for i in referenced if i in by_id]
     base = str(setting("PUBLIC_URL", ""))
     slug = pub.workspace.slug
-    return tuple(
-        media_file_from_asset(
-            asset, url=base + reverse("asset_file", kwargs={"slug": slug, "asset_id": asset.pk})
-        )
-        for asset in assets
+
+    def media_file(asset: MediaAsset, *, is_inline: bool) -> MediaFile:
+        url = base + reverse("asset_file", kwargs={"slug": slug, "asset_id": asset.pk})
+        return dataclasses.replace(media_file_from_asset(asset, url=url), inline=is_inline)
+
+    return tuple(media_file(a, is_inline=False) for a in attached) + tuple(
+        media_file(a, is_inline=True) for a in inline
     )
 
 
@@ -291,11 +292,15 @@ def _article_options(extra: Any, *, author: str, digest: str) -> dict[str, Any]:
 
 
 def fit_kind(post: PostRequest, connector: Any) -> PostRequest:
-    """An article-only platform (WeChat) takes every item as an article; others keep the inferred kind."""
-    inferred = post.effective_kind
+    """An article-only platform (WeChat) takes every item as an article; on the others a post
+    carries its attached media only (the body's inline images belong to the article)."""
+    if post.kind == PostKind.ARTICLE:
+        return post
+    attached = tuple(m for m in post.media if not m.inline)
+    inferred = dataclasses.replace(post, media=attached).effective_kind
     if not connector.supports(KIND_CAPABILITY[inferred]) and connector.supports(Capability.PUBLISH_ARTICLE):
         return dataclasses.replace(post, kind=PostKind.ARTICLE)
-    return post
+    return dataclasses.replace(post, media=attached)
 
 
 OPEN_STATES = (PublicationState.SCHEDULED, PublicationState.UNKNOWN, PublicationState.PUBLISHING)

@@ -119,6 +119,9 @@ class MediaFile:
     url: str = ""
     description: str = ""
     asset_id: int | None = None
+    # Shown inside an article's body (``asset:ID`` in body_html) rather than attached to the post:
+    # a platform that does not take articles leaves it out.
+    inline: bool = False
 
     @property
     def is_video(self) -> bool:
