@@ -352,3 +352,17 @@ def test_sandbox_command_as_a_subprocess(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+def test_an_account_audience_can_start_at_a_given_size(
+    mastodon: MastodonConnector, sandbox_admin: SandboxAdmin
+) -> None:
+    sandbox_admin.set_followers("acme", 78_882)
+    followers = mastodon.fetch_account_metrics().followers_total
+    assert followers is not None and 78_882 <= followers < 78_882 + 100
+    with pytest.raises(httpx.HTTPStatusError) as bad:
+        sandbox_admin.set_followers("acme", -1)
+    assert bad.value.response.status_code == 400
+    with pytest.raises(httpx.HTTPStatusError) as missing:
+        sandbox_admin.set_followers("nobody", 10)
+    assert missing.value.response.status_code == 404

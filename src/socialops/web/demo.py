@@ -843,6 +843,16 @@ GOALS: tuple[GoalSpec, ...] = (
         description="互动率 = (点赞 + 评论 + 分享 + 收藏) ÷ 曝光。靠真实场景封面和评论区答疑把互动率做上去。",
     ),
     GoalSpec(
+        key="wechat_followers",
+        kind="growth",
+        name="公众号粉丝总数",
+        metric="followers_total",
+        accounts=("wechat",),
+        owner="operator",
+        status=ON_TRACK,
+        description="公众号关注人数(期末当天的总数)。公众号已连接沙盒平台,每 15 分钟同步一次的粉丝数会直接推动这个目标。",
+    ),
+    GoalSpec(
         key="douyin_gmv",
         kind="conversion",
         name="抖音小店成交额",
@@ -961,13 +971,14 @@ def _forecast_band(*, workspace: Any, viewer: Any, today: dt.date, **goal: Any) 
 def _baseline(
     workspace: Any, metric: Any, accounts: list[Any], start: dt.date, end: dt.date, campaign: Period
 ) -> float:
-    """Where the goal starts from: the previous, equally long period at its ordinary pace.
+    """Where the goal starts from: the previous, equally long period at its ordinary pace (a level:
+    where it stood the day before the period).
 
     Campaign days are left out (a team sets targets on its run rate, not on last quarter's
     sale): a total is the ordinary daily mean times the period's length, a rate the ratio of the
     ordinary days' totals.
     """
-    from socialops.goals.metrics import RATIO, SUM, metric_daily_series
+    from socialops.goals.metrics import LEVEL, RATIO, SUM, metric_daily_series
 
     length = (end - start).days + 1
     before_end = start - dt.timedelta(days=1)
@@ -975,6 +986,10 @@ def _baseline(
     series = metric_daily_series(
         workspace=workspace, metric=metric, start=before_start, end=before_end, accounts=accounts
     )
+    if series.metric.aggregation == LEVEL:
+        # A level starts from where it stood when the period began.
+        known = sorted(series.value)
+        return series.value[known[-1]] if known else 0.0
     if series.metric.aggregation == RATIO:
         days = [d for d in series.num if d not in campaign]
         den = sum(series.den[d] for d in days)

@@ -35,7 +35,6 @@ from .base import (
     AuthExpired,
     AuthRevoked,
     Capability,
-    Connector,
     Limits,
     MediaFile,
     PermanentError,
@@ -125,7 +124,7 @@ def rkey_of(external_id: str) -> str:
     return external_id.rstrip("/").rsplit("/", 1)[-1]
 
 
-class BlueskyConnector(Connector):
+class BlueskyConnector(http.HttpConnector):
     """A Bluesky account on its PDS (bsky.social unless another server is configured)."""
 
     kind = "bluesky"
@@ -149,21 +148,9 @@ class BlueskyConnector(Connector):
         super().__init__(**kwargs)
         if not self.base_url:
             self.base_url = DEFAULT_PDS
-        self._http: httpx.Client | None = None
         self.handle = self.credentials.client_id
 
     # ---- plumbing --------------------------------------------------------------------------
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = http.make_client(self.base_url, timeout=self._timeout, transport=self._transport)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def _raise(self, response: httpx.Response, *, mutating: bool) -> None:
         status = response.status_code

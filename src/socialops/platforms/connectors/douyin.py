@@ -86,7 +86,6 @@ from .base import (
     AuthExpired,
     AuthRevoked,
     Capability,
-    Connector,
     ConnectorError,
     Limits,
     MediaFile,
@@ -194,7 +193,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-class DouyinConnector(Connector):
+class DouyinConnector(http.HttpConnector):
     """A Douyin account authorised to an app of the Douyin Open Platform (user access token)."""
 
     kind = "douyin"
@@ -227,21 +226,9 @@ class DouyinConnector(Connector):
         # Videos bigger than this go through the part upload, in parts of ``part_size``.
         self.part_threshold = min(part_threshold, SINGLE_UPLOAD_MAX)
         self.part_size = max(part_size, MIN_PART_SIZE)
-        self._http: httpx.Client | None = None
 
     def __repr__(self) -> str:
         return f"<DouyinConnector open_id={self.account_ref or '?'}>"
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = http.make_client(self.base_url, timeout=self._timeout, transport=self._transport)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     # ---- plumbing --------------------------------------------------------------------------
 

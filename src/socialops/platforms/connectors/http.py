@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from .base import (
+    Connector,
     OutcomeUnknown,
     PermanentError,
     QuotaExceeded,
@@ -231,3 +232,23 @@ def raise_for_common(response: httpx.Response, *, mutating: bool) -> None:
             raise OutcomeUnknown(message, status_code=status)
         raise RetryableError(message, retry_after=retry_after_of(response), status_code=status)
     raise PermanentError(message, status_code=status, raw=body_json(response))
+
+
+class HttpConnector(Connector):
+    """A connector speaking HTTP: one httpx client per connector, made on first use, closed with it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._http: httpx.Client | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """The connector's httpx client (base URL, timeout and, in tests, transport of the connector)."""
+        if self._http is None:
+            self._http = make_client(self.base_url, timeout=self._timeout, transport=self._transport)
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None

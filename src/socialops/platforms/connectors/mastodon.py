@@ -38,7 +38,6 @@ from .base import (
     Capability,
     Comment,
     CommentPage,
-    Connector,
     Follower,
     FollowerPage,
     Limits,
@@ -106,7 +105,7 @@ def _id_key(value: str) -> tuple[int, int | str]:
     return (0, int(value)) if value.isdigit() else (1, value)
 
 
-class MastodonConnector(Connector):
+class MastodonConnector(http.HttpConnector):
     """A Mastodon account (or any server speaking Mastodon's API, such as the sandbox)."""
 
     kind = "mastodon"
@@ -145,20 +144,8 @@ class MastodonConnector(Connector):
         self._sleep = sleep
         self.media_timeout = media_timeout
         self.media_poll_interval = media_poll_interval
-        self._http: httpx.Client | None = None
 
     # ---- plumbing --------------------------------------------------------------------------
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = http.make_client(self.base_url, timeout=self._timeout, transport=self._transport)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def _auth_headers(self) -> dict[str, str]:
         creds = self.credentials

@@ -32,7 +32,6 @@ from .base import (
     AccountInfo,
     AuthRevoked,
     Capability,
-    Connector,
     ConnectorError,
     Limits,
     PermanentError,
@@ -90,7 +89,7 @@ def compose_text(post: PostRequest) -> str:
     return text
 
 
-class TelegramConnector(Connector):
+class TelegramConnector(http.HttpConnector):
     """A Telegram channel the bot is an administrator of."""
 
     kind = "telegram"
@@ -105,7 +104,6 @@ class TelegramConnector(Connector):
         # Tests may point it at a fake; the connection form has no URL for Telegram.
         if not self.base_url:
             self.base_url = API_BASE
-        self._http: httpx.Client | None = None
 
     def __repr__(self) -> str:
         return f"<TelegramConnector {self.chat_id or '?'}>"
@@ -113,17 +111,6 @@ class TelegramConnector(Connector):
     @property
     def chat_id(self) -> str:
         return self.credentials.client_id or self.account_ref
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = http.make_client(self.base_url, timeout=self._timeout, transport=self._transport)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     def _call(
         self, method: str, *, mutating: bool, ok_descriptions: tuple[str, ...] = (), **kwargs: Any

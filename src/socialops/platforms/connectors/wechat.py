@@ -100,7 +100,6 @@ from .base import (
     Capability,
     Comment,
     CommentPage,
-    Connector,
     ConnectorError,
     Follower,
     FollowerPage,
@@ -251,7 +250,7 @@ class _Article:
     only_fans_can_comment: int
 
 
-class WechatConnector(Connector):
+class WechatConnector(http.HttpConnector):
     """A WeChat Official Account (订阅号 or 服务号), acting through its AppID / AppSecret."""
 
     kind = "wechat_mp"
@@ -308,7 +307,6 @@ class WechatConnector(Connector):
         if account_type is not None:
             self.account_type = account_type
         self._sleep = sleep or time.sleep
-        self._http: httpx.Client | None = None
         self._summaries: dict[dt.date, list[dict[str, Any]]] = {}
 
     def __repr__(self) -> str:
@@ -318,18 +316,6 @@ class WechatConnector(Connector):
     def app_id(self) -> str:
         """The account's AppID."""
         return self.credentials.client_id or self.account_ref
-
-    @property
-    def client(self) -> httpx.Client:
-        """The shared httpx client (created on first use)."""
-        if self._http is None:
-            self._http = http.make_client(self.base_url, timeout=self._timeout, transport=self._transport)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     # ---- transport -------------------------------------------------------------------------
 

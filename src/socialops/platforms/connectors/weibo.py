@@ -91,7 +91,6 @@ from .base import (
     Capability,
     Comment,
     CommentPage,
-    Connector,
     ConnectorError,
     Limits,
     OutcomeUnknown,
@@ -202,7 +201,7 @@ def _id_of(item: Mapping[str, Any]) -> str:
     return str(item.get("idstr") or item.get("id") or "")
 
 
-class WeiboConnector(Connector):
+class WeiboConnector(http.HttpConnector):
     """A Weibo account acting through an app of the Weibo Open Platform (OAuth2 access token)."""
 
     kind = "weibo"
@@ -235,21 +234,9 @@ class WeiboConnector(Connector):
         self.rip = rip
         # Sent with a refresh when set (the mobile-SDK example passes the registered callback).
         self.redirect_uri = redirect_uri
-        self._http: httpx.Client | None = None
 
     def __repr__(self) -> str:
         return f"<WeiboConnector uid={self.account_ref or '?'}>"
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = http.make_client(self.base_url, timeout=self._timeout, transport=self._transport)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
     # ---- plumbing --------------------------------------------------------------------------
 

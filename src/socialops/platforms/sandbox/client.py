@@ -74,6 +74,10 @@ class SandboxAdmin:
             self._call("POST", "/sandbox/accounts", json={"username": username, "password": password})
         )
 
+    def set_followers(self, username: str, followers: int) -> None:
+        """Start the account's audience at ``followers`` (it then grows as simulated)."""
+        self._call("POST", "/sandbox/accounts/followers", json={"username": username, "followers": followers})
+
     def revoke(self, username: str) -> int:
         return int(self._call("POST", "/sandbox/tokens/revoke", json={"username": username})["revoked"])
 

@@ -113,8 +113,12 @@ def fan_name(fan_number: int) -> str:
     return f"{FAN_NAMES[fan_number % len(FAN_NAMES)]}{fan_number % 1000:03d}"
 
 
-def followers(seed: int, account_id: int, age_seconds: float, favourites_total: int) -> int:
-    """Followers of an account: a base, steady daily growth, and a share of the favourites it earned."""
-    base = 100 + int(4900 * unit(seed, "base", account_id))
+def followers(
+    seed: int, account_id: int, age_seconds: float, favourites_total: int, base: int | None = None
+) -> int:
+    """Followers of an account: a base (simulated unless given), steady daily growth, and a share
+    of the favourites it earned."""
+    if base is None:
+        base = 100 + int(4900 * unit(seed, "base", account_id))
     per_day = 5 + 45 * unit(seed, "per_day", account_id)
     return base + int(per_day * max(0.0, age_seconds) / 86400) + favourites_total // 20

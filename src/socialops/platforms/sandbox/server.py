@@ -11,7 +11,8 @@ GET /api/v1/statuses/:id/context, POST /api/v2/media (+ /api/v1/media), GET /api
 GET /api/v1/notifications, GET /api/v2/instance.
 
 Admin (for tests and the benchmark, no auth): GET /sandbox/posts, GET/POST /sandbox/faults,
-POST /sandbox/reset, POST /sandbox/accounts, POST /sandbox/tokens/revoke,
+POST /sandbox/reset, POST /sandbox/accounts, POST /sandbox/accounts/followers (start an account's
+audience at a given size), POST /sandbox/tokens/revoke,
 POST /sandbox/tokens/expire, GET /sandbox/stats, GET /sandbox/health.
 """
 
@@ -221,7 +222,11 @@ class SandboxPlatform:
             engagement.counts(self.faults.seed, s["id"], now - s["created_at"])[0] for s in statuses
         )
         followers = engagement.followers(
-            self.faults.seed, account["id"], now - account["created_at"], favourites
+            self.faults.seed,
+            account["id"],
+            now - account["created_at"],
+            favourites,
+            account.get("followers_base"),
         )
         return {
             "id": str(account["id"]),
@@ -992,6 +997,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     "client_secret": app["client_secret"],
                 },
             )
+        elif method == "POST" and path == "/sandbox/accounts/followers":
+            followers = data.get("followers")
+            if not isinstance(followers, int) or isinstance(followers, bool) or not 0 <= followers <= 10**9:
+                raise HttpError(400, "followers: a whole number from 0 to 1,000,000,000")
+            if not store.set_followers_base(str(data.get("username", "")), followers):
+                raise HttpError(404, "no such account")
+            self._send(200, {"ok": True})
         elif method == "POST" and path in ("/sandbox/tokens/revoke", "/sandbox/tokens/expire"):
             account = store.account_by_username(str(data.get("username", "")))
             if account is None:

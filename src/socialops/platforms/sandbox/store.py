@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL DEFAULT '',
     password TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    followers_base INTEGER           -- NULL: a simulated starting audience
 );
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY,
@@ -114,6 +115,10 @@ class Store:
         db = self._db()
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(accounts)")}
+        if "followers_base" not in columns:
+            # Sandbox files made before the column existed.
+            db.execute("ALTER TABLE accounts ADD COLUMN followers_base INTEGER")
         last = db.execute("SELECT MAX(id) FROM statuses").fetchone()[0]
         self._last_status_id = int(last or 0)
 
@@ -203,6 +208,14 @@ class Store:
             elif not secrets.compare_digest(row["password"], password):
                 return None
         return dict(row)
+
+    def set_followers_base(self, username: str, followers: int) -> bool:
+        """Start the account's audience at ``followers`` (False when there is no such account)."""
+        with self.tx() as db:
+            cur = db.execute(
+                "UPDATE accounts SET followers_base = ? WHERE username = ?", (followers, username)
+            )
+            return cur.rowcount > 0
 
     def account(self, account_id: int) -> dict[str, Any] | None:
         return self.one("SELECT * FROM accounts WHERE id = ?", (account_id,))

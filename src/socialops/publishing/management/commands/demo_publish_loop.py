@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentItem, Placement
+from socialops.goals.models import MetricSnapshot
 from socialops.platforms import services as platform_services
 from socialops.platforms.sandbox import SandboxAdmin
 from socialops.publishing import services as publishing_services
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             _("%(count)d accounts connected to the sandbox at %(url)s.")
             % {"count": len(connections), "url": url}
         )
+        self._align_audiences(workspace, connections, url)
         approved = self._approve_if_none(workspace, max(0, options["approve"]))
         if approved:
             self.stdout.write(
@@ -104,6 +106,23 @@ class Command(BaseCommand):
                 ),
             }
         )
+
+    def _align_audiences(self, workspace: Workspace, connections: list[Any], url: str) -> None:
+        """Start each sandbox account's audience at the follower count the demo's history ends
+        with, so the synced figures continue the charts instead of dropping to a fresh account's."""
+        with SandboxAdmin(url, timeout=5.0) as admin:
+            for connection in connections:
+                latest = (
+                    MetricSnapshot.objects.filter(
+                        workspace=workspace, account_id=connection.account_id, followers_total__isnull=False
+                    )
+                    .exclude(source="sync")
+                    .order_by("-date")
+                    .values_list("followers_total", flat=True)
+                    .first()
+                )
+                if latest is not None:
+                    admin.set_followers(platform_services.sandbox_username(connection.account), int(latest))
 
     def _member(self, workspace: Workspace, username: str, perm: str) -> Any:
         member = (
