@@ -274,6 +274,11 @@ def test_variant_pages(
     assert "【秋季新品】三款新品" in page and "need_open_comment" not in page
     wechat_page = web(admin).get(f"/w/acme/content/{item.pk}/variants/new/{wechat.pk}/").content.decode()
     assert 'name="need_open_comment"' in wechat_page and 'name="content_source_url"' in wechat_page
+    assert (
+        'value="mass"' in wechat_page
+        and 'name="tag_id"' in wechat_page
+        and 'name="safe_domain"' not in wechat_page
+    )
     response = web(admin).post(
         f"/w/acme/content/{item.pk}/variants/new/{wechat.pk}/",
         {
@@ -281,6 +286,9 @@ def test_variant_pages(
             "body": "正文",
             "need_open_comment": "on",
             "content_source_url": "https://acme.cn",
+            "send_mode": "mass",
+            "tag_id": "2",
+            "account_type": "service",
         },
     )
     assert response.status_code == 302
@@ -289,6 +297,9 @@ def test_variant_pages(
         "need_open_comment": True,
         "only_fans_can_comment": False,
         "content_source_url": "https://acme.cn",
+        "send_mode": "mass",
+        "tag_id": 2,
+        "account_type": "service",
     }
     foreign_variant = services.variant_create(
         workspace=other_workspace, actor=None, item=foreign_item, account=foreign_account

@@ -68,7 +68,9 @@ def test_platform_fields_are_checked_per_platform(workspace: Any, admin: Any, th
     errors = _variant_errors(
         workspace=workspace, actor=admin, item=item, account=weibo, extra={"need_open_comment": True}
     )
-    assert errors["extra"] == ["“need_open_comment” is not a field of Weibo variants (supported: none)."]
+    assert errors["extra"] == [
+        "“need_open_comment” is not a field of Weibo variants (supported: safe_domain)."
+    ]
     errors = _variant_errors(
         workspace=workspace,
         actor=admin,
@@ -89,6 +91,39 @@ def test_platform_fields_are_checked_per_platform(workspace: Any, admin: Any, th
         workspace=workspace, actor=admin, item=item, account=channels, extra={"short_title": "新品首发"}
     )
     assert variant.extra == {"short_title": "新品首发"}
+    # 公众号: how it goes out (发布 or 群发 to a tag) and the account type for the quota.
+    errors = _variant_errors(
+        workspace=workspace,
+        actor=admin,
+        item=item,
+        account=wechat,
+        extra={"send_mode": "broadcast", "tag_id": -1, "account_type": "vip"},
+    )
+    assert errors["extra"] == [
+        "send_mode must be one of freepublish, mass.",
+        "tag_id must be a whole number of at least 0.",
+        "account_type must be one of subscription, service.",
+    ]
+    mass = services.variant_create(
+        workspace=workspace,
+        actor=admin,
+        item=item,
+        account=wechat,
+        extra={"send_mode": "mass", "tag_id": 2, "account_type": "service"},
+    )
+    assert mass.extra == {"send_mode": "mass", "tag_id": 2, "account_type": "service"}
+    errors = _variant_errors(
+        workspace=workspace, actor=admin, item=item, account=weibo, extra={"safe_domain": "not a domain"}
+    )
+    assert errors["extra"] == ["safe_domain must be a domain name such as shop.example.com."]
+    weibo_variant = services.variant_create(
+        workspace=workspace,
+        actor=admin,
+        item=item,
+        account=weibo,
+        extra={"safe_domain": "https://Shop.Acme.cn/"},
+    )
+    assert weibo_variant.extra == {"safe_domain": "shop.acme.cn"}
 
 
 def test_lengths_links_and_media_bounded(

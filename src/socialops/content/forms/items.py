@@ -293,6 +293,40 @@ class VariantForm(BootstrapFormMixin, forms.Form):
     content_source_url = forms.URLField(
         label=_("“Read more” link (原文链接)"), max_length=500, required=False, assume_scheme="https"
     )
+    send_mode = forms.ChoiceField(
+        label=_("How it goes out"),
+        required=False,
+        choices=[
+            ("freepublish", _("Publish (发布, on the account's page)")),
+            ("mass", _("Mass send (群发, pushed to followers)")),
+        ],
+        initial="freepublish",
+    )
+    tag_id = forms.IntegerField(
+        label=_("Follower tag id (mass send)"),
+        required=False,
+        min_value=0,
+        help_text=_("Empty: every follower. A tag id from the account's follower tags."),
+    )
+    account_type = forms.ChoiceField(
+        label=_("Account type"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("subscription", _("Subscription account (订阅号)")),
+            ("service", _("Service account (服务号)")),
+        ],
+        help_text=_(
+            "For the mass-send quota: a subscription account once a day, a service account four times a month."
+        ),
+    )
+    # 微博
+    safe_domain = forms.CharField(
+        label=_("App safe domain (安全域名)"),
+        max_length=253,
+        required=False,
+        help_text=_("Weibo's share API needs a link to this domain in every post."),
+    )
     # 视频号
     short_title = forms.CharField(
         label=_("Short title"),
@@ -307,7 +341,16 @@ class VariantForm(BootstrapFormMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.platform = platform
-        for name in ("need_open_comment", "only_fans_can_comment", "content_source_url", "short_title"):
+        for name in (
+            "need_open_comment",
+            "only_fans_can_comment",
+            "content_source_url",
+            "send_mode",
+            "tag_id",
+            "account_type",
+            "safe_domain",
+            "short_title",
+        ):
             if name not in EXTRA_FIELDS.get(platform, {}):
                 del self.fields[name]
         choices = [(a.pk, a.original_name) for a in assets]

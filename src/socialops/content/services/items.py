@@ -974,10 +974,18 @@ EXTRA_FIELDS: dict[str, dict[str, str]] = {
         "need_open_comment": "bool",
         "only_fans_can_comment": "bool",
         "content_source_url": "url",
+        # 发布 (freepublish: on the account's page, no push) or 群发 (mass send: pushed to followers).
+        "send_mode": "choice:freepublish,mass",
+        # A mass send to one follower tag instead of everyone.
+        "tag_id": "int",
+        # Mass-send quota: 订阅号 once a day, 服务号 four times a month.
+        "account_type": "choice:subscription,service",
     },
     Platform.CHANNELS: {"short_title": "short_title"},
-    Platform.WEIBO: {},
+    # The app's safe domain (安全域名): statuses/share needs a link to it in every post.
+    Platform.WEIBO: {"safe_domain": "host"},
 }
+HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def _clean_extra(platform: str, value: Any, errors: Errors) -> dict[str, Any]:
@@ -1015,6 +1023,38 @@ def _clean_extra(platform: str, value: Any, errors: Errors) -> dict[str, Any]:
             text = _text(raw, "extra", errors, max_length=SHORT_TITLE_MAX)
             if text:
                 cleaned[key] = text
+        elif kind.startswith("choice:"):
+            options = kind.split(":", 1)[1].split(",")
+            if raw not in options:
+                _add(
+                    errors,
+                    "extra",
+                    _("%(key)s must be one of %(options)s.") % {"key": key, "options": ", ".join(options)},
+                )
+                continue
+            cleaned[key] = raw
+        elif kind == "int":
+            if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= 2**31:
+                _add(errors, "extra", _("%(key)s must be a whole number of at least 0.") % {"key": key})
+                continue
+            cleaned[key] = raw
+        elif kind == "host":
+            host = (
+                _text(raw, "extra", errors, max_length=253)
+                .lower()
+                .removeprefix("https://")
+                .removeprefix("http://")
+            )
+            host = host.rstrip("/")
+            if host and not HOST_RE.match(host):
+                _add(
+                    errors,
+                    "extra",
+                    _("%(key)s must be a domain name such as shop.example.com.") % {"key": key},
+                )
+                continue
+            if host:
+                cleaned[key] = host
     return cleaned
 
 
