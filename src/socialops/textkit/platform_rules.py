@@ -213,7 +213,12 @@ S_DOUYIN = Source(
     "found no public page stating them, so they are our assumption.",
 )
 S_DOUYIN_IMAGES = Source(
-    "抖音图文: pictures per post", None, None, True, "Our assumption: at most 35 pictures per 图文 post."
+    "抖音开放平台 · OpenAPI · 创建图文 (create_image_text)",
+    "https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/video-management/douyin/"
+    "create-image-text/create-image-text",
+    None,
+    False,
+    "image_list: 1 to 30 pictures per 图文 post through the API, each uploaded with upload_image (≤ 20 MB).",
 )
 S_DOUYIN_VIDEO = Source(
     "抖音 app upload", None, None, True, "Our assumption: videos up to 15 minutes from the app."
@@ -452,7 +457,7 @@ RULES: dict[tuple[str, str], FormRules] = {
         "Douyin image-text post",
         title=_T(20, S_DOUYIN),
         body=_T(1000, S_DOUYIN),
-        max_images=_L(35, S_DOUYIN_IMAGES),
+        max_images=_L(30, S_DOUYIN_IMAGES),
         min_images=_L(1, S_DOUYIN_IMAGES),
         video=Rule("none", S_DOUYIN),
         hashtags=_PREFIX_CN,

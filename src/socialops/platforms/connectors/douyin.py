@@ -23,9 +23,8 @@ a connection without an open_id is a ``PermanentError`` asking to connect again)
   ``data.image.image_id``; …/video-management/douyin/create-image-text/image-upload) for each
   picture, then ``POST /api/douyin/v1/video/create_image_text/`` (JSON ``image_list`` — a list of
   image_id strings — and ``text`` → ``data.item_id``; …/create-image-text/create-image-text):
-  at most 30 pictures of at most 20 MB each, text at most 1,000 characters (error 2114001). The
-  project's platform rules say 35 pictures for the app (their own assumption); the API's 30 is
-  what we enforce.
+  at most 30 pictures of at most 20 MB each, text at most 1,000 characters (error 2114001); the
+  project's platform rules (textkit.platform_rules) check the same 30 in the editor.
 - find_published: ``GET /api/douyin/v1/video/video_list/`` (``cursor``, ``count``; list of
   ``item_id``, ``title``, ``create_time``, ``share_url``, ``is_top``, ``statistics``, newest first
   with pinned items on top; …/video-management/douyin/search-video/account-video-list). Douyin
