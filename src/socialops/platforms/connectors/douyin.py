@@ -173,25 +173,6 @@ def fingerprint(text: str) -> str:
     return _WS_RE.sub("", text or "")
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    """``value`` when it is a JSON object, else an empty one."""
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
 class DouyinConnector(http.HttpConnector):
     """A Douyin account authorised to an app of the Douyin Open Platform (user access token)."""
 
@@ -294,9 +275,9 @@ class DouyinConnector(http.HttpConnector):
             raise RetryableError(
                 _("Douyin sent an answer that is not JSON."), status_code=response.status_code
             )
-        data = _dict(body.get("data"))
-        extra = _dict(body.get("extra"))
-        code = _int(data.get("error_code")) or _int(extra.get("error_code"))
+        data = http.as_dict(body.get("data"))
+        extra = http.as_dict(body.get("extra"))
+        code = http.as_int(data.get("error_code")) or http.as_int(extra.get("error_code"))
         if code == 0:
             if response.status_code >= 400:
                 http.raise_for_common(response, mutating=mutating)
@@ -399,8 +380,8 @@ class DouyinConnector(http.HttpConnector):
                 raise RetryableError(
                     _("Douyin sent an answer that is not JSON."), status_code=response.status_code
                 )
-            data = _dict(body.get("data"))
-            code = _int(data.get("error_code"))
+            data = http.as_dict(body.get("data"))
+            code = http.as_int(data.get("error_code"))
             if code or not data.get("access_token"):
                 description = str(data.get("description") or body.get("message") or f"Douyin error {code}")[
                     :500
@@ -421,7 +402,7 @@ class DouyinConnector(http.HttpConnector):
             )
             err.args = (err.message,)
             raise err from None
-        expires_in = _int(data.get("expires_in"))
+        expires_in = http.as_int(data.get("expires_in"))
         new = creds.replace(
             access_token=str(data["access_token"]),
             refresh_token=str(data.get("refresh_token") or creds.refresh_token),
@@ -578,7 +559,7 @@ class DouyinConnector(http.HttpConnector):
             )
             items = [i for i in data.get("list") or [] if isinstance(i, dict)]
             for item in items:
-                created = _int(item.get("create_time"))
+                created = http.as_int(item.get("create_time"))
                 if created and created < floor:
                     if item.get("is_top"):
                         # Pinned posts come first whatever their age.
@@ -611,15 +592,15 @@ class DouyinConnector(http.HttpConnector):
         )
         for item in data.get("list") or []:
             if isinstance(item, dict) and str(item.get("item_id")) == external_id:
-                stats = _dict(item.get("statistics"))
+                stats = http.as_dict(item.get("statistics"))
                 return PostMetrics(
                     external_id=external_id,
                     as_of=utcnow(),
-                    likes=_int_or_none(stats.get("digg_count")),
-                    comments=_int_or_none(stats.get("comment_count")),
+                    likes=http.as_int_or_none(stats.get("digg_count")),
+                    comments=http.as_int_or_none(stats.get("comment_count")),
                     # forward_count (转发 to the feed) stays in raw.
-                    shares=_int_or_none(stats.get("share_count")),
-                    video_views=_int_or_none(stats.get("play_count")),
+                    shares=http.as_int_or_none(stats.get("share_count")),
+                    video_views=http.as_int_or_none(stats.get("play_count")),
                     raw=item,
                 )
         raise PermanentError(_("Douyin returned no data for this post; it may have been deleted."))
@@ -643,7 +624,7 @@ class DouyinConnector(http.HttpConnector):
         last = days[-1]
         return AccountMetrics(
             as_of=utcnow(),
-            followers_total=_int_or_none(last.get("total_fans")),
-            new_followers=_int_or_none(last.get("new_fans")),
+            followers_total=http.as_int_or_none(last.get("total_fans")),
+            new_followers=http.as_int_or_none(last.get("new_fans")),
             raw={"result_list": days},
         )

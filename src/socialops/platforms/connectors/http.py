@@ -17,7 +17,7 @@ import logging
 import re
 import ssl
 import zoneinfo
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -140,11 +140,22 @@ def _parse_time(value: str) -> dt.datetime | None:
     return parsed
 
 
-def _int(value: str | None) -> int | None:
+def as_int_or_none(value: Any) -> int | None:
+    """A platform's number (int or numeric string) as an int; None when absent or unreadable."""
     try:
         return int(value) if value is not None else None
-    except ValueError:
+    except (TypeError, ValueError):
         return None
+
+
+def as_int(value: Any) -> int:
+    """A platform's number as an int; 0 when absent or unreadable (counters)."""
+    return as_int_or_none(value) or 0
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
 
 
 def rate_limit_of(response: httpx.Response) -> RateLimit | None:
@@ -163,8 +174,8 @@ def rate_limit_of(response: httpx.Response) -> RateLimit | None:
             else utcnow() + dt.timedelta(seconds=seconds)
         )
     return RateLimit(
-        limit=_int(headers.get("x-ratelimit-limit")),
-        remaining=_int(headers.get("x-ratelimit-remaining")),
+        limit=as_int_or_none(headers.get("x-ratelimit-limit")),
+        remaining=as_int_or_none(headers.get("x-ratelimit-remaining")),
         reset_at=reset_at,
     )
 
@@ -241,11 +252,15 @@ class HttpConnector(Connector):
         super().__init__(**kwargs)
         self._http: httpx.Client | None = None
 
+    # False: requests name their full URL (a webhook's URL is used exactly as configured).
+    client_has_base_url: ClassVar[bool] = True
+
     @property
     def client(self) -> httpx.Client:
         """The connector's httpx client (base URL, timeout and, in tests, transport of the connector)."""
         if self._http is None:
-            self._http = make_client(self.base_url, timeout=self._timeout, transport=self._transport)
+            base = self.base_url if self.client_has_base_url else ""
+            self._http = make_client(base, timeout=self._timeout, transport=self._transport)
         return self._http
 
     def close(self) -> None:

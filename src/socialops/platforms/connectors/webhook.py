@@ -33,7 +33,6 @@ from .base import (
     AccountInfo,
     AuthRevoked,
     Capability,
-    Connector,
     Limits,
     PermanentError,
     PostRequest,
@@ -68,7 +67,7 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-class WebhookConnector(Connector):
+class WebhookConnector(http.HttpConnector):
     """Posts go to the customer's URL as signed JSON."""
 
     kind = "webhook"
@@ -85,21 +84,7 @@ class WebhookConnector(Connector):
     # Receivers de-duplicate on the key by contract, for as long as they keep posts.
     dedupe_window = dt.timedelta(days=36500)
     needs_base_url = True
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._http: httpx.Client | None = None
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = http.make_client("", timeout=self._timeout, transport=self._transport)
-        return self._http
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+    client_has_base_url = False
 
     def _account(self) -> dict[str, Any]:
         connection = self.connection

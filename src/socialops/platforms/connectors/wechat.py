@@ -230,13 +230,6 @@ def image_type(media: MediaFile) -> str:
     return "jpeg" if ext == "jpg" else ext
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 @dataclasses.dataclass(frozen=True)
 class _Article:
     """The pieces of one article, ready for draft/add once the images are uploaded."""
@@ -369,7 +362,7 @@ class WechatConnector(http.HttpConnector):
             if mutating:
                 raise OutcomeUnknown(message, status_code=response.status_code)
             raise RetryableError(message, status_code=response.status_code)
-        code = _int(data.get("errcode"))
+        code = http.as_int(data.get("errcode"))
         if code == 0 or code in ok_codes:
             return data
         raise self._error(code, str(data.get("errmsg") or f"errcode {code}")[:1000], mutating, data)
@@ -440,7 +433,7 @@ class WechatConnector(http.HttpConnector):
                 "POST", "/cgi-bin/stable_token", mutating=False, body=body, authenticated=False
             )
         except (PermanentError, AuthExpired) as err:
-            code = _int(err.platform_code)
+            code = http.as_int(err.platform_code)
             if code in APP_REFUSED_CODES:
                 message = self._whitelist_message(err.message) if code == 40164 else err.message
                 raise AuthRevoked(message, platform_code=err.platform_code) from None
@@ -448,7 +441,7 @@ class WechatConnector(http.HttpConnector):
         token = str(data.get("access_token") or "")
         if not token:
             raise AuthRevoked(_("WeChat did not issue an access token."))
-        expires_in = _int(data.get("expires_in")) or 7200
+        expires_in = http.as_int(data.get("expires_in")) or 7200
         new = creds.replace(access_token=token, expires_at=utcnow() + dt.timedelta(seconds=expires_in))
         self.credentials = new
         return new
@@ -618,7 +611,9 @@ class WechatConnector(http.HttpConnector):
         self.require(KIND_CAPABILITY[post.effective_kind])
         if post.options.get("send_mode") == "mass":
             tag = post.options.get("tag_id")
-            return self._mass_send(post, idempotency_key, tag_id=_int(tag) if tag not in (None, "") else None)
+            return self._mass_send(
+                post, idempotency_key, tag_id=http.as_int(tag) if tag not in (None, "") else None
+            )
         media_id = self._draft(post)
         submitted = self._request(
             "POST", "/cgi-bin/freepublish/submit", mutating=True, body={"media_id": media_id}
@@ -644,7 +639,7 @@ class WechatConnector(http.HttpConnector):
                     platform_code=err.platform_code,
                     raw={"publish_id": publish_id},
                 ) from None
-            status = _int(data.get("publish_status"))
+            status = http.as_int(data.get("publish_status"))
             if status == 0:
                 return self._published(data, submitted)
             reason = publish_failure(status)
@@ -705,7 +700,7 @@ class WechatConnector(http.HttpConnector):
                 raise RetryableError(err.message, retry_after=60.0, platform_code="45066") from None
             raise
         msg_id = str(data.get("msg_id") or "")
-        if _int(data.get("errcode")) == 45065:
+        if http.as_int(data.get("errcode")) == 45065:
             # The key was sent before: the draft we just made is a spare copy.
             self._discard_draft(media_id)
             return PublishResult(external_id=f"mass:{msg_id}", duplicate=True, raw=data)
@@ -745,7 +740,9 @@ class WechatConnector(http.HttpConnector):
             )
             items = data.get("item") or []
             for item in items:
-                updated = _int(item.get("update_time") or (item.get("content") or {}).get("update_time"))
+                updated = http.as_int(
+                    item.get("update_time") or (item.get("content") or {}).get("update_time")
+                )
                 if updated < floor:
                     continue
                 for news in (item.get("content") or {}).get("news_item") or []:
@@ -757,7 +754,7 @@ class WechatConnector(http.HttpConnector):
                             raw=item,
                         )
             offset += len(items)
-            if not items or offset >= _int(data.get("total_count")):
+            if not items or offset >= http.as_int(data.get("total_count")):
                 break
         return None
 
@@ -766,7 +763,7 @@ class WechatConnector(http.HttpConnector):
         self.require(Capability.DELETE)
         if external_id.startswith("mass:"):
             msg_id = external_id.split(":")[1]
-            body: dict[str, Any] = {"msg_id": _int(msg_id), "article_idx": 0}
+            body: dict[str, Any] = {"msg_id": http.as_int(msg_id), "article_idx": 0}
             self._request(
                 "POST", "/cgi-bin/message/mass/delete", mutating=True, body=body, ok_codes=tuple(GONE_CODES)
             )
@@ -799,11 +796,11 @@ class WechatConnector(http.HttpConnector):
             return AccountMetrics(as_of=self._end_of(day), raw={"summary": summary, "cumulate": cumulate})
         return AccountMetrics(
             as_of=self._end_of(day),
-            followers_total=_int(totals[-1].get("cumulate_user")),
+            followers_total=http.as_int(totals[-1].get("cumulate_user")),
             # One row per user_source (search, QR code, …) that had any change: the day's
             # figure is their sum, and no row means nobody came or went.
-            new_followers=sum(_int(r.get("new_user")) for r in rows),
-            lost_followers=sum(_int(r.get("cancel_user")) for r in rows),
+            new_followers=sum(http.as_int(r.get("new_user")) for r in rows),
+            lost_followers=sum(http.as_int(r.get("cancel_user")) for r in rows),
             raw={"summary": summary, "cumulate": cumulate},
         )
 
@@ -840,7 +837,7 @@ class WechatConnector(http.HttpConnector):
             return PostMetrics(external_id=external_id, as_of=as_of, raw={"rows": []})
 
         def total(field: str) -> int:
-            return sum(_int(r.get(field)) for r in rows)
+            return sum(http.as_int(r.get(field)) for r in rows)
 
         return PostMetrics(
             external_id=external_id,
@@ -872,10 +869,10 @@ class WechatConnector(http.HttpConnector):
                 _("WeChat lists comments per article: give the article's msg_data_id (optionally “:index”).")
             )
         parts = post_id.split(":")
-        index = _int(parts[1]) if parts[0] != "mass" and len(parts) > 1 else 0
-        begin = _int(cursor)
+        index = http.as_int(parts[1]) if parts[0] != "mass" and len(parts) > 1 else 0
+        begin = http.as_int(cursor)
         body = {
-            "msg_data_id": _int(msg_data_id),
+            "msg_data_id": http.as_int(msg_data_id),
             "index": index,
             "begin": begin,
             "count": max(1, min(limit, MAX_COMMENT_PAGE)),
@@ -887,7 +884,7 @@ class WechatConnector(http.HttpConnector):
             Comment(
                 external_id=f"{msg_data_id}:{index}:{c.get('user_comment_id')}",
                 text=str(c.get("content") or ""),
-                created_at=dt.datetime.fromtimestamp(_int(c.get("create_time")), dt.UTC),
+                created_at=dt.datetime.fromtimestamp(http.as_int(c.get("create_time")), dt.UTC),
                 author_id=str(c.get("openid") or ""),
                 author_handle=str(c.get("openid") or ""),
                 in_reply_to=f"{msg_data_id}:{index}",
@@ -929,7 +926,7 @@ class WechatConnector(http.HttpConnector):
             next_cursor = page[-1]
         else:
             page = openids
-            next_cursor = str(data.get("next_openid") or "") if _int(data.get("count")) > 0 else ""
+            next_cursor = str(data.get("next_openid") or "") if http.as_int(data.get("count")) > 0 else ""
         return FollowerPage(items=[Follower(external_id=o, handle=o) for o in page], next_cursor=next_cursor)
 
     def _tag_id(self, tag: str, *, create: bool) -> int:
@@ -939,11 +936,11 @@ class WechatConnector(http.HttpConnector):
         tags = self._request("GET", "/cgi-bin/tags/get", mutating=False).get("tags") or []
         for item in tags:
             if str(item.get("name") or "") == tag:
-                return _int(item.get("id"))
+                return http.as_int(item.get("id"))
         if not create:
             raise PermanentError(_("The account has no follower tag named “%(tag)s”.") % {"tag": tag})
         created = self._request("POST", "/cgi-bin/tags/create", mutating=True, body={"tag": {"name": tag}})
-        return _int((created.get("tag") or {}).get("id"))
+        return http.as_int((created.get("tag") or {}).get("id"))
 
     def tag_followers(self, *, tag: str, follower_ids: Sequence[str]) -> None:
         """Tag the followers (openids) with ``tag`` (an id, or a name created when missing), 50 a call."""

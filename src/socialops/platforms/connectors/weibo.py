@@ -285,7 +285,7 @@ class WeiboConnector(http.HttpConnector):
     def _answer(self, response: httpx.Response, *, mutating: bool, ok_codes: frozenset[int]) -> Any:
         data = http.body_json(response)
         if isinstance(data, dict) and data.get("error_code") not in (None, "", 0, "0"):
-            code = _int(data.get("error_code"))
+            code = http.as_int(data.get("error_code"))
             if code in ok_codes:
                 return None
             self._raise_platform(code, str(data.get("error") or ""), response.status_code, mutating, data)
@@ -410,7 +410,7 @@ class WeiboConnector(http.HttpConnector):
             response = http.send(self.client, request, mutating=False)
             data = http.body_json(response)
             if isinstance(data, dict) and (data.get("error_code") or data.get("error")):
-                code = _int(data.get("error_code"))
+                code = http.as_int(data.get("error_code"))
                 message = str(data.get("error_description") or data.get("error") or f"Weibo error {code}")
                 if code in SYSTEM_ERROR_CODES or response.status_code >= 500:
                     raise RetryableError(
@@ -431,7 +431,7 @@ class WeiboConnector(http.HttpConnector):
             raise err from None
         if not isinstance(data, dict) or not data.get("access_token"):
             raise AuthRevoked(_("Weibo did not issue a new access token; authorise the app again."))
-        expires_in = _int(data.get("expires_in"))
+        expires_in = http.as_int(data.get("expires_in"))
         new = creds.replace(
             access_token=str(data["access_token"]),
             refresh_token=str(data.get("refresh_token") or creds.refresh_token),
@@ -524,7 +524,7 @@ class WeiboConnector(http.HttpConnector):
 
     def _status_result(self, status: dict[str, Any], *, duplicate: bool = False) -> PublishResult:
         sid = _id_of(status)
-        user = _dict(status.get("user"))
+        user = http.as_dict(status.get("user"))
         uid = _id_of(user) or self.account_ref
         return PublishResult(
             external_id=sid,
@@ -551,7 +551,7 @@ class WeiboConnector(http.HttpConnector):
         try:
             status = self._call("POST", "/2/statuses/share.json", mutating=True, data=fields, files=files)
         except PermanentError as err:
-            if _int(err.platform_code) not in DUPLICATE_CODES:
+            if http.as_int(err.platform_code) not in DUPLICATE_CODES:
                 raise
             # Weibo's own de-duplication: the post is (very likely) already there.
             found = self.find_published(
@@ -612,7 +612,7 @@ class WeiboConnector(http.HttpConnector):
                     return self._status_result(status, duplicate=True)
             if len(statuses) < TIMELINE_PAGE:
                 return None
-            last = _int(_id_of(statuses[-1]))
+            last = http.as_int(_id_of(statuses[-1]))
             if not last:
                 return None
             # max_id is inclusive ("ID小于或等于max_id").
@@ -629,9 +629,9 @@ class WeiboConnector(http.HttpConnector):
                 return PostMetrics(
                     external_id=external_id,
                     as_of=utcnow(),
-                    likes=_int_or_none(item.get("attitudes")),
-                    comments=_int_or_none(item.get("comments")),
-                    shares=_int_or_none(item.get("reposts")),
+                    likes=http.as_int_or_none(item.get("attitudes")),
+                    comments=http.as_int_or_none(item.get("comments")),
+                    shares=http.as_int_or_none(item.get("reposts")),
                     raw=item,
                 )
         raise PermanentError(_("Weibo has no counters for this post; it may have been deleted."))
@@ -641,18 +641,18 @@ class WeiboConnector(http.HttpConnector):
         user = self._call("GET", "/2/users/show.json", mutating=False, params={"uid": self._uid()}) or {}
         return AccountMetrics(
             as_of=utcnow(),
-            followers_total=_int_or_none(user.get("followers_count")),
-            following_total=_int_or_none(user.get("friends_count")),
-            posts_total=_int_or_none(user.get("statuses_count")),
+            followers_total=http.as_int_or_none(user.get("followers_count")),
+            following_total=http.as_int_or_none(user.get("friends_count")),
+            posts_total=http.as_int_or_none(user.get("statuses_count")),
             raw=user,
         )
 
     # ---- comments --------------------------------------------------------------------------
 
     def _comment(self, item: dict[str, Any], post_id: str) -> Comment:
-        status = _dict(item.get("status"))
+        status = http.as_dict(item.get("status"))
         sid = _id_of(status) or post_id
-        user = _dict(item.get("user"))
+        user = http.as_dict(item.get("user"))
         return Comment(
             external_id=f"{sid}:{_id_of(item)}",
             text=str(item.get("text") or ""),
@@ -676,8 +676,10 @@ class WeiboConnector(http.HttpConnector):
             path = "/2/comments/to_me.json"
         data = self._call("GET", path, mutating=False, params=params) or {}
         items = [c for c in data.get("comments") or [] if isinstance(c, dict)]
-        comments = sorted((self._comment(c, post_id) for c in items), key=lambda c: _int(_id_of(c.raw)))
-        newest = max((_int(_id_of(c.raw)) for c in comments), default=0)
+        comments = sorted(
+            (self._comment(c, post_id) for c in items), key=lambda c: http.as_int(_id_of(c.raw))
+        )
+        newest = max((http.as_int(_id_of(c.raw)) for c in comments), default=0)
         return CommentPage(items=comments, cursor=str(newest) if newest else cursor)
 
     def reply(self, *, in_reply_to: str, text: str, idempotency_key: str) -> PublishResult:
@@ -706,22 +708,3 @@ class WeiboConnector(http.HttpConnector):
             raise OutcomeUnknown(_("Weibo did not return the new comment; it may exist."))
         comment = self._comment(data, status_id)
         return PublishResult(external_id=comment.external_id, published_at=comment.created_at, raw=data)
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    """``value`` when it is a JSON object, else an empty one."""
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
