@@ -10,6 +10,7 @@ from socialops.content.models import ContentItem
 from socialops.content.services import items as content_services
 from socialops.content.services.media import media_asset_upload
 from socialops.platforms.connectors.base import Capability, Connector, PostKind
+from socialops.platforms.connectors.manual import ManualConnector
 from socialops.publishing import engine, services
 from tests.content.test_items_factories import image_bytes
 from tests.platforms.factories import connect, make_account
@@ -50,6 +51,11 @@ def test_variant_media_and_body_images(workspace: Any) -> None:
     assert [(m.asset_id, m.inline) for m in post.media] == [(cover.pk, False), (inline.pk, True)]
     assert post.media[0].data == cover.file.open("rb").read()
     assert post.media[0].url == f"/w/acme/assets/{cover.pk}/file/"
+    # Connectors that hand over links (manual, webhook) get no bytes: the files are not read.
+    assert not ManualConnector.uploads_media
+    links_only = engine.build_post(pub, media_bytes=False)
+    assert [m.data for m in links_only.media] == [None, None]
+    assert [m.url for m in links_only.media] == [m.url for m in post.media]
     assert f'src="asset:{inline.pk}"' in post.body_html and "<h1>标题</h1>" in post.body_html
     assert post.options == {"need_open_comment": True, "author": "小编"}
     # A platform that takes posts, not articles, gets the attached media only.

@@ -53,7 +53,7 @@ from socialops.platforms.connectors.base import (
 from socialops.platforms.credentials import CredentialsUnreadable
 from socialops.platforms.media import media_file_from_asset
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
-from socialops.platforms.registry import connector_for
+from socialops.platforms.registry import connector_class, connector_for
 from socialops.review.models import ItemStatus
 from socialops.review.services import workflow
 
@@ -114,12 +114,23 @@ class Claim:
     kick_next: bool = True
 
 
+def _account_busy(account_id: int, publication_id: int) -> bool:
+    """Another post of the account is on its way (or its outcome is still being settled)."""
+    return (
+        Publication.objects.filter(
+            account_id=account_id, state__in=[PublicationState.PUBLISHING, PublicationState.UNKNOWN]
+        )
+        .exclude(pk=publication_id)
+        .exists()
+    )
+
+
 def _blocked_by_earlier(pub: Publication, now: dt.datetime) -> bool:
     """The account's queue goes out in order of due time, one at a time."""
     spacing = dt.timedelta(seconds=float(setting("PUBLISHING_ACCOUNT_SPACING_SECONDS", 0)))
-    siblings = Publication.objects.filter(account_id=pub.account_id).exclude(pk=pub.pk)
-    if siblings.filter(state__in=[PublicationState.PUBLISHING, PublicationState.UNKNOWN]).exists():
+    if _account_busy(pub.account_id, pub.pk):
         return True
+    siblings = Publication.objects.filter(account_id=pub.account_id).exclude(pk=pub.pk)
     earlier = siblings.filter(state=PublicationState.SCHEDULED, due_at__lte=now).filter(models_q_earlier(pub))
     if earlier.exists():
         return True
@@ -225,8 +236,9 @@ def _fail_locked(pub: Publication, now: dt.datetime, message: str) -> None:
     _sync_item(pub)
 
 
-def _media(pub: Publication, body: str) -> tuple[MediaFile, ...]:
-    """The variant's media, then the images the body shows (inline), each with its bytes and page link."""
+def _media(pub: Publication, body: str, *, with_data: bool) -> tuple[MediaFile, ...]:
+    """The variant's media, then the images the body shows (inline), each with its page link (and
+    its bytes when ``with_data``)."""
     attached: list[MediaAsset] = list(pub.variant.media.order_by("pk")) if pub.variant is not None else []
     referenced = [i for i in asset_ids_in(body) if i not in {a.pk for a in attached}]
     inline: list[MediaAsset] = []
@@ -238,17 +250,20 @@ def _media(pub: Publication, body: str) -> tuple[MediaFile, ...]:
 
     def media_file(asset: MediaAsset, *, is_inline: bool) -> MediaFile:
         url = base + reverse("asset_file", kwargs={"slug": slug, "asset_id": asset.pk})
-        return dataclasses.replace(media_file_from_asset(asset, url=url), inline=is_inline)
+        return dataclasses.replace(
+            media_file_from_asset(asset, url=url, with_data=with_data), inline=is_inline
+        )
 
     return tuple(media_file(a, is_inline=False) for a in attached) + tuple(
         media_file(a, is_inline=True) for a in inline
     )
 
 
-def build_post(pub: Publication, *, media: bool = True) -> PostRequest:
+def build_post(pub: Publication, *, media: bool = True, media_bytes: bool = True) -> PostRequest:
     """The post as the account's variant (or the item itself) says it, with its media and article HTML.
 
-    ``media=False`` leaves out the files and the HTML (for reading the text only, e.g. metrics sync).
+    ``media=False`` leaves out the files and the HTML (for reading the text only, e.g. metrics sync);
+    ``media_bytes=False`` gives the files as links only (for connectors that do not upload).
     """
     item = pub.item
     variant = pub.variant
@@ -257,7 +272,7 @@ def build_post(pub: Publication, *, media: bool = True) -> PostRequest:
     body_html = article_html(body, image_url=lambda asset_id: f"asset:{asset_id}") if body and media else ""
     common: dict[str, Any] = {
         "body_html": body_html,
-        "media": _media(pub, body) if media else (),
+        "media": _media(pub, body, with_data=media_bytes) if media else (),
         "due_at": pub.due_at,
         "content_item_id": item.pk,
         "reference": item.title,
@@ -321,12 +336,7 @@ def nothing_to_do(publication_id: int, version: int | None, now: dt.datetime) ->
     if row["state"] == PublicationState.SCHEDULED:
         if (row["next_attempt_at"] or row["due_at"]) > now + dt.timedelta(seconds=1):
             return True
-        in_flight = [PublicationState.PUBLISHING, PublicationState.UNKNOWN]
-        return (
-            Publication.objects.filter(account_id=row["account_id"], state__in=in_flight)
-            .exclude(pk=publication_id)
-            .exists()
-        )
+        return _account_busy(row["account_id"], publication_id)
     return False
 
 
@@ -350,7 +360,7 @@ def run(
     if c is None:
         return "skipped"
     c.kick_next = kick_next
-    post = build_post(c.publication)
+    post = build_post(c.publication, media_bytes=connector_class(c.connection.kind).uploads_media)
     options = {"timeout": float(setting("PUBLISHING_CONNECTOR_TIMEOUT", 20.0))}
     refreshed = False
     mode = c.mode
@@ -450,7 +460,7 @@ def _published(c: Claim, result: PublishResult, found: bool) -> str:
         _save(pub)
         _finish(c, AttemptOutcome.HANDED_OVER, "", None)
         if c.kick_next:
-            _kick_next(pub)
+            _kick_next(pub.account_id)
         return pub.state
     pub.state = PublicationState.PUBLISHED
     pub.external_id = result.external_id[:128]
@@ -462,7 +472,7 @@ def _published(c: Claim, result: PublishResult, found: bool) -> str:
     _finish(c, AttemptOutcome.FOUND if found else AttemptOutcome.PUBLISHED, "", None)
     _sync_item(pub)
     if c.kick_next:
-        _kick_next(pub)
+        _kick_next(pub.account_id)
     return pub.state
 
 
@@ -512,12 +522,14 @@ def _failed(c: Claim, message: str, status: int | None) -> str:
     _finish(c, AttemptOutcome.FAILED, message, status)
     _sync_item(pub)
     if c.kick_next:
-        _kick_next(pub)
+        _kick_next(pub.account_id)
     return pub.state
 
 
 def _revoked(c: Claim, message: str) -> str:
-    platform_services.connection_mark_needs_reauth(connection=c.connection, message=message)
+    from .services import connection_lost
+
+    connection_lost(connection=c.connection, message=message)
     with transaction.atomic():
         pub = _locked(c)
         # Nothing was made (an auth refusal happens before the platform acts): wait in the queue.
@@ -525,9 +537,6 @@ def _revoked(c: Claim, message: str) -> str:
         pub.last_error = _("The account must be connected again: %(message)s") % {"message": message}
         _save(pub)
         _finish(c, AttemptOutcome.NEEDS_REAUTH, message, None)
-        from .services import alert_account_admins
-
-        alert_account_admins(workspace=pub.workspace, account_id=pub.account_id, message=pub.last_error)
     return pub.state
 
 
@@ -572,9 +581,9 @@ def _next_of_account(account_id: int) -> Publication | None:
     )
 
 
-def _kick_next(pub: Publication) -> None:
+def _kick_next(account_id: int) -> None:
     """The account's next due publication was waiting for this one: queue it now."""
-    nxt = _next_of_account(pub.account_id)
+    nxt = _next_of_account(account_id)
     if nxt is not None:
         from .services import enqueue
 
@@ -594,20 +603,19 @@ def run_chain(publication_id: int, version: int | None = None, *, limit: int = 5
     the sweeper.
     """
     state = run(publication_id, version, kick_next=False)
-    current = publication_id
+    account_id = Publication.objects.filter(pk=publication_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        return state
     for _step in range(limit):
         if state not in DONE_STATES:
-            break
-        account_id = Publication.objects.filter(pk=current).values_list("account_id", flat=True).first()
-        nxt = _next_of_account(account_id) if account_id is not None else None
+            return state
+        nxt = _next_of_account(account_id)
         if nxt is None:
             return state
-        current = nxt.pk
         state = run(nxt.pk, nxt.version, kick_next=False)
-    # Stopped early: whatever is next for the account goes back to the queue.
-    pub = Publication.objects.filter(pk=current).first()
-    if pub is not None and state in DONE_STATES:
-        _kick_next(pub)
+    # Stopped at the limit: whatever is next for the account goes back to the queue.
+    if state in DONE_STATES:
+        _kick_next(account_id)
     return state
 
 

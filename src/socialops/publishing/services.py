@@ -249,6 +249,18 @@ def schedule_item_placements(*, workspace: Workspace, actor: Any, item: ContentI
 # ---- alerts to admins -------------------------------------------------------------------------
 
 
+def connection_lost(*, connection: Any, message: str) -> None:
+    """The platform revoked an account's authorisation: stop publishing to it and tell the admins."""
+    from socialops.platforms import services as platform_services
+
+    platform_services.connection_mark_needs_reauth(connection=connection, message=message)
+    alert_account_admins(
+        workspace=connection.workspace,
+        account_id=connection.account_id,
+        message=_("The account must be connected again: %(message)s") % {"message": message},
+    )
+
+
 def alert_account_admins(*, workspace: Workspace, account_id: int, message: str) -> int:
     """Tell the workspace's admins that an account needs them; one unread alert per admin and account.
 

@@ -93,14 +93,9 @@ def _call(connection: PlatformConnection, capability: Capability, fn: Callable[[
 
 
 def _revoked(connection: PlatformConnection, message: str) -> Any:
-    from .services import alert_account_admins
+    from .services import connection_lost
 
-    platform_services.connection_mark_needs_reauth(connection=connection, message=message)
-    alert_account_admins(
-        workspace=connection.workspace,
-        account_id=connection.account_id,
-        message=_("The account must be connected again: %(message)s") % {"message": message},
-    )
+    connection_lost(connection=connection, message=message)
     raise SyncAuthRevoked(message)
 
 

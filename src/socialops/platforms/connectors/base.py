@@ -418,6 +418,9 @@ class Connector(abc.ABC):
     reconcile_grace: ClassVar[dt.timedelta] = dt.timedelta(0)
     # Whether the connection needs a base URL (a server), and which credentials it uses.
     needs_base_url: ClassVar[bool] = False
+    # Whether publish() sends the media's bytes (False: it hands over their links, so the engine
+    # does not read the files).
+    uploads_media: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -32,6 +32,8 @@ class ManualConnector(Connector):
     """A person posts; we keep the package and the URL they report back."""
 
     kind = "manual"
+    # A person posts it: the package links to the files, nothing is uploaded.
+    uploads_media = False
     capabilities = frozenset(
         {
             Capability.PUBLISH_TEXT,

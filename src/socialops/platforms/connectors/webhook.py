@@ -84,6 +84,8 @@ class WebhookConnector(http.HttpConnector):
     # Receivers de-duplicate on the key by contract, for as long as they keep posts.
     dedupe_window = dt.timedelta(days=36500)
     needs_base_url = True
+    # Media go as links (the engine gives every file one); bytes only for a file without a URL.
+    uploads_media = False
     client_has_base_url = False
 
     def _account(self) -> dict[str, Any]:
