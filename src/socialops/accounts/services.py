@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.access import ensure_perm, ensure_same_workspace
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
@@ -207,11 +207,6 @@ def _check_perm(workspace: Workspace, actor: Any) -> None:
         ensure_perm(workspace=workspace, user=actor, perm=Perm.ACCOUNT_EDIT)
 
 
-def _check_same_workspace(workspace: Workspace, obj: SocialAccount | Persona, field: str) -> None:
-    if obj.workspace_id != workspace.pk:
-        raise ValidationError({field: [_("Not found.")]})
-
-
 @transaction.atomic
 def account_create(
     *,
@@ -267,7 +262,7 @@ def account_update(
 ) -> SocialAccount:
     """Change an account's profile: handle, positioning, brand traits, style and tone, …"""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, account, "account")
+    ensure_same_workspace(workspace, account, "account")
     unknown = set(fields) - set(ACCOUNT_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -298,7 +293,7 @@ def account_update(
 def account_delete(*, workspace: Workspace, actor: Any, account: SocialAccount) -> None:
     """Delete an account with its personas and metric snapshots."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, account, "account")
+    ensure_same_workspace(workspace, account, "account")
     before = _account_snapshot(account)
     # The personas go with the account; name them in the log so the deletion can be reconstructed.
     before["personas"] = [snapshot(p) for p in account.personas.all()]
@@ -376,7 +371,7 @@ def persona_create(
 ) -> Persona:
     """Describe a target-audience persona of an account."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, account, "account")
+    ensure_same_workspace(workspace, account, "account")
     errors: Errors = {}
     cleaned = _clean_persona(
         {
@@ -403,7 +398,7 @@ def persona_create(
 def persona_update(*, workspace: Workspace, actor: Any, persona: Persona, **fields: Any) -> Persona:
     """Change a persona's audience description."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, persona, "persona")
+    ensure_same_workspace(workspace, persona, "persona")
     unknown = set(fields) - set(PERSONA_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -433,7 +428,7 @@ def persona_update(*, workspace: Workspace, actor: Any, persona: Persona, **fiel
 def persona_delete(*, workspace: Workspace, actor: Any, persona: Persona) -> None:
     """Delete a persona."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, persona, "persona")
+    ensure_same_workspace(workspace, persona, "persona")
     audit_record(
         workspace=workspace, actor=actor, action="persona.delete", obj=persona, before=snapshot(persona)
     )

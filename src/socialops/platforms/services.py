@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socialops.accounts.models import SocialAccount
-from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.access import ensure_perm, ensure_same_workspace
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
@@ -53,11 +53,6 @@ def _check_perm(workspace: Workspace, actor: Any, perm: str) -> None:
     # actor None is the system (the engine, the demo seed): no role to check, still audited.
     if actor is not None:
         ensure_perm(workspace=workspace, user=actor, perm=perm)
-
-
-def _same_workspace(workspace: Workspace, obj: Any) -> None:
-    if obj.workspace_id != workspace.pk:
-        raise ValidationError({"account": [_("This object belongs to another workspace.")]})
 
 
 def _snapshot(connection: PlatformConnection) -> dict[str, Any]:
@@ -225,7 +220,7 @@ def connection_save(
     the account where the platform gives it with the token (Douyin open_id, Weibo uid).
     """
     _check_perm(workspace, actor, Perm.ACCOUNT_EDIT)
-    _same_workspace(workspace, account)
+    ensure_same_workspace(workspace, account, "account")
     errors: Errors = {}
     if account.is_competitor:
         raise ValidationError(
@@ -359,7 +354,7 @@ def connection_save(
 def connection_delete(*, workspace: Workspace, actor: Any, connection: PlatformConnection) -> None:
     """Disconnect an account: its stored credentials are deleted."""
     _check_perm(workspace, actor, Perm.ACCOUNT_EDIT)
-    _same_workspace(workspace, connection)
+    ensure_same_workspace(workspace, connection, "account")
     before = _snapshot(connection)
     audit_record(
         workspace=workspace, actor=actor, action="platforms.connection.delete", obj=connection, before=before
@@ -373,7 +368,7 @@ def connection_set_paused(
 ) -> PlatformConnection:
     """Pause publishing through a connection, or resume it."""
     _check_perm(workspace, actor, Perm.ACCOUNT_EDIT)
-    _same_workspace(workspace, connection)
+    ensure_same_workspace(workspace, connection, "account")
     connection = PlatformConnection.objects.select_for_update().get(pk=connection.pk)
     before = _snapshot(connection)
     if paused:
@@ -451,7 +446,7 @@ def connection_test(*, workspace: Workspace, actor: Any, connection: PlatformCon
     connection as needing re-authorisation.
     """
     _check_perm(workspace, actor, Perm.ACCOUNT_EDIT)
-    _same_workspace(workspace, connection)
+    ensure_same_workspace(workspace, connection, "account")
     try:
         info = _verify(connection)
     except creds.CredentialsUnreadable:
@@ -595,7 +590,7 @@ def sandbox_connect(
     from .connectors.mastodon import password_grant, register_app
 
     _check_perm(workspace, actor, Perm.ACCOUNT_EDIT)
-    _same_workspace(workspace, account)
+    ensure_same_workspace(workspace, account, "account")
     errors: Errors = {}
     url = _clean_base_url(base_url or settings.SANDBOX_URL, errors)
     if errors:
@@ -740,7 +735,7 @@ def manual_task_mark_posted(
 ) -> ManualTask:
     """Record that a person posted the package, with the post's URL (and the platform's id if known)."""
     _check_perm(workspace, actor, Perm.CONTENT_EDIT)
-    _same_workspace(workspace, task)
+    ensure_same_workspace(workspace, task, "account")
     errors: Errors = {}
     url = (url or "").strip() if isinstance(url, str) else ""
     if not url:

@@ -56,3 +56,11 @@ def user_can(*, workspace: Workspace, user: Any, perm: str) -> bool:
     except (Http404, PermissionDenied):
         return False
     return True
+
+
+def ensure_same_workspace(workspace: Workspace, obj: Any, field: str) -> None:
+    """Refuse an object of another workspace, as "not found" under ``field`` (nothing leaks)."""
+    from django.core.exceptions import ValidationError
+
+    if getattr(obj, "workspace_id", None) != workspace.pk:
+        raise ValidationError({field: [_("Not found.")]})

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import Platform, SocialAccount
 from socialops.textkit.platform_rules import max_length
-from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.access import ensure_perm, ensure_same_workspace
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import AuditEntry, Workspace
 from socialops.workspaces.roles import Perm
@@ -131,11 +131,6 @@ def _check_perm(workspace: Workspace, actor: Any) -> None:
     # actor None is the system (demo seed, imports, jobs): no role to check, still audited.
     if actor is not None:
         ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
-
-
-def _check_same_workspace(workspace: Workspace, obj: Model, field: str) -> None:
-    if getattr(obj, "workspace_id", None) != workspace.pk:
-        raise ValidationError({field: [_("Not found.")]})
 
 
 def _bool(value: Any, field: str, errors: Errors) -> bool:
@@ -292,7 +287,7 @@ def theme_create(
 def theme_update(*, workspace: Workspace, actor: Any, theme: Theme, **fields: Any) -> Theme:
     """Rename a theme, change its colour, description, order or expert sign-off."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, theme, "theme")
+    ensure_same_workspace(workspace, theme, "theme")
     unknown = set(fields) - set(THEME_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -319,7 +314,7 @@ def theme_update(*, workspace: Workspace, actor: Any, theme: Theme, **fields: An
 def theme_delete(*, workspace: Workspace, actor: Any, theme: Theme) -> None:
     """Delete a theme no content item uses and no account's target mix gives a share."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, theme, "theme")
+    ensure_same_workspace(workspace, theme, "theme")
     items = list(
         ContentItem.objects.filter(workspace=workspace, theme=theme).values_list("title", flat=True)[:4]
     )
@@ -896,7 +891,7 @@ def content_item_update(
 ) -> ContentItem:
     """Change an item; refused when someone saved a newer version since ``expected_version``."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, item, "item")
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -946,7 +941,7 @@ def content_item_update(
 def content_item_delete(*, workspace: Workspace, actor: Any, item: ContentItem) -> None:
     """Delete an item with its variants and plan placements."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, item, "item")
     before = _item_snapshot(item)
     # The variants go with the item; keep them in the log so the deletion can be reconstructed.
     before["variants"] = [snapshot(v, exclude={"updated_at"}) for v in item.variants.all()]
@@ -1147,7 +1142,7 @@ def variant_create(
 ) -> ContentVariant:
     """Write the version of an item for one of our accounts (empty fields fall back to the item's)."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, item, "item")
     _check_our_account(workspace, account)
     listed = list(item.accounts.values_list("pk", flat=True))
     if listed and account.pk not in listed:
@@ -1206,7 +1201,7 @@ def variant_update(
 ) -> ContentVariant:
     """Change a variant; refused when someone saved a newer version since ``expected_version``."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, variant, "variant")
+    ensure_same_workspace(workspace, variant, "variant")
     unknown = set(fields) - set(VARIANT_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -1245,7 +1240,7 @@ def variant_update(
 def variant_delete(*, workspace: Workspace, actor: Any, variant: ContentVariant) -> None:
     """Delete a variant (the item and its other variants stay)."""
     _check_perm(workspace, actor)
-    _check_same_workspace(workspace, variant, "variant")
+    ensure_same_workspace(workspace, variant, "variant")
     audit_record(
         workspace=workspace,
         actor=actor,

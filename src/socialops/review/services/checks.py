@@ -47,7 +47,7 @@ from socialops.textkit.terms import (
     load_terms,
 )
 from socialops.textkit.terms import BannedTerm as TkBannedTerm
-from socialops.workspaces.access import ensure_perm, membership_get
+from socialops.workspaces.access import ensure_perm, ensure_same_workspace, membership_get
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
@@ -243,11 +243,6 @@ def _short_text(value: Any, field_name: str, max_length: int) -> str:
     return text
 
 
-def _check_same_workspace(workspace: Workspace, obj: Any, field_name: str) -> None:
-    if getattr(obj, "workspace_id", None) != workspace.pk:
-        raise ValidationError({field_name: [_("This belongs to another workspace.")]})
-
-
 # ---------------------------------------------------------------------------------------------
 # Advertising-Law entries
 
@@ -292,7 +287,7 @@ def adlaw_entry_create(
 def adlaw_entry_delete(*, workspace: Workspace, actor: Any, entry: AdLawEntry) -> None:
     """Remove an entry from the workspace's Advertising-Law lists."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, entry, "entry")
+    ensure_same_workspace(workspace, entry, "entry")
     before = snapshot(entry)
     audit_record(workspace=workspace, actor=actor, action="adlaw_entry.delete", obj=entry, before=before)
     entry.delete()
@@ -340,7 +335,7 @@ def sensitive_list_update(
 ) -> SensitiveList:
     """Rename a list, change its severity or description."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, sensitive_list, "sensitive_list")
+    ensure_same_workspace(workspace, sensitive_list, "sensitive_list")
     unknown = set(fields) - {"name", "severity", "description"}
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -368,7 +363,7 @@ def sensitive_list_update(
 def sensitive_list_delete(*, workspace: Workspace, actor: Any, sensitive_list: SensitiveList) -> None:
     """Delete a list with all its words."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, sensitive_list, "sensitive_list")
+    ensure_same_workspace(workspace, sensitive_list, "sensitive_list")
     before = {**snapshot(sensitive_list), "terms": sensitive_list.terms.count()}
     audit_record(
         workspace=workspace, actor=actor, action="sensitive_list.delete", obj=sensitive_list, before=before
@@ -383,7 +378,7 @@ def sensitive_term_create(
 ) -> SensitiveTerm:
     """Add one word to a list."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, sensitive_list, "sensitive_list")
+    ensure_same_workspace(workspace, sensitive_list, "sensitive_list")
     clean = _term(term, "term")
     key = fold_compact(clean)
     if SensitiveTerm.objects.filter(workspace=workspace, term_list=sensitive_list, key=key).exists():
@@ -400,7 +395,7 @@ def sensitive_term_create(
 def sensitive_term_delete(*, workspace: Workspace, actor: Any, term: SensitiveTerm) -> None:
     """Remove one word from its list."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, term, "term")
+    ensure_same_workspace(workspace, term, "term")
     audit_record(
         workspace=workspace, actor=actor, action="sensitive_term.delete", obj=term, before=snapshot(term)
     )
@@ -434,7 +429,7 @@ def sensitive_list_import(
     list becomes exactly the file's words.
     """
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, sensitive_list, "sensitive_list")
+    ensure_same_workspace(workspace, sensitive_list, "sensitive_list")
     result = load_terms(content)
     if result.errors:
         raise ValidationError({"file": [term_file_error(e.code, e.line, e.params) for e in result.errors]})
@@ -543,7 +538,7 @@ def brand_term_create(
 def brand_term_update(*, workspace: Workspace, actor: Any, brand_term: BrandTerm, **fields: Any) -> BrandTerm:
     """Change a brand term's spelling, variants, severity or note."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, brand_term, "brand_term")
+    ensure_same_workspace(workspace, brand_term, "brand_term")
     unknown = set(fields) - {"preferred", "forbidden", "severity", "note"}
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -574,7 +569,7 @@ def brand_term_update(*, workspace: Workspace, actor: Any, brand_term: BrandTerm
 def brand_term_delete(*, workspace: Workspace, actor: Any, brand_term: BrandTerm) -> None:
     """Delete a brand term."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, brand_term, "brand_term")
+    ensure_same_workspace(workspace, brand_term, "brand_term")
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -619,7 +614,7 @@ def banned_term_create(
 def banned_term_delete(*, workspace: Workspace, actor: Any, banned_term: BannedTerm) -> None:
     """Lift a ban."""
     _ensure_can_edit_terms(workspace, actor)
-    _check_same_workspace(workspace, banned_term, "banned_term")
+    ensure_same_workspace(workspace, banned_term, "banned_term")
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -696,7 +691,7 @@ def content_item_advertising_set(
     """Mark an item as advertising/sponsored (it then needs the platform's ad disclosure) or not."""
     if actor is not None:
         ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
-    _check_same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, item, "item")
     if not isinstance(is_advertising, bool):
         raise ValidationError({"is_advertising": [_("Enter true or false.")]})
     current = ContentItem.objects.select_for_update().get(pk=item.pk)
@@ -1095,7 +1090,7 @@ class CheckTarget:
 
 def check_targets(*, workspace: Workspace, item: ContentItem) -> list[CheckTarget]:
     """The item and each variant with the texts the checks see (for showing findings in place)."""
-    _check_same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, item, "item")
     out = [CheckTarget(None, "", None, _item_inputs(item)["text_fields"])]
     for variant in item.variants.select_related("account").order_by("pk"):
         v = _variant_inputs(item, variant)

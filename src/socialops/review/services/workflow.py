@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentItem, ContentVariant, Theme
-from socialops.workspaces.access import ensure_perm, membership_get
+from socialops.workspaces.access import ensure_perm, ensure_same_workspace, membership_get
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, Role, role_has
@@ -121,11 +121,6 @@ def status_label(status: str) -> str:
     return str(ItemStatus(status).label) if status in ItemStatus.values else status
 
 
-def _same_workspace(workspace: Workspace, obj: Model, field: str) -> None:
-    if getattr(obj, "workspace_id", None) != workspace.pk:
-        raise ValidationError({field: [_("Not found.")]})
-
-
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -157,7 +152,7 @@ def _illegal(item: ContentItem, current: str, target: str) -> ValidationError:
 
 def _lock(workspace: Workspace, item: ContentItem) -> ContentItem:
     """The item's row, locked for this transaction, with its stored state."""
-    _same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, item, "item")
     locked = ContentItem.objects.select_for_update().filter(pk=item.pk, workspace=workspace).first()
     if locked is None:
         raise ValidationError({"item": [_("This was deleted in the meantime.")]})
@@ -204,7 +199,7 @@ def _transition(
         ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
     if item_locked:
         # The caller selected the row FOR UPDATE in this transaction: its state is current.
-        _same_workspace(workspace, item, "item")
+        ensure_same_workspace(workspace, item, "item")
         locked = item
     else:
         locked = _lock(workspace, item)
@@ -402,7 +397,7 @@ def latest_revision(item: ContentItem) -> Revision | None:
 
 def revision_record(*, workspace: Workspace, actor: Any, item: ContentItem, action: str) -> Revision:
     """Snapshot the item and its variants as a new numbered revision (call inside the save's transaction)."""
-    _same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, item, "item")
     # The item's row lock serialises revision numbers of concurrent saves.
     ContentItem.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True).first()
     previous = latest_revision(item)
@@ -724,7 +719,7 @@ def approval_chain_update(
     """Rename a chain, make it the default, change its themes or replace its steps."""
     if actor is not None:
         ensure_perm(workspace=workspace, user=actor, perm=Perm.WORKSPACE_MANAGE)
-    _same_workspace(workspace, chain, "chain")
+    ensure_same_workspace(workspace, chain, "chain")
     unknown = set(fields) - {"name", "steps", "themes", "is_default"}
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
@@ -777,7 +772,7 @@ def approval_chain_delete(*, workspace: Workspace, actor: Any, chain: ApprovalCh
     """Delete a chain other than the default; its themes then follow the default chain."""
     if actor is not None:
         ensure_perm(workspace=workspace, user=actor, perm=Perm.WORKSPACE_MANAGE)
-    _same_workspace(workspace, chain, "chain")
+    ensure_same_workspace(workspace, chain, "chain")
     chain.refresh_from_db(fields=["is_default"])  # another save may have moved the default flag
     if chain.is_default:
         raise ValidationError(
@@ -1255,8 +1250,8 @@ def comment_create(
 ) -> ReviewComment:
     """Comment on a revision, or on a passage of one of its fields (quote with its character offsets)."""
     _ensure_can_comment(workspace, actor)
-    _same_workspace(workspace, item, "item")
-    _same_workspace(workspace, revision, "revision")
+    ensure_same_workspace(workspace, item, "item")
+    ensure_same_workspace(workspace, revision, "revision")
     if revision.item_id != item.pk:
         raise ValidationError({"revision": [_("Not found.")]})
     errors: Errors = {}
@@ -1276,7 +1271,7 @@ def comment_create(
 def comment_update(*, workspace: Workspace, actor: Any, comment: ReviewComment, body: str) -> ReviewComment:
     """Reword one's own comment (a decision's note stays as it was given)."""
     _ensure_can_comment(workspace, actor)
-    _same_workspace(workspace, comment, "comment")
+    ensure_same_workspace(workspace, comment, "comment")
     if comment.author_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Only the comment's author may change it."))
     if comment.kind != CommentKind.COMMENT:
@@ -1303,7 +1298,7 @@ def comment_update(*, workspace: Workspace, actor: Any, comment: ReviewComment, 
 def comment_delete(*, workspace: Workspace, actor: Any, comment: ReviewComment) -> None:
     """Delete one's own comment (admins may delete any); decisions' notes stay."""
     membership = _ensure_can_comment(workspace, actor)
-    _same_workspace(workspace, comment, "comment")
+    ensure_same_workspace(workspace, comment, "comment")
     if comment.author_id != getattr(actor, "pk", None) and membership.role != Role.ADMIN:
         raise PermissionDenied(_("Only the comment's author or an admin may delete it."))
     if comment.kind != CommentKind.COMMENT:
