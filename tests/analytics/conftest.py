@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,11 +10,8 @@ from socialops.accounts.models import Platform, SocialAccount
 from socialops.analytics.models import ColumnMapping
 from socialops.analytics.services import column_mapping_preset
 from socialops.workspaces.roles import Role
+from tests.shared_data import SHARED_DATA, shared_file
 
-# The shared data sets sit next to the checkout (../shared/data), or where SOCIALOPS_SHARED_DATA says.
-SHARED_DATA = Path(
-    os.environ.get("SOCIALOPS_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data"
-)
 FACEBOOK_CSV = SHARED_DATA / "dataset_Facebook.csv"
 
 
@@ -33,7 +28,7 @@ def make_account(workspace: Any, handle: str, platform: str = Platform.OTHER, **
 
 @pytest.fixture
 def facebook_bytes() -> bytes:
-    return FACEBOOK_CSV.read_bytes()
+    return shared_file(FACEBOOK_CSV.name).read_bytes()
 
 
 @pytest.fixture

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import csv
-import os
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from socialops.textkit.originality import OriginalityIndex
 from socialops.textkit.shingles import jaccard, normalize, shingle_set
-
-# The shared data sets sit next to the checkout (../shared/data), or where SOCIALOPS_SHARED_DATA says.
-SHARED_DATA = Path(
-    os.environ.get("SOCIALOPS_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data"
-)
-HOTEL_CSV = SHARED_DATA / "zh" / "ChnSentiCorp_htl_all.csv"
+from tests.shared_data import shared_file
 
 
 @pytest.fixture(scope="module")
 def reviews() -> list[str]:
-    if not HOTEL_CSV.exists():
-        pytest.skip(f"shared data set not found: {HOTEL_CSV}")
-    with HOTEL_CSV.open(encoding="utf-8", newline="") as fh:
+    with shared_file("zh/ChnSentiCorp_htl_all.csv").open(encoding="utf-8", newline="") as fh:
         return [row["review"] for row in csv.DictReader(fh) if row.get("review")]
 
 
