@@ -71,6 +71,7 @@ demo: install
 lint: $(STAMPS)/venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMPS)/venv
 	$(BIN)/mypy

@@ -15,8 +15,8 @@ import polib
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "socialops"
-# Every app, plus config/ (not an app, but the API error messages live there).
-APPS = sorted(p.name for p in SRC.iterdir() if (p / "apps.py").exists() or p.name == "config")
+# Every app, plus config/ and core/ (not apps, but they hold user-visible messages).
+APPS = sorted(p.name for p in SRC.iterdir() if (p / "apps.py").exists() or p.name in ("config", "core"))
 
 
 def _po(app_dir: Path) -> Path:

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from socialops.core.validation import Errors
+from socialops.core.validation import add_error as _add
 from socialops.workspaces.access import ensure_perm, ensure_same_workspace
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
-from socialops.workspaces.validation import Errors
-from socialops.workspaces.validation import add_error as _add
 
 from .models import AgeBand, CityTier, Persona, Platform, SocialAccount
 

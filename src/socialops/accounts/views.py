@@ -6,13 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
@@ -32,9 +32,9 @@ def _list_url_name(account: SocialAccount) -> str:
 
 
 @workspace_view()
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: WorkspaceRequest) -> HttpResponse:
     """Our accounts with platform, positioning and latest follower count."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     accounts = selectors.account_list(
         workspace=workspace, user=request.user, is_competitor=False, with_latest_followers=True
     )
@@ -42,9 +42,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def competitor_list(request: HttpRequest) -> HttpResponse:
+def competitor_list(request: WorkspaceRequest) -> HttpResponse:
     """Competitor accounts, and how they compare with ours over a chosen window."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     try:
         days = int(request.GET.get("days", DEFAULT_WINDOW))
     except ValueError:
@@ -76,9 +76,9 @@ def competitor_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_detail(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """An account's positioning, brand traits, style and tone rules, and its personas."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = selectors.account_get(
         workspace=workspace, user=request.user, account_id=account_id, with_latest_followers=True
     )
@@ -98,7 +98,9 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     )
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, cancel_url: str, submit: str) -> HttpResponse:
+def _form_page(
+    request: WorkspaceRequest, form: Any, *, title: str, cancel_url: str, submit: str
+) -> HttpResponse:
     return render(
         request,
         "accounts/form.html",
@@ -107,9 +109,9 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, cancel_url: str, 
 
 
 @workspace_view(Perm.ACCOUNT_EDIT)
-def account_create(request: HttpRequest) -> HttpResponse:
+def account_create(request: WorkspaceRequest) -> HttpResponse:
     """Add one of our accounts, or a competitor's (?competitor=1 ticks the box)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     competitor = request.GET.get("competitor") == "1"
     form = AccountForm(request.POST or None, initial={"is_competitor": competitor})
     if request.method == "POST" and form.is_valid():
@@ -128,9 +130,9 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.ACCOUNT_EDIT)
-def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_edit(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Edit an account's profile."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     form = AccountForm(request.POST or None, initial=AccountForm.initial_for(account))
     if request.method == "POST" and form.is_valid():
@@ -154,9 +156,9 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.ACCOUNT_EDIT)
-def account_delete(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_delete(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Delete an account with its personas and metric snapshots."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     list_name = _list_url_name(account)
     name = account.display_name
@@ -170,9 +172,9 @@ def account_delete(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @workspace_view(Perm.ACCOUNT_EDIT)
-def persona_create(request: HttpRequest, account_id: int) -> HttpResponse:
+def persona_create(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Describe a new target-audience persona for an account."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     form = PersonaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -195,9 +197,9 @@ def persona_create(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @workspace_view(Perm.ACCOUNT_EDIT)
-def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
+def persona_edit(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
     """Edit a persona."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     persona = selectors.persona_get(workspace=workspace, user=request.user, persona_id=persona_id)
     form = PersonaForm(request.POST or None, initial=PersonaForm.initial_for(persona))
     if request.method == "POST" and form.is_valid():
@@ -221,9 +223,9 @@ def persona_edit(request: HttpRequest, persona_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.ACCOUNT_EDIT)
-def persona_delete(request: HttpRequest, persona_id: int) -> HttpResponse:
+def persona_delete(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
     """Delete a persona."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     persona = selectors.persona_get(workspace=workspace, user=request.user, persona_id=persona_id)
     account_id = persona.account_id
     services.persona_delete(workspace=workspace, actor=request.user, persona=persona)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from socialops.content.models import ContentForm
-from socialops.web.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin
 
 from .imports import (
     DELIMITERS,

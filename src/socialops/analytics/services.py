@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
+from socialops.core.actors import user_or_none
 from socialops.goals.imports import RowError
 from socialops.goals.services.metrics import MetricsImportRejected
 from socialops.workspaces.access import ensure_perm
@@ -91,7 +92,7 @@ def column_mapping_create(
         name=name,
         columns=clean_columns,
         options=clean_options,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
     )
     try:
         with transaction.atomic():
@@ -358,7 +359,7 @@ def posts_import(
                 created=counts["created"],
                 updated=counts["updated"],
                 unchanged=counts["unchanged"],
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=user_or_none(actor),
             )
             audit_record(
                 workspace=workspace,

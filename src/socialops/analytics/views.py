@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from socialops.accounts.models import SocialAccount
 from socialops.goals.imports import FileUnreadable, RowError
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
@@ -29,9 +29,9 @@ POSTS_PER_PAGE = 50
 IMPORT_HISTORY_ROWS = 10
 
 
-def _account(request: HttpRequest, account_id: int) -> SocialAccount:
+def _account(request: WorkspaceRequest, account_id: int) -> SocialAccount:
     return selectors.analytics_account_get(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         user=request.user,
         account_id=account_id,
     )
@@ -50,9 +50,9 @@ def _imported_message(record: PostImport) -> str:
 
 
 @workspace_view()
-def analytics_home(request: HttpRequest) -> HttpResponse:
+def analytics_home(request: WorkspaceRequest) -> HttpResponse:
     """Every account with its number of recorded posts, and links to its history and best time."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     context = {
         "accounts": selectors.analytics_account_list(workspace=workspace, user=request.user),
         "mappings": selectors.column_mapping_list(workspace=workspace, user=request.user),
@@ -61,14 +61,14 @@ def analytics_home(request: HttpRequest) -> HttpResponse:
 
 
 def _render_posts(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     account: SocialAccount,
     *,
     import_form: PostImportForm | None = None,
     report: list[RowError] | None = None,
     report_file: str = "",
 ) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     user = request.user
     mappings = list(selectors.column_mapping_list(workspace=workspace, user=user))
     if import_form is None:
@@ -90,20 +90,20 @@ def _render_posts(
 
 
 @workspace_view()
-def post_list(request: HttpRequest, account_id: int) -> HttpResponse:
+def post_list(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """One account's post history, its import form and import history."""
     return _render_posts(request, _account(request, account_id))
 
 
-def _mapping_page(request: HttpRequest, form: ColumnMappingForm, *, mapping: Any = None) -> HttpResponse:
+def _mapping_page(request: WorkspaceRequest, form: ColumnMappingForm, *, mapping: Any = None) -> HttpResponse:
     return render(request, "analytics/mapping_form.html", {"form": form, "mapping": mapping})
 
 
 @require_POST
 @workspace_view(Perm.METRICS_EDIT)
-def post_import(request: HttpRequest, account_id: int) -> HttpResponse:
+def post_import(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Import an uploaded post file through the chosen mapping, or start a new mapping from its header."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = _account(request, account_id)
     mappings = list(selectors.column_mapping_list(workspace=workspace, user=request.user))
     form = PostImportForm(request.POST, request.FILES, mappings=mappings)
@@ -149,9 +149,9 @@ def post_import(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def column_mapping_list(request: HttpRequest) -> HttpResponse:
+def column_mapping_list(request: WorkspaceRequest) -> HttpResponse:
     """Saved column mappings and the built-in presets."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     mappings = selectors.column_mapping_list(workspace=workspace, user=request.user)
     saved = {m.name.casefold() for m in mappings}
     presets = [
@@ -163,9 +163,9 @@ def column_mapping_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(Perm.METRICS_EDIT)
-def column_mapping_create(request: HttpRequest) -> HttpResponse:
+def column_mapping_create(request: WorkspaceRequest) -> HttpResponse:
     """Save a new mapping (typed in, or picked from a file's header); optionally import a file with it."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     if request.method != "POST":
         return _mapping_page(request, ColumnMappingForm())
     form = ColumnMappingForm(request.POST, request.FILES)
@@ -211,9 +211,9 @@ def column_mapping_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view(Perm.METRICS_EDIT)
-def column_mapping_edit(request: HttpRequest, mapping_id: int) -> HttpResponse:
+def column_mapping_edit(request: WorkspaceRequest, mapping_id: int) -> HttpResponse:
     """Change a saved mapping's name, columns or options."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     mapping = selectors.column_mapping_get(workspace=workspace, user=request.user, mapping_id=mapping_id)
     if request.method != "POST":
         return _mapping_page(request, ColumnMappingForm.for_mapping(mapping), mapping=mapping)
@@ -235,9 +235,9 @@ def column_mapping_edit(request: HttpRequest, mapping_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.METRICS_EDIT)
-def column_mapping_delete(request: HttpRequest, mapping_id: int) -> HttpResponse:
+def column_mapping_delete(request: WorkspaceRequest, mapping_id: int) -> HttpResponse:
     """Delete a saved mapping."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     mapping = selectors.column_mapping_get(workspace=workspace, user=request.user, mapping_id=mapping_id)
     name = mapping.name
     services.column_mapping_delete(workspace=workspace, actor=request.user, mapping=mapping)
@@ -247,9 +247,9 @@ def column_mapping_delete(request: HttpRequest, mapping_id: int) -> HttpResponse
 
 @require_POST
 @workspace_view(Perm.METRICS_EDIT)
-def column_mapping_preset(request: HttpRequest, preset: str) -> HttpResponse:
+def column_mapping_preset(request: WorkspaceRequest, preset: str) -> HttpResponse:
     """Save a built-in mapping under its preset name."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     if preset not in PRESETS:
         raise Http404(_("Not found."))
     mapping = services.column_mapping_preset(workspace=workspace, actor=request.user, preset=preset)
@@ -304,9 +304,9 @@ def heatmap_data(table: dict[str, Any]) -> dict[str, Any]:
 
 
 @workspace_view()
-def best_time(request: HttpRequest, account_id: int) -> HttpResponse:
+def best_time(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """The account's weekday × hour heatmap, where its best hours come from, and the top hours."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = _account(request, account_id)
     table = best_time_table(workspace=workspace, user=request.user, account=account)
     top = [

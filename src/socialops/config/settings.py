@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "socialops.web.middleware.LanguageMiddleware",
+    "socialops.workspaces.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "socialops.web.context_processors.navigation",
+                "socialops.workspaces.context_processors.navigation",
                 "socialops.review.context_processors.review_nav",
                 "socialops.publishing.context_processors.publishing_nav",
             ],
@@ -192,11 +192,11 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Language: zh-Hans by default, English complete. A person's own choice (cookie) wins, then
-# the workspace's language, then zh-Hans (socialops.web.middleware.LanguageMiddleware).
+# the workspace's language, then zh-Hans (socialops.workspaces.middleware.LanguageMiddleware).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # Apps carry their own locale/ dirs; config/ is not an app, so its strings are listed here.
-LOCALE_PATHS = [str(PACKAGE_DIR / "config" / "locale")]
+LOCALE_PATHS = [str(PACKAGE_DIR / "core" / "locale"), str(PACKAGE_DIR / "config" / "locale")]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
@@ -276,6 +276,6 @@ LOGGING = {
 }
 
 # API pagination default page size.
-NINJA_PAGINATION_CLASS = "socialops.config.pagination.BoundedLimitOffsetPagination"
+NINJA_PAGINATION_CLASS = "socialops.core.pagination.BoundedLimitOffsetPagination"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

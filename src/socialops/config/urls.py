@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from socialops.config.api import api
 from socialops.platforms import push
+from socialops.workspaces.urls import root_urlpatterns as workspace_root_urls
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("hooks/wechat/<int:connection_id>/", push.wechat_push, name="wechat-push"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("socialops.web.urls")),
+    path("", include(workspace_root_urls)),
     path("w/<slug:slug>/", include("socialops.workspaces.urls")),
     path("w/<slug:slug>/", include("socialops.accounts.urls")),
     path("w/<slug:slug>/", include("socialops.goals.urls")),

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from socialops.web.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin
 
 from .models import ConnectorKind
 

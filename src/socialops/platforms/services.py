@@ -25,12 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socialops.accounts.models import SocialAccount
+from socialops.core.actors import user_or_none
+from socialops.core.validation import Errors
+from socialops.core.validation import add_error as _add
 from socialops.workspaces.access import ensure_perm, ensure_same_workspace
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
-from socialops.workspaces.validation import Errors
-from socialops.workspaces.validation import add_error as _add
 
 from . import credentials as creds
 from .connectors.base import (
@@ -310,7 +311,7 @@ def connection_save(
         connection = PlatformConnection(
             workspace=workspace,
             account=account,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=user_or_none(actor),
         )
     secrets_changed = [
         name for name in (*SECRET_FIELDS, "client_id") if getattr(new, name) != getattr(stored, name)
@@ -762,7 +763,7 @@ def manual_task_mark_posted(
     row.external_id = external_id or _id_from_url(url)
     if first_time:
         row.posted_at = timezone.now()
-        row.posted_by = actor if getattr(actor, "is_authenticated", False) else None
+        row.posted_by = user_or_none(actor)
     row.save()
     audit_record(
         workspace=workspace,

@@ -7,14 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.accounts import selectors as account_selectors
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
@@ -24,18 +24,18 @@ from .registry import CONNECTION_FIELDS, kinds_using
 
 
 @workspace_view()
-def connection_overview(request: HttpRequest) -> HttpResponse:
+def connection_overview(request: WorkspaceRequest) -> HttpResponse:
     """Every one of our accounts with its connector and whether publishing through it works."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     rows = selectors.accounts_with_connections(workspace=workspace, user=request.user)
     pending = selectors.manual_pending_count(workspace=workspace, user=request.user)
     return render(request, "platforms/connection_overview.html", {"rows": rows, "pending_manual": pending})
 
 
 def _connection_page(
-    request: HttpRequest, account_id: int, form: ConnectionForm | None = None
+    request: WorkspaceRequest, account_id: int, form: ConnectionForm | None = None
 ) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = account_selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     connection = selectors.connection_for_account(workspace=workspace, user=request.user, account=account)
     secrets_set = selectors.secrets_state(connection)
@@ -67,7 +67,7 @@ def _connection_page(
     )
 
 
-def _push_url(request: HttpRequest, connection: Any) -> str:
+def _push_url(request: WorkspaceRequest, connection: Any) -> str:
     """The address to enter in WeChat's 服务器配置 for this connection (empty for other kinds)."""
     if connection is None or connection.kind != ConnectorKind.WECHAT_MP:
         return ""
@@ -77,15 +77,15 @@ def _push_url(request: HttpRequest, connection: Any) -> str:
 
 
 @workspace_view()
-def connection_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def connection_detail(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """An account's connection: status, last check, capabilities, and the connect form for editors."""
     return _connection_page(request, account_id)
 
 
 @workspace_view(Perm.ACCOUNT_EDIT)
-def connection_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+def connection_edit(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Save the connect form; the sandbox issues its own token when none is given."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = account_selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     if request.method != "POST":
         return _connection_page(request, account_id)
@@ -121,17 +121,17 @@ def connection_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     return _connection_page(request, account_id, form=form)
 
 
-def _connection_or_404(request: HttpRequest, account_id: int) -> Any:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _connection_or_404(request: WorkspaceRequest, account_id: int) -> Any:
+    workspace = request.workspace
     account = account_selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     return selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
 
 
 @require_POST
 @workspace_view(Perm.ACCOUNT_EDIT)
-def connection_test(request: HttpRequest, account_id: int) -> HttpResponse:
+def connection_test(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Call the platform's cheapest read with the stored credentials."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     connection = _connection_or_404(request, account_id)
     result = services.connection_test(workspace=workspace, actor=request.user, connection=connection)
     (messages.success if result.ok else messages.error)(request, result.message)
@@ -140,9 +140,9 @@ def connection_test(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.ACCOUNT_EDIT)
-def connection_pause(request: HttpRequest, account_id: int) -> HttpResponse:
+def connection_pause(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Stop publishing through this connection until it is resumed."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     connection = _connection_or_404(request, account_id)
     services.connection_set_paused(
         workspace=workspace, actor=request.user, connection=connection, paused=True
@@ -153,9 +153,9 @@ def connection_pause(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.ACCOUNT_EDIT)
-def connection_resume(request: HttpRequest, account_id: int) -> HttpResponse:
+def connection_resume(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Resume publishing through a paused connection."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     connection = _connection_or_404(request, account_id)
     services.connection_set_paused(
         workspace=workspace, actor=request.user, connection=connection, paused=False
@@ -166,9 +166,9 @@ def connection_resume(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.ACCOUNT_EDIT)
-def connection_delete(request: HttpRequest, account_id: int) -> HttpResponse:
+def connection_delete(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Disconnect: the stored credentials are deleted."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     connection = _connection_or_404(request, account_id)
     services.connection_delete(workspace=workspace, actor=request.user, connection=connection)
     messages.success(request, _("Disconnected; the stored credentials are deleted."))
@@ -176,9 +176,9 @@ def connection_delete(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def manual_task_list(request: HttpRequest) -> HttpResponse:
+def manual_task_list(request: WorkspaceRequest) -> HttpResponse:
     """Packages waiting for a person to post them by hand, and the ones already posted."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     status = request.GET.get("status", ManualTaskStatus.PENDING)
     if status not in ManualTaskStatus.values and status != "all":
         status = ManualTaskStatus.PENDING
@@ -192,8 +192,8 @@ def manual_task_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _manual_page(request: HttpRequest, task_id: int, form: MarkPostedForm | None = None) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _manual_page(request: WorkspaceRequest, task_id: int, form: MarkPostedForm | None = None) -> HttpResponse:
+    workspace = request.workspace
     task = selectors.manual_task_get(workspace=workspace, user=request.user, task_id=task_id)
     if form is None:
         form = MarkPostedForm(initial={"url": task.posted_url, "external_id": task.external_id})
@@ -205,16 +205,16 @@ def _manual_page(request: HttpRequest, task_id: int, form: MarkPostedForm | None
 
 
 @workspace_view()
-def manual_task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+def manual_task_detail(request: WorkspaceRequest, task_id: int) -> HttpResponse:
     """One package: text to copy, media in order, the checklist, and "mark posted"."""
     return _manual_page(request, task_id)
 
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def manual_task_posted(request: HttpRequest, task_id: int) -> HttpResponse:
+def manual_task_posted(request: WorkspaceRequest, task_id: int) -> HttpResponse:
     """Mark a package posted with the post's URL."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     task = selectors.manual_task_get(workspace=workspace, user=request.user, task_id=task_id)
     form = MarkPostedForm(request.POST)
     if form.is_valid():

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
-from socialops.web.decorators import workspace_view
-from socialops.web.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
@@ -45,8 +45,8 @@ class RescheduleForm(BootstrapFormMixin, forms.Form):
     )
 
 
-def _item_page(request: HttpRequest, item_id: int, form: ScheduleForm | None = None) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _item_page(request: WorkspaceRequest, item_id: int, form: ScheduleForm | None = None) -> HttpResponse:
+    workspace = request.workspace
     item = selectors.item_get(workspace=workspace, user=request.user, item_id=item_id)
     publications = selectors.publications_for_item(workspace=workspace, user=request.user, item=item)
     return render(
@@ -62,15 +62,15 @@ def _item_page(request: HttpRequest, item_id: int, form: ScheduleForm | None = N
 
 
 @workspace_view()
-def item_publications(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_publications(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Every publication of an item, with every attempt (time, outcome, the platform's message)."""
     return _item_page(request, item_id)
 
 
 @workspace_view()
-def publishing_queue(request: HttpRequest) -> HttpResponse:
+def publishing_queue(request: WorkspaceRequest) -> HttpResponse:
     """The workspace's publishing queue: due, in flight, failed, outcome unknown."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     sections = [
         (key, label, selectors.queue(workspace=workspace, user=request.user, section=key)[:200])
         for key, label in (
@@ -85,9 +85,9 @@ def publishing_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def publication_schedule(request: HttpRequest, item_id: int) -> HttpResponse:
+def publication_schedule(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Schedule the item on one account."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = selectors.item_get(workspace=workspace, user=request.user, item_id=item_id)
     form = ScheduleForm(request.POST, workspace=workspace)
     if form.is_valid():
@@ -109,9 +109,9 @@ def publication_schedule(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def schedule_placements(request: HttpRequest, item_id: int) -> HttpResponse:
+def schedule_placements(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Schedule every placement of the item at its planned time."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = selectors.item_get(workspace=workspace, user=request.user, item_id=item_id)
     try:
         made = services.schedule_item_placements(workspace=workspace, actor=request.user, item=item)
@@ -124,8 +124,8 @@ def schedule_placements(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("item_publications", slug=workspace.slug, item_id=item.pk)
 
 
-def _action(request: HttpRequest, publication_id: int, verb: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _action(request: WorkspaceRequest, publication_id: int, verb: str) -> HttpResponse:
+    workspace = request.workspace
     pub = selectors.publication_get(workspace=workspace, user=request.user, publication_id=publication_id)
     try:
         if verb == "cancel":
@@ -150,29 +150,29 @@ def _action(request: HttpRequest, publication_id: int, verb: str) -> HttpRespons
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def publication_cancel(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_cancel(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """Cancel a publication that has not gone out."""
     return _action(request, publication_id, "cancel")
 
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def publication_publish_now(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_publish_now(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """Send a publication now."""
     return _action(request, publication_id, "now")
 
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def publication_reschedule(request: HttpRequest, publication_id: int) -> HttpResponse:
+def publication_reschedule(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """Move a publication to a new time."""
     return _action(request, publication_id, "reschedule")
 
 
 @workspace_view()
-def publishing_alerts(request: HttpRequest) -> HttpResponse:
+def publishing_alerts(request: WorkspaceRequest) -> HttpResponse:
     """My alerts: accounts whose authorisation the platform revoked, with a way to reconnect."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     only_unread = request.GET.get("unread") == "1"
     alerts = selectors.alert_list(
         workspace=workspace, user=request.user, unread=True if only_unread else None
@@ -190,9 +190,9 @@ def publishing_alerts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def publishing_alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
+def publishing_alert_read(request: WorkspaceRequest, alert_id: int) -> HttpResponse:
     """Mark an alert read; with open=1 go on to the account's connection page."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     alert = selectors.alert_get(workspace=workspace, user=request.user, alert_id=alert_id)
     services.alert_mark_read(workspace=workspace, actor=request.user, alert=alert)
     if request.POST.get("open") == "1":
@@ -202,9 +202,9 @@ def publishing_alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def publishing_alerts_read_all(request: HttpRequest) -> HttpResponse:
+def publishing_alerts_read_all(request: WorkspaceRequest) -> HttpResponse:
     """Mark all my alerts read."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     services.alerts_mark_all_read(workspace=workspace, actor=request.user)
     return redirect("publishing_alerts", slug=workspace.slug)
 

@@ -5,8 +5,6 @@ from . import views
 from .forms import LoginForm, StyledPasswordChangeForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("workspaces/", views.workspace_list, name="workspace_list"),
     path("healthz", views.healthz, name="healthz"),
     path(
         "login/",

@@ -1,39 +1,17 @@
-"""Pages that belong to no single app: home, workspace switcher, health check, error pages."""
+"""Pages that belong to no app: the health check and the error pages."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from socialops.workspaces.selectors import workspaces_for_user
-
 log = logging.getLogger(__name__)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Go to the last workspace used, the only one, or the list to pick from."""
-    workspaces = list(workspaces_for_user(user=request.user))
-    last = request.session.get("last_workspace")
-    slugs = {w.slug for w in workspaces}
-    if last in slugs:
-        return redirect("dashboard", slug=last)
-    if len(workspaces) == 1:
-        return redirect("dashboard", slug=workspaces[0].slug)
-    return render(request, "web/workspace_list.html", {"workspaces": workspaces})
-
-
-@login_required
-def workspace_list(request: HttpRequest) -> HttpResponse:
-    """All workspaces of the user, to switch between them."""
-    return render(request, "web/workspace_list.html", {"workspaces": workspaces_for_user(user=request.user)})
 
 
 def _database_state() -> dict[str, Any]:

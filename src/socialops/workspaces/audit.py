@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import models
 
+from socialops.core.actors import user_or_none
+
 from .models import AuditEntry, Workspace
 
 # Fields that must never be copied into the audit log.
@@ -68,7 +70,7 @@ def audit_record(
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in sorted(changed)}
         after = {k: after.get(k) for k in sorted(changed)}
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     return AuditEntry.objects.create(
         workspace=workspace,
         actor=user,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from socialops.web.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin
 
 from .roles import Role
 

@@ -1,8 +1,9 @@
-"""Pages: members and roles, the audit log."""
+"""Pages: the workspace switcher, members and roles, settings, the audit log."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,17 +11,39 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from socialops.web.decorators import workspace_view
-
 from . import selectors, services
+from .decorators import WorkspaceRequest, workspace_view
 from .forms import AuditFilterForm, MemberAddForm, MemberRoleForm, WorkspaceSettingsForm
 from .roles import Perm
 
 
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Go to the last workspace used, the only one, or the list to pick from."""
+    workspaces = list(selectors.workspaces_for_user(user=request.user))
+    last = request.session.get("last_workspace")
+    slugs = {w.slug for w in workspaces}
+    if last in slugs:
+        return redirect("dashboard", slug=last)
+    if len(workspaces) == 1:
+        return redirect("dashboard", slug=workspaces[0].slug)
+    return render(request, "workspaces/workspace_list.html", {"workspaces": workspaces})
+
+
+@login_required
+def workspace_list(request: HttpRequest) -> HttpResponse:
+    """All workspaces of the user, to switch between them."""
+    return render(
+        request,
+        "workspaces/workspace_list.html",
+        {"workspaces": selectors.workspaces_for_user(user=request.user)},
+    )
+
+
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: WorkspaceRequest) -> HttpResponse:
     """Members with their roles; admins add members and change roles here."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,9 +74,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def member_update(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_update(request: WorkspaceRequest, member_id: int) -> HttpResponse:
     """Change a member's role, or remove them (the last admin stays)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     membership = selectors.membership_get_by_id(
         workspace=workspace, user=request.user, membership_id=member_id
     )
@@ -80,9 +103,9 @@ def member_update(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @workspace_view(Perm.AUDIT_VIEW)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: WorkspaceRequest) -> HttpResponse:
     """Every write in the workspace, newest first, filterable by who, action and date."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_entry_list(
@@ -102,9 +125,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def workspace_settings(request: HttpRequest) -> HttpResponse:
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     """Rename the workspace, or change its time zone or language."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     initial = {"name": workspace.name, "timezone": workspace.timezone, "locale": workspace.locale}
     form = WorkspaceSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

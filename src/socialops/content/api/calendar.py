@@ -11,7 +11,7 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params import FormEx, P, PathEx, QueryEx
 
-from socialops.config.api import validation_messages
+from socialops.core.api import validation_messages
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.api import api_workspace
 from socialops.workspaces.roles import Perm

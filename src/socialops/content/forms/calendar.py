@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from socialops.web.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin
 
 from ..models import CalendarEntryKind, HolidayOverrideKind
 from ..services.calendar import ENTRY_NAME_MAX, MAX_IMPORT_BYTES, NAME_MAX, SOURCE_MAX

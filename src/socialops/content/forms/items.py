@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import Platform, SocialAccount
+from socialops.core.forms import BootstrapFormMixin
 from socialops.review.check_messages import ADVERTISING_LABEL
-from socialops.web.forms import BootstrapFormMixin
 
 from ..models import ContentForm, ContentItem, ContentVariant, Importance, MediaAsset, MediaKind, Theme
 from ..services.items import EXTRA_FIELDS, FORM_ONLY_FIELDS

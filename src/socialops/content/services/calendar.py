@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from socialops.core.actors import user_or_none
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
@@ -115,7 +116,7 @@ def holiday_override_set(
             date=date,
             kind=kind,
             name=name,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=user_or_none(actor),
         )
         audit_record(
             workspace=workspace,
@@ -370,7 +371,7 @@ def official_schedule_import(
     }
     before = {d.isoformat(): [o.kind, o.name] for d, o in sorted(existing.items())}
     created = updated = unchanged = 0
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     new_rows = []
     for day, (kind, name) in sorted(days.items()):
         override = existing.get(day)
@@ -470,9 +471,7 @@ def calendar_entry_create(
             "description": description,
         }
     )
-    entry = CalendarEntry.objects.create(
-        workspace=workspace, created_by=actor if getattr(actor, "is_authenticated", False) else None, **data
-    )
+    entry = CalendarEntry.objects.create(workspace=workspace, created_by=user_or_none(actor), **data)
     audit_record(
         workspace=workspace, actor=actor, action="calendar_entry.create", obj=entry, after=snapshot(entry)
     )

@@ -22,14 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import Platform, SocialAccount
+from socialops.core.actors import user_or_none
+from socialops.core.validation import Errors
+from socialops.core.validation import add_error as _add
+from socialops.core.validation import clean_text as _text
 from socialops.textkit.platform_rules import max_length
 from socialops.workspaces.access import ensure_perm, ensure_same_workspace
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import AuditEntry, Workspace
 from socialops.workspaces.roles import Perm
-from socialops.workspaces.validation import Errors
-from socialops.workspaces.validation import add_error as _add
-from socialops.workspaces.validation import clean_text as _text
 
 from ..models import (
     ContentForm,
@@ -848,9 +849,7 @@ def content_item_create(
         "title": title,
         "form": form,
         "theme": theme,
-        "owner": owner
-        if owner is not None
-        else (actor if getattr(actor, "is_authenticated", False) else None),
+        "owner": owner if owner is not None else user_or_none(actor),
         "importance": importance,
         "deadline": deadline,
         "evergreen": evergreen,
@@ -871,9 +870,7 @@ def content_item_create(
     _check_item_state(state, errors, given=given, live_time_changed=True)
     if errors:
         raise ValidationError(errors)
-    item = ContentItem(
-        workspace=workspace, created_by=actor if getattr(actor, "is_authenticated", False) else None
-    )
+    item = ContentItem(workspace=workspace, created_by=user_or_none(actor))
     _apply_item(item, state)
     item.save()
     item.accounts.set(state["accounts"])

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from socialops.core.actors import user_or_none
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
@@ -142,7 +143,7 @@ def media_asset_upload(*, workspace: Workspace, actor: Any, file_name: str, cont
     existing = MediaAsset.objects.filter(workspace=workspace, sha256=digest).first()
     if existing is not None:
         return MediaUpload(existing, False)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     asset = MediaAsset(
         workspace=workspace,
         kind=info.kind,

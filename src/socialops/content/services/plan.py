@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
+from socialops.core.actors import user_or_none
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
@@ -328,7 +329,7 @@ def plan_generate(
         period_start=start,
         period_end=end,
         report=report,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
     )
     run.accounts.set(chosen)
     Placement.objects.bulk_create(_placement_rows(workspace, plan, run), batch_size=500)
@@ -591,7 +592,7 @@ def urgent_insert(
         period_start=today,
         period_end=end,
         report=report,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
     )
     run.accounts.set([account])
     by_ref = {p.ref: p for p in result.placements if p.ref is not None}

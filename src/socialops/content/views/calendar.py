@@ -10,13 +10,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from .. import holidays
@@ -29,7 +29,7 @@ MONTH_CHOICES = (1, 2, 3, 6, 12)
 DEFAULT_MONTHS = 3
 
 
-def _year_param(request: HttpRequest, default: int) -> int:
+def _year_param(request: WorkspaceRequest, default: int) -> int:
     try:
         year = int(request.GET.get("year", default))
     except ValueError:
@@ -46,7 +46,7 @@ def _first_uncovered_year(coverage: list[sel.YearCoverage], today: dt.date) -> i
 
 
 def _holidays_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     *,
     year: int | None = None,
     override_form: HolidayOverrideForm | None = None,
@@ -54,7 +54,7 @@ def _holidays_page(
     report: list[svc.LineError] | None = None,
 ) -> HttpResponse:
     """The schedule page; a rejected form is shown again on it (status 200, like any invalid form)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     today = sel.local_today(workspace)
     year = year or _year_param(request, today.year)
     coverage = sel.year_coverage(workspace=workspace, user=request.user, today=today)
@@ -82,16 +82,16 @@ def _holidays_page(
 
 
 @workspace_view()
-def calendar_holidays(request: HttpRequest) -> HttpResponse:
+def calendar_holidays(request: WorkspaceRequest) -> HttpResponse:
     """The official schedule of a year with its sources, every year's coverage, overrides and the import."""
     return _holidays_page(request)
 
 
 @require_POST
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def calendar_holiday_override(request: HttpRequest) -> HttpResponse:
+def calendar_holiday_override(request: WorkspaceRequest) -> HttpResponse:
     """Enter or correct one day of the official schedule."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = HolidayOverrideForm(request.POST)
     if form.is_valid():
         day = form.cleaned_data["date"]
@@ -118,9 +118,9 @@ def calendar_holiday_override(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def calendar_holiday_override_delete(request: HttpRequest, date: str) -> HttpResponse:
+def calendar_holiday_override_delete(request: WorkspaceRequest, date: str) -> HttpResponse:
     """Remove the override of one date, so the built-in data (or the weekday rule) applies again."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
@@ -132,9 +132,9 @@ def calendar_holiday_override_delete(request: HttpRequest, date: str) -> HttpRes
 
 @require_POST
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def calendar_schedule_import(request: HttpRequest) -> HttpResponse:
+def calendar_schedule_import(request: WorkspaceRequest) -> HttpResponse:
     """Import a year's official schedule; on any bad line show every problem and change nothing."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = ScheduleImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _holidays_page(request, import_form=form)
@@ -159,7 +159,7 @@ def calendar_schedule_import(request: HttpRequest) -> HttpResponse:
 # ---- hot topics and brand events -------------------------------------------------------------
 
 
-def _months_param(request: HttpRequest) -> int:
+def _months_param(request: WorkspaceRequest) -> int:
     try:
         months = int(request.GET.get("months", DEFAULT_MONTHS))
     except ValueError:
@@ -179,8 +179,8 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def _events_page(request: HttpRequest, *, form: CalendarEntryForm | None = None) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _events_page(request: WorkspaceRequest, *, form: CalendarEntryForm | None = None) -> HttpResponse:
+    workspace = request.workspace
     today = sel.local_today(workspace)
     months = _months_param(request)
     end = min(_add_months(today, months) - dt.timedelta(days=1), sel.LATEST)
@@ -211,16 +211,16 @@ def _events_page(request: HttpRequest, *, form: CalendarEntryForm | None = None)
 
 
 @workspace_view()
-def calendar_events(request: HttpRequest) -> HttpResponse:
+def calendar_events(request: WorkspaceRequest) -> HttpResponse:
     """Festivals, commerce days, hot topics and brand events of the coming months."""
     return _events_page(request)
 
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def calendar_entry_create(request: HttpRequest) -> HttpResponse:
+def calendar_entry_create(request: WorkspaceRequest) -> HttpResponse:
     """Add a hot topic, brand event or extra festival/commerce day."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = CalendarEntryForm(request.POST)
     if form.is_valid():
         try:
@@ -233,18 +233,18 @@ def calendar_entry_create(request: HttpRequest) -> HttpResponse:
     return _events_page(request, form=form)
 
 
-def _entry(request: HttpRequest, entry_id: int) -> CalendarEntry:
+def _entry(request: WorkspaceRequest, entry_id: int) -> CalendarEntry:
     return sel.calendar_entry_get(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         user=request.user,
         entry_id=entry_id,
     )
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def calendar_entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
+def calendar_entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     """Change a calendar entry."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     entry = _entry(request, entry_id)
     if request.method == "POST":
         form = CalendarEntryForm(request.POST)
@@ -274,9 +274,9 @@ def calendar_entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def calendar_entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+def calendar_entry_delete(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     """Remove a calendar entry."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     entry = _entry(request, entry_id)
     name = entry.name
     svc.calendar_entry_delete(workspace=workspace, actor=request.user, entry=entry)

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import account_get, account_list
 from socialops.review.services.checks import content_item_advertising_set
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.items import (
@@ -61,8 +61,8 @@ def _in_workspace_tz(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     """Read and show times in the workspace's time zone (wrapped inside workspace_view)."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(request.workspace.tz):  # type: ignore[attr-defined]
+    def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(request.workspace.tz):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
@@ -78,7 +78,7 @@ def _thumb_url(slug: str) -> Callable[[MediaAsset], str]:
     return url
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
+def _int_param(request: WorkspaceRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() and len(value) < 18 else None
 
@@ -87,9 +87,9 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 
 @workspace_view()
-def theme_list(request: HttpRequest) -> HttpResponse:
+def theme_list(request: WorkspaceRequest) -> HttpResponse:
     """Themes with their colours and item counts, and each account's target mix."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     themes = list(selectors.theme_list(workspace=workspace, user=request.user))
     accounts = account_list(workspace=workspace, user=request.user, is_competitor=False)
     mixes = []
@@ -106,8 +106,8 @@ def theme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "content/themes/theme_list.html", {"themes": themes, "mixes": mixes})
 
 
-def _theme_form_page(request: HttpRequest, form: ThemeForm, *, title: str, submit: str) -> HttpResponse:
-    cancel = reverse("theme_list", kwargs={"slug": request.workspace.slug})  # type: ignore[attr-defined]
+def _theme_form_page(request: WorkspaceRequest, form: ThemeForm, *, title: str, submit: str) -> HttpResponse:
+    cancel = reverse("theme_list", kwargs={"slug": request.workspace.slug})
     return render(
         request,
         "content/themes/theme_form.html",
@@ -116,9 +116,9 @@ def _theme_form_page(request: HttpRequest, form: ThemeForm, *, title: str, submi
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def theme_create(request: HttpRequest) -> HttpResponse:
+def theme_create(request: WorkspaceRequest) -> HttpResponse:
     """Add a theme."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,9 +132,9 @@ def theme_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def theme_edit(request: HttpRequest, theme_id: int) -> HttpResponse:
+def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     """Edit a theme."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     theme = selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme_id)
     form = ThemeForm(request.POST or None, initial=ThemeForm.initial_for(theme))
     if request.method == "POST" and form.is_valid():
@@ -152,9 +152,9 @@ def theme_edit(request: HttpRequest, theme_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def theme_delete(request: HttpRequest, theme_id: int) -> HttpResponse:
+def theme_delete(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     """Delete a theme no item uses."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     theme = selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme_id)
     name = theme.name
     try:
@@ -168,9 +168,9 @@ def theme_delete(request: HttpRequest, theme_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def theme_defaults(request: HttpRequest) -> HttpResponse:
+def theme_defaults(request: WorkspaceRequest) -> HttpResponse:
     """Add the five default themes the workspace does not have yet."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     created = services.themes_create_defaults(workspace=workspace, actor=request.user)
     if created:
         messages.success(request, _("Added: %(names)s.") % {"names": "、".join(t.name for t in created)})
@@ -180,9 +180,9 @@ def theme_defaults(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def theme_targets(request: HttpRequest, account_id: int) -> HttpResponse:
+def theme_targets(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Set an account's target theme mix (percentages adding up to 100, summed live as you type)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     account = account_get(workspace=workspace, user=request.user, account_id=account_id)
     if account.is_competitor:
         raise Http404
@@ -218,9 +218,9 @@ def theme_targets(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @workspace_view()
 @_in_workspace_tz
-def content_list(request: HttpRequest) -> HttpResponse:
+def content_list(request: WorkspaceRequest) -> HttpResponse:
     """Items with filters by form, theme, importance, account and text."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = request.GET.get("form", "")
     importance = request.GET.get("importance", "")
     filters: dict[str, Any] = {
@@ -263,10 +263,10 @@ CALENDAR_PAST_DAYS = 30
 CALENDAR_AHEAD_DAYS = 365
 
 
-def _calendar_choices(request: HttpRequest, linked: list[str]) -> list[tuple[str, str]]:
+def _calendar_choices(request: WorkspaceRequest, linked: list[str]) -> list[tuple[str, str]]:
     """The marketing calendar's festivals, commerce days and entries from a month ago to a year ahead,
     plus whatever the item already links to."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     today = timezone.localdate(timezone=workspace.tz)
     found = calendar_link_choices(
         workspace=workspace,
@@ -283,8 +283,8 @@ def _calendar_choices(request: HttpRequest, linked: list[str]) -> list[tuple[str
     return choices
 
 
-def _item_form(request: HttpRequest, data: Any, initial: dict[str, Any]) -> ContentItemForm:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _item_form(request: WorkspaceRequest, data: Any, initial: dict[str, Any]) -> ContentItemForm:
+    workspace = request.workspace
     assets = list(selectors.media_asset_list(workspace=workspace, user=request.user))
     linked = list(initial.get("calendar_links") or [])
     if data is not None:
@@ -303,7 +303,13 @@ def _item_form(request: HttpRequest, data: Any, initial: dict[str, Any]) -> Cont
 
 
 def _item_form_page(
-    request: HttpRequest, form: ContentItemForm, *, title: str, submit: str, cancel_url: str, item: Any = None
+    request: WorkspaceRequest,
+    form: ContentItemForm,
+    *,
+    title: str,
+    submit: str,
+    cancel_url: str,
+    item: Any = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -323,9 +329,9 @@ def _item_form_page(
 
 @workspace_view(Perm.CONTENT_EDIT)
 @_in_workspace_tz
-def content_create(request: HttpRequest) -> HttpResponse:
+def content_create(request: WorkspaceRequest) -> HttpResponse:
     """Create an item; the form shows the fields of the chosen form (图文, 短帖, 视频, 直播, 问答)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     chosen = request.GET.get("form", ContentForm.ARTICLE)
     initial = {
         "form": chosen if chosen in ContentForm.values else ContentForm.ARTICLE,
@@ -357,9 +363,9 @@ def content_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Perm.CONTENT_EDIT)
 @_in_workspace_tz
-def content_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+def content_edit(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Edit an item; a save based on an outdated version is refused and the typed text is kept."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
     initial = ContentItemForm.initial_for(item, selectors.ordered_images(item))
     form = _item_form(request, request.POST or None, initial)
@@ -402,9 +408,9 @@ def content_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @workspace_view()
 @_in_workspace_tz
-def content_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """An item with its form's fields, the article preview, its media and its variants per account."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
     rendered = None
     if item.form in (ContentForm.ARTICLE, ContentForm.QA) and item.body:
@@ -428,9 +434,9 @@ def content_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def content_delete(request: HttpRequest, item_id: int) -> HttpResponse:
+def content_delete(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Confirm, then delete an item with its variants and plan placements."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
     if request.method == "POST":
         title = item.title
@@ -451,8 +457,10 @@ def content_delete(request: HttpRequest, item_id: int) -> HttpResponse:
 # ---- variants -------------------------------------------------------------------------------
 
 
-def _variant_form(request: HttpRequest, data: Any, initial: dict[str, Any], platform: str) -> VariantForm:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _variant_form(
+    request: WorkspaceRequest, data: Any, initial: dict[str, Any], platform: str
+) -> VariantForm:
+    workspace = request.workspace
     return VariantForm(
         data,
         initial=initial,
@@ -463,7 +471,7 @@ def _variant_form(request: HttpRequest, data: Any, initial: dict[str, Any], plat
 
 
 def _variant_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     form: VariantForm,
     *,
     item: ContentItem,
@@ -482,16 +490,16 @@ def _variant_page(
             "submit": submit,
             "cancel_url": reverse(
                 "content_detail",
-                kwargs={"slug": request.workspace.slug, "item_id": item.pk},  # type: ignore[attr-defined]
+                kwargs={"slug": request.workspace.slug, "item_id": item.pk},
             ),
         },
     )
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def variant_create(request: HttpRequest, item_id: int, account_id: int) -> HttpResponse:
+def variant_create(request: WorkspaceRequest, item_id: int, account_id: int) -> HttpResponse:
     """Write an item's variant for one account, prefilled from the item for that platform."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
     account = account_get(workspace=workspace, user=request.user, account_id=account_id)
     prefill = selectors.variant_prefill(workspace=workspace, user=request.user, item=item, account=account)
@@ -517,9 +525,9 @@ def variant_create(request: HttpRequest, item_id: int, account_id: int) -> HttpR
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def variant_edit(request: HttpRequest, variant_id: int) -> HttpResponse:
+def variant_edit(request: WorkspaceRequest, variant_id: int) -> HttpResponse:
     """Edit a variant; an outdated save is refused and the typed text kept."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     variant = selectors.variant_get(workspace=workspace, user=request.user, variant_id=variant_id)
     fields = VariantForm.fields_of(variant, selectors.ordered_media(variant))
     form = _variant_form(
@@ -562,9 +570,9 @@ def variant_edit(request: HttpRequest, variant_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def variant_delete(request: HttpRequest, variant_id: int) -> HttpResponse:
+def variant_delete(request: WorkspaceRequest, variant_id: int) -> HttpResponse:
     """Delete a variant."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     variant = selectors.variant_get(workspace=workspace, user=request.user, variant_id=variant_id)
     item_id = variant.item_id
     services.variant_delete(workspace=workspace, actor=request.user, variant=variant)
@@ -576,9 +584,9 @@ def variant_delete(request: HttpRequest, variant_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def asset_list(request: HttpRequest) -> HttpResponse:
+def asset_list(request: WorkspaceRequest) -> HttpResponse:
     """The media library: thumbnails, sizes, durations; upload and delete."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     kind = request.GET.get("kind", "")
     kind = kind if kind in MediaKind.values else ""
     assets = selectors.media_asset_list(
@@ -600,9 +608,9 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def asset_upload(request: HttpRequest) -> HttpResponse:
+def asset_upload(request: WorkspaceRequest) -> HttpResponse:
     """Upload files; each is checked on its own and every refusal names its file."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     files = request.FILES.getlist("upload")
     if not files:
         messages.error(request, _("Choose one or more files to upload."))
@@ -633,9 +641,9 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def asset_delete(request: HttpRequest, asset_id: int) -> HttpResponse:
+def asset_delete(request: WorkspaceRequest, asset_id: int) -> HttpResponse:
     """Delete an asset no item or variant uses."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     asset = selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
     name = asset.original_name
     try:
@@ -662,17 +670,17 @@ def _stream(field: Any, content_type: str, file_name: str) -> FileResponse:
 
 
 @workspace_view()
-def asset_file(request: HttpRequest, asset_id: int) -> Any:
+def asset_file(request: WorkspaceRequest, asset_id: int) -> Any:
     """The asset's file, to members of its workspace only."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     asset = selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
     return _stream(asset.file, asset.content_type, asset.original_name)
 
 
 @workspace_view()
-def asset_thumbnail(request: HttpRequest, asset_id: int) -> Any:
+def asset_thumbnail(request: WorkspaceRequest, asset_id: int) -> Any:
     """An image asset's JPEG thumbnail (videos have none: 404), to members only."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     asset = selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
     return _stream(asset.thumbnail, "image/jpeg", f"thumb-{asset.pk}.jpg")
 

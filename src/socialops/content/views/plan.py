@@ -7,15 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from socialops.web.decorators import workspace_view
 from socialops.workspaces.access import user_can
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.plan import CadenceForm, CapacityForm, GenerateForm, PlacementForm, UrgentForm
@@ -25,8 +25,8 @@ from ..services import plan as svc
 DEFAULT_DAYS = 28
 
 
-def _ws(request: HttpRequest) -> Any:
-    return request.workspace  # type: ignore[attr-defined]
+def _ws(request: WorkspaceRequest) -> Any:
+    return request.workspace
 
 
 def _fc_locale() -> str:
@@ -34,7 +34,7 @@ def _fc_locale() -> str:
     return "zh-cn" if (get_language() or "").lower().startswith("zh") else "en"
 
 
-def _generate_form(request: HttpRequest, data: Any = None) -> GenerateForm:
+def _generate_form(request: WorkspaceRequest, data: Any = None) -> GenerateForm:
     workspace = _ws(request)
     accounts = sel.own_accounts(workspace=workspace, user=request.user)
     today = sel.local_now(workspace).date()
@@ -42,7 +42,7 @@ def _generate_form(request: HttpRequest, data: Any = None) -> GenerateForm:
     return GenerateForm(data, initial=initial, accounts=accounts)
 
 
-def _initial_date(request: HttpRequest, default: dt.date) -> dt.date:
+def _initial_date(request: WorkspaceRequest, default: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
@@ -75,12 +75,12 @@ def _js_messages() -> dict[str, str]:
 
 
 @workspace_view()
-def plan_calendar(request: HttpRequest) -> HttpResponse:
+def plan_calendar(request: WorkspaceRequest) -> HttpResponse:
     """The publishing calendar: placements by theme colour over holidays and festivals, drag to move."""
     return _calendar_page(request)
 
 
-def _calendar_page(request: HttpRequest, form: GenerateForm | None = None) -> HttpResponse:
+def _calendar_page(request: WorkspaceRequest, form: GenerateForm | None = None) -> HttpResponse:
     workspace = _ws(request)
     slug = workspace.slug
     latest = sel.plan_run_latest(workspace=workspace, user=request.user)
@@ -113,7 +113,7 @@ def _calendar_page(request: HttpRequest, form: GenerateForm | None = None) -> Ht
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def plan_generate(request: HttpRequest) -> HttpResponse:
+def plan_generate(request: WorkspaceRequest) -> HttpResponse:
     """Run the generator for the chosen period and accounts, then show the calendar and the report."""
     workspace = _ws(request)
     form = _generate_form(request, request.POST)
@@ -141,14 +141,14 @@ def plan_generate(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def plan_run_list(request: HttpRequest) -> HttpResponse:
+def plan_run_list(request: WorkspaceRequest) -> HttpResponse:
     """Runs of the generator and urgent insertions, newest first."""
     runs = sel.plan_run_list(workspace=_ws(request), user=request.user)[:100]
     return render(request, "content/plan/run_list.html", {"runs": [(r, sel.report_view(r)) for r in runs]})
 
 
 @workspace_view()
-def plan_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def plan_run_detail(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     """One run's report: empty slots, short themes, capacity, moves, unplaced items, uncovered years."""
     workspace = _ws(request)
     run = sel.plan_run_get(workspace=workspace, user=request.user, run_id=run_id)
@@ -172,7 +172,7 @@ def plan_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def plan_cadence(request: HttpRequest) -> HttpResponse:
+def plan_cadence(request: WorkspaceRequest) -> HttpResponse:
     """Every own account's cadence at a glance."""
     rows = [
         (a, sel.cadence_summary(r)) for a, r in sel.cadence_rules(workspace=_ws(request), user=request.user)
@@ -181,7 +181,7 @@ def plan_cadence(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def plan_cadence_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+def plan_cadence_edit(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Edit one account's cadence rule."""
     workspace = _ws(request)
     account = sel.own_account_get(workspace=workspace, user=request.user, account_id=account_id)
@@ -203,7 +203,7 @@ def plan_cadence_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 # ---- capacity ----------------------------------------------------------------------------------
 
 
-def _capacity_page(request: HttpRequest, form: CapacityForm | None = None) -> HttpResponse:
+def _capacity_page(request: WorkspaceRequest, form: CapacityForm | None = None) -> HttpResponse:
     workspace = _ws(request)
     users = sel.member_users(workspace=workspace, user=request.user)
     rules = sel.capacity_list(workspace=workspace, user=request.user)
@@ -216,14 +216,14 @@ def _capacity_page(request: HttpRequest, form: CapacityForm | None = None) -> Ht
 
 
 @workspace_view()
-def plan_capacity(request: HttpRequest) -> HttpResponse:
+def plan_capacity(request: WorkspaceRequest) -> HttpResponse:
     """What the team and each owner can produce per week."""
     return _capacity_page(request)
 
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def plan_capacity_set(request: HttpRequest) -> HttpResponse:
+def plan_capacity_set(request: WorkspaceRequest) -> HttpResponse:
     """Set the team's or an owner's items per week."""
     workspace = _ws(request)
     form = CapacityForm(request.POST, users=sel.member_users(workspace=workspace, user=request.user))
@@ -245,7 +245,7 @@ def plan_capacity_set(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def plan_capacity_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+def plan_capacity_delete(request: WorkspaceRequest, rule_id: int) -> HttpResponse:
     """Remove a capacity rule."""
     workspace = _ws(request)
     rule = sel.capacity_get(workspace=workspace, user=request.user, rule_id=rule_id)
@@ -258,7 +258,7 @@ def plan_capacity_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def plan_place(request: HttpRequest) -> HttpResponse:
+def plan_place(request: WorkspaceRequest) -> HttpResponse:
     """Place an item by hand on an account at a time."""
     workspace = _ws(request)
     items = sel.placeable_items(workspace=workspace, user=request.user)
@@ -278,7 +278,7 @@ def plan_place(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.CONTENT_EDIT)
-def plan_urgent(request: HttpRequest) -> HttpResponse:
+def plan_urgent(request: WorkspaceRequest) -> HttpResponse:
     """Insert an item as urgent; the page that follows lists every move it caused."""
     workspace = _ws(request)
     items = sel.placeable_items(workspace=workspace, user=request.user)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from socialops.web.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin
 
 from ..metrics import CATALOGUE
 from ..models import GoalKind, StrategyKind

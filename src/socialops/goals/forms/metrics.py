@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
-from socialops.web.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin
 
 from ..imports import INT32_MAX, INT64_MAX, METRIC_FIELDS, REVENUE_MAX_DIGITS
 from ..models import MetricSnapshot

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import workspace_today
+from socialops.core.actors import user_or_none
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
@@ -322,7 +323,7 @@ def metrics_import(
                 created=counts["created"],
                 updated=counts["updated"],
                 unchanged=counts["unchanged"],
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=user_or_none(actor),
             )
             audit_record(
                 workspace=workspace,

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.selectors import competitor_chart_options, competitor_comparison
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.goals import GoalForm, StrategyForm
@@ -22,11 +22,11 @@ from ..selectors import goals as sel
 from ..services import goals as svc
 
 
-def _ws(request: HttpRequest) -> Any:
-    return request.workspace  # type: ignore[attr-defined]
+def _ws(request: WorkspaceRequest) -> Any:
+    return request.workspace
 
 
-def _goal_cards(request: HttpRequest, goals: list[Goal]) -> list[dict[str, Any]]:
+def _goal_cards(request: WorkspaceRequest, goals: list[Goal]) -> list[dict[str, Any]]:
     """Each goal with its progress and chart option (chart ids are unique on the page)."""
     cards = []
     for goal in goals:
@@ -45,7 +45,7 @@ def _goal_cards(request: HttpRequest, goals: list[Goal]) -> list[dict[str, Any]]
 COMPETITOR_CHARTS = ("followers", "posts_per_week", "engagement_rate", "followers_trend")
 
 
-def _competitors(request: HttpRequest) -> dict[str, Any]:
+def _competitors(request: WorkspaceRequest) -> dict[str, Any]:
     """Our accounts beside competitors' (followers, posts per week, engagement rate), from the accounts app."""
     comparison = competitor_comparison(workspace=_ws(request), user=request.user)
     has_data = bool(comparison["has_data"] and comparison["has_competitors"])
@@ -64,7 +64,7 @@ def _competitors(request: HttpRequest) -> dict[str, Any]:
 
 
 @workspace_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: WorkspaceRequest) -> HttpResponse:
     """The workspace at a glance: headline figures, goal cards with forecasts, competitors."""
     workspace = _ws(request)
     goals = list(sel.goal_list(workspace=workspace, user=request.user))
@@ -83,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def goal_list(request: HttpRequest) -> HttpResponse:
+def goal_list(request: WorkspaceRequest) -> HttpResponse:
     """Goals grouped by kind (growth, dissemination, conversion), each with progress and status."""
     workspace = _ws(request)
     groups = []
@@ -95,7 +95,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     """One goal: figures, status, chart (actual, target, expected pace, forecast band), strategies."""
     workspace = _ws(request)
     goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
@@ -118,7 +118,9 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     )
 
 
-def _goal_form(request: HttpRequest, data: Any = None, initial: dict[str, Any] | None = None) -> GoalForm:
+def _goal_form(
+    request: WorkspaceRequest, data: Any = None, initial: dict[str, Any] | None = None
+) -> GoalForm:
     workspace = _ws(request)
     return GoalForm(
         data,
@@ -129,7 +131,7 @@ def _goal_form(request: HttpRequest, data: Any = None, initial: dict[str, Any] |
 
 
 @workspace_view(Perm.GOAL_EDIT)
-def goal_create(request: HttpRequest) -> HttpResponse:
+def goal_create(request: WorkspaceRequest) -> HttpResponse:
     """Set a new goal."""
     workspace = _ws(request)
     initial = {"kind": request.GET.get("kind") or "growth", "baseline": 0}
@@ -146,7 +148,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.GOAL_EDIT)
-def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     """Change a goal."""
     workspace = _ws(request)
     goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
@@ -176,7 +178,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.GOAL_EDIT)
-def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_delete(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     """Delete a goal."""
     workspace = _ws(request)
     goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
@@ -189,7 +191,7 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def strategy_list(request: HttpRequest) -> HttpResponse:
+def strategy_list(request: WorkspaceRequest) -> HttpResponse:
     """Strategies and measures, newest first, each with its goals, dates and measured effect."""
     workspace = _ws(request)
     rows = [
@@ -201,7 +203,7 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
+def strategy_detail(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """One strategy with its measured effect on each linked goal's metric, and the caveat."""
     workspace = _ws(request)
     strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
@@ -210,7 +212,7 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 def _strategy_form(
-    request: HttpRequest, data: Any = None, initial: dict[str, Any] | None = None
+    request: WorkspaceRequest, data: Any = None, initial: dict[str, Any] | None = None
 ) -> StrategyForm:
     workspace = _ws(request)
     return StrategyForm(
@@ -222,7 +224,7 @@ def _strategy_form(
 
 
 @workspace_view(Perm.GOAL_EDIT)
-def strategy_create(request: HttpRequest) -> HttpResponse:
+def strategy_create(request: WorkspaceRequest) -> HttpResponse:
     """Record a new strategy or measure."""
     workspace = _ws(request)
     initial: dict[str, Any] = {"kind": "content"}
@@ -242,7 +244,7 @@ def strategy_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Perm.GOAL_EDIT)
-def strategy_edit(request: HttpRequest, strategy_id: int) -> HttpResponse:
+def strategy_edit(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """Change a strategy."""
     workspace = _ws(request)
     strategy: Strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
@@ -271,7 +273,7 @@ def strategy_edit(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.GOAL_EDIT)
-def strategy_delete(request: HttpRequest, strategy_id: int) -> HttpResponse:
+def strategy_delete(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """Delete a strategy."""
     workspace = _ws(request)
     strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)

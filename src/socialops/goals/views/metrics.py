@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.metrics import MetricFilterForm, MetricImportForm, SnapshotForm
@@ -70,7 +70,7 @@ def _parse_day(text: str | None) -> dt.date | None:
 
 
 def _render_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     *,
     import_form: MetricImportForm | None = None,
     edit_form: SnapshotForm | None = None,
@@ -78,7 +78,7 @@ def _render_page(
     report_file: str = "",
 ) -> HttpResponse:
     """The metrics page; a rejected form is shown again on it (status 200, like any invalid form)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     user = request.user
     accounts = selectors.metrics_account_list(workspace=workspace, user=user)
     filter_form = MetricFilterForm(request.GET or None, accounts=accounts)
@@ -136,16 +136,16 @@ def _render_page(
 
 
 @workspace_view()
-def metric_list(request: HttpRequest) -> HttpResponse:
+def metric_list(request: WorkspaceRequest) -> HttpResponse:
     """Daily figures of the workspace's accounts: chart, table, imports and a one-day edit form."""
     return _render_page(request)
 
 
 @require_POST
 @workspace_view(Perm.METRICS_EDIT)
-def metric_import(request: HttpRequest) -> HttpResponse:
+def metric_import(request: WorkspaceRequest) -> HttpResponse:
     """Import an uploaded file; on any bad row show every problem and change nothing."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     accounts = selectors.metrics_account_list(workspace=workspace, user=request.user)
     form = MetricImportForm(request.POST, request.FILES, accounts=accounts)
     if not form.is_valid():
@@ -180,9 +180,9 @@ def metric_import(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.METRICS_EDIT)
-def metric_edit(request: HttpRequest) -> HttpResponse:
+def metric_edit(request: WorkspaceRequest) -> HttpResponse:
     """Enter or correct one account's figures for one day."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     accounts = selectors.metrics_account_list(workspace=workspace, user=request.user)
     form = SnapshotForm(request.POST, accounts=accounts)
     if form.is_valid():

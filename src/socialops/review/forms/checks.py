@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import Platform
 from socialops.content.models import ContentForm
+from socialops.core.forms import BootstrapFormMixin
 from socialops.textkit.platform_rules import PLATFORMS
-from socialops.web.forms import BootstrapFormMixin
 
 from ..models import AdLawEntryKind, FindingSeverity
 

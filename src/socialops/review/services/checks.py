@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import Platform
 from socialops.content.models import ContentItem, ContentVariant, MediaAsset, MediaKind
+from socialops.core.actors import user_or_none
 from socialops.textkit import disclosure as tk_disclosure
 from socialops.textkit import platform_rules as tk_platform
 from socialops.textkit.adlaw import AdLawChecker, AdLawTerm
@@ -195,7 +196,7 @@ def _bump_terms_version(workspace: Workspace) -> None:
 
 
 def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return user_or_none(actor)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,13 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentItem, ContentVariant, Theme
+from socialops.core.actors import user_or_none
+from socialops.core.validation import Errors
+from socialops.core.validation import add_error as _add
+from socialops.core.validation import clean_text as _text
 from socialops.workspaces.access import ensure_perm, ensure_same_workspace, membership_get
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, Role, role_has
-from socialops.workspaces.validation import Errors
-from socialops.workspaces.validation import add_error as _add
-from socialops.workspaces.validation import clean_text as _text
 
 from ..models.workflow import (
     ApprovalChain,
@@ -122,7 +123,7 @@ def status_label(status: str) -> str:
 
 
 def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return user_or_none(actor)
 
 
 def _name(actor: Any) -> str:

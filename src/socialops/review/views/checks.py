@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from socialops.content.models import ContentItem
 from socialops.content.selectors import items as item_selectors
 from socialops.textkit.findings import severity_rank
 from socialops.textkit.platform_rules import forms as platform_forms
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 
 from ..check_messages import FIELD_LABELS, platform_form_label
 from ..forms.checks import (
@@ -137,16 +137,16 @@ def _counts(findings: Sequence[CheckFinding]) -> dict[str, int]:
     return {s: sum(1 for f in findings if f.severity == s) for s in ("block", "warn", "info")}
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return selectors.can_edit_terms(workspace=request.workspace, user=request.user)  # type: ignore[attr-defined]
+def _can_edit(request: WorkspaceRequest) -> bool:
+    return selectors.can_edit_terms(workspace=request.workspace, user=request.user)
 
 
-def _require_edit(request: HttpRequest) -> None:
+def _require_edit(request: WorkspaceRequest) -> None:
     if not _can_edit(request):
         raise PermissionDenied(_("Your role in this workspace does not allow this."))
 
 
-def _service_errors(request: HttpRequest, exc: ValidationError) -> None:
+def _service_errors(request: WorkspaceRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
@@ -156,9 +156,9 @@ def _service_errors(request: HttpRequest, exc: ValidationError) -> None:
 
 
 @workspace_view()
-def checks_home(request: HttpRequest) -> HttpResponse:
+def checks_home(request: WorkspaceRequest) -> HttpResponse:
     """The checks and the workspace's lists at a glance."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     user = request.user
     entries = selectors.adlaw_entry_list(workspace=ws, user=user)
     counts = {kind: entries.filter(kind=kind).count() for kind in AdLawEntryKind.values}
@@ -179,9 +179,9 @@ def checks_home(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def checks_settings(request: HttpRequest) -> HttpResponse:
+def checks_settings(request: WorkspaceRequest) -> HttpResponse:
     """The originality thresholds (reviewers and admins change them)."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     current = selectors.check_settings_get(workspace=ws, user=request.user)
     initial = {
         "originality_threshold": current.originality_threshold,
@@ -210,15 +210,15 @@ def checks_settings(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def checks_try(request: HttpRequest) -> HttpResponse:
+def checks_try(request: WorkspaceRequest) -> HttpResponse:
     """Paste a text and see every check as you type (the same live check as the editors)."""
     return render(request, "review/checks/try.html", {"form": TryForm()})
 
 
 @workspace_view()
-def checks_links(request: HttpRequest) -> HttpResponse:
+def checks_links(request: WorkspaceRequest) -> HttpResponse:
     """The reachability results of the workspace's links, failures first when asked."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     failed = request.GET.get("failed") == "1"
     page = Paginator(
         selectors.link_check_list(workspace=ws, user=request.user, failed_only=failed), 100
@@ -230,8 +230,8 @@ def checks_links(request: HttpRequest) -> HttpResponse:
 # The live check of the editors (htmx)
 
 
-def _live_context(request: HttpRequest, form: LiveCheckForm) -> dict[str, Any]:
-    ws = request.workspace  # type: ignore[attr-defined]
+def _live_context(request: WorkspaceRequest, form: LiveCheckForm) -> dict[str, Any]:
+    ws = request.workspace
     item: ContentItem | None = None
     item_id = request.GET.get("item")
     if item_id and item_id.isdigit() and len(item_id) <= 18:
@@ -271,7 +271,7 @@ def _live_context(request: HttpRequest, form: LiveCheckForm) -> dict[str, Any]:
 
 @require_POST
 @workspace_view()
-def checks_live(request: HttpRequest) -> HttpResponse:
+def checks_live(request: WorkspaceRequest) -> HttpResponse:
     """The findings panel for the text being typed (returned to htmx; nothing is stored)."""
     form = LiveCheckForm(request.POST)
     if not form.is_valid():
@@ -284,9 +284,9 @@ def checks_live(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def item_checks(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_checks(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Every finding of an item and its variants, in place in the texts, with similar posts side by side."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     item = item_selectors.content_item_get(workspace=ws, user=request.user, item_id=item_id)
     if request.method == "POST":
         form = RecheckForm(request.POST)
@@ -326,9 +326,9 @@ def item_checks(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def checks_adlaw(request: HttpRequest) -> HttpResponse:
+def checks_adlaw(request: WorkspaceRequest) -> HttpResponse:
     """The workspace's extra terms, removed terms and allowed names (and adding one)."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     form = AdLawEntryForm(request.POST or None)
     if request.method == "POST":
         _require_edit(request)
@@ -352,9 +352,9 @@ def checks_adlaw(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def checks_adlaw_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+def checks_adlaw_delete(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     """Remove an entry."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     entry = selectors.adlaw_entry_get(workspace=ws, user=request.user, entry_id=entry_id)
     _require_edit(request)
     services.adlaw_entry_delete(workspace=ws, actor=request.user, entry=entry)
@@ -367,9 +367,9 @@ def checks_adlaw_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def checks_sensitive(request: HttpRequest) -> HttpResponse:
+def checks_sensitive(request: WorkspaceRequest) -> HttpResponse:
     """The sensitive-word lists (and creating one)."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     form = SensitiveListForm(request.POST or None)
     if request.method == "POST":
         _require_edit(request)
@@ -393,14 +393,14 @@ def checks_sensitive(request: HttpRequest) -> HttpResponse:
 
 
 def _sensitive_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     lst: Any,
     *,
     term_form: SensitiveTermForm | None = None,
     import_form: SensitiveImportForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     q = (request.GET.get("q") or "")[:50]
     terms = selectors.sensitive_term_list(workspace=ws, user=request.user, sensitive_list=lst, q=q or None)
     page = Paginator(terms, TERMS_PER_PAGE).get_page(request.GET.get("page"))
@@ -420,16 +420,16 @@ def _sensitive_page(
 
 
 @workspace_view()
-def checks_sensitive_detail(request: HttpRequest, list_id: int) -> HttpResponse:
+def checks_sensitive_detail(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """A list's words, with forms to add one and to import a file."""
-    lst = selectors.sensitive_list_get(workspace=request.workspace, user=request.user, list_id=list_id)  # type: ignore[attr-defined]
+    lst = selectors.sensitive_list_get(workspace=request.workspace, user=request.user, list_id=list_id)
     return _sensitive_page(request, lst)
 
 
 @workspace_view()
-def checks_sensitive_edit(request: HttpRequest, list_id: int) -> HttpResponse:
+def checks_sensitive_edit(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Rename a list or change its severity."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     initial = {"name": lst.name, "severity": lst.severity, "description": lst.description}
@@ -460,9 +460,9 @@ def checks_sensitive_edit(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def checks_sensitive_delete(request: HttpRequest, list_id: int) -> HttpResponse:
+def checks_sensitive_delete(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Delete a list with its words."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     services.sensitive_list_delete(workspace=ws, actor=request.user, sensitive_list=lst)
@@ -472,9 +472,9 @@ def checks_sensitive_delete(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def checks_sensitive_term_add(request: HttpRequest, list_id: int) -> HttpResponse:
+def checks_sensitive_term_add(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Add one word to a list."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     form = SensitiveTermForm(request.POST)
@@ -493,9 +493,9 @@ def checks_sensitive_term_add(request: HttpRequest, list_id: int) -> HttpRespons
 
 @require_POST
 @workspace_view()
-def checks_sensitive_term_delete(request: HttpRequest, list_id: int, term_id: int) -> HttpResponse:
+def checks_sensitive_term_delete(request: WorkspaceRequest, list_id: int, term_id: int) -> HttpResponse:
     """Remove one word."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     term = selectors.sensitive_term_get(workspace=ws, user=request.user, sensitive_list=lst, term_id=term_id)
     _require_edit(request)
@@ -506,9 +506,9 @@ def checks_sensitive_term_delete(request: HttpRequest, list_id: int, term_id: in
 
 @require_POST
 @workspace_view()
-def checks_sensitive_import(request: HttpRequest, list_id: int) -> HttpResponse:
+def checks_sensitive_import(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Import a text file into a list: whole or not at all, bad lines named by number."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     form = SensitiveImportForm(request.POST, request.FILES)
@@ -538,13 +538,13 @@ def checks_sensitive_import(request: HttpRequest, list_id: int) -> HttpResponse:
 
 
 def _brand_page(
-    request: HttpRequest,
+    request: WorkspaceRequest,
     *,
     brand_form: BrandTermForm | None = None,
     banned_form: BannedTermForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     return render(
         request,
         "review/checks/brand.html",
@@ -560,9 +560,9 @@ def _brand_page(
 
 
 @workspace_view()
-def checks_brand(request: HttpRequest) -> HttpResponse:
+def checks_brand(request: WorkspaceRequest) -> HttpResponse:
     """Brand names with their exact spelling, and banned slang (adding a brand name)."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     if request.method != "POST":
         return _brand_page(request)
     _require_edit(request)
@@ -579,9 +579,9 @@ def checks_brand(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def checks_brand_edit(request: HttpRequest, term_id: int) -> HttpResponse:
+def checks_brand_edit(request: WorkspaceRequest, term_id: int) -> HttpResponse:
     """Change a brand name's spelling, variants or severity."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     term = selectors.brand_term_get(workspace=ws, user=request.user, term_id=term_id)
     _require_edit(request)
     initial = {
@@ -615,9 +615,9 @@ def checks_brand_edit(request: HttpRequest, term_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def checks_brand_delete(request: HttpRequest, term_id: int) -> HttpResponse:
+def checks_brand_delete(request: WorkspaceRequest, term_id: int) -> HttpResponse:
     """Delete a brand name's rule."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     term = selectors.brand_term_get(workspace=ws, user=request.user, term_id=term_id)
     _require_edit(request)
     services.brand_term_delete(workspace=ws, actor=request.user, brand_term=term)
@@ -627,9 +627,9 @@ def checks_brand_delete(request: HttpRequest, term_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def checks_banned_create(request: HttpRequest) -> HttpResponse:
+def checks_banned_create(request: WorkspaceRequest) -> HttpResponse:
     """Ban a word."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     _require_edit(request)
     form = BannedTermForm(request.POST)
     if form.is_valid():
@@ -645,9 +645,9 @@ def checks_banned_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def checks_banned_delete(request: HttpRequest, term_id: int) -> HttpResponse:
+def checks_banned_delete(request: WorkspaceRequest, term_id: int) -> HttpResponse:
     """Lift a ban."""
-    ws = request.workspace  # type: ignore[attr-defined]
+    ws = request.workspace
     term = selectors.banned_term_get(workspace=ws, user=request.user, term_id=term_id)
     _require_edit(request)
     services.banned_term_delete(workspace=ws, actor=request.user, banned_term=term)

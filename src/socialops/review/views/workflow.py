@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from socialops.content.selectors import items as item_selectors
 from socialops.content.selectors.items import theme_list
-from socialops.web.decorators import workspace_view
+from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.workflow import (
@@ -33,17 +33,17 @@ from ..selectors import workflow as selectors
 from ..services import workflow as services
 
 
-def _detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    return redirect("content_detail", slug=request.workspace.slug, item_id=item_id)  # type: ignore[attr-defined]
+def _detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
+    return redirect("content_detail", slug=request.workspace.slug, item_id=item_id)
 
 
-def _error(request: HttpRequest, exc: ValidationError) -> None:
+def _error(request: WorkspaceRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
-def _item(request: HttpRequest, item_id: int) -> Any:
+def _item(request: WorkspaceRequest, item_id: int) -> Any:
     return item_selectors.content_item_get(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         user=request.user,
         item_id=item_id,
     )
@@ -54,11 +54,11 @@ def _item(request: HttpRequest, item_id: int) -> Any:
 
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
-def review_submit(request: HttpRequest, item_id: int) -> HttpResponse:
+def review_submit(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Submit the item for review."""
     item = _item(request, item_id)
     try:
-        round_ = services.item_submit(workspace=request.workspace, actor=request.user, item=item)  # type: ignore[attr-defined]
+        round_ = services.item_submit(workspace=request.workspace, actor=request.user, item=item)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -73,7 +73,7 @@ def review_submit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_REVIEW)
-def review_approve(request: HttpRequest, item_id: int) -> HttpResponse:
+def review_approve(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Approve the current step."""
     item = _item(request, item_id)
     form = DecisionForm(request.POST, prefix="approve")
@@ -82,7 +82,7 @@ def review_approve(request: HttpRequest, item_id: int) -> HttpResponse:
         return _detail(request, item.pk)
     try:
         task = services.item_approve(
-            workspace=request.workspace,  # type: ignore[attr-defined]
+            workspace=request.workspace,
             actor=request.user,
             item=item,
             comment=form.cleaned_data["comment"],
@@ -102,7 +102,7 @@ def review_approve(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.CONTENT_REVIEW)
-def review_request_changes(request: HttpRequest, item_id: int) -> HttpResponse:
+def review_request_changes(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Send the item back to its author with a comment."""
     item = _item(request, item_id)
     form = RequestChangesForm(request.POST, prefix="changes")
@@ -111,7 +111,7 @@ def review_request_changes(request: HttpRequest, item_id: int) -> HttpResponse:
         return _detail(request, item.pk)
     try:
         services.item_request_changes(
-            workspace=request.workspace,  # type: ignore[attr-defined]
+            workspace=request.workspace,
             actor=request.user,
             item=item,
             comment=form.cleaned_data["comment"],
@@ -125,7 +125,7 @@ def review_request_changes(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def review_override(request: HttpRequest, item_id: int) -> HttpResponse:
+def review_override(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """An admin overrides the blocking findings of the latest revision, with a reason."""
     item = _item(request, item_id)
     form = OverrideForm(request.POST)
@@ -134,7 +134,7 @@ def review_override(request: HttpRequest, item_id: int) -> HttpResponse:
         return _detail(request, item.pk)
     try:
         services.item_override(
-            workspace=request.workspace,  # type: ignore[attr-defined]
+            workspace=request.workspace,
             actor=request.user,
             item=item,
             reason=form.cleaned_data["reason"],
@@ -153,9 +153,9 @@ def review_override(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def revision_list(request: HttpRequest, item_id: int) -> HttpResponse:
+def revision_list(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """The item's revisions: who saved what when; pick two to compare."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = _item(request, item_id)
     revisions = list(selectors.revision_list(workspace=workspace, user=request.user, item=item)[:500])
     rows = [
@@ -182,9 +182,9 @@ def _int(value: str | None) -> int | None:
 
 
 @workspace_view()
-def revision_compare(request: HttpRequest, item_id: int) -> HttpResponse:
+def revision_compare(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Two revisions side by side, field by field, with the changed characters marked."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = _item(request, item_id)
     numbers = list(
         selectors.revision_list(workspace=workspace, user=request.user, item=item).values_list(
@@ -206,9 +206,9 @@ def revision_compare(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 def _revision_page(
-    request: HttpRequest, item: Any, revision: Any, form: CommentForm, status: int = 200
+    request: WorkspaceRequest, item: Any, revision: Any, form: CommentForm, status: int = 200
 ) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     comments = list(
         selectors.comment_list(workspace=workspace, user=request.user, item=item, revision=revision)
     )
@@ -221,7 +221,7 @@ def _revision_page(
         for k, v in texts.items()
         if v and k not in quotable and not k.endswith(".extra")
     ]
-    membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     return render(
         request,
         "review/workflow/revision_detail.html",
@@ -240,11 +240,11 @@ def _revision_page(
 
 
 @workspace_view()
-def revision_detail(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+def revision_detail(request: WorkspaceRequest, item_id: int, number: int) -> HttpResponse:
     """One revision's text; select a passage to comment on it."""
     item = _item(request, item_id)
     revision = selectors.revision_get(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         user=request.user,
         item=item,
         number=number,
@@ -271,9 +271,9 @@ def _fold(text: str) -> str:
 
 @require_POST
 @workspace_view()
-def comment_create(request: HttpRequest, item_id: int, number: int) -> HttpResponse:
+def comment_create(request: WorkspaceRequest, item_id: int, number: int) -> HttpResponse:
     """Post a comment on the revision or on the selected passage."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     item = _item(request, item_id)
     revision = selectors.revision_get(workspace=workspace, user=request.user, item=item, number=number)
     form = CommentForm(request.POST)
@@ -313,9 +313,9 @@ def comment_create(request: HttpRequest, item_id: int, number: int) -> HttpRespo
 
 
 @workspace_view()
-def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_edit(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     """Reword one's own comment."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     comment = selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id)
     if comment.author_id != request.user.pk:
         raise PermissionDenied(_("Only the comment's author may change it."))
@@ -340,9 +340,9 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_delete(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     """Delete a comment (its author, or an admin)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     comment = selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id)
     target = reverse(
         "review_revision",
@@ -361,9 +361,9 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 
 @workspace_view()
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: WorkspaceRequest) -> HttpResponse:
     """Items waiting for my review."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     tasks = list(selectors.review_queue(workspace=workspace, user=request.user)[:500])
     return render(
         request,
@@ -372,15 +372,15 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "tasks": tasks,
             "tab": "queue",
             "unread": selectors.notification_unread_count(workspace=workspace, user=request.user),
-            "can_review": request.membership.has_perm(Perm.CONTENT_REVIEW),  # type: ignore[attr-defined]
+            "can_review": request.membership.has_perm(Perm.CONTENT_REVIEW),
         },
     )
 
 
 @workspace_view()
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: WorkspaceRequest) -> HttpResponse:
     """My notifications: assignments, approvals, requested changes, comments."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     only_unread = request.GET.get("unread") == "1"
     notifications = list(
         selectors.notification_list(
@@ -402,9 +402,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read(request: WorkspaceRequest, notification_id: int) -> HttpResponse:
     """Mark a notification read, then open its item (or go back to the list)."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     notification = selectors.notification_get(
         workspace=workspace, user=request.user, notification_id=notification_id
     )
@@ -416,9 +416,9 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @require_POST
 @workspace_view()
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: WorkspaceRequest) -> HttpResponse:
     """Mark all my notifications read."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     count = services.notifications_mark_all_read(workspace=workspace, actor=request.user)
     messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
     return redirect("review_notifications", slug=workspace.slug)
@@ -428,15 +428,15 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def chain_list(request: HttpRequest) -> HttpResponse:
+def chain_list(request: WorkspaceRequest) -> HttpResponse:
     """The approval chains with their steps and themes."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     chains = list(selectors.approval_chain_list(workspace=workspace, user=request.user))
     return render(request, "review/workflow/chain_list.html", {"chains": chains})
 
 
-def _chain_page(request: HttpRequest, chain: Any, *, title: str, submit: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def _chain_page(request: WorkspaceRequest, chain: Any, *, title: str, submit: str) -> HttpResponse:
+    workspace = request.workspace
     themes = list(theme_list(workspace=workspace, user=request.user))
     members = selectors.reviewer_choices(workspace=workspace, user=request.user)
     assignees = assignee_choices(members)
@@ -481,16 +481,16 @@ def _chain_page(request: HttpRequest, chain: Any, *, title: str, submit: str) ->
 
 
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def chain_create(request: HttpRequest) -> HttpResponse:
+def chain_create(request: WorkspaceRequest) -> HttpResponse:
     """Add an approval chain."""
     return _chain_page(request, None, title=_("New approval chain"), submit=_("Create"))
 
 
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def chain_edit(request: HttpRequest, chain_id: int) -> HttpResponse:
+def chain_edit(request: WorkspaceRequest, chain_id: int) -> HttpResponse:
     """Change a chain's name, themes or steps."""
     chain = selectors.approval_chain_get(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         user=request.user,
         chain_id=chain_id,
     )
@@ -499,9 +499,9 @@ def chain_edit(request: HttpRequest, chain_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Perm.WORKSPACE_MANAGE)
-def chain_delete(request: HttpRequest, chain_id: int) -> HttpResponse:
+def chain_delete(request: WorkspaceRequest, chain_id: int) -> HttpResponse:
     """Delete a chain other than the default."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     chain = selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain_id)
     name = chain.name
     try:

@@ -23,9 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=int(os.environ.get("SOCIALOPS_THREADS", "8")))
 
     def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+        from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
-        from socialops.config.wsgi import application
+        # The WSGI application of the configured settings (config/wsgi.py builds the same one).
+        application = get_wsgi_application()
 
         # Stop on Ctrl-C and on SIGTERM even when started from a shell that ignores SIGINT for
         # its background jobs (as `make demo` and process supervisors may).

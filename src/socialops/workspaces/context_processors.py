@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from socialops.workspaces.roles import ROLE_PERMISSIONS
-from socialops.workspaces.selectors import workspaces_for_user
+from .roles import ROLE_PERMISSIONS
+from .selectors import workspaces_for_user
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from .models import Workspace
+
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -51,8 +53,6 @@ class LanguageMiddleware:
     ) -> None:
         if getattr(request, "_language_chosen", False) or "slug" not in view_kwargs:
             return None
-        from socialops.workspaces.models import Workspace
-
         locale = Workspace.objects.filter(slug=view_kwargs["slug"]).values_list("locale", flat=True).first()
         if locale:
             self._activate(request, locale)

@@ -1,4 +1,4 @@
-"""View decorators shared by every app's pages."""
+"""The workspace page prelude every app's views use: login, membership, role, and the typed request."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from socialops.workspaces.access import ensure_perm, membership_get, workspace_get_for_user
+from .access import ensure_perm, membership_get, workspace_get_for_user
+from .models import Membership, Workspace
+
+
+class WorkspaceRequest(HttpRequest):
+    """A request that went through ``workspace_view``: the workspace and the user's membership are set."""
+
+    workspace: Workspace
+    membership: Membership
 
 
 def workspace_view(
@@ -23,14 +31,14 @@ def workspace_view(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: WorkspaceRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             workspace = workspace_get_for_user(slug=slug, user=request.user)
             if perm is not None:
                 membership = ensure_perm(workspace=workspace, user=request.user, perm=perm)
             else:
                 membership = membership_get(workspace=workspace, user=request.user)
-            request.workspace = workspace  # type: ignore[attr-defined]
-            request.membership = membership  # type: ignore[attr-defined]
+            request.workspace = workspace
+            request.membership = membership
             request.session["last_workspace"] = workspace.slug
             return view(request, *args, **kwargs)
 

@@ -1,0 +1,68 @@
+"""API helpers every app's routers share: errors as field → messages, in the user's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+
+
+def validation_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """Field → messages of a Django ValidationError ("__all__" for non-field errors)."""
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def error_summary(errors: dict[str, list[str]]) -> str:
+    parts = []
+    for field, msgs in errors.items():
+        prefix = "" if field == "__all__" else f"{field}: "
+        parts.append(prefix + " ".join(msgs))
+    return "; ".join(parts)
+
+
+# pydantic's messages are English only; the common ones are said again in the user's language.
+# Anything not listed keeps pydantic's own text.
+_SCHEMA_MESSAGES: dict[str, Any] = {
+    "missing": lambda ctx: _("This field is required."),
+    "string_too_long": lambda ctx: _("At most %(n)s characters.") % {"n": ctx.get("max_length")},
+    "string_too_short": lambda ctx: _("At least %(n)s characters.") % {"n": ctx.get("min_length")},
+    "too_long": lambda ctx: _("At most %(n)s items.") % {"n": ctx.get("max_length")},
+    "too_short": lambda ctx: _("At least %(n)s items.") % {"n": ctx.get("min_length")},
+    "greater_than_equal": lambda ctx: _("Must be ≥ %(n)s.") % {"n": ctx.get("ge")},
+    "greater_than": lambda ctx: _("Must be > %(n)s.") % {"n": ctx.get("gt")},
+    "less_than_equal": lambda ctx: _("Must be ≤ %(n)s.") % {"n": ctx.get("le")},
+    "less_than": lambda ctx: _("Must be < %(n)s.") % {"n": ctx.get("lt")},
+    "int_parsing": lambda ctx: _("Must be a whole number."),
+    "int_type": lambda ctx: _("Must be a whole number."),
+    "int_from_float": lambda ctx: _("Must be a whole number."),
+    "float_parsing": lambda ctx: _("Must be a number."),
+    "float_type": lambda ctx: _("Must be a number."),
+    "decimal_parsing": lambda ctx: _("Must be a number."),
+    "decimal_type": lambda ctx: _("Must be a number."),
+    "bool_parsing": lambda ctx: _("Must be true or false."),
+    "bool_type": lambda ctx: _("Must be true or false."),
+    "string_type": lambda ctx: _("Must be text."),
+    "list_type": lambda ctx: _("Must be a list."),
+    "dict_type": lambda ctx: _("Must be an object."),
+    "model_attributes_type": lambda ctx: _("Must be an object."),
+    "date_parsing": lambda ctx: _("Must be a date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": lambda ctx: _("Must be a date (YYYY-MM-DD)."),
+    "date_type": lambda ctx: _("Must be a date (YYYY-MM-DD)."),
+    "datetime_parsing": lambda ctx: _("Must be a date and time (ISO 8601)."),
+    "datetime_from_date_parsing": lambda ctx: _("Must be a date and time (ISO 8601)."),
+    "datetime_type": lambda ctx: _("Must be a date and time (ISO 8601)."),
+    "enum": lambda ctx: _("Must be one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+    "literal_error": lambda ctx: _("Must be one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+    "json_invalid": lambda ctx: _("The request body is not valid JSON."),
+}
+
+
+def schema_error_message(err: dict[str, Any]) -> str:
+    """One pydantic error as a sentence in the active language."""
+    make = _SCHEMA_MESSAGES.get(str(err.get("type", "")))
+    if make is None:
+        return str(err.get("msg", ""))
+    return str(make(err.get("ctx") or {}))
