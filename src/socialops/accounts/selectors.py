@@ -56,6 +56,12 @@ def account_list(
     return qs
 
 
+def own_accounts(*, workspace: Workspace, user: Any) -> QuerySet[SocialAccount]:
+    """Our own accounts (not competitors), by platform and handle: what goals and plans are for."""
+    membership_get(workspace=workspace, user=user)
+    return _accounts(workspace, False).order_by("platform", "handle")
+
+
 def accounts_for_system(
     *, workspace: Workspace, is_competitor: bool | None = None
 ) -> QuerySet[SocialAccount]:

@@ -40,6 +40,15 @@ def ensure_perm(*, workspace: Workspace, user: Any, perm: str) -> Membership:
     return membership
 
 
+def require_perm(*, workspace: Workspace, actor: Any, perm: str) -> None:
+    """The permission prelude of every service: the system (actor None) may do anything; a user needs ``perm``.
+
+    Writes by the system (jobs, the demo seed, imports run from the CLI) are still audited.
+    """
+    if actor is not None:
+        ensure_perm(workspace=workspace, user=actor, perm=perm)
+
+
 def workspace_get_for_user(*, slug: str, user: Any) -> Workspace:
     """The workspace with this slug if the user is a member of it, else Http404."""
     workspace = Workspace.objects.filter(slug=slug).first()

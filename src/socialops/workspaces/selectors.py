@@ -29,6 +29,17 @@ def membership_list(*, workspace: Workspace, user: Any) -> QuerySet[Membership]:
     )
 
 
+def member_users(*, workspace: Workspace, user: Any) -> list[Any]:
+    """The workspace's members as users, by username (owner and assignee pickers)."""
+    membership_get(workspace=workspace, user=user)
+    return [
+        m.user
+        for m in Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+
+
 def membership_get_by_id(*, workspace: Workspace, user: Any, membership_id: int) -> Membership:
     """One membership of this workspace, or Http404."""
     from django.shortcuts import get_object_or_404
