@@ -21,12 +21,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from socialops.analytics.besttime_types import BestHours  # noqa: E402
 from socialops.content.calendar_types import CalendarDay, CalendarItem  # noqa: E402
 from socialops.content.planner import (  # noqa: E402
     FORMS,
     AccountInput,
     BacklogItem,
+    BestHours,
     Cadence,
     Capacity,
     LinkedDate,

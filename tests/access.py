@@ -25,23 +25,28 @@ def _call(client: Client, method: str, url: str, data: Any, api: bool) -> Any:
 
 
 def assert_four_cases(
-    *,
     client_for: Callable[[Any], Client],
     method: str,
     url: str,
     foreign_url: str,
+    *,
     permitted: Any,
     denied: Any | None,
     data: Any = None,
     ok: tuple[int, ...] = (200,),
-    api: bool = True,
+    api: bool | None = None,
 ) -> Any:
     """Run the four cases; returns the permitted member's response for further assertions.
 
+    Called as ``assert_four_cases(api, "GET", url, foreign_url, permitted=..., denied=...)``.
+
     ``foreign_url`` addresses an object of another workspace (or another workspace itself)
     with the same verb; ``denied`` is a member whose role lacks the permission (None when every
-    member may do this, e.g. reading).
+    member may do this, e.g. reading). ``api`` (JSON bodies, 401 instead of a login redirect)
+    defaults to what the client factory says: the ``web`` fixture's clients are pages.
     """
+    if api is None:
+        api = getattr(client_for, "is_api", True)
     anonymous = _call(client_for(None), method, url, data, api)
     if api:
         assert anonymous.status_code == 401, (url, anonymous.status_code)

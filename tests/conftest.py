@@ -11,6 +11,7 @@ from django.test import Client
 from socialops.workspaces import services
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Role
+from tests import factories
 
 # The sandbox platform's fixtures (sandbox, sandbox_admin, sandbox_credentials, mastodon).
 pytest_plugins = ["tests.sandbox_fixtures"]
@@ -26,21 +27,21 @@ def _english_default(settings: Any) -> None:
 def make_user(db: Any) -> Callable[..., Any]:
     counter = {"n": 0}
 
-    def make(username: str | None = None, password: str = "s3cret-pass-word") -> Any:
+    def make(username: str | None = None, password: str = factories.PASSWORD) -> Any:
         counter["n"] += 1
-        return services.user_create(actor=None, username=username or f"user{counter['n']}", password=password)
+        return factories.make_user(username or f"user{counter['n']}", password)
 
     return make
 
 
 @pytest.fixture
 def workspace(db: Any) -> Workspace:
-    return services.workspace_create(actor=None, name="Acme 科技", slug="acme")
+    return factories.make_workspace("Acme 科技", "acme")
 
 
 @pytest.fixture
 def other_workspace(db: Any) -> Workspace:
-    return services.workspace_create(actor=None, name="Other Co", slug="other")
+    return factories.make_workspace("Other Co", "other")
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def member(make_user: Callable[..., Any], workspace: Workspace) -> Callable[...,
 
     def make(role: str = Role.ADMIN, ws: Workspace | None = None, **kwargs: Any) -> Any:
         user = make_user(**kwargs)
-        services.membership_add(workspace=ws or workspace, actor=None, user=user, role=role)
+        factories.add_member(ws or workspace, user, role)
         return user
 
     return make
@@ -58,6 +59,21 @@ def member(make_user: Callable[..., Any], workspace: Workspace) -> Callable[...,
 @pytest.fixture
 def admin(member: Callable[..., Any]) -> Any:
     return member(Role.ADMIN, username="boss")
+
+
+@pytest.fixture
+def operator(member: Callable[..., Any]) -> Any:
+    return member(Role.OPERATOR, username="olivia")
+
+
+@pytest.fixture
+def analyst(member: Callable[..., Any]) -> Any:
+    return member(Role.ANALYST, username="andy")
+
+
+@pytest.fixture
+def reviewer(member: Callable[..., Any]) -> Any:
+    return member(Role.REVIEWER, username="rita")
 
 
 @pytest.fixture
@@ -72,6 +88,7 @@ def web(db: Any) -> Callable[[Any], Client]:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
 
+    make.is_api = False  # type: ignore[attr-defined]  # read by tests.access.assert_four_cases
     return make
 
 

@@ -13,8 +13,7 @@ from socialops.goals.models import MetricSnapshot
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-
-from .factories import make_account, make_persona
+from tests.factories import make_account, make_persona
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +39,7 @@ def test_list_four_cases_and_competitor_filter(
     make_account(workspace, "ours1", positioning="科技前沿，品质生活")
     make_account(workspace, "rival", platform="douyin", is_competitor=True)
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/accounts",
-        foreign_url="/api/v1/workspaces/other/accounts",
-        permitted=admin,
-        denied=None,
+        api, "GET", f"{BASE}/accounts", "/api/v1/workspaces/other/accounts", permitted=admin, denied=None
     )
     body = response.json()
     assert body["count"] == 2
@@ -69,15 +63,9 @@ def test_create_four_cases(workspace: Any, other_workspace: Any, admin: Any, mem
         "is_competitor": False,
     }
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/accounts",
-        foreign_url="/api/v1/workspaces/other/accounts",
-        permitted=admin,
-        denied=analyst,
-        data=data,
-        ok=(201,),
-    )
+        api, "POST", f"{BASE}/accounts", "/api/v1/workspaces/other/accounts",
+        permitted=admin, denied=analyst, data=data, ok=(201,),
+    )  # fmt: skip
     body = response.json()
     assert body["handle"] == "acme_red" and body["brand_traits"] == ["真诚", "有料"]
     account = SocialAccount.objects.get(pk=body["id"])
@@ -118,13 +106,9 @@ def test_create_bad_input_is_400_or_422_json(workspace: Any, admin: Any, api: An
 def test_detail_four_cases(workspace: Any, admin: Any, api: Any, foreign: SocialAccount) -> None:
     account = make_account(workspace, "acme", tone="亲切")
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/accounts/{account.pk}",
-        foreign_url=f"{BASE}/accounts/{foreign.pk}",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/accounts/{account.pk}", f"{BASE}/accounts/{foreign.pk}",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     assert response.json()["tone"] == "亲切"
     client = api(admin)
     assert client.get(f"{BASE}/accounts/0").status_code == 422
@@ -135,14 +119,10 @@ def test_detail_four_cases(workspace: Any, admin: Any, api: Any, foreign: Social
 def test_patch_four_cases(workspace: Any, admin: Any, member: Any, api: Any, foreign: SocialAccount) -> None:
     account = make_account(workspace, "acme")
     response = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=f"{BASE}/accounts/{account.pk}",
-        foreign_url=f"{BASE}/accounts/{foreign.pk}",
-        permitted=member(Role.OPERATOR),
-        denied=member(Role.REVIEWER),
+        api, "PATCH", f"{BASE}/accounts/{account.pk}", f"{BASE}/accounts/{foreign.pk}",
+        permitted=member(Role.OPERATOR), denied=member(Role.REVIEWER),
         data={"positioning": "新定位", "brand_traits": ["专业"]},
-    )
+    )  # fmt: skip
     assert response.json()["positioning"] == "新定位"
     account.refresh_from_db()
     assert account.brand_traits == ["专业"] and account.handle == "acme"
@@ -155,14 +135,9 @@ def test_patch_four_cases(workspace: Any, admin: Any, member: Any, api: Any, for
 def test_delete_four_cases(workspace: Any, admin: Any, member: Any, api: Any, foreign: SocialAccount) -> None:
     account = make_account(workspace, "acme")
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{BASE}/accounts/{account.pk}",
-        foreign_url=f"{BASE}/accounts/{foreign.pk}",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        ok=(204,),
-    )
+        api, "DELETE", f"{BASE}/accounts/{account.pk}", f"{BASE}/accounts/{foreign.pk}",
+        permitted=admin, denied=member(Role.ANALYST), ok=(204,),
+    )  # fmt: skip
     assert not SocialAccount.objects.filter(pk=account.pk).exists()
     assert SocialAccount.objects.filter(pk=foreign.pk).exists()
 
@@ -174,13 +149,9 @@ def test_persona_list_and_create_four_cases(
     make_persona(workspace, account, "学生党", active_hours=[21, 22])
     make_persona(other_workspace, foreign, "别家")
     listing = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/accounts/{account.pk}/personas",
-        foreign_url=f"{BASE}/accounts/{foreign.pk}/personas",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/accounts/{account.pk}/personas", f"{BASE}/accounts/{foreign.pk}/personas",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     assert [p["name"] for p in listing.json()["items"]] == ["学生党"]
     assert listing.json()["items"][0]["active_hours"] == [21, 22]
     data = {
@@ -192,15 +163,9 @@ def test_persona_list_and_create_four_cases(
         "active_hours": [8, 12, 21],
     }
     created = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/accounts/{account.pk}/personas",
-        foreign_url=f"{BASE}/accounts/{foreign.pk}/personas",
-        permitted=admin,
-        denied=member(Role.COMMUNITY),
-        data=data,
-        ok=(201,),
-    )
+        api, "POST", f"{BASE}/accounts/{account.pk}/personas", f"{BASE}/accounts/{foreign.pk}/personas",
+        permitted=admin, denied=member(Role.COMMUNITY), data=data, ok=(201,),
+    )  # fmt: skip
     body = created.json()
     assert body["account_id"] == account.pk and body["city_tiers"] == ["tier1", "new_tier1"]
     assert Persona.objects.filter(account=foreign).count() == 1
@@ -227,14 +192,9 @@ def test_persona_patch_four_cases(
     persona = make_persona(workspace, make_account(workspace, "acme"), "p1")
     theirs = make_persona(other_workspace, foreign, "p2")
     response = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=f"{BASE}/personas/{persona.pk}",
-        foreign_url=f"{BASE}/personas/{theirs.pk}",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data={"interests": ["露营", "摄影"], "female_share": 40},
-    )
+        api, "PATCH", f"{BASE}/personas/{persona.pk}", f"{BASE}/personas/{theirs.pk}",
+        permitted=admin, denied=member(Role.ANALYST), data={"interests": ["露营", "摄影"], "female_share": 40},
+    )  # fmt: skip
     assert response.json()["interests"] == ["露营", "摄影"] and response.json()["female_share"] == 40
     assert Persona.objects.get(pk=theirs.pk).interests == []
 
@@ -245,14 +205,9 @@ def test_persona_delete_four_cases(
     persona = make_persona(workspace, make_account(workspace, "acme"), "p1")
     theirs = make_persona(other_workspace, foreign, "p2")
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{BASE}/personas/{persona.pk}",
-        foreign_url=f"{BASE}/personas/{theirs.pk}",
-        permitted=admin,
-        denied=member(Role.REVIEWER),
-        ok=(204,),
-    )
+        api, "DELETE", f"{BASE}/personas/{persona.pk}", f"{BASE}/personas/{theirs.pk}",
+        permitted=admin, denied=member(Role.REVIEWER), ok=(204,),
+    )  # fmt: skip
     assert list(Persona.objects.all()) == [theirs]
 
 
@@ -265,13 +220,9 @@ def test_comparison_four_cases_and_bounds(workspace: Any, admin: Any, api: Any) 
         workspace=workspace, account=rival, date=today, followers_total=300, posts=4, likes=40
     )
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/competitors/comparison?days=30",
-        foreign_url="/api/v1/workspaces/other/competitors/comparison?days=30",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/competitors/comparison?days=30",
+        "/api/v1/workspaces/other/competitors/comparison?days=30", permitted=admin, denied=None,
+    )  # fmt: skip
     body = response.json()
     assert body["days"] == 30
     rows = {r["handle"]: r for r in body["accounts"]}

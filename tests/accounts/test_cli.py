@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from .factories import make_account
+from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
 

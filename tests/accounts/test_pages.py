@@ -14,8 +14,7 @@ from socialops.goals.models import MetricSnapshot
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-
-from .factories import make_account, make_persona
+from tests.factories import make_account, make_persona
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +39,7 @@ def test_account_list_four_cases(workspace: Any, admin: Any, member: Any, web: A
         workspace=workspace, account=account, date="2025-01-02", followers_total=12345
     )
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/accounts/",
-        foreign_url="/w/other/accounts/",
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/accounts/", "/w/other/accounts/", permitted=admin, denied=None
     )
     html = response.content.decode()
     assert "Acme 微博" in html and "科技前沿，品质生活" in html and "12,345" in html
@@ -84,14 +77,9 @@ def test_account_detail_four_cases(workspace: Any, admin: Any, web: Any, foreign
         active_hours=[8, 21],
     )
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/accounts/{account.pk}/",
-        foreign_url=f"/w/acme/accounts/{foreign.pk}/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/accounts/{account.pk}/", f"/w/acme/accounts/{foreign.pk}/",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     html = response.content.decode()
     for text in (
         "科技前沿，品质生活",
@@ -124,16 +112,9 @@ def test_account_create_four_cases(
         "brand_traits": "专业，有趣、 温暖",
     }
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url="/w/acme/accounts/new/",
-        foreign_url="/w/other/accounts/new/",
-        permitted=member(Role.OPERATOR),
-        denied=member(Role.REVIEWER),
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", "/w/acme/accounts/new/", "/w/other/accounts/new/",
+        permitted=member(Role.OPERATOR), denied=member(Role.REVIEWER), data=data, ok=(302,),
+    )  # fmt: skip
     account = SocialAccount.objects.get(handle="acme_dy")
     assert response["Location"] == f"/w/acme/accounts/{account.pk}/"
     assert account.workspace == workspace and account.brand_traits == ["专业", "有趣", "温暖"]
@@ -177,16 +158,9 @@ def test_account_edit_four_cases(
         "brand_traits": "新, 更新",
     }
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/accounts/{account.pk}/edit/",
-        foreign_url=f"/w/acme/accounts/{foreign.pk}/edit/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/accounts/{account.pk}/edit/", f"/w/acme/accounts/{foreign.pk}/edit/",
+        permitted=admin, denied=member(Role.ANALYST), data=data, ok=(302,),
+    )  # fmt: skip
     assert response["Location"] == f"/w/acme/accounts/{account.pk}/"
     account.refresh_from_db()
     assert account.tone == "活泼" and account.brand_traits == ["新", "更新"]
@@ -199,16 +173,9 @@ def test_account_delete_four_cases(
 ) -> None:
     account = make_account(workspace, "rival", is_competitor=True)
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/accounts/{account.pk}/delete/",
-        foreign_url=f"/w/acme/accounts/{foreign.pk}/delete/",
-        permitted=admin,
-        denied=member(Role.COMMUNITY),
-        data={},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/accounts/{account.pk}/delete/", f"/w/acme/accounts/{foreign.pk}/delete/",
+        permitted=admin, denied=member(Role.COMMUNITY), data={}, ok=(302,),
+    )  # fmt: skip
     assert response["Location"] == "/w/acme/competitors/"
     assert not SocialAccount.objects.filter(pk=account.pk).exists()
     assert SocialAccount.objects.filter(pk=foreign.pk).exists()
@@ -230,16 +197,10 @@ def test_persona_create_four_cases(
         "active_hours": "12, 21-23",
     }
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/accounts/{account.pk}/personas/new/",
-        foreign_url=f"/w/acme/accounts/{foreign.pk}/personas/new/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/accounts/{account.pk}/personas/new/",
+        f"/w/acme/accounts/{foreign.pk}/personas/new/", permitted=admin, denied=member(Role.ANALYST),
+        data=data, ok=(302,),
+    )  # fmt: skip
     assert response["Location"] == f"/w/acme/accounts/{account.pk}/"
     persona = Persona.objects.get(account=account)
     assert persona.active_hours == [12, 21, 22, 23]
@@ -275,29 +236,15 @@ def test_persona_edit_and_delete_four_cases(
     assert 'value="7-9, 20"' in page
     data = {"name": "p1", "age_band": "31-40", "female_share": "30", "active_hours": "7-9"}
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/personas/{persona.pk}/edit/",
-        foreign_url=f"/w/acme/personas/{theirs.pk}/edit/",
-        permitted=admin,
-        denied=member(Role.REVIEWER),
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/personas/{persona.pk}/edit/", f"/w/acme/personas/{theirs.pk}/edit/",
+        permitted=admin, denied=member(Role.REVIEWER), data=data, ok=(302,),
+    )  # fmt: skip
     persona.refresh_from_db()
     assert persona.age_band == "31-40" and persona.active_hours == [7, 8, 9]
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/personas/{persona.pk}/delete/",
-        foreign_url=f"/w/acme/personas/{theirs.pk}/delete/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data={},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/personas/{persona.pk}/delete/", f"/w/acme/personas/{theirs.pk}/delete/",
+        permitted=admin, denied=member(Role.ANALYST), data={}, ok=(302,),
+    )  # fmt: skip
     assert list(Persona.objects.all()) == [theirs]
 
 
@@ -318,13 +265,7 @@ def test_competitor_page_four_cases_with_charts(workspace: Any, admin: Any, web:
         workspace=workspace, account=rival, date=today, followers_total=4000, posts=5, likes=50
     )
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/competitors/?days=30",
-        foreign_url="/w/other/competitors/",
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/competitors/?days=30", "/w/other/competitors/", permitted=admin, denied=None
     )
     html = response.content.decode()
     assert "Rival 抖音" in html and "Add competitor" in html

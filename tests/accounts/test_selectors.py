@@ -11,20 +11,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from socialops.accounts import selectors
-from socialops.goals.models import MetricSnapshot
 from socialops.workspaces.roles import Role
-
-from .factories import make_account, make_persona
+from tests.factories import make_account, make_persona, snapshot
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2025, 3, 16)  # a Sunday: a 14-day window is exactly the weeks of 3 and 10 March
-
-
-def snap(workspace: Any, account: Any, day: str, **figures: Any) -> None:
-    MetricSnapshot.objects.create(
-        workspace=workspace, account=account, date=dt.date.fromisoformat(day), **figures
-    )
 
 
 @pytest.fixture
@@ -33,10 +25,10 @@ def dataset(workspace: Any, other_workspace: Any) -> dict[str, Any]:
     rival = make_account(workspace, "rival", platform="douyin", display_name="Rival", is_competitor=True)
     quiet = make_account(workspace, "quiet", platform="xiaohongshu", display_name="Quiet", is_competitor=True)
     # Ours: full figures on two days, likes only on one day without impressions.
-    snap(
+    snapshot(
         workspace, ours, "2025-03-02", followers_total=900, posts=10, likes=999, impressions=1
     )  # before window
-    snap(
+    snapshot(
         workspace,
         ours,
         "2025-03-03",
@@ -48,8 +40,8 @@ def dataset(workspace: Any, other_workspace: Any) -> dict[str, Any]:
         saves=5,
         impressions=7000,
     )
-    snap(workspace, ours, "2025-03-05", followers_total=1010, posts=1, likes=20)
-    snap(
+    snapshot(workspace, ours, "2025-03-05", followers_total=1010, posts=1, likes=20)
+    snapshot(
         workspace,
         ours,
         "2025-03-12",
@@ -61,14 +53,14 @@ def dataset(workspace: Any, other_workspace: Any) -> dict[str, Any]:
         saves=10,
         impressions=10000,
     )
-    snap(workspace, ours, "2025-03-17", followers_total=2000, posts=9)  # after "today"
+    snapshot(workspace, ours, "2025-03-17", followers_total=2000, posts=9)  # after "today"
     # Competitor: public counts only (no impressions), followers seen once.
-    snap(workspace, rival, "2025-03-04", followers_total=5000, posts=4, likes=400, comments=40)
-    snap(workspace, rival, "2025-03-06", posts=3, likes=300)
-    snap(workspace, rival, "2025-03-11", likes=50)
+    snapshot(workspace, rival, "2025-03-04", followers_total=5000, posts=4, likes=400, comments=40)
+    snapshot(workspace, rival, "2025-03-06", posts=3, likes=300)
+    snapshot(workspace, rival, "2025-03-11", likes=50)
     # Another workspace's figures on the same days must not leak in.
     foreign = make_account(other_workspace, "acme", platform="weibo")
-    snap(other_workspace, foreign, "2025-03-12", followers_total=77, posts=100, likes=1, impressions=1)
+    snapshot(other_workspace, foreign, "2025-03-12", followers_total=77, posts=100, likes=1, impressions=1)
     return {"ours": ours, "rival": rival, "quiet": quiet}
 
 
@@ -122,7 +114,7 @@ def test_comparison_uses_one_query_per_kind_of_data(
     for i in range(5):
         account = make_account(workspace, f"extra{i}", is_competitor=True)
         for day in range(1, 15):
-            snap(workspace, account, f"2025-03-{day:02d}", followers_total=day, posts=1)
+            snapshot(workspace, account, f"2025-03-{day:02d}", followers_total=day, posts=1)
     # membership (1) + accounts (1) + snapshots (1), whatever the number of accounts and days.
     with django_assert_max_num_queries(3):
         selectors.competitor_comparison(workspace=workspace, user=admin, days=14, today=TODAY)

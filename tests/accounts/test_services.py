@@ -12,8 +12,7 @@ from socialops.accounts.models import Persona, SocialAccount
 from socialops.goals.models import MetricSnapshot
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
-
-from .factories import make_account, make_persona
+from tests.factories import make_account, make_persona
 
 pytestmark = pytest.mark.django_db
 

@@ -10,20 +10,10 @@ from socialops.accounts.models import Platform, SocialAccount
 from socialops.analytics.models import ColumnMapping
 from socialops.analytics.services import column_mapping_preset
 from socialops.workspaces.roles import Role
+from tests.factories import account_row
 from tests.shared_data import SHARED_DATA, shared_file
 
 FACEBOOK_CSV = SHARED_DATA / "dataset_Facebook.csv"
-
-
-def make_account(workspace: Any, handle: str, platform: str = Platform.OTHER, **extra: Any) -> SocialAccount:
-    # Test setup: the accounts app's own services are exercised by its tests.
-    return SocialAccount.objects.create(
-        workspace=workspace,
-        platform=platform,
-        handle=handle,
-        display_name=handle.replace("_", " ").title(),
-        **extra,
-    )
 
 
 @pytest.fixture
@@ -33,27 +23,17 @@ def facebook_bytes() -> bytes:
 
 @pytest.fixture
 def fb_account(workspace: Any) -> SocialAccount:
-    return make_account(workspace, "acme_fb")
+    return account_row(workspace, "acme_fb", Platform.OTHER)
 
 
 @pytest.fixture
 def weibo(workspace: Any) -> SocialAccount:
-    return make_account(workspace, "acme_weibo", Platform.WEIBO)
+    return account_row(workspace, "acme_weibo", Platform.WEIBO)
 
 
 @pytest.fixture
 def foreign_account(other_workspace: Any) -> SocialAccount:
-    return make_account(other_workspace, "other_fb")
-
-
-@pytest.fixture
-def operator(member: Any) -> Any:
-    return member(Role.OPERATOR, username="olivia")
-
-
-@pytest.fixture
-def analyst(member: Any) -> Any:
-    return member(Role.ANALYST, username="andy")
+    return account_row(other_workspace, "other_fb", Platform.OTHER)
 
 
 @pytest.fixture

@@ -37,39 +37,25 @@ class Rewinding(SimpleUploadedFile):
 
 def test_mapping_list_and_presets(api: Any, operator: Any, analyst: Any, preset: ColumnMapping) -> None:
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/column-mappings",
-        foreign_url=f"{BASE}/other/column-mappings",
-        permitted=analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/acme/column-mappings", f"{BASE}/other/column-mappings",
+        permitted=analyst, denied=None,
+    )  # fmt: skip
     body = response.json()
     assert body["count"] == 1 and body["items"][0]["name"] == "facebook-page-export"
     assert body["items"][0]["options"]["weekday_numbering"] == "sun1"
 
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/column-mappings/presets",
-        foreign_url=f"{BASE}/other/column-mappings/presets",
-        permitted=analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/acme/column-mappings/presets", f"{BASE}/other/column-mappings/presets",
+        permitted=analyst, denied=None,
+    )  # fmt: skip
     assert response.json()["items"][0]["key"] == "facebook-page-export"
 
 
 def test_mapping_create(api: Any, operator: Any, analyst: Any) -> None:
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/column-mappings",
-        foreign_url=f"{BASE}/other/column-mappings",
-        permitted=operator,
-        denied=analyst,
-        data=SIMPLE,
-        ok=(201,),
-    )
+        api, "POST", f"{BASE}/acme/column-mappings", f"{BASE}/other/column-mappings",
+        permitted=operator, denied=analyst, data=SIMPLE, ok=(201,),
+    )  # fmt: skip
     body = response.json()
     assert body["columns"]["likes"] == "点赞" and body["created_by"] == "olivia"
     assert body["options"] == {
@@ -98,14 +84,10 @@ def test_mapping_create(api: Any, operator: Any, analyst: Any) -> None:
 
 def test_preset_create(api: Any, operator: Any, analyst: Any) -> None:
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/column-mappings/presets/facebook-page-export",
-        foreign_url=f"{BASE}/other/column-mappings/presets/facebook-page-export",
-        permitted=operator,
-        denied=analyst,
+        api, "POST", f"{BASE}/acme/column-mappings/presets/facebook-page-export",
+        f"{BASE}/other/column-mappings/presets/facebook-page-export", permitted=operator, denied=analyst,
         ok=(201,),
-    )
+    )  # fmt: skip
     assert response.json()["columns"]["weekday"] == "Post Weekday"
     again = api(operator).post(f"{BASE}/acme/column-mappings/presets/facebook-page-export")
     assert again.status_code == 200 and again.json()["id"] == response.json()["id"]
@@ -118,32 +100,17 @@ def test_mapping_get_patch_delete(
 ) -> None:
     url = f"{BASE}/acme/column-mappings/{preset.pk}"
     foreign = f"{BASE}/acme/column-mappings/{foreign_mapping.pk}"
-    response = assert_four_cases(
-        client_for=api, method="GET", url=url, foreign_url=foreign, permitted=analyst, denied=None
-    )
+    response = assert_four_cases(api, "GET", url, foreign, permitted=analyst, denied=None)
     assert response.json()["name"] == "facebook-page-export"
 
     response = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=url,
-        foreign_url=foreign,
-        permitted=operator,
-        denied=analyst,
+        api, "PATCH", url, foreign, permitted=operator, denied=analyst,
         data={"name": "Facebook 导出", "options": {**preset.options, "delimiter": "auto"}},
-    )
+    )  # fmt: skip
     assert response.json()["name"] == "Facebook 导出" and response.json()["options"]["delimiter"] == "auto"
     assert response.json()["columns"] == preset.columns  # left out: unchanged
 
-    assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=url,
-        foreign_url=foreign,
-        permitted=operator,
-        denied=analyst,
-        ok=(204,),
-    )
+    assert_four_cases(api, "DELETE", url, foreign, permitted=operator, denied=analyst, ok=(204,))
     assert not ColumnMapping.objects.filter(pk=preset.pk).exists()
     assert ColumnMapping.objects.filter(pk=foreign_mapping.pk).exists()
 
@@ -224,36 +191,24 @@ def test_post_list_imports_and_best_time(
         {"file": _upload(facebook_bytes), "mapping": "facebook-page-export"},
     )
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/accounts/{fb_account.pk}/posts?limit=5",
-        foreign_url=f"{BASE}/acme/accounts/{foreign_account.pk}/posts",
-        permitted=analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/acme/accounts/{fb_account.pk}/posts?limit=5",
+        f"{BASE}/acme/accounts/{foreign_account.pk}/posts", permitted=analyst, denied=None,
+    )  # fmt: skip
     body = response.json()
     assert body["count"] == 500 and len(body["items"]) == 5
     first = body["items"][0]
     assert first["weekday"] in range(1, 8) and first["post_type"] in ("Photo", "Status", "Link", "Video")
 
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/accounts/{fb_account.pk}/posts/imports",
-        foreign_url=f"{BASE}/acme/accounts/{foreign_account.pk}/posts/imports",
-        permitted=analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/acme/accounts/{fb_account.pk}/posts/imports",
+        f"{BASE}/acme/accounts/{foreign_account.pk}/posts/imports", permitted=analyst, denied=None,
+    )  # fmt: skip
     assert response.json()["count"] == 1
 
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/accounts/{fb_account.pk}/best-time",
-        foreign_url=f"{BASE}/acme/accounts/{foreign_account.pk}/best-time",
-        permitted=analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/acme/accounts/{fb_account.pk}/best-time",
+        f"{BASE}/acme/accounts/{foreign_account.pk}/best-time", permitted=analyst, denied=None,
+    )  # fmt: skip
     body = response.json()
     assert (
         body["source"] == "learned"

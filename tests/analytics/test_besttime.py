@@ -20,29 +20,11 @@ from socialops.analytics.besttime import (
     best_time_table,
     platform_default_scores,
 )
-from socialops.analytics.besttime_types import BestHours
 from socialops.analytics.models import PostRecord
-from socialops.analytics.services import posts_import
-
-from .conftest import make_account
+from socialops.content.planner import BestHours
+from tests.factories import account_row, import_post_file, post_records
 
 pytestmark = pytest.mark.django_db
-
-
-def _posts(account: Any, rows: list[tuple[int, int, int | None, int | None]]) -> None:
-    """Test setup: (weekday, hour, engagements, reach) rows written directly."""
-    PostRecord.objects.bulk_create(
-        PostRecord(
-            workspace=account.workspace,
-            account=account,
-            external_id=f"p{n}",
-            weekday=w,
-            hour=h,
-            engagements=e,
-            reach=r,
-        )
-        for n, (w, h, e, r) in enumerate(rows)
-    )
 
 
 def _spread(cells: int, per_cell: int, engagement: int = 10, reach: int | None = 100) -> list[Any]:
@@ -51,7 +33,7 @@ def _spread(cells: int, per_cell: int, engagement: int = 10, reach: int | None =
 
 def test_below_the_threshold_the_platform_default_is_used(workspace: Any, weibo: Any) -> None:
     # 29 posts in 10 well-filled cells: one post short of MIN_POSTS.
-    _posts(weibo, _spread(cells=10, per_cell=3)[: MIN_POSTS - 1])
+    post_records(weibo, _spread(cells=10, per_cell=3)[: MIN_POSTS - 1])
     best = best_hours_for_system(workspace=workspace, account=weibo)
     assert isinstance(best, BestHours)
     assert best.source == "platform_default" and best.posts == MIN_POSTS - 1
@@ -66,7 +48,7 @@ def test_enough_posts_but_too_few_cells_is_still_the_default(workspace: Any, wei
     rows = (
         _spread(cells=MIN_CELLS - 1, per_cell=10) + _spread(cells=MIN_CELLS + 3, per_cell=1)[MIN_CELLS - 1 :]
     )
-    _posts(weibo, rows)
+    post_records(weibo, rows)
     best = best_hours_for_system(workspace=workspace, account=weibo)
     assert best.source == "platform_default"
 
@@ -74,7 +56,7 @@ def test_enough_posts_but_too_few_cells_is_still_the_default(workspace: Any, wei
 def test_at_the_threshold_the_account_learns(workspace: Any, weibo: Any) -> None:
     rows = _spread(cells=MIN_CELLS, per_cell=MIN_CELL_POSTS, engagement=10)
     rows += [(3, 20, 30, 100)] * (MIN_POSTS - len(rows))  # Wednesday 20:00 does three times better
-    _posts(weibo, rows)
+    post_records(weibo, rows)
     best = best_hours_for_system(workspace=workspace, account=weibo)
     assert best.source == "learned" and best.posts == MIN_POSTS
     assert best.ranked_hours(3)[0] == 20
@@ -88,7 +70,7 @@ def test_scores_are_relative_to_the_account_mean_and_shrunk_for_thin_cells(
     # Every post has the same rate except one lucky post alone in its cell.
     rows = _spread(cells=10, per_cell=4, engagement=10, reach=100)
     rows.append((7, 23, 100, 100))
-    _posts(weibo, rows)
+    post_records(weibo, rows)
     best = best_hours_for_system(workspace=workspace, account=weibo)
     assert best.source == "learned"
     mean = (40 * 0.1 + 1.0) / 41
@@ -100,7 +82,7 @@ def test_scores_are_relative_to_the_account_mean_and_shrunk_for_thin_cells(
 def test_posts_without_reach_count_in_posts_and_engagement_but_not_in_the_rate(
     workspace: Any, weibo: Any, operator: Any
 ) -> None:
-    _posts(weibo, [(1, 9, 10, 100), (1, 9, 30, None), (1, 9, 5, 0), (1, 9, None, 50)])
+    post_records(weibo, [(1, 9, 10, 100), (1, 9, 30, None), (1, 9, 5, 0), (1, 9, None, 50)])
     table = best_time_table(workspace=workspace, user=operator, account=weibo)
     cell = next(c for c in table["cells"] if (c["weekday"], c["hour"]) == (1, 9))
     assert cell["posts"] == 4
@@ -114,14 +96,14 @@ def test_posts_without_reach_count_in_posts_and_engagement_but_not_in_the_rate(
 def test_scores_use_engagement_when_reach_is_mostly_unknown(workspace: Any, weibo: Any) -> None:
     rows = _spread(cells=10, per_cell=4, engagement=10, reach=None)
     rows += [(2, 21, 40, None)] * 4
-    _posts(weibo, rows)
+    post_records(weibo, rows)
     best = best_hours_for_system(workspace=workspace, account=weibo)
     assert best.source == "learned"
     assert best.ranked_hours(2)[0] == 21
 
 
 def test_one_aggregate_query_for_one_or_many_accounts(workspace: Any, weibo: Any, fb_account: Any) -> None:
-    _posts(weibo, _spread(cells=10, per_cell=4))
+    post_records(weibo, _spread(cells=10, per_cell=4))
     with CaptureQueriesContext(connection) as queries:
         best_hours_for_system(workspace=workspace, account=weibo)
     assert len(queries) == 1
@@ -140,7 +122,7 @@ def test_an_account_without_posts_and_another_workspace(
     assert table["top_hours"][0]["score"] == max(platform_default_scores(Platform.OTHER).values())
     with pytest.raises(Http404):
         best_time_table(workspace=workspace, user=operator, account=foreign_account)
-    other = make_account(workspace, "acme_xhs", Platform.XIAOHONGSHU)
+    other = account_row(workspace, "acme_xhs", Platform.XIAOHONGSHU)
     assert best_hours_for_system(workspace=workspace, account=other).scores == platform_default_scores(
         Platform.XIAOHONGSHU
     )
@@ -149,14 +131,7 @@ def test_an_account_without_posts_and_another_workspace(
 def test_the_facebook_file_gives_learned_hours(
     workspace: Any, fb_account: Any, preset: Any, facebook_bytes: bytes
 ) -> None:
-    posts_import(
-        workspace=workspace,
-        actor=None,
-        account=fb_account,
-        mapping=preset,
-        file_name="fb.csv",
-        content=facebook_bytes,
-    )
+    import_post_file(workspace, fb_account, preset, facebook_bytes, "fb.csv")
     best = best_hours_for_system(workspace=workspace, account=fb_account)
     assert best.source == "learned" and best.posts == 500
     # Scores average out near 1.0 over the posts (they are relative to the account's mean).

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from socialops.analytics.models import ColumnMapping, PostImport, PostRecord
-from socialops.analytics.services import posts_import
 from tests.access import assert_four_cases
+from tests.factories import import_post_file
 
 pytestmark = pytest.mark.django_db
 
@@ -31,24 +31,12 @@ def _text(response: Any) -> str:
     return response.content.decode()
 
 
-def _import(workspace: Any, account: Any, mapping: Any, content: bytes) -> None:
-    posts_import(
-        workspace=workspace, actor=None, account=account, mapping=mapping, file_name="fb.csv", content=content
-    )
-
-
 def test_home_lists_accounts_with_post_counts(
     web: Any, analyst: Any, fb_account: Any, weibo: Any, preset: Any, facebook_bytes: bytes, workspace: Any
 ) -> None:
-    _import(workspace, fb_account, preset, facebook_bytes)
+    import_post_file(workspace, fb_account, preset, facebook_bytes, "fb.csv")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/analytics/",
-        foreign_url="/w/other/analytics/",
-        permitted=analyst,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/analytics/", "/w/other/analytics/", permitted=analyst, denied=None
     )
     text = _text(response)
     assert "Acme Fb" in text and "Acme Weibo" in text
@@ -66,16 +54,11 @@ def test_post_history_page(
     facebook_bytes: bytes,
     workspace: Any,
 ) -> None:
-    _import(workspace, fb_account, preset, facebook_bytes)
+    import_post_file(workspace, fb_account, preset, facebook_bytes, "fb.csv")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/analytics/accounts/{fb_account.pk}/posts/",
-        foreign_url=f"/w/acme/analytics/accounts/{foreign_account.pk}/posts/",
-        permitted=analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/analytics/accounts/{fb_account.pk}/posts/",
+        f"/w/acme/analytics/accounts/{foreign_account.pk}/posts/", permitted=analyst, denied=None,
+    )  # fmt: skip
     text = _text(response)
     assert "500 posts" in text and "month 12" in text and "Short post" in text
     assert 'data-testid="post-import-form"' not in text  # an analyst may read, not import
@@ -104,16 +87,10 @@ def test_import_page_four_cases_and_report(
 ) -> None:
     data = {"file": _upload(facebook_bytes), "mapping": str(preset.pk)}
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/analytics/accounts/{fb_account.pk}/posts/import/",
-        foreign_url=f"/w/acme/analytics/accounts/{foreign_account.pk}/posts/import/",
-        permitted=operator,
-        denied=analyst,
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/analytics/accounts/{fb_account.pk}/posts/import/",
+        f"/w/acme/analytics/accounts/{foreign_account.pk}/posts/import/", permitted=operator, denied=analyst,
+        data=data, ok=(302,),
+    )  # fmt: skip
     assert response["Location"] == f"/w/acme/analytics/accounts/{fb_account.pk}/posts/"
     assert PostRecord.objects.filter(account=fb_account).count() == 500
     again = web(operator).post(f"/w/acme/analytics/accounts/{fb_account.pk}/posts/import/", data, follow=True)
@@ -182,27 +159,17 @@ def test_mapping_pages_four_cases(
     web: Any, operator: Any, analyst: Any, preset: ColumnMapping, foreign_mapping: ColumnMapping
 ) -> None:
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/analytics/mappings/",
-        foreign_url="/w/other/analytics/mappings/",
-        permitted=analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", "/w/acme/analytics/mappings/", "/w/other/analytics/mappings/",
+        permitted=analyst, denied=None,
+    )  # fmt: skip
     text = _text(response)
     assert "facebook-page-export" in text and "1 = Sunday" in text
     assert "New mapping" not in text  # not for an analyst
 
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/analytics/mappings/new/",
-        foreign_url="/w/other/analytics/mappings/new/",
-        permitted=operator,
-        denied=analyst,
-        api=False,
-    )
+        web, "GET", "/w/acme/analytics/mappings/new/", "/w/other/analytics/mappings/new/",
+        permitted=operator, denied=analyst,
+    )  # fmt: skip
     data = {
         "name": "typed",
         "weekday": "Weekday",
@@ -214,31 +181,16 @@ def test_mapping_pages_four_cases(
         "type_to_form": "Photo = short_post\nVideo = Video",
     }
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url="/w/acme/analytics/mappings/new/",
-        foreign_url="/w/other/analytics/mappings/new/",
-        permitted=operator,
-        denied=analyst,
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", "/w/acme/analytics/mappings/new/", "/w/other/analytics/mappings/new/",
+        permitted=operator, denied=analyst, data=data, ok=(302,),
+    )  # fmt: skip
     typed = ColumnMapping.objects.get(name="typed")
     assert typed.options["type_to_form"] == {"Photo": "short_post", "Video": "video"}
     assert typed.options["delimiter"] == ";"
 
     url = f"/w/acme/analytics/mappings/{preset.pk}/"
     foreign = f"/w/acme/analytics/mappings/{foreign_mapping.pk}/"
-    response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=url,
-        foreign_url=foreign,
-        permitted=operator,
-        denied=analyst,
-        api=False,
-    )
+    response = assert_four_cases(web, "GET", url, foreign, permitted=operator, denied=analyst)
     assert 'value="Post Weekday"' in _text(response) and "Photo = short_post" in _text(response)
     edit = {
         "name": "FB",
@@ -250,17 +202,7 @@ def test_mapping_pages_four_cases(
         "engagements_from": "column",
         "type_to_form": "",
     }
-    assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=url,
-        foreign_url=foreign,
-        permitted=operator,
-        denied=analyst,
-        data=edit,
-        ok=(302,),
-        api=False,
-    )
+    assert_four_cases(web, "POST", url, foreign, permitted=operator, denied=analyst, data=edit, ok=(302,))
     preset.refresh_from_db()
     assert preset.name == "FB" and preset.columns == {
         "weekday": "Post Weekday",
@@ -273,27 +215,17 @@ def test_mapping_pages_four_cases(
     assert invalid.status_code == 200 and "both the weekday and the hour" in _text(invalid)
 
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/analytics/mappings/{preset.pk}/delete/",
-        foreign_url=f"/w/acme/analytics/mappings/{foreign_mapping.pk}/delete/",
-        permitted=operator,
-        denied=analyst,
+        web, "POST", f"/w/acme/analytics/mappings/{preset.pk}/delete/",
+        f"/w/acme/analytics/mappings/{foreign_mapping.pk}/delete/", permitted=operator, denied=analyst,
         ok=(302,),
-        api=False,
-    )
+    )  # fmt: skip
     assert not ColumnMapping.objects.filter(pk=preset.pk).exists()
 
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url="/w/acme/analytics/mappings/presets/facebook-page-export/",
-        foreign_url="/w/other/analytics/mappings/presets/facebook-page-export/",
-        permitted=operator,
-        denied=analyst,
+        web, "POST", "/w/acme/analytics/mappings/presets/facebook-page-export/",
+        "/w/other/analytics/mappings/presets/facebook-page-export/", permitted=operator, denied=analyst,
         ok=(302,),
-        api=False,
-    )
+    )  # fmt: skip
     assert ColumnMapping.objects.filter(workspace__slug="acme", name="facebook-page-export").exists()
     assert web(operator).post("/w/acme/analytics/mappings/presets/myspace/").status_code == 404
 
@@ -308,16 +240,11 @@ def test_best_time_page(
     facebook_bytes: bytes,
     workspace: Any,
 ) -> None:
-    _import(workspace, fb_account, preset, facebook_bytes)
+    import_post_file(workspace, fb_account, preset, facebook_bytes, "fb.csv")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/analytics/accounts/{fb_account.pk}/best-time/",
-        foreign_url=f"/w/acme/analytics/accounts/{foreign_account.pk}/best-time/",
-        permitted=analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/analytics/accounts/{fb_account.pk}/best-time/",
+        f"/w/acme/analytics/accounts/{foreign_account.pk}/best-time/", permitted=analyst, denied=None,
+    )  # fmt: skip
     text = _text(response)
     assert "learned from 500 posts" in text
     assert 'data-besttime="besttime-data"' in text and "analytics/besttime.js" in text

@@ -18,6 +18,7 @@ from socialops.content.selectors import calendar as sel
 from socialops.content.services import calendar as svc
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
+from tests.factories import make_calendar_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -92,14 +93,7 @@ def test_a_400_day_range_is_three_queries(workspace: Any, django_assert_num_quer
     svc.holiday_override_set(
         workspace=workspace, actor=None, date=D(2026, 5, 6), kind="holiday", name="公司假日"
     )
-    svc.calendar_entry_create(
-        workspace=workspace,
-        actor=None,
-        kind="hot_topic",
-        name="世界杯",
-        start_date=D(2026, 6, 11),
-        end_date=D(2026, 7, 19),
-    )
+    make_calendar_entry(workspace, "世界杯", D(2026, 6, 11), D(2026, 7, 19))
     with django_assert_num_queries(3):  # overrides, covered years, entries
         days = sel.calendar_days_for_system(workspace=workspace, start=D(2026, 1, 1), end=D(2027, 2, 4))
     assert len(days) == 400
@@ -439,14 +433,7 @@ def busy_workspace(workspace: Any) -> Any:
     svc.holiday_override_set(workspace=workspace, actor=None, date=D(2026, 3, 7), kind="makeup_workday")
     svc.holiday_override_set(workspace=workspace, actor=None, date=D(2028, 1, 3), kind="holiday", name="元旦")
     svc.official_schedule_import(workspace=workspace, actor=None, year=2027, content=SCHEDULE_2027)
-    svc.calendar_entry_create(
-        workspace=workspace,
-        actor=None,
-        kind="hot_topic",
-        name="热点",
-        start_date=D(2026, 12, 20),
-        end_date=D(2027, 1, 10),
-    )
+    make_calendar_entry(workspace, "热点", D(2026, 12, 20), D(2027, 1, 10))
     return workspace
 
 

@@ -13,6 +13,7 @@ from socialops.content.models import CalendarEntry, HolidayOverride, OfficialSch
 from socialops.content.services import calendar as svc
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
+from tests.factories import make_calendar_entry
 
 from .test_calendar import SCHEDULE_2027
 
@@ -24,26 +25,12 @@ OTHER = "/api/v1/workspaces/other/calendar"
 
 @pytest.fixture
 def entry(workspace: Any) -> CalendarEntry:
-    return svc.calendar_entry_create(
-        workspace=workspace,
-        actor=None,
-        kind="hot_topic",
-        name="高考",
-        start_date=dt.date(2026, 6, 7),
-        end_date=dt.date(2026, 6, 9),
-    )
+    return make_calendar_entry(workspace, "高考", dt.date(2026, 6, 7), dt.date(2026, 6, 9))
 
 
 @pytest.fixture
 def foreign_entry(other_workspace: Any) -> CalendarEntry:
-    return svc.calendar_entry_create(
-        workspace=other_workspace,
-        actor=None,
-        kind="brand_event",
-        name="theirs",
-        start_date=dt.date(2026, 6, 7),
-        end_date=dt.date(2026, 6, 7),
-    )
+    return make_calendar_entry(other_workspace, "theirs", dt.date(2026, 6, 7), kind="brand_event")
 
 
 # ---- days ------------------------------------------------------------------------------------
@@ -54,14 +41,7 @@ def test_days_four_cases_and_spring_festival(
 ) -> None:
     analyst = member(Role.ANALYST)
     query = "?from=2026-02-13&to=2026-03-01&limit=100"
-    response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=BASE + query,
-        foreign_url=OTHER + query,
-        permitted=analyst,
-        denied=None,
-    )
+    response = assert_four_cases(api, "GET", BASE + query, OTHER + query, permitted=analyst, denied=None)
     body = response.json()
     assert body["count"] == 17
     days = {d["date"]: d for d in body["items"]}
@@ -118,17 +98,15 @@ def test_holiday_get_put_delete_four_cases(
 ) -> None:
     operator = member(Role.OPERATOR)
     url, foreign = f"{BASE}/holidays/2026-02-23", f"{OTHER}/holidays/2026-02-23"
-    got = assert_four_cases(
-        client_for=api, method="GET", url=url, foreign_url=foreign, permitted=operator, denied=None
-    )
+    got = assert_four_cases(api, "GET", url, foreign, permitted=operator, denied=None)
     assert got.json() | {"kind_label": "", "source_label": ""} == {
         "date": "2026-02-23", "kind": "holiday", "kind_label": "", "name": "Spring Festival", "source": "library",
         "source_label": "", "covered": True, "note": None, "override": None,
     }  # fmt: skip
 
     put = assert_four_cases(
-        client_for=api, method="PUT", url=url, foreign_url=foreign, permitted=admin, denied=operator,
-        data={"kind": "workday", "name": "照常上班"},
+        api, "PUT", url, foreign,
+        permitted=admin, denied=operator, data={"kind": "workday", "name": "照常上班"},
     )  # fmt: skip
     assert put.json()["kind"] == "workday" and put.json()["source"] == "override"
     assert put.json()["override"] == {"kind": "workday", "kind_label": "Ordinary workday", "name": "照常上班"}
@@ -146,15 +124,7 @@ def test_holiday_get_put_delete_four_cases(
         == 422
     )
 
-    assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=url,
-        foreign_url=foreign,
-        permitted=admin,
-        denied=operator,
-        ok=(204,),
-    )
+    assert_four_cases(api, "DELETE", url, foreign, permitted=admin, denied=operator, ok=(204,))
     assert not HolidayOverride.objects.exists()
     assert api(admin).delete(url).status_code == 404
     assert api(admin).get(f"{BASE}/holidays/2026-02-30").status_code == 422
@@ -166,8 +136,8 @@ def test_holiday_list_and_covered_years(
 ) -> None:
     analyst = member(Role.ANALYST)
     listed = assert_four_cases(
-        client_for=api, method="GET", url=f"{BASE}/holidays?year=2026&limit=500",
-        foreign_url=f"{OTHER}/holidays?year=2026", permitted=analyst, denied=None,
+        api, "GET", f"{BASE}/holidays?year=2026&limit=500", f"{OTHER}/holidays?year=2026",
+        permitted=analyst, denied=None,
     )  # fmt: skip
     rows = {r["date"]: r for r in listed.json()["items"]}
     assert rows["2026-02-14"]["kind"] == "makeup_workday" and rows["2026-02-14"]["source"] == "library"
@@ -178,8 +148,8 @@ def test_holiday_list_and_covered_years(
         workspace=workspace, actor=None, year=2027, content=SCHEDULE_2027, source="通知"
     )
     years = assert_four_cases(
-        client_for=api, method="GET", url=f"{BASE}/covered-years?limit=500",
-        foreign_url=f"{OTHER}/covered-years", permitted=analyst, denied=None,
+        api, "GET", f"{BASE}/covered-years?limit=500", f"{OTHER}/covered-years",
+        permitted=analyst, denied=None,
     )  # fmt: skip
     by_year = {y["year"]: y for y in years.json()["items"]}
     assert by_year[2026]["status"] == "library" and by_year[2004]["covered"] is True
@@ -233,12 +203,7 @@ def test_entry_list_and_create_four_cases(
 ) -> None:
     operator, analyst = member(Role.OPERATOR), member(Role.ANALYST)
     listed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/entries",
-        foreign_url=f"{OTHER}/entries",
-        permitted=analyst,
-        denied=None,
+        api, "GET", f"{BASE}/entries", f"{OTHER}/entries", permitted=analyst, denied=None
     )
     assert [e["name"] for e in listed.json()["items"]] == ["高考"]
     assert listed.json()["items"][0]["key"] == f"entry:{entry.pk}"
@@ -247,7 +212,7 @@ def test_entry_list_and_create_four_cases(
 
     data = {"kind": "brand_event", "name": "品牌日", "start_date": "2026-08-08", "end_date": "2026-08-10"}
     created = assert_four_cases(
-        client_for=api, method="POST", url=f"{BASE}/entries", foreign_url=f"{OTHER}/entries",
+        api, "POST", f"{BASE}/entries", f"{OTHER}/entries",
         permitted=operator, denied=analyst, data=data, ok=(201,),
     )  # fmt: skip
     assert created.json()["kind_label"] == "Brand event" and created.json()["created_by"] == operator.username
@@ -265,24 +230,14 @@ def test_entry_detail_patch_delete_four_cases(
 ) -> None:
     operator, analyst = member(Role.OPERATOR), member(Role.ANALYST)
     url, foreign = f"{BASE}/entries/{entry.pk}", f"{BASE}/entries/{foreign_entry.pk}"
-    assert_four_cases(
-        client_for=api, method="GET", url=url, foreign_url=foreign, permitted=analyst, denied=None
-    )
+    assert_four_cases(api, "GET", url, foreign, permitted=analyst, denied=None)
     patched = assert_four_cases(
-        client_for=api, method="PATCH", url=url, foreign_url=foreign, permitted=operator, denied=analyst,
-        data={"name": "高考季", "end_date": "2026-06-10"},
+        api, "PATCH", url, foreign,
+        permitted=operator, denied=analyst, data={"name": "高考季", "end_date": "2026-06-10"},
     )  # fmt: skip
     assert patched.json()["name"] == "高考季" and patched.json()["end_date"] == "2026-06-10"
     assert api(operator).get(f"{BASE}/entries/99999999999").status_code == 422
-    assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=url,
-        foreign_url=foreign,
-        permitted=operator,
-        denied=analyst,
-        ok=(204,),
-    )
+    assert_four_cases(api, "DELETE", url, foreign, permitted=operator, denied=analyst, ok=(204,))
     assert not CalendarEntry.objects.filter(workspace=workspace).exists()
     assert CalendarEntry.objects.filter(pk=foreign_entry.pk).exists()
 
@@ -297,9 +252,8 @@ def test_feed_four_cases_and_fullcalendar_shape(
     # What FullCalendar sends for February 2026 in month view (Asia/Shanghai), end exclusive.
     query = "?start=2026-01-26T00%3A00%3A00%2B08%3A00&end=2026-03-09T00%3A00%3A00%2B08%3A00&timeZone=local"
     response = assert_four_cases(
-        client_for=api, method="GET", url=f"{BASE}/feed{query}", foreign_url=f"{OTHER}/feed{query}",
-        permitted=analyst, denied=None,
-    )  # fmt: skip
+        api, "GET", f"{BASE}/feed{query}", f"{OTHER}/feed{query}", permitted=analyst, denied=None
+    )
     events = {e["id"]: e for e in response.json()}
     spring = events["holiday:2026-02-15"]
     # One band for the nine days off, ending (exclusively) the day after 2026-02-23.

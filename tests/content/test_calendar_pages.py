@@ -17,6 +17,7 @@ from socialops.content.models import CalendarEntry, HolidayOverride, OfficialSch
 from socialops.content.services import calendar as svc
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
+from tests.factories import make_calendar_entry
 
 from .test_calendar import SCHEDULE_2027
 
@@ -41,9 +42,8 @@ def test_schedule_page_four_cases_and_the_2026_days(
 ) -> None:
     analyst = member(Role.ANALYST)
     response = assert_four_cases(
-        client_for=web, method="GET", url=HOLIDAYS + "?year=2026", foreign_url="/w/other/calendar/holidays/",
-        permitted=analyst, denied=None, api=False,
-    )  # fmt: skip
+        web, "GET", HOLIDAYS + "?year=2026", "/w/other/calendar/holidays/", permitted=analyst, denied=None
+    )
     html = response.content.decode()
     assert "Holidays and make-up workdays" in html
     assert "2026-02-15" in html and "2026-02-23" in html and "2026-02-14" in html and "2026-02-28" in html
@@ -75,9 +75,8 @@ def test_import_page_four_cases_rejection_table_then_success(
     url = "/w/acme/calendar/holidays/import/"
     bad = {"year": "2027", "text": "2027-02-06,放假,春节\n2027-02-06,放假,春节\nhello\n"}
     response = assert_four_cases(
-        client_for=web, method="POST", url=url, foreign_url="/w/other/calendar/holidays/import/",
-        permitted=admin, denied=operator, data=bad, api=False,
-    )  # fmt: skip
+        web, "POST", url, "/w/other/calendar/holidays/import/", permitted=admin, denied=operator, data=bad
+    )
     html = response.content.decode()
     assert 'data-testid="import-report"' in html and "2 problems found" in html
     assert "2027-02-06 is already on line 1." in html and '<td class="text-nowrap">3</td>' in html
@@ -100,9 +99,9 @@ def test_override_pages_four_cases(
 ) -> None:
     operator = member(Role.OPERATOR)
     response = assert_four_cases(
-        client_for=web, method="POST", url="/w/acme/calendar/holidays/override/",
-        foreign_url="/w/other/calendar/holidays/override/", permitted=admin, denied=operator,
-        data={"date": "2026-02-23", "kind": "workday", "name": "照常上班"}, ok=(302,), api=False,
+        web, "POST", "/w/acme/calendar/holidays/override/", "/w/other/calendar/holidays/override/",
+        permitted=admin, denied=operator, data={"date": "2026-02-23", "kind": "workday", "name": "照常上班"},
+        ok=(302,),
     )  # fmt: skip
     assert response["Location"].endswith("?year=2026")
     html = web(admin).get(HOLIDAYS + "?year=2026").content.decode()
@@ -114,9 +113,8 @@ def test_override_pages_four_cases(
     assert invalid.status_code == 200 and "Saturday or Sunday" in invalid.content.decode()
 
     assert_four_cases(
-        client_for=web, method="POST", url="/w/acme/calendar/holidays/override/2026-02-23/delete/",
-        foreign_url="/w/other/calendar/holidays/override/2026-02-23/delete/", permitted=admin, denied=operator,
-        ok=(302,), api=False,
+        web, "POST", "/w/acme/calendar/holidays/override/2026-02-23/delete/",
+        "/w/other/calendar/holidays/override/2026-02-23/delete/", permitted=admin, denied=operator, ok=(302,),
     )  # fmt: skip
     assert not HolidayOverride.objects.exists()
     assert web(admin).post("/w/acme/calendar/holidays/override/2026-02-23/delete/").status_code == 404
@@ -129,15 +127,18 @@ def test_override_pages_four_cases(
 def test_events_page_four_cases_lists_festivals_and_entries(
     workspace: Any, other_workspace: Any, member: Any, web: Any
 ) -> None:
-    svc.calendar_entry_create(
-        workspace=workspace, actor=None, kind="brand_event", name="周年庆", start_date=dt.date(2026, 9, 1),
-        end_date=dt.date(2026, 9, 3), description="十周年",
-    )  # fmt: skip
+    make_calendar_entry(
+        workspace,
+        "周年庆",
+        dt.date(2026, 9, 1),
+        dt.date(2026, 9, 3),
+        kind="brand_event",
+        description="十周年",
+    )
     analyst = member(Role.ANALYST)
     response = assert_four_cases(
-        client_for=web, method="GET", url=EVENTS, foreign_url="/w/other/calendar/events/",
-        permitted=analyst, denied=None, api=False,
-    )  # fmt: skip
+        web, "GET", EVENTS, "/w/other/calendar/events/", permitted=analyst, denied=None
+    )
     html = response.content.decode()
     assert "Hot topics and brand events" in html
     # Three months from 2026-08-20: 七夕 is over, 中秋, 国庆, 重阳, 双11 are ahead; 双12 is beyond.
@@ -162,8 +163,8 @@ def test_entry_create_edit_delete_pages_four_cases(
     operator, analyst = member(Role.OPERATOR), member(Role.ANALYST)
     data = {"kind": "hot_topic", "name": "开学季", "start_date": "2026-09-01", "end_date": "2026-09-10"}
     assert_four_cases(
-        client_for=web, method="POST", url="/w/acme/calendar/events/new/", foreign_url="/w/other/calendar/events/new/",
-        permitted=operator, denied=analyst, data=data, ok=(302,), api=False,
+        web, "POST", "/w/acme/calendar/events/new/", "/w/other/calendar/events/new/",
+        permitted=operator, denied=analyst, data=data, ok=(302,),
     )  # fmt: skip
     entry = CalendarEntry.objects.get(workspace=workspace, name="开学季")
     html = web(operator).get(EVENTS).content.decode()
@@ -172,29 +173,22 @@ def test_entry_create_edit_delete_pages_four_cases(
     invalid = web(operator).post("/w/acme/calendar/events/new/", data={**data, "end_date": "2026-12-31"})
     assert invalid.status_code == 200 and "at most 60 days" in invalid.content.decode()
 
-    foreign = svc.calendar_entry_create(
-        workspace=other_workspace, actor=None, kind="hot_topic", name="theirs",
-        start_date=dt.date(2026, 9, 1), end_date=dt.date(2026, 9, 1),
-    )  # fmt: skip
+    foreign = make_calendar_entry(other_workspace, "theirs", dt.date(2026, 9, 1))
     edit_url, foreign_edit = (
         f"/w/acme/calendar/events/{entry.pk}/edit/",
         f"/w/acme/calendar/events/{foreign.pk}/edit/",
     )
-    page = assert_four_cases(
-        client_for=web, method="GET", url=edit_url, foreign_url=foreign_edit, permitted=operator, denied=analyst,
-        api=False,
-    )  # fmt: skip
+    page = assert_four_cases(web, "GET", edit_url, foreign_edit, permitted=operator, denied=analyst)
     assert 'value="开学季"' in page.content.decode()
     assert_four_cases(
-        client_for=web, method="POST", url=edit_url, foreign_url=foreign_edit, permitted=operator, denied=analyst,
-        data={**data, "name": "开学季热点"}, ok=(302,), api=False,
+        web, "POST", edit_url, foreign_edit,
+        permitted=operator, denied=analyst, data={**data, "name": "开学季热点"}, ok=(302,),
     )  # fmt: skip
     entry.refresh_from_db()
     assert entry.name == "开学季热点"
     assert_four_cases(
-        client_for=web, method="POST", url=f"/w/acme/calendar/events/{entry.pk}/delete/",
-        foreign_url=f"/w/acme/calendar/events/{foreign.pk}/delete/", permitted=operator, denied=analyst,
-        ok=(302,), api=False,
+        web, "POST", f"/w/acme/calendar/events/{entry.pk}/delete/",
+        f"/w/acme/calendar/events/{foreign.pk}/delete/", permitted=operator, denied=analyst, ok=(302,),
     )  # fmt: skip
     assert not CalendarEntry.objects.filter(workspace=workspace).exists()
     assert CalendarEntry.objects.filter(pk=foreign.pk).exists()
@@ -248,10 +242,7 @@ def test_cli_2027_not_covered_until_imported(workspace: Any, admin: Any) -> None
 
 
 def test_cli_table_and_entries(workspace: Any) -> None:
-    svc.calendar_entry_create(
-        workspace=workspace, actor=None, kind="hot_topic", name="春运", start_date=dt.date(2026, 2, 1),
-        end_date=dt.date(2026, 2, 20),
-    )  # fmt: skip
+    make_calendar_entry(workspace, "春运", dt.date(2026, 2, 1), dt.date(2026, 2, 20))
     lines = _run("--workspace", "acme", "--from", "2026-02-13", "--to", "2026-02-17").splitlines()
     assert len(lines) == 6  # header + 5 days
     assert lines[2].startswith("2026-02-14") and "make-up workday" in lines[2]

@@ -13,34 +13,20 @@ from django.utils import timezone
 from socialops.content.models import ContentItem
 from socialops.content.selectors import items as selectors
 from socialops.content.services import items as services
+from socialops.content.services import variants as variant_services
+from socialops.content.services.common import VersionConflict
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
-from tests.accounts.factories import make_account
+from tests.factories import image_bytes, make_account, make_item, make_theme, mp4_bytes, tomorrow, upload
 
-from .test_items_factories import image_bytes, make_item, make_theme, mp4_bytes, tomorrow, upload
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def theme(workspace: Any) -> Any:
-    return make_theme(workspace, "产品介绍")
-
-
-def _create(workspace: Any, actor: Any, theme: Any, **kwargs: Any) -> ContentItem:
-    fields: dict[str, Any] = {"title": "标题", "form": "article", "theme": theme, "evergreen": True}
-    fields.update(kwargs)
-    return services.content_item_create(workspace=workspace, actor=actor, **fields)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def _errors(**kwargs: Any) -> dict[str, list[str]]:
+    """The field errors of creating an evergreen item titled "标题" (the service under test)."""
+    fields: dict[str, Any] = {"title": "标题", "form": "article", "evergreen": True, **kwargs}
     with pytest.raises(ValidationError) as exc:
-        _create(**kwargs)
+        services.content_item_create(**fields)
     return exc.value.message_dict
 
 
@@ -48,7 +34,9 @@ def test_article_needs_title_and_body(workspace: Any, admin: Any, theme: Any) ->
     errors = _errors(workspace=workspace, actor=admin, theme=theme, title="", body="")
     assert errors["title"] == ["This field is required."]
     assert errors["body"] == ["An article needs a body (Markdown)."]
-    item = _create(workspace, admin, theme, title="新品发布会", body="# 发布会\n\n**好消息**", digest="摘要")
+    item = make_item(
+        workspace, theme, actor=admin, title="新品发布会", body="# 发布会\n\n**好消息**", digest="摘要"
+    )
     assert (item.form, item.version, item.owner, item.created_by) == ("article", 1, admin, admin)
     entry = AuditEntry.objects.get(action="content_item.create")
     assert entry.actor == admin and entry.after["title"] == "新品发布会" and entry.after["images"] == []
@@ -64,10 +52,10 @@ def test_short_post_rules_and_title_from_body(workspace: Any, admin: Any, theme:
     )
     assert errors["images"] == ["A short post has at most 9 images (this has 10)."]
     chosen = [images[3], images[0], images[7]]
-    item = _create(
+    item = make_item(
         workspace,
-        admin,
         theme,
+        actor=admin,
         form="short_post",
         title="",
         body="今天发布了新品，快来看看吧！这是第一行很长很长的文字内容啊啊啊\n第二行",
@@ -100,7 +88,9 @@ def test_video_needs_a_video_asset(workspace: Any, other_workspace: Any, admin: 
         )["title"][0]
     )
     clip = upload(workspace, mp4_bytes(seconds=30))
-    item = _create(workspace, admin, theme, form="video", video=clip.pk, cover=picture, body="视频简介")
+    item = make_item(
+        workspace, theme, actor=admin, form="video", video=clip.pk, cover=picture, body="视频简介"
+    )
     assert item.video == clip and item.cover == picture
 
 
@@ -128,14 +118,15 @@ def test_live_needs_future_start_host_and_outline(workspace: Any, admin: Any, th
         live_outline="1. 开场",
     )["live_starts_at"] == ["The live stream must start in the future."]
     # A time without a zone is the workspace's (Asia/Shanghai) local time.
-    item = _create(
+    item = make_item(
         workspace,
-        admin,
         theme,
+        actor=admin,
         form="live",
         live_starts_at=dt.datetime(2026, 3, 5, 20, 0),
         live_host="小李",
         live_outline="1. 开场\n2. 新品讲解\n3. 抽奖",
+        body="",
     )
     assert item.live_starts_at == dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC)
     # Once it has happened, the outline can still be edited without moving the time.
@@ -149,7 +140,7 @@ def test_qa_needs_the_question(workspace: Any, admin: Any, theme: Any) -> None:
     assert _errors(workspace=workspace, actor=admin, theme=theme, form="qa", body="")["body"] == [
         "Write the question the Q&A is about."
     ]
-    item = _create(workspace, admin, theme, form="qa", title="", body="你最想要的新功能是什么？")
+    item = make_item(workspace, theme, actor=admin, form="qa", title="", body="你最想要的新功能是什么？")
     assert item.title == "你最想要的新功能是什么？"
 
 
@@ -168,7 +159,7 @@ def test_deadline_or_evergreen(workspace: Any, admin: Any, theme: Any) -> None:
     )
     assert errors["deadline"] == ["An evergreen item has no deadline: clear one of the two."]
     assert (
-        _create(workspace, admin, theme, body="x", evergreen=False, deadline=tomorrow()).deadline
+        make_item(workspace, theme, actor=admin, body="x", evergreen=False, deadline=tomorrow()).deadline
         == tomorrow()
     )
 
@@ -196,8 +187,8 @@ def test_theme_owner_accounts_importance_checked(
     ]
     writer = member(Role.OPERATOR)
     ours = make_account(workspace, "ours")
-    item = _create(
-        workspace, admin, theme.pk, body="x", owner=writer.pk, accounts=[ours.pk], importance="urgent"
+    item = make_item(
+        workspace, theme.pk, actor=admin, body="x", owner=writer.pk, accounts=[ours.pk], importance="urgent"
     )
     assert item.owner == writer and list(item.accounts.all()) == [ours] and item.importance == "urgent"
 
@@ -213,10 +204,10 @@ def test_calendar_links_format_and_resolution(workspace: Any, admin: Any, theme:
     ]
     errors = _errors(workspace=workspace, actor=admin, theme=theme, body="x", calendar_links=["entry:999"])
     assert "entry:999" in errors["calendar_links"][0]
-    item = _create(
+    item = make_item(
         workspace,
-        admin,
         theme,
+        actor=admin,
         body="x",
         calendar_links=["festival:mid_autumn:2026", "commerce:double11:2026", "festival:mid_autumn:2026"],
     )
@@ -228,7 +219,7 @@ def test_writes_need_content_edit(workspace: Any, member: Any, theme: Any) -> No
     for role in (Role.ANALYST, Role.REVIEWER, Role.COMMUNITY):
         user = member(role)
         with pytest.raises(PermissionDenied):
-            _create(workspace, user, theme, body="x")
+            make_item(workspace, theme, actor=user, body="x")
         with pytest.raises(PermissionDenied):
             services.content_item_update(
                 workspace=workspace, actor=user, item=item, expected_version=1, title="y"
@@ -260,7 +251,7 @@ def test_stale_version_refused_with_who_and_when(workspace: Any, admin: Any, mem
         services.content_item_update(
             workspace=workspace, actor=colleague, item=item, expected_version=1, body="同事的改动"
         )
-    with pytest.raises(services.VersionConflict) as exc:
+    with pytest.raises(VersionConflict) as exc:
         services.content_item_update(
             workspace=workspace, actor=admin, item=mine, expected_version=1, body="我的改动"
         )
@@ -270,7 +261,7 @@ def test_stale_version_refused_with_who_and_when(workspace: Any, admin: Any, mem
     assert "version 1" in message and "version 2" in message
     stored = ContentItem.objects.get()
     assert stored.body == "同事的改动" and stored.version == 2
-    with pytest.raises(services.VersionConflict) as exc:
+    with pytest.raises(VersionConflict) as exc:
         services.content_item_update(
             workspace=workspace, actor=colleague, item=mine, expected_version=1, body="再改"
         )
@@ -284,7 +275,7 @@ def test_stale_version_refused_with_who_and_when(workspace: Any, admin: Any, mem
 
 def test_changing_the_form_drops_the_old_forms_fields(workspace: Any, admin: Any, theme: Any) -> None:
     images = [upload(workspace, image_bytes(300, 300 + i)) for i in range(2)]
-    item = _create(workspace, admin, theme, form="short_post", body="图集", images=images)
+    item = make_item(workspace, theme, actor=admin, form="short_post", body="图集", images=images)
     clip = upload(workspace, mp4_bytes())
     services.content_item_update(
         workspace=workspace, actor=admin, item=item, expected_version=1, form="video", video=clip
@@ -332,7 +323,7 @@ def test_failed_update_changes_nothing(workspace: Any, admin: Any, theme: Any) -
 def test_delete_keeps_variants_in_the_log(workspace: Any, admin: Any, theme: Any) -> None:
     account = make_account(workspace, "acme_weibo")
     item = make_item(workspace, theme, "待删")
-    services.variant_create(workspace=workspace, actor=admin, item=item, account=account, body="预告")
+    variant_services.variant_create(workspace=workspace, actor=admin, item=item, account=account, body="预告")
     services.content_item_delete(workspace=workspace, actor=admin, item=item)
     assert not ContentItem.objects.exists()
     entry = AuditEntry.objects.get(action="content_item.delete")
@@ -372,25 +363,21 @@ def test_backlog_for_system(workspace: Any, admin: Any, theme: Any) -> None:
     published = make_item(workspace, theme, "已发")
     ContentItem.objects.filter(pk=published.pk).update(status="published")
     with time_machine.travel(dt.datetime(2026, 4, 1, tzinfo=dt.UTC), tick=False):
-        live_in = _create(
-            workspace,
-            None,
-            theme,
-            title="五月直播",
-            form="live",
-            live_starts_at=dt.datetime(2026, 5, 20, 20, 0),
-            live_host="小李",
-            live_outline="大纲",
-        )
-        _create(
-            workspace,
-            None,
-            theme,
-            title="七月直播",
-            form="live",
-            live_starts_at=dt.datetime(2026, 7, 1, 20, 0),
-            live_host="小李",
-            live_outline="大纲",
+        live_in, _july = (
+            make_item(
+                workspace,
+                theme,
+                title,
+                form="live",
+                live_starts_at=starts,
+                live_host="小李",
+                live_outline="大纲",
+                body="",
+            )
+            for title, starts in (
+                ("五月直播", dt.datetime(2026, 5, 20, 20, 0)),
+                ("七月直播", dt.datetime(2026, 7, 1, 20, 0)),
+            )
         )
     backlog = list(selectors.backlog_for_system(workspace=workspace, accounts=[weibo], start=start, end=end))
     # Urgent first, then important, then by deadline (evergreen last).

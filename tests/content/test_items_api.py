@@ -8,21 +8,14 @@ from typing import Any
 import pytest
 
 from socialops.content.models import ContentItem, ContentVariant
-from socialops.content.services import items as services
+from socialops.content.services import variants as variant_services
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-from tests.accounts.factories import make_account
+from tests.factories import image_bytes, make_account, make_item, make_theme, upload
 
-from .test_items_factories import image_bytes, make_item, make_theme, upload
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 BASE = "/api/v1/workspaces/acme"
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture
@@ -40,13 +33,9 @@ def test_list_and_filters(workspace: Any, admin: Any, member: Any, api: Any, for
     make_item(workspace, theme, "新品发布", importance="urgent", accounts=[account])
     make_item(workspace, theme, "问答", form="qa", body="大家怎么看？")
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/items",
-        foreign_url="/api/v1/workspaces/other/items",
-        permitted=member(Role.ANALYST),
-        denied=None,
-    )
+        api, "GET", f"{BASE}/items", "/api/v1/workspaces/other/items",
+        permitted=member(Role.ANALYST), denied=None,
+    )  # fmt: skip
     body = response.json()
     assert body["count"] == 2
     first = next(i for i in body["items"] if i["title"] == "新品发布")
@@ -75,15 +64,9 @@ def test_create_four_cases_and_field_errors(workspace: Any, admin: Any, member: 
         "calendar_links": ["commerce:double11:2026"],
     }
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/items",
-        foreign_url="/api/v1/workspaces/other/items",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data=data,
-        ok=(201,),
-    )
+        api, "POST", f"{BASE}/items", "/api/v1/workspaces/other/items",
+        permitted=admin, denied=member(Role.ANALYST), data=data, ok=(201,),
+    )  # fmt: skip
     created = response.json()
     assert (
         created["image_ids"] == [image.pk]
@@ -103,18 +86,11 @@ def test_detail_patch_delete_four_cases(
     theme = make_theme(workspace, "产品介绍")
     item = make_item(workspace, theme, "初稿")
     url, foreign_url = f"{BASE}/items/{item.pk}", f"{BASE}/items/{foreign_item.pk}"
-    assert_four_cases(
-        client_for=api, method="GET", url=url, foreign_url=foreign_url, permitted=admin, denied=None
-    )
+    assert_four_cases(api, "GET", url, foreign_url, permitted=admin, denied=None)
     patched = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=url,
-        foreign_url=foreign_url,
-        permitted=admin,
-        denied=member(Role.REVIEWER),
+        api, "PATCH", url, foreign_url, permitted=admin, denied=member(Role.REVIEWER),
         data={"version": 1, "title": "二稿", "evergreen": False, "deadline": "2030-05-01"},
-    ).json()
+    ).json()  # fmt: skip
     assert (patched["title"], patched["version"], patched["evergreen"]) == ("二稿", 2, False)
     # The same request again is based on version 1, now stale.
     stale = _send(api(admin), "patch", url, {"version": 1, "title": "三稿"})
@@ -125,13 +101,7 @@ def test_detail_patch_delete_four_cases(
     )
     assert _send(api(admin), "patch", url, {"title": "无版本"}).status_code == 422
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=url,
-        foreign_url=foreign_url,
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        ok=(204,),
+        api, "DELETE", url, foreign_url, permitted=admin, denied=member(Role.ANALYST), ok=(204,)
     )
     assert not ContentItem.objects.filter(pk=item.pk).exists()
 
@@ -141,13 +111,9 @@ def test_rendered(workspace: Any, admin: Any, api: Any, foreign_item: ContentIte
     image = upload(workspace, image_bytes())
     item = make_item(workspace, theme, body=f"# 标题\n\n![图](asset:{image.pk})<script>x()</script>")
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/items/{item.pk}/rendered",
-        foreign_url=f"{BASE}/items/{foreign_item.pk}/rendered",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/items/{item.pk}/rendered", f"{BASE}/items/{foreign_item.pk}/rendered",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     body = response.json()
     assert "<h1>标题</h1>" in body["article_html"] and "<script" not in body["article_html"]
     assert f"http://testserver/w/acme/assets/{image.pk}/file/" in body["article_html"]
@@ -161,57 +127,36 @@ def test_variants_endpoints(
     weibo = make_account(workspace, "wb", platform="weibo")
     wechat = make_account(workspace, "mp", platform="wechat_mp")
     item = make_item(workspace, theme, "秋季新品", digest="三款新品")
-    foreign_variant = services.variant_create(
+    foreign_variant = variant_services.variant_create(
         workspace=other_workspace, actor=None, item=foreign_item, account=make_account(other_workspace, "x")
     )
     list_url = f"{BASE}/items/{item.pk}/variants"
     foreign_list = f"{BASE}/items/{foreign_item.pk}/variants"
     created = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=list_url,
-        foreign_url=foreign_list,
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data={"account_id": weibo.pk, "from_item": True, "hashtags": ["新品"]},
-        ok=(201,),
-    ).json()
+        api, "POST", list_url, foreign_list, permitted=admin, denied=member(Role.ANALYST),
+        data={"account_id": weibo.pk, "from_item": True, "hashtags": ["新品"]}, ok=(201,),
+    ).json()  # fmt: skip
     assert (
         created["body"] == "【秋季新品】三款新品"
         and created["hashtags"] == ["新品"]
         and created["platform"] == "weibo"
     )
-    listing = assert_four_cases(
-        client_for=api, method="GET", url=list_url, foreign_url=foreign_list, permitted=admin, denied=None
-    ).json()
+    listing = assert_four_cases(api, "GET", list_url, foreign_list, permitted=admin, denied=None).json()
     assert listing["count"] == 1
     bad = _send(api(admin), "post", list_url, {"account_id": wechat.pk, "extra": {"short_title": "x"}})
     assert bad.status_code == 400 and "short_title" in bad.json()["errors"]["extra"][0]
     missing = _send(api(admin), "post", list_url, {"account_id": 10**9})
     assert missing.status_code == 400 and "account_id" in missing.json()["errors"]
     url, foreign_url = f"{BASE}/variants/{created['id']}", f"{BASE}/variants/{foreign_variant.pk}"
-    assert_four_cases(
-        client_for=api, method="GET", url=url, foreign_url=foreign_url, permitted=admin, denied=None
-    )
+    assert_four_cases(api, "GET", url, foreign_url, permitted=admin, denied=None)
     patched = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=url,
-        foreign_url=foreign_url,
-        permitted=admin,
-        denied=member(Role.COMMUNITY),
-        data={"version": 1, "body": "改写后的预告"},
-    ).json()
+        api, "PATCH", url, foreign_url,
+        permitted=admin, denied=member(Role.COMMUNITY), data={"version": 1, "body": "改写后的预告"},
+    ).json()  # fmt: skip
     assert patched["version"] == 2
     stale = _send(api(admin), "patch", url, {"version": 1, "body": "旧的"})
     assert stale.status_code == 409
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=url,
-        foreign_url=foreign_url,
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        ok=(204,),
+        api, "DELETE", url, foreign_url, permitted=admin, denied=member(Role.ANALYST), ok=(204,)
     )
     assert not ContentVariant.objects.filter(workspace=workspace).exists()

@@ -11,18 +11,12 @@ import time_machine
 
 from socialops.content.models import ContentItem, ContentVariant
 from socialops.content.services import items as services
+from socialops.content.services import variants as variant_services
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-from tests.accounts.factories import make_account
+from tests.factories import image_bytes, make_account, make_item, make_theme, mp4_bytes, upload
 
-from .test_items_factories import image_bytes, make_item, make_theme, mp4_bytes, upload
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 @pytest.fixture
@@ -50,13 +44,7 @@ def test_list_page_with_filters_and_badges(
     )
     make_item(workspace, make_theme(workspace, "实用技巧"), "收纳技巧", form="qa", body="你家怎么收纳？")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/content/",
-        foreign_url="/w/other/content/",
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/content/", "/w/other/content/", permitted=admin, denied=None
     )
     html = response.content.decode()
     assert "双11 预热" in html and "收纳技巧" in html and "Urgent" in html and "due 2030-11-01" in html
@@ -87,14 +75,9 @@ def test_create_page_adapts_to_the_form(
 ) -> None:
     upload(workspace, image_bytes(), "海报.png")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/content/new/",
-        foreign_url="/w/other/content/new/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        api=False,
-    )
+        web, "GET", "/w/acme/content/new/", "/w/other/content/new/",
+        permitted=admin, denied=member(Role.ANALYST),
+    )  # fmt: skip
     html = response.content.decode()
     assert "data-form-switch" in html and 'data-forms="live"' in html and 'data-forms="video"' in html
     assert "content/items.js" in html and "海报.png" in html and "Insert in text" in html
@@ -167,18 +150,13 @@ def test_detail_page(
         body=f"# 亮点\n\n![海报](asset:{image.pk})\n\n<script>alert(1)</script>",
         images=[image],
     )
-    services.variant_create(
+    variant_services.variant_create(
         workspace=workspace, actor=None, item=item, account=weibo, body="微博预告", hashtags=["新品"]
     )
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/content/{item.pk}/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/",
-        permitted=member(Role.ANALYST),
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/content/{item.pk}/", f"/w/acme/content/{foreign_item.pk}/",
+        permitted=member(Role.ANALYST), denied=None,
+    )  # fmt: skip
     html = response.content.decode()
     preview = re.search(r'data-testid="article-preview">(.*?)</div>', html, re.S)
     assert (
@@ -198,14 +176,9 @@ def test_edit_page_and_stale_save(
 ) -> None:
     item = make_item(workspace, theme, "初稿", body="原文")
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/content/{item.pk}/edit/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/edit/",
-        permitted=admin,
-        denied=member(Role.REVIEWER),
-        api=False,
-    )
+        web, "GET", f"/w/acme/content/{item.pk}/edit/", f"/w/acme/content/{foreign_item.pk}/edit/",
+        permitted=admin, denied=member(Role.REVIEWER),
+    )  # fmt: skip
     colleague = member(Role.OPERATOR, username="xiaowang")
     services.content_item_update(
         workspace=workspace, actor=colleague, item=item, expected_version=1, body="同事改了"
@@ -232,26 +205,15 @@ def test_delete_with_confirm(
 ) -> None:
     item = make_item(workspace, theme, "待删文章")
     confirm = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/content/{item.pk}/delete/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/delete/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        api=False,
-    )
+        web, "GET", f"/w/acme/content/{item.pk}/delete/", f"/w/acme/content/{foreign_item.pk}/delete/",
+        permitted=admin, denied=member(Role.ANALYST),
+    )  # fmt: skip
     assert "Delete “待删文章”?" in confirm.content.decode()
     assert ContentItem.objects.filter(pk=item.pk).exists()
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/content/{item.pk}/delete/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/delete/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/content/{item.pk}/delete/", f"/w/acme/content/{foreign_item.pk}/delete/",
+        permitted=admin, denied=member(Role.ANALYST), ok=(302,),
+    )  # fmt: skip
     assert not ContentItem.objects.filter(pk=item.pk).exists()
 
 
@@ -263,14 +225,10 @@ def test_variant_pages(
     item = make_item(workspace, theme, "秋季新品", digest="三款新品")
     foreign_account = make_account(other_workspace, "x")
     page = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/content/{item.pk}/variants/new/{weibo.pk}/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/variants/new/{foreign_account.pk}/",
-        permitted=admin,
+        web, "GET", f"/w/acme/content/{item.pk}/variants/new/{weibo.pk}/",
+        f"/w/acme/content/{foreign_item.pk}/variants/new/{foreign_account.pk}/", permitted=admin,
         denied=member(Role.ANALYST),
-        api=False,
-    ).content.decode()
+    ).content.decode()  # fmt: skip
     assert "【秋季新品】三款新品" in page and "need_open_comment" not in page
     wechat_page = web(admin).get(f"/w/acme/content/{item.pk}/variants/new/{wechat.pk}/").content.decode()
     assert 'name="need_open_comment"' in wechat_page and 'name="content_source_url"' in wechat_page
@@ -301,19 +259,14 @@ def test_variant_pages(
         "tag_id": 2,
         "account_type": "service",
     }
-    foreign_variant = services.variant_create(
+    foreign_variant = variant_services.variant_create(
         workspace=other_workspace, actor=None, item=foreign_item, account=foreign_account
     )
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/variants/{variant.pk}/edit/",
-        foreign_url=f"/w/acme/variants/{foreign_variant.pk}/edit/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        api=False,
-    )
-    services.variant_update(
+        web, "GET", f"/w/acme/variants/{variant.pk}/edit/", f"/w/acme/variants/{foreign_variant.pk}/edit/",
+        permitted=admin, denied=member(Role.ANALYST),
+    )  # fmt: skip
+    variant_services.variant_update(
         workspace=workspace, actor=None, variant=variant, expected_version=1, body="别人改的"
     )
     stale = web(admin).post(
@@ -321,13 +274,8 @@ def test_variant_pages(
     )
     assert stale.status_code == 409 and "我的" in stale.content.decode()
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/variants/{variant.pk}/delete/",
-        foreign_url=f"/w/acme/variants/{foreign_variant.pk}/delete/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
+        web, "POST", f"/w/acme/variants/{variant.pk}/delete/",
+        f"/w/acme/variants/{foreign_variant.pk}/delete/", permitted=admin, denied=member(Role.ANALYST),
         ok=(302,),
-        api=False,
-    )
+    )  # fmt: skip
     assert not ContentVariant.objects.filter(pk=variant.pk).exists()

@@ -9,29 +9,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from socialops.content.models import ContentVariant
 from socialops.content.selectors import items as selectors
-from socialops.content.services import items as services
+from socialops.content.services import variants as variant_services
+from socialops.content.services.common import VersionConflict
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
-from tests.accounts.factories import make_account
+from tests.factories import image_bytes, make_account, make_item, mp4_bytes, upload
 
-from .test_items_factories import image_bytes, make_item, make_theme, mp4_bytes, upload
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def theme(workspace: Any) -> Any:
-    return make_theme(workspace, "产品介绍")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def _variant_errors(**kwargs: Any) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as exc:
-        services.variant_create(**kwargs)
+        variant_services.variant_create(**kwargs)
     return exc.value.message_dict
 
 
@@ -39,7 +28,7 @@ def test_wechat_variant_with_platform_fields(workspace: Any, admin: Any, theme: 
     wechat = make_account(workspace, "acme_mp", platform="wechat_mp", display_name="Acme 公众号")
     item = make_item(workspace, theme, "新品发布", accounts=[wechat])
     cover = upload(workspace, image_bytes())
-    variant = services.variant_create(
+    variant = variant_services.variant_create(
         workspace=workspace,
         actor=admin,
         item=item,
@@ -87,7 +76,7 @@ def test_platform_fields_are_checked_per_platform(workspace: Any, admin: Any, th
         extra={"short_title": "这个短标题实在是太长了超过十六个字了吧"},
     )
     assert "At most 16 characters" in errors["extra"][0]
-    variant = services.variant_create(
+    variant = variant_services.variant_create(
         workspace=workspace, actor=admin, item=item, account=channels, extra={"short_title": "新品首发"}
     )
     assert variant.extra == {"short_title": "新品首发"}
@@ -104,7 +93,7 @@ def test_platform_fields_are_checked_per_platform(workspace: Any, admin: Any, th
         "tag_id must be a whole number of at least 0.",
         "account_type must be one of subscription, service.",
     ]
-    mass = services.variant_create(
+    mass = variant_services.variant_create(
         workspace=workspace,
         actor=admin,
         item=item,
@@ -116,7 +105,7 @@ def test_platform_fields_are_checked_per_platform(workspace: Any, admin: Any, th
         workspace=workspace, actor=admin, item=item, account=weibo, extra={"safe_domain": "not a domain"}
     )
     assert errors["extra"] == ["safe_domain must be a domain name such as shop.example.com."]
-    weibo_variant = services.variant_create(
+    weibo_variant = variant_services.variant_create(
         workspace=workspace,
         actor=admin,
         item=item,
@@ -165,14 +154,14 @@ def test_account_must_be_ours_and_listed_and_unique(
     assert _variant_errors(workspace=workspace, actor=admin, item=item, account=foreign)["account"] == [
         "Not found."
     ]
-    services.variant_create(workspace=workspace, actor=admin, item=item, account=wechat)
+    variant_services.variant_create(workspace=workspace, actor=admin, item=item, account=wechat)
     assert (
         "already has a variant"
         in _variant_errors(workspace=workspace, actor=admin, item=item, account=wechat)["account"][0]
     )
     # An item that lists no accounts suits any of ours.
     open_item = make_item(workspace, theme, "通用")
-    services.variant_create(workspace=workspace, actor=admin, item=open_item, account=weibo)
+    variant_services.variant_create(workspace=workspace, actor=admin, item=open_item, account=weibo)
     assert [a.pk for a in selectors.variant_accounts(workspace=workspace, user=admin, item=open_item)] == [
         wechat.pk
     ]
@@ -181,21 +170,23 @@ def test_account_must_be_ours_and_listed_and_unique(
 def test_update_versions_and_conflict(workspace: Any, admin: Any, member: Any, theme: Any) -> None:
     weibo = make_account(workspace, "wb")
     item = make_item(workspace, theme, "预告")
-    variant = services.variant_create(workspace=workspace, actor=admin, item=item, account=weibo, body="v1")
+    variant = variant_services.variant_create(
+        workspace=workspace, actor=admin, item=item, account=weibo, body="v1"
+    )
     stale = ContentVariant.objects.get(pk=variant.pk)
     colleague = member(Role.OPERATOR, username="xiaoli")
-    services.variant_update(
+    variant_services.variant_update(
         workspace=workspace, actor=colleague, variant=variant, expected_version=1, body="v2"
     )
     assert variant.version == 2
-    with pytest.raises(services.VersionConflict) as exc:
-        services.variant_update(
+    with pytest.raises(VersionConflict) as exc:
+        variant_services.variant_update(
             workspace=workspace, actor=admin, variant=stale, expected_version=1, body="mine"
         )
     assert "changed by xiaoli" in exc.value.message_dict["version"][0]
     assert ContentVariant.objects.get().body == "v2"
     with pytest.raises(ValidationError) as exc:
-        services.variant_update(
+        variant_services.variant_update(
             workspace=workspace, actor=admin, variant=variant, expected_version=2, account=3
         )
     assert "account" in exc.value.message_dict
@@ -204,15 +195,15 @@ def test_update_versions_and_conflict(workspace: Any, admin: Any, member: Any, t
 def test_writes_need_content_edit(workspace: Any, member: Any, theme: Any) -> None:
     weibo = make_account(workspace, "wb")
     item = make_item(workspace, theme)
-    variant = services.variant_create(workspace=workspace, actor=None, item=item, account=weibo)
+    variant = variant_services.variant_create(workspace=workspace, actor=None, item=item, account=weibo)
     reviewer = member(Role.REVIEWER)
     with pytest.raises(PermissionDenied):
-        services.variant_update(
+        variant_services.variant_update(
             workspace=workspace, actor=reviewer, variant=variant, expected_version=1, body="x"
         )
     with pytest.raises(PermissionDenied):
-        services.variant_delete(workspace=workspace, actor=reviewer, variant=variant)
-    services.variant_delete(workspace=workspace, actor=member(Role.OPERATOR), variant=variant)
+        variant_services.variant_delete(workspace=workspace, actor=reviewer, variant=variant)
+    variant_services.variant_delete(workspace=workspace, actor=member(Role.OPERATOR), variant=variant)
     assert AuditEntry.objects.filter(action="variant.delete").exists()
 
 
@@ -228,13 +219,15 @@ def test_prefill_weibo_teaser_from_digest_and_link(workspace: Any, admin: Any, t
         body="# 正文\n\n很长的文章",
         images=images,
     )
-    services.variant_create(
+    variant_services.variant_create(
         workspace=workspace, actor=admin, item=item, account=wechat, link_url="https://mp.weixin.qq.com/s/abc"
     )
     fields = selectors.variant_prefill(workspace=workspace, user=admin, item=item, account=weibo)
     assert fields["body"] == "【秋季新品发布】三款新品，一次看个够 https://mp.weixin.qq.com/s/abc"
     assert fields["link_url"] == "https://mp.weixin.qq.com/s/abc" and fields["media"] == images
-    variant = services.variant_create(workspace=workspace, actor=admin, item=item, account=weibo, **fields)
+    variant = variant_services.variant_create(
+        workspace=workspace, actor=admin, item=item, account=weibo, **fields
+    )
     assert variant.body.startswith("【秋季新品发布】")
 
 
@@ -256,4 +249,4 @@ def test_prefill_wechat_and_channels(workspace: Any, admin: Any, theme: Any) -> 
     video = make_item(workspace, theme, title, form="video", video=clip, cover=cover, body="")
     fields = selectors.variant_prefill(workspace=workspace, user=admin, item=video, account=channels)
     assert fields["media"] == [clip, cover] and fields["extra"] == {"short_title": title[:15] + "…"}
-    services.variant_create(workspace=workspace, actor=admin, item=video, account=channels, **fields)
+    variant_services.variant_create(workspace=workspace, actor=admin, item=video, account=channels, **fields)

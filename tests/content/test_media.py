@@ -17,17 +17,11 @@ from socialops.content.services import media as media_services
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
+from tests.factories import image_bytes, make_item, make_theme, mp4_bytes, upload
 
-from .test_items_factories import image_bytes, make_item, make_theme, mp4_bytes, upload
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 BASE = "/api/v1/workspaces/acme"
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 # ---- pure helpers ---------------------------------------------------------------------------
@@ -213,14 +207,9 @@ def test_asset_file_served_to_members_only(
     asset = upload(workspace, content, "内部.jpg")
     foreign = upload(other_workspace, image_bytes(300, 200, color=(1, 1, 1)))
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/assets/{asset.pk}/file/",
-        foreign_url=f"/w/acme/assets/{foreign.pk}/file/",
-        permitted=member(Role.ANALYST),
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/assets/{asset.pk}/file/", f"/w/acme/assets/{foreign.pk}/file/",
+        permitted=member(Role.ANALYST), denied=None,
+    )  # fmt: skip
     assert response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content) == content
     assert "private" in response["Cache-Control"]
@@ -233,14 +222,9 @@ def test_thumbnail_view(workspace: Any, other_workspace: Any, admin: Any, web: A
     video = upload(workspace, mp4_bytes())
     foreign = upload(other_workspace, image_bytes(300, 200, color=(1, 1, 1)))
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/assets/{asset.pk}/thumbnail/",
-        foreign_url=f"/w/acme/assets/{foreign.pk}/thumbnail/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/assets/{asset.pk}/thumbnail/", f"/w/acme/assets/{foreign.pk}/thumbnail/",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     assert Image.open(io.BytesIO(b"".join(response.streaming_content))).size == (320, 160)
     assert web(admin).get(f"/w/acme/assets/{video.pk}/thumbnail/").status_code == 404
 
@@ -249,13 +233,7 @@ def test_asset_list_page(workspace: Any, admin: Any, member: Any, web: Any) -> N
     upload(workspace, image_bytes(), "海报.png")
     upload(workspace, mp4_bytes(seconds=61), "预告.mp4")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/assets/",
-        foreign_url="/w/other/assets/",
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/assets/", "/w/other/assets/", permitted=admin, denied=None
     )
     html = response.content.decode()
     assert (
@@ -298,15 +276,9 @@ def test_delete_page(workspace: Any, other_workspace: Any, admin: Any, member: A
     asset = upload(workspace, image_bytes())
     foreign = upload(other_workspace, image_bytes(color=(9, 9, 9)))
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/assets/{asset.pk}/delete/",
-        foreign_url=f"/w/acme/assets/{foreign.pk}/delete/",
-        permitted=admin,
-        denied=member(Role.REVIEWER),
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/assets/{asset.pk}/delete/", f"/w/acme/assets/{foreign.pk}/delete/",
+        permitted=admin, denied=member(Role.REVIEWER), ok=(302,),
+    )  # fmt: skip
     assert response["Location"] == "/w/acme/assets/"
     assert not MediaAsset.objects.filter(pk=asset.pk).exists()
 
@@ -345,31 +317,17 @@ def test_api_upload_list_delete(
 
     foreign = upload(other_workspace, image_bytes(color=(3, 3, 3)))
     listing = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/assets",
-        foreign_url="/api/v1/workspaces/other/assets",
-        permitted=admin,
-        denied=None,
+        api, "GET", f"{BASE}/assets", "/api/v1/workspaces/other/assets", permitted=admin, denied=None
     )
     assert listing.json()["count"] == 1
     detail = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/assets/{body['id']}",
-        foreign_url=f"{BASE}/assets/{foreign.pk}",
-        permitted=admin,
-        denied=None,
+        api, "GET", f"{BASE}/assets/{body['id']}", f"{BASE}/assets/{foreign.pk}", permitted=admin, denied=None
     )
     assert detail.json()["original_name"] == "海报.png"
     file_response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/assets/{body['id']}/file",
-        foreign_url=f"{BASE}/assets/{foreign.pk}/file",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/assets/{body['id']}/file", f"{BASE}/assets/{foreign.pk}/file",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     assert b"".join(file_response.streaming_content) == image_bytes(500, 500)
 
     theme = make_theme(workspace)
@@ -378,12 +336,7 @@ def test_api_upload_list_delete(
     assert used.status_code == 400 and item.title in used.json()["message"]
     item.delete()
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{BASE}/assets/{body['id']}",
-        foreign_url=f"{BASE}/assets/{foreign.pk}",
-        permitted=admin,
-        denied=member(Role.COMMUNITY),
-        ok=(204,),
-    )
+        api, "DELETE", f"{BASE}/assets/{body['id']}", f"{BASE}/assets/{foreign.pk}",
+        permitted=admin, denied=member(Role.COMMUNITY), ok=(204,),
+    )  # fmt: skip
     assert not MediaAsset.objects.filter(workspace=workspace).exists()

@@ -13,8 +13,9 @@ from socialops.content.models import CapacityRule, Placement, PlanRun
 from socialops.content.services import plan as svc
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
+from tests.factories import make_account, make_backlog, make_item, make_themes
 
-from .test_plan_support import at, make_account, make_backlog, make_item, make_themes
+from .test_plan_support import at
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def frozen() -> Any:
 @pytest.fixture
 def setup(workspace: Any, other_workspace: Any, admin: Any, member: Any) -> dict[str, Any]:
     """Our account with a generated week, and the same in the other workspace (for the 404 case)."""
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace)
     make_backlog(workspace, themes, per_theme=4)
     run = svc.plan_generate(
@@ -67,32 +68,19 @@ def setup(workspace: Any, other_workspace: Any, admin: Any, member: Any) -> dict
 def test_cadence_endpoints(setup: dict[str, Any], admin: Any, api: Any) -> None:
     account, theirs, analyst = setup["account"], setup["theirs"], setup["analyst"]
     listed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/cadence",
-        foreign_url=f"{OTHER}/cadence",
-        permitted=admin,
-        denied=None,
+        api, "GET", f"{BASE}/cadence", f"{OTHER}/cadence", permitted=admin, denied=None
     )
     assert listed.json()["count"] == 1 and listed.json()["items"][0]["is_default"] is True
     one = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/cadence/{account.pk}",
-        foreign_url=f"{BASE}/cadence/{theirs.pk}",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/cadence/{account.pk}", f"{BASE}/cadence/{theirs.pk}",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     assert one.json()["days"][0] == {"weekday": 1, "label": "Monday", "min": 2, "max": 3}
     changed = assert_four_cases(
-        client_for=api,
-        method="PUT",
-        url=f"{BASE}/cadence/{account.pk}",
-        foreign_url=f"{BASE}/cadence/{theirs.pk}",
-        permitted=admin,
+        api, "PUT", f"{BASE}/cadence/{account.pk}", f"{BASE}/cadence/{theirs.pk}", permitted=admin,
         denied=analyst,
         data={"holiday_mode": "skip", "quiet_start": "22:00", "form_limits": {"live": 1, "video": 2}},
-    )
+    )  # fmt: skip
     body = changed.json()
     assert body["holiday_mode"] == "skip" and body["quiet_start"] == "22:00:00" and not body["is_default"]
     assert {x["form"]: x["limit"] for x in body["form_limits"]} == {"live": 1, "video": 2}
@@ -112,23 +100,11 @@ def test_cadence_endpoints(setup: dict[str, Any], admin: Any, api: Any) -> None:
 
 def test_capacity_endpoints(setup: dict[str, Any], admin: Any, other_workspace: Any, api: Any) -> None:
     analyst = setup["analyst"]
-    assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/capacity",
-        foreign_url=f"{OTHER}/capacity",
-        permitted=admin,
-        denied=None,
-    )
+    assert_four_cases(api, "GET", f"{BASE}/capacity", f"{OTHER}/capacity", permitted=admin, denied=None)
     created = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/capacity",
-        foreign_url=f"{OTHER}/capacity",
-        permitted=admin,
-        denied=analyst,
-        data={"items_per_week": 12},
-    )
+        api, "POST", f"{BASE}/capacity", f"{OTHER}/capacity",
+        permitted=admin, denied=analyst, data={"items_per_week": 12},
+    )  # fmt: skip
     assert created.json()["owner_id"] is None and created.json()["items_per_week"] == 12
     owner = api(admin).post(
         f"{BASE}/capacity",
@@ -139,14 +115,9 @@ def test_capacity_endpoints(setup: dict[str, Any], admin: Any, other_workspace: 
     theirs = CapacityRule.objects.create(workspace=other_workspace, items_per_week=5)
     rule = CapacityRule.objects.get(workspace__slug="acme", owner=None)
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{BASE}/capacity/{rule.pk}",
-        foreign_url=f"{BASE}/capacity/{theirs.pk}",
-        permitted=admin,
-        denied=analyst,
-        ok=(204,),
-    )
+        api, "DELETE", f"{BASE}/capacity/{rule.pk}", f"{BASE}/capacity/{theirs.pk}",
+        permitted=admin, denied=analyst, ok=(204,),
+    )  # fmt: skip
     assert not CapacityRule.objects.filter(pk=rule.pk).exists()
 
 
@@ -154,14 +125,9 @@ def test_generate_endpoint(setup: dict[str, Any], admin: Any, api: Any) -> None:
     account, theirs = setup["account"], setup["theirs"]
     data = {"from": "2026-03-09", "to": "2026-03-15", "account_ids": [account.pk]}
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/plan/generate",
-        foreign_url=f"{OTHER}/plan/generate",
-        permitted=admin,
-        denied=setup["analyst"],
-        data=data,
-    )
+        api, "POST", f"{BASE}/plan/generate", f"{OTHER}/plan/generate",
+        permitted=admin, denied=setup["analyst"], data=data,
+    )  # fmt: skip
     body = response.json()
     # 20 items, 17 used in the first week: the other 3 go out, the rest of the week stays empty.
     assert body["kind"] == "generate" and body["placed"] == len(body["placements"]) == 3
@@ -186,22 +152,13 @@ def test_generate_endpoint(setup: dict[str, Any], admin: Any, api: Any) -> None:
 
 def test_run_endpoints(setup: dict[str, Any], admin: Any, api: Any) -> None:
     listed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/plan/runs",
-        foreign_url=f"{OTHER}/plan/runs",
-        permitted=admin,
-        denied=None,
+        api, "GET", f"{BASE}/plan/runs", f"{OTHER}/plan/runs", permitted=admin, denied=None
     )
     assert [r["id"] for r in listed.json()["items"]] == [setup["run"].pk]
     detail = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/plan/runs/{setup['run'].pk}",
-        foreign_url=f"{BASE}/plan/runs/{setup['their_run'].pk}",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/plan/runs/{setup['run'].pk}", f"{BASE}/plan/runs/{setup['their_run'].pk}",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     placed = Placement.objects.filter(plan_run=setup["run"]).count()
     assert detail.json()["placed"] == placed == len(detail.json()["placements"]) > 12
 
@@ -209,25 +166,17 @@ def test_run_endpoints(setup: dict[str, Any], admin: Any, api: Any) -> None:
 def test_placement_list_feed_and_detail(setup: dict[str, Any], admin: Any, api: Any) -> None:
     p, theirs = setup["placement"], setup["their_placement"]
     listed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/placements?start=2026-03-02&end=2026-03-03",
-        foreign_url=f"{OTHER}/placements",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/placements?start=2026-03-02&end=2026-03-03", f"{OTHER}/placements",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     two_days = Placement.objects.filter(
         workspace__slug="acme", starts_at__gte=at(2026, 3, 2, 0), starts_at__lt=at(2026, 3, 4, 0)
     )
     assert listed.json()["count"] == two_days.count() >= 4 and listed.json()["items"][0]["id"] == p.pk
     feed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/placements/feed?start=2026-02-23T00:00:00Z&end=2026-04-06T00:00:00Z&account={p.account_id}",
-        foreign_url=f"{OTHER}/placements/feed?start=2026-02-23&end=2026-04-06",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/placements/feed?start=2026-02-23T00:00:00Z&end=2026-04-06T00:00:00Z&account={p.account_id}",
+        f"{OTHER}/placements/feed?start=2026-02-23&end=2026-04-06", permitted=admin, denied=None,
+    )  # fmt: skip
     events = feed.json()
     assert len(events) == Placement.objects.filter(plan_run=setup["run"]).count()
     assert events[0]["start"] == "2026-03-02T" + events[0]["start"][11:]
@@ -236,27 +185,18 @@ def test_placement_list_feed_and_detail(setup: dict[str, Any], admin: Any, api: 
     too_long = api(admin).get(f"{BASE}/placements/feed?start=2026-01-01&end=2026-12-31")
     assert too_long.status_code == 400
     detail = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/placements/{p.pk}",
-        foreign_url=f"{BASE}/placements/{theirs.pk}",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/placements/{p.pk}", f"{BASE}/placements/{theirs.pk}",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     assert detail.json()["explanation_text"]
 
 
 def test_move_lock_unlock_delete(setup: dict[str, Any], admin: Any, api: Any) -> None:
     p, theirs, analyst = setup["placement"], setup["their_placement"], setup["analyst"]
     moved = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=f"{BASE}/placements/{p.pk}",
-        foreign_url=f"{BASE}/placements/{theirs.pk}",
-        permitted=admin,
-        denied=analyst,
-        data={"starts_at": "2026-03-02T16:30:00"},
-    )
+        api, "PATCH", f"{BASE}/placements/{p.pk}", f"{BASE}/placements/{theirs.pk}",
+        permitted=admin, denied=analyst, data={"starts_at": "2026-03-02T16:30:00"},
+    )  # fmt: skip
     assert moved.json()["local_time"] == "2026-03-02 16:30" and moved.json()["source"] == "manual"
     quiet = api(admin).patch(
         f"{BASE}/placements/{p.pk}",
@@ -268,23 +208,14 @@ def test_move_lock_unlock_delete(setup: dict[str, Any], admin: Any, api: Any) ->
     assert p.starts_at == at(2026, 3, 2, 16, 30)
     for verb, expected in (("lock", True), ("unlock", False)):
         response = assert_four_cases(
-            client_for=api,
-            method="POST",
-            url=f"{BASE}/placements/{p.pk}/{verb}",
-            foreign_url=f"{BASE}/placements/{theirs.pk}/{verb}",
-            permitted=admin,
-            denied=analyst,
-        )
+            api, "POST", f"{BASE}/placements/{p.pk}/{verb}", f"{BASE}/placements/{theirs.pk}/{verb}",
+            permitted=admin, denied=analyst,
+        )  # fmt: skip
         assert response.json()["locked"] is expected
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{BASE}/placements/{p.pk}",
-        foreign_url=f"{BASE}/placements/{theirs.pk}",
-        permitted=admin,
-        denied=analyst,
-        ok=(204,),
-    )
+        api, "DELETE", f"{BASE}/placements/{p.pk}", f"{BASE}/placements/{theirs.pk}",
+        permitted=admin, denied=analyst, ok=(204,),
+    )  # fmt: skip
     assert not Placement.objects.filter(pk=p.pk).exists()
 
 
@@ -297,15 +228,9 @@ def test_create_by_hand(setup: dict[str, Any], admin: Any, api: Any) -> None:
         "locked": True,
     }
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/placements",
-        foreign_url=f"{OTHER}/placements",
-        permitted=admin,
-        denied=setup["analyst"],
-        data=data,
-        ok=(201,),
-    )
+        api, "POST", f"{BASE}/placements", f"{OTHER}/placements",
+        permitted=admin, denied=setup["analyst"], data=data, ok=(201,),
+    )  # fmt: skip
     assert response.json()["locked"] is True and response.json()["explanation_text"] == ["Placed by hand."]
     twice = api(admin).post(f"{BASE}/placements", data=json.dumps(data), content_type="application/json")
     assert twice.status_code == 400 and "already planned" in twice.json()["message"]
@@ -332,11 +257,6 @@ def test_urgent_endpoint(setup: dict[str, Any], admin: Any, api: Any) -> None:
 
 def _urgent_four_cases(api: Any, admin: Any, setup: dict[str, Any], data: dict[str, Any]) -> Any:
     return assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/plan/urgent",
-        foreign_url=f"{OTHER}/plan/urgent",
-        permitted=admin,
-        denied=setup["analyst"],
-        data=data,
-    )
+        api, "POST", f"{BASE}/plan/urgent", f"{OTHER}/plan/urgent",
+        permitted=admin, denied=setup["analyst"], data=data,
+    )  # fmt: skip

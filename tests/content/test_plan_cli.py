@@ -14,8 +14,9 @@ from socialops.cli import main
 from socialops.content.models import PlanRun
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
+from tests.factories import make_account, make_backlog, make_themes
 
-from .test_plan_support import at, make_account, make_backlog, make_themes
+from .test_plan_support import at
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from socialops.content.models import CadenceRule, CapacityRule, Placement, PlanR
 from socialops.content.services import plan as svc
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
+from tests.factories import make_account, make_backlog, make_item, make_themes
 
-from .test_plan_support import at, make_account, make_backlog, make_item, make_themes
+from .test_plan_support import at
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def frozen() -> Any:
 
 @pytest.fixture
 def setup(workspace: Any, other_workspace: Any, member: Any) -> dict[str, Any]:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace)
     make_backlog(workspace, themes[:2], per_theme=3)
     run = svc.plan_generate(
@@ -65,15 +66,7 @@ def _no_inline_script(html: str) -> None:
 
 
 def test_calendar_page(setup: dict[str, Any], admin: Any, web: Any) -> None:
-    response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/",
-        foreign_url=f"{OTHER}/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
+    response = assert_four_cases(web, "GET", f"{W}/", f"{OTHER}/", permitted=admin, denied=None)
     html = response.content.decode()
     _no_inline_script(html)
     assert 'data-feed-url="/api/v1/workspaces/acme/placements/feed"' in html
@@ -94,16 +87,9 @@ def test_calendar_page(setup: dict[str, Any], admin: Any, web: Any) -> None:
 def test_generate_form(setup: dict[str, Any], admin: Any, web: Any) -> None:
     data = {"start": "2026-03-09", "end": "2026-03-15", "accounts": [setup["account"].pk]}
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"{W}/generate/",
-        foreign_url=f"{OTHER}/generate/",
-        permitted=admin,
-        denied=setup["analyst"],
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"{W}/generate/", f"{OTHER}/generate/",
+        permitted=admin, denied=setup["analyst"], data=data, ok=(302,),
+    )  # fmt: skip
     assert response["Location"] == "/w/acme/calendar/?date=2026-03-09"
     assert PlanRun.objects.filter(workspace__slug="acme").count() == 2
     bad = web(admin).post(f"{W}/generate/", data={**data, "end": "2026-03-01"})
@@ -111,25 +97,11 @@ def test_generate_form(setup: dict[str, Any], admin: Any, web: Any) -> None:
 
 
 def test_runs_pages(setup: dict[str, Any], admin: Any, web: Any) -> None:
-    listed = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/runs/",
-        foreign_url=f"{OTHER}/runs/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
+    listed = assert_four_cases(web, "GET", f"{W}/runs/", f"{OTHER}/runs/", permitted=admin, denied=None)
     assert "Generated plan" in listed.content.decode()
     run, theirs = setup["run"], setup["their_run"]
     detail = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/runs/{run.pk}/",
-        foreign_url=f"{W}/runs/{theirs.pk}/",
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", f"{W}/runs/{run.pk}/", f"{W}/runs/{theirs.pk}/", permitted=admin, denied=None
     )
     html = detail.content.decode()
     assert 'data-testid="short-themes"' in html and 'data-testid="run-placements"' in html
@@ -138,25 +110,12 @@ def test_runs_pages(setup: dict[str, Any], admin: Any, web: Any) -> None:
 
 def test_cadence_pages(setup: dict[str, Any], admin: Any, web: Any) -> None:
     account, theirs = setup["account"], setup["theirs"]
-    listed = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/cadence/",
-        foreign_url=f"{OTHER}/cadence/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
+    listed = assert_four_cases(web, "GET", f"{W}/cadence/", f"{OTHER}/cadence/", permitted=admin, denied=None)
     assert "default" in listed.content.decode()
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/cadence/{account.pk}/",
-        foreign_url=f"{W}/cadence/{theirs.pk}/",
-        permitted=admin,
-        denied=setup["analyst"],
-        api=False,
-    )
+        web, "GET", f"{W}/cadence/{account.pk}/", f"{W}/cadence/{theirs.pk}/",
+        permitted=admin, denied=setup["analyst"],
+    )  # fmt: skip
     data = {f"d{n}_min": 1 for n in range(1, 8)} | {f"d{n}_max": 2 for n in range(1, 8)}
     data |= {
         "holiday_mode": "workday",
@@ -167,16 +126,9 @@ def test_cadence_pages(setup: dict[str, Any], admin: Any, web: Any) -> None:
         "limit_video": 3,
     }
     saved = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"{W}/cadence/{account.pk}/",
-        foreign_url=f"{W}/cadence/{theirs.pk}/",
-        permitted=admin,
-        denied=setup["analyst"],
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"{W}/cadence/{account.pk}/", f"{W}/cadence/{theirs.pk}/",
+        permitted=admin, denied=setup["analyst"], data=data, ok=(302,),
+    )  # fmt: skip
     assert saved["Location"] == f"{W}/cadence/"
     rule = CadenceRule.objects.get(account=account)
     assert rule.holiday_mode == "workday" and rule.form_limits == {"live": 1, "video": 3}
@@ -186,66 +138,30 @@ def test_cadence_pages(setup: dict[str, Any], admin: Any, web: Any) -> None:
 
 
 def test_capacity_pages(setup: dict[str, Any], admin: Any, other_workspace: Any, web: Any) -> None:
+    assert_four_cases(web, "GET", f"{W}/capacity/", f"{OTHER}/capacity/", permitted=admin, denied=None)
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/capacity/",
-        foreign_url=f"{OTHER}/capacity/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
-    assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"{W}/capacity/set/",
-        foreign_url=f"{OTHER}/capacity/set/",
-        permitted=admin,
-        denied=setup["analyst"],
-        data={"owner": "", "items_per_week": 9},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"{W}/capacity/set/", f"{OTHER}/capacity/set/",
+        permitted=admin, denied=setup["analyst"], data={"owner": "", "items_per_week": 9}, ok=(302,),
+    )  # fmt: skip
     rule = CapacityRule.objects.get(workspace__slug="acme")
     assert rule.items_per_week == 9 and rule.owner is None
     assert "The whole team" in web(admin).get(f"{W}/capacity/").content.decode()
     theirs = CapacityRule.objects.create(workspace=other_workspace, items_per_week=1)
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"{W}/capacity/{rule.pk}/delete/",
-        foreign_url=f"{W}/capacity/{theirs.pk}/delete/",
-        permitted=admin,
-        denied=setup["analyst"],
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"{W}/capacity/{rule.pk}/delete/", f"{W}/capacity/{theirs.pk}/delete/",
+        permitted=admin, denied=setup["analyst"], ok=(302,),
+    )  # fmt: skip
     assert not CapacityRule.objects.filter(pk=rule.pk).exists()
 
 
 def test_place_by_hand_page(setup: dict[str, Any], admin: Any, web: Any) -> None:
-    assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/place/",
-        foreign_url=f"{OTHER}/place/",
-        permitted=admin,
-        denied=setup["analyst"],
-        api=False,
-    )
+    assert_four_cases(web, "GET", f"{W}/place/", f"{OTHER}/place/", permitted=admin, denied=setup["analyst"])
     item = make_item(setup["account"].workspace, setup["themes"][2], "手动")
     data = {"item": item.pk, "account": setup["account"].pk, "starts_at": "2026-03-10T10:30"}
     done = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"{W}/place/",
-        foreign_url=f"{OTHER}/place/",
-        permitted=admin,
-        denied=setup["analyst"],
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"{W}/place/", f"{OTHER}/place/",
+        permitted=admin, denied=setup["analyst"], data=data, ok=(302,),
+    )  # fmt: skip
     assert done["Location"] == f"{W}/?date=2026-03-10"
     assert Placement.objects.get(item=item).starts_at == at(2026, 3, 10, 10, 30)
     other = make_item(setup["account"].workspace, setup["themes"][2], "深夜")
@@ -255,13 +171,7 @@ def test_place_by_hand_page(setup: dict[str, Any], admin: Any, web: Any) -> None
 
 def test_urgent_page(setup: dict[str, Any], admin: Any, web: Any) -> None:
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"{W}/urgent/",
-        foreign_url=f"{OTHER}/urgent/",
-        permitted=admin,
-        denied=setup["analyst"],
-        api=False,
+        web, "GET", f"{W}/urgent/", f"{OTHER}/urgent/", permitted=admin, denied=setup["analyst"]
     )
     item = make_item(
         setup["account"].workspace,
@@ -272,16 +182,9 @@ def test_urgent_page(setup: dict[str, Any], admin: Any, web: Any) -> None:
     )
     with time_machine.travel(at(2026, 3, 2, 7, 0), tick=False):
         done = assert_four_cases(
-            client_for=web,
-            method="POST",
-            url=f"{W}/urgent/",
-            foreign_url=f"{OTHER}/urgent/",
-            permitted=admin,
-            denied=setup["analyst"],
-            data={"item": item.pk, "account": setup["account"].pk, "at": ""},
-            ok=(302,),
-            api=False,
-        )
+            web, "POST", f"{W}/urgent/", f"{OTHER}/urgent/", permitted=admin, denied=setup["analyst"],
+            data={"item": item.pk, "account": setup["account"].pk, "at": ""}, ok=(302,),
+        )  # fmt: skip
     run = PlanRun.objects.get(report__kind="urgent")
     assert done["Location"] == f"{W}/runs/{run.pk}/"
     page = web(admin).get(done["Location"]).content.decode()

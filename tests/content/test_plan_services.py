@@ -11,13 +11,15 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from socialops.content.models import CadenceRule, CapacityRule, Placement, PlacementSource, PlanRun
+from socialops.content.presenters import explanation_text
 from socialops.content.selectors import plan as sel
 from socialops.content.selectors.calendar import calendar_days_for_system
 from socialops.content.services import plan as svc
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
+from tests.factories import make_account, make_backlog, make_item, make_themes
 
-from .test_plan_support import at, make_account, make_backlog, make_item, make_themes
+from .test_plan_support import at
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +40,7 @@ def local(p: Placement) -> dt.datetime:
 
 
 def test_cadence_defaults_and_set(workspace: Any, admin: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     rule = sel.cadence_rule_get(workspace=workspace, user=admin, account=account)
     assert rule.pk is None and rule.posts_per_weekday["1"] == [2, 3] and rule.posts_per_weekday["6"] == [1, 1]
     assert rule.min_gap_minutes == 120 and rule.form_limits == {"live": 1}
@@ -81,7 +83,7 @@ def test_cadence_defaults_and_set(workspace: Any, admin: Any) -> None:
 def test_cadence_validation(
     workspace: Any, admin: Any, kwargs: dict[str, Any], field: str, text: str
 ) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     with pytest.raises(ValidationError) as exc:
         svc.cadence_rule_set(workspace=workspace, actor=admin, account=account, **kwargs)
     assert text in " ".join(exc.value.message_dict[field])
@@ -89,7 +91,7 @@ def test_cadence_validation(
 
 
 def test_cadence_needs_the_permission_and_an_own_account(workspace: Any, member: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     rival = make_account(workspace, "rival", is_competitor=True)
     with pytest.raises(PermissionDenied):
         svc.cadence_rule_set(
@@ -123,7 +125,7 @@ def test_capacity_upsert_and_owner_check(
 
 
 def test_generate_places_by_cadence_best_hours_and_theme_mix(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace)
     make_backlog(workspace, themes, per_theme=12)
     run = svc.plan_generate(
@@ -148,7 +150,7 @@ def test_generate_places_by_cadence_best_hours_and_theme_mix(workspace: Any, adm
     first = placements[0]
     codes = [e["code"] for e in first.explanation]
     assert "theme_under_target" in codes and ("best_hour" in codes or "default_hour" in codes)
-    text = " ".join(sel.explanation_text(first.explanation))
+    text = " ".join(explanation_text(first.explanation))
     assert "under its target share" in text
     assert AuditEntry.objects.get(action="plan.generate").after["placed"] == len(placements)
 
@@ -181,7 +183,7 @@ def test_spring_festival_holiday_modes(workspace: Any, admin: Any, frozen: Any) 
 
 
 def test_uncovered_year_is_reported(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     make_backlog(workspace, make_themes(workspace), per_theme=3)
     run = svc.plan_generate(
         workspace=workspace,
@@ -200,7 +202,7 @@ def test_uncovered_year_is_reported(workspace: Any, admin: Any, frozen: Any) -> 
 def test_short_backlog_leaves_slots_empty_and_names_short_themes(
     workspace: Any, admin: Any, frozen: Any
 ) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace)
     make_backlog(workspace, themes[:2], per_theme=2)
     run = svc.plan_generate(
@@ -219,7 +221,7 @@ def test_short_backlog_leaves_slots_empty_and_names_short_themes(
 
 
 def test_capacity_limits_new_items_per_week(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     make_backlog(workspace, make_themes(workspace), per_theme=10)
     svc.capacity_set(workspace=workspace, actor=admin, items_per_week=4)
     run = svc.plan_generate(
@@ -237,7 +239,7 @@ def test_capacity_limits_new_items_per_week(workspace: Any, admin: Any, frozen: 
 
 
 def test_regenerate_keeps_manual_and_locked(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     make_backlog(workspace, make_themes(workspace), per_theme=10)
     period = {"start": dt.date(2026, 3, 2), "end": dt.date(2026, 3, 8), "accounts": [account]}
     first = svc.plan_generate(workspace=workspace, actor=admin, **period)
@@ -268,7 +270,7 @@ def test_regenerate_keeps_manual_and_locked(workspace: Any, admin: Any, frozen: 
 
 
 def test_move_validation(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace, ("用户故事",))
     due = make_item(workspace, themes[0], "限时活动", deadline=dt.date(2026, 3, 5))
     other = make_item(workspace, themes[0], "日常")
@@ -297,7 +299,7 @@ def test_move_validation(workspace: Any, admin: Any, frozen: Any) -> None:
 
 
 def test_form_limit_on_moves(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     theme = make_themes(workspace, ("产品介绍",))[0]
     svc.cadence_rule_set(workspace=workspace, actor=admin, account=account, form_limits={"qa": 1})
     a = make_item(workspace, theme, "问答一", form="qa")
@@ -334,7 +336,7 @@ def test_placement_create_checks_item_accounts(workspace: Any, admin: Any, froze
 
 
 def test_urgent_insert_reflows_and_reports_every_move(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace)
     make_backlog(workspace, themes, per_theme=4)  # 20 items: fills 2 Feb – ~10 Feb at the minimum
     svc.plan_generate(
@@ -363,7 +365,7 @@ def test_urgent_insert_reflows_and_reports_every_move(workspace: Any, admin: Any
 
 
 def test_urgent_insert_at_a_given_time(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace)
     make_backlog(workspace, themes, per_theme=4)
     svc.plan_generate(
@@ -390,7 +392,7 @@ def test_urgent_insert_at_a_given_time(workspace: Any, admin: Any, frozen: Any) 
 
 
 def test_festival_links_and_live_streams(workspace: Any, admin: Any, frozen: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme_weibo")
     themes = make_themes(workspace)
     make_backlog(workspace, themes, per_theme=8)
     lantern = make_item(

@@ -14,12 +14,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from socialops.analytics.besttime_types import BestHours
 from socialops.content.calendar_types import CalendarDay
 from socialops.content.planner import (
     FORMS,
     AccountInput,
     BacklogItem,
+    BestHours,
     Cadence,
     Capacity,
     LinkedDate,

@@ -8,8 +8,7 @@ import pytest
 
 from socialops.content.rendering import article_html, asset_ids_in, plain_text, preview_html
 from socialops.content.selectors import items as selectors
-
-from .test_items_factories import image_bytes, make_item, make_theme, mp4_bytes, upload
+from tests.factories import image_bytes, make_item, make_theme, mp4_bytes, upload
 
 BODY = """# 秋季新品发布
 

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from socialops.analytics.services import column_mapping_preset, posts_import
+from socialops.analytics.services import column_mapping_preset
 from socialops.workspaces.roles import Role
-from tests.analytics.conftest import FACEBOOK_CSV, make_account
+from tests.analytics.conftest import FACEBOOK_CSV
 from tests.e2e.conftest import login
+from tests.factories import account_row, import_post_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,16 +27,9 @@ def test_heatmap_draws_and_toggles_between_engagement_and_rate(
     facebook_bytes: bytes,
 ) -> None:
     member(Role.ANALYST, username="viewer", password="view-pass-word-1")
-    account = make_account(workspace, "acme_fb")
+    account = account_row(workspace, "acme_fb", "other")
     mapping = column_mapping_preset(workspace=workspace, actor=None, preset="facebook-page-export")
-    posts_import(
-        workspace=workspace,
-        actor=None,
-        account=account,
-        mapping=mapping,
-        file_name="dataset_Facebook.csv",
-        content=facebook_bytes,
-    )
+    import_post_file(workspace, account, mapping, facebook_bytes, "dataset_Facebook.csv")
     login(page, "viewer", "view-pass-word-1")
     page.goto(f"{page.base}/w/acme/analytics/accounts/{account.pk}/best-time/")
     page.wait_for_selector("[data-besttime] canvas")

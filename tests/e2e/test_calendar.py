@@ -13,8 +13,8 @@ from socialops.content.selectors.plan import to_local
 from socialops.content.services import plan as plan_services
 from socialops.workspaces import services
 from socialops.workspaces.roles import Role
-from tests.content.test_plan_support import make_account, make_backlog, make_themes
 from tests.e2e.conftest import login
+from tests.factories import make_account, make_backlog, make_themes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from socialops.demo.seed import demo_seed
+from socialops.demo.specs import demo_password
 from socialops.goals.models import Goal
-from socialops.web.demo import demo_password, demo_seed
 from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)

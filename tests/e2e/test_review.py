@@ -9,8 +9,9 @@ import pytest
 
 from socialops.content.models import ContentItem
 from socialops.content.services import items as content
+from socialops.content.services import themes as theme_services
 from socialops.review.models import Notification, ReviewComment
-from socialops.review.services import workflow as wf
+from socialops.review.services import chains as chain_services
 from socialops.workspaces import services
 from socialops.workspaces.roles import Role
 from tests.e2e.conftest import login
@@ -28,16 +29,16 @@ def _setup() -> ContentItem:
     for name, role in people.items():
         users[name] = services.user_create(actor=None, username=name, password=PASSWORD)
         services.membership_add(workspace=workspace, actor=None, user=users[name], role=role)
-    wf.approval_chain_update(
+    chain_services.approval_chain_update(
         workspace=workspace,
         actor=users["boss"],
-        chain=wf.approval_chain_default(workspace=workspace),
+        chain=chain_services.approval_chain_default(workspace=workspace),
         steps=[
             {"name": "编辑审核", "assignee_user": users["editor"]},
             {"name": "法务审核", "assignee_user": users["legal"]},
         ],
     )
-    theme = content.theme_create(workspace=workspace, actor=None, name="产品介绍")
+    theme = theme_services.theme_create(workspace=workspace, actor=None, name="产品介绍")
     return content.content_item_create(
         workspace=workspace,
         actor=users["writer"],

@@ -13,8 +13,7 @@ from socialops.platforms.registry import connector_for
 from socialops.platforms.sandbox import SandboxServer
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-
-from .factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account
+from tests.factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +22,12 @@ API = "/api/v1/workspaces"
 
 @pytest.fixture
 def ours(workspace: Any) -> Any:
-    return make_account(workspace, "acme")
+    return make_account(workspace, "acme", platform="mastodon")
 
 
 @pytest.fixture
 def theirs(other_workspace: Any) -> Any:
-    account = make_account(other_workspace, "theirs")
+    account = make_account(other_workspace, "theirs", platform="mastodon")
     connect(account, "manual")
     return account
 
@@ -41,13 +40,9 @@ def _no_secrets(response: Any) -> None:
 
 def test_connector_kinds(workspace: Any, other_workspace: Any, admin: Any, api: Any) -> None:
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{API}/acme/connector-kinds",
-        foreign_url=f"{API}/other/connector-kinds",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{API}/acme/connector-kinds", f"{API}/other/connector-kinds",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     kinds = {k["kind"]: k for k in response.json()["items"]}
     assert set(kinds) == {
         *("mastodon", "sandbox", "webhook", "manual", "bluesky", "telegram"),
@@ -64,12 +59,7 @@ def test_connector_kinds(workspace: Any, other_workspace: Any, admin: Any, api: 
 def test_connection_list(workspace: Any, ours: Any, theirs: Any, admin: Any, api: Any) -> None:
     connect(ours, "mastodon", refresh_token="refresh-SECRET")
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{API}/acme/connections",
-        foreign_url=f"{API}/other/connections",
-        permitted=admin,
-        denied=None,
+        api, "GET", f"{API}/acme/connections", f"{API}/other/connections", permitted=admin, denied=None
     )
     data = response.json()
     assert data["count"] == 1
@@ -89,13 +79,9 @@ def test_connection_list(workspace: Any, ours: Any, theirs: Any, admin: Any, api
 def test_connection_detail(workspace: Any, ours: Any, theirs: Any, admin: Any, api: Any) -> None:
     connect(ours, "webhook")
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{API}/acme/accounts/{ours.pk}/connection",
-        foreign_url=f"{API}/other/accounts/{theirs.pk}/connection",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{API}/acme/accounts/{ours.pk}/connection",
+        f"{API}/other/accounts/{theirs.pk}/connection", permitted=admin, denied=None,
+    )  # fmt: skip
     assert response.json()["status"] == "connected" and response.json()["capabilities"][0] == "publish_text"
     _no_secrets(response)
     # Our workspace's URL with another workspace's account: 404 as well.
@@ -113,15 +99,10 @@ def test_connection_put_creates_then_updates(
         "client_secret": "app-SECRET",
     }
     response = assert_four_cases(
-        client_for=api,
-        method="PUT",
-        url=f"{API}/acme/accounts/{ours.pk}/connection",
-        foreign_url=f"{API}/other/accounts/{theirs.pk}/connection",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data=payload,
-        ok=(201,),
-    )
+        api, "PUT", f"{API}/acme/accounts/{ours.pk}/connection",
+        f"{API}/other/accounts/{theirs.pk}/connection", permitted=admin, denied=member(Role.ANALYST),
+        data=payload, ok=(201,),
+    )  # fmt: skip
     _no_secrets(response)
     assert response.json()["secrets"]["client_secret"] is True
     # Null secrets keep what is stored.
@@ -155,14 +136,10 @@ def test_connection_put_errors(workspace: Any, ours: Any, admin: Any, api: Any) 
 def test_connection_delete(workspace: Any, ours: Any, theirs: Any, admin: Any, member: Any, api: Any) -> None:
     connect(ours, "manual")
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{API}/acme/accounts/{ours.pk}/connection",
-        foreign_url=f"{API}/other/accounts/{theirs.pk}/connection",
-        permitted=admin,
-        denied=member(Role.REVIEWER),
+        api, "DELETE", f"{API}/acme/accounts/{ours.pk}/connection",
+        f"{API}/other/accounts/{theirs.pk}/connection", permitted=admin, denied=member(Role.REVIEWER),
         ok=(204,),
-    )
+    )  # fmt: skip
     assert not PlatformConnection.objects.filter(account=ours).exists()
     assert PlatformConnection.objects.filter(account=theirs).exists()
 
@@ -170,13 +147,9 @@ def test_connection_delete(workspace: Any, ours: Any, theirs: Any, admin: Any, m
 def test_connection_test(workspace: Any, ours: Any, theirs: Any, admin: Any, member: Any, api: Any) -> None:
     connect(ours, "manual")
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{API}/acme/accounts/{ours.pk}/connection/test",
-        foreign_url=f"{API}/other/accounts/{theirs.pk}/connection/test",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-    )
+        api, "POST", f"{API}/acme/accounts/{ours.pk}/connection/test",
+        f"{API}/other/accounts/{theirs.pk}/connection/test", permitted=admin, denied=member(Role.ANALYST),
+    )  # fmt: skip
     data = response.json()
     assert data["ok"] is True and data["handle"] == "acme" and data["connection"]["last_check_ok"] is True
 
@@ -184,22 +157,14 @@ def test_connection_test(workspace: Any, ours: Any, theirs: Any, admin: Any, mem
 def test_pause_and_resume(workspace: Any, ours: Any, theirs: Any, admin: Any, member: Any, api: Any) -> None:
     connect(ours, "manual")
     paused = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{API}/acme/accounts/{ours.pk}/connection/pause",
-        foreign_url=f"{API}/other/accounts/{theirs.pk}/connection/pause",
-        permitted=admin,
-        denied=member(Role.COMMUNITY),
-    )
+        api, "POST", f"{API}/acme/accounts/{ours.pk}/connection/pause",
+        f"{API}/other/accounts/{theirs.pk}/connection/pause", permitted=admin, denied=member(Role.COMMUNITY),
+    )  # fmt: skip
     assert paused.json()["status"] == ConnectionStatus.PAUSED and paused.json()["is_publishable"] is False
     resumed = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{API}/acme/accounts/{ours.pk}/connection/resume",
-        foreign_url=f"{API}/other/accounts/{theirs.pk}/connection/resume",
-        permitted=admin,
-        denied=member(Role.COMMUNITY),
-    )
+        api, "POST", f"{API}/acme/accounts/{ours.pk}/connection/resume",
+        f"{API}/other/accounts/{theirs.pk}/connection/resume", permitted=admin, denied=member(Role.COMMUNITY),
+    )  # fmt: skip
     assert resumed.json()["status"] == ConnectionStatus.CONNECTED
 
 
@@ -207,14 +172,10 @@ def test_sandbox_connect(
     workspace: Any, ours: Any, theirs: Any, admin: Any, member: Any, api: Any, sandbox: SandboxServer
 ) -> None:
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{API}/acme/accounts/{ours.pk}/connection/sandbox",
-        foreign_url=f"{API}/other/accounts/{theirs.pk}/connection/sandbox",
-        permitted=admin,
-        denied=member(Role.ANALYST),
+        api, "POST", f"{API}/acme/accounts/{ours.pk}/connection/sandbox",
+        f"{API}/other/accounts/{theirs.pk}/connection/sandbox", permitted=admin, denied=member(Role.ANALYST),
         data={"base_url": sandbox.url},
-    )
+    )  # fmt: skip
     data = response.json()
     assert (
         data["kind"] == "sandbox"
@@ -240,25 +201,17 @@ def test_manual_task_list_and_detail(workspace: Any, ours: Any, theirs: Any, adm
     task = _task(ours)
     foreign = _task(theirs)
     listing = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{API}/acme/manual-tasks?status=pending",
-        foreign_url=f"{API}/other/manual-tasks",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{API}/acme/manual-tasks?status=pending", f"{API}/other/manual-tasks",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     items = listing.json()["items"]
     assert [i["id"] for i in items] == [task.pk] and items[0]["checklist"][-1].startswith(
         "Publish, then copy"
     )
     detail = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{API}/acme/manual-tasks/{task.pk}",
-        foreign_url=f"{API}/other/manual-tasks/{foreign.pk}",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", f"{API}/acme/manual-tasks/{task.pk}", f"{API}/other/manual-tasks/{foreign.pk}",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     assert detail.json()["text"] == "手动发布的内容" and detail.json()["hashtags"] == ["新品"]
     assert api(admin).get(f"{API}/acme/manual-tasks/{foreign.pk}").status_code == 404
     assert api(admin).get(f"{API}/acme/manual-tasks?status=posted").json()["count"] == 0
@@ -271,14 +224,10 @@ def test_manual_task_mark_posted(
     task = _task(ours)
     foreign = _task(theirs)
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{API}/acme/manual-tasks/{task.pk}/posted",
-        foreign_url=f"{API}/other/manual-tasks/{foreign.pk}/posted",
-        permitted=admin,
-        denied=member(Role.ANALYST),
+        api, "POST", f"{API}/acme/manual-tasks/{task.pk}/posted",
+        f"{API}/other/manual-tasks/{foreign.pk}/posted", permitted=admin, denied=member(Role.ANALYST),
         data={"url": "https://weibo.com/123/Abc"},
-    )
+    )  # fmt: skip
     data = response.json()
     assert data["status"] == "posted" and data["external_id"] == "Abc" and data["posted_by"] == "boss"
     bad = api(admin).post(

@@ -15,14 +15,13 @@ from django.core.management import call_command
 
 from socialops.cli import main as socialops_main
 from socialops.platforms import credentials as creds
-from socialops.platforms import services
 from socialops.platforms.connectors.base import PostRequest, RetryableError
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
 from socialops.platforms.registry import connector_for
+from socialops.platforms.services import connections as connection_services
 from socialops.workspaces.audit import snapshot
 from socialops.workspaces.models import AuditEntry
-
-from .factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account
+from tests.factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -89,9 +88,9 @@ def test_keys_from_settings_with_rotation_order(settings: Any) -> None:
 def test_rotate_command_with_the_key_file(
     workspace: Any, key_file: Path, keep_db_connection: Any, capsys: Any
 ) -> None:
-    first = connect(make_account(workspace, "one"), "mastodon")
-    second = connect(make_account(workspace, "two"), "webhook")
-    connect(make_account(workspace, "three"), "manual")
+    first = connect(make_account(workspace, "one", platform="mastodon"), "mastodon")
+    second = connect(make_account(workspace, "two", platform="mastodon"), "webhook")
+    connect(make_account(workspace, "three", platform="mastodon"), "manual")
     old_key = key_file.read_text().strip()
     socialops_main(["rotate-credentials-key"])
     assert "Re-encrypted 3 connection(s)" in capsys.readouterr().out
@@ -107,7 +106,7 @@ def test_rotate_command_with_the_key_file(
 
 
 def test_rotate_keep_old(workspace: Any, key_file: Path) -> None:
-    connect(make_account(workspace), "mastodon")
+    connect(make_account(workspace, "acme", platform="mastodon"), "mastodon")
     old_key = key_file.read_text().strip()
     call_command("rotate_credentials_key", "--keep-old", stdout=None)
     keys = key_file.read_text().split()
@@ -117,7 +116,7 @@ def test_rotate_keep_old(workspace: Any, key_file: Path) -> None:
 def test_rotate_with_keys_in_the_environment(workspace: Any, settings: Any) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.CREDENTIALS_KEYS = [old]
-    connection = connect(make_account(workspace), "mastodon")
+    connection = connect(make_account(workspace, "acme", platform="mastodon"), "mastodon")
     settings.CREDENTIALS_KEYS = [new, old]
     call_command("rotate_credentials_key")
     settings.CREDENTIALS_KEYS = [new]
@@ -132,16 +131,18 @@ def test_generate_prints_a_key(capsys: Any) -> None:
 
 def test_unreadable_credentials_are_reported(workspace: Any, admin: Any, settings: Any) -> None:
     settings.CREDENTIALS_KEYS = [Fernet.generate_key().decode()]
-    connection = connect(make_account(workspace), "mastodon")
+    connection = connect(make_account(workspace, "acme", platform="mastodon"), "mastodon")
     settings.CREDENTIALS_KEYS = [Fernet.generate_key().decode()]
-    result = services.connection_test(workspace=workspace, actor=admin, connection=connection)
+    result = connection_services.connection_test(workspace=workspace, actor=admin, connection=connection)
     connection.refresh_from_db()
     assert not result.ok and "cannot be decrypted" in result.message
     assert connection.status == ConnectionStatus.NEEDS_REAUTH
 
 
 def test_audit_snapshot_never_holds_credentials(workspace: Any) -> None:
-    connection = connect(make_account(workspace), "mastodon", refresh_token="refresh-SECRET")
+    connection = connect(
+        make_account(workspace, "acme", platform="mastodon"), "mastodon", refresh_token="refresh-SECRET"
+    )
     data = snapshot(connection)
     assert "credentials" not in data
     dumped = json.dumps(list(AuditEntry.objects.values("before", "after")), default=str)
@@ -151,7 +152,9 @@ def test_audit_snapshot_never_holds_credentials(workspace: Any) -> None:
 
 def test_tokens_never_reach_the_logs(workspace: Any, caplog: Any) -> None:
     caplog.set_level(logging.DEBUG)
-    connection = connect(make_account(workspace), "mastodon", base_url="http://127.0.0.1:9")
+    connection = connect(
+        make_account(workspace, "acme", platform="mastodon"), "mastodon", base_url="http://127.0.0.1:9"
+    )
     with connector_for(connection) as connector:
         logging.getLogger("test").info("connector %r credentials %s", connector, connector.credentials)
         with pytest.raises(RetryableError):

@@ -12,20 +12,19 @@ from socialops.platforms.registry import connector_for
 from socialops.platforms.sandbox import SandboxServer
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-
-from .factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account
+from tests.factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ours(workspace: Any) -> Any:
-    return make_account(workspace, "acme", display_name="Acme 长毛象")
+    return make_account(workspace, "acme", display_name="Acme 长毛象", platform="mastodon")
 
 
 @pytest.fixture
 def theirs(other_workspace: Any) -> Any:
-    account = make_account(other_workspace, "theirs")
+    account = make_account(other_workspace, "theirs", platform="mastodon")
     connect(account, "manual")
     return account
 
@@ -33,15 +32,9 @@ def theirs(other_workspace: Any) -> Any:
 def test_overview(workspace: Any, ours: Any, theirs: Any, admin: Any, web: Any) -> None:
     connect(ours, "mastodon")
     make_account(workspace, "not_yet", platform="weibo")
-    make_account(workspace, "rival", is_competitor=True)
+    make_account(workspace, "rival", is_competitor=True, platform="mastodon")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/connections/",
-        foreign_url="/w/other/connections/",
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/connections/", "/w/other/connections/", permitted=admin, denied=None
     )
     html = response.content.decode()
     assert "Acme 长毛象" in html and "Mastodon API" in html and "Not connected" in html
@@ -54,14 +47,9 @@ def test_connection_detail_masks_secrets(
 ) -> None:
     connect(ours, "mastodon", refresh_token="refresh-SECRET", client_id="app-77")
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/accounts/{ours.pk}/connection/",
-        foreign_url=f"/w/other/accounts/{theirs.pk}/connection/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/accounts/{ours.pk}/connection/", f"/w/other/accounts/{theirs.pk}/connection/",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     html = response.content.decode()
     assert MASTODON_TOKEN not in html and "refresh-SECRET" not in html
     assert "••••••••" in html and "leave blank to keep" in html.lower()
@@ -83,16 +71,10 @@ def test_connect_with_the_form(
 ) -> None:
     data = {"kind": "webhook", "base_url": "https://hooks.example.com/in", "signing_secret": WEBHOOK_SECRET}
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/accounts/{ours.pk}/connection/edit/",
-        foreign_url=f"/w/other/accounts/{theirs.pk}/connection/edit/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/accounts/{ours.pk}/connection/edit/",
+        f"/w/other/accounts/{theirs.pk}/connection/edit/", permitted=admin, denied=member(Role.ANALYST),
+        data=data, ok=(302,),
+    )  # fmt: skip
     assert response["Location"] == f"/w/acme/accounts/{ours.pk}/connection/"
     connection = PlatformConnection.objects.get(account=ours)
     assert connection.kind == "webhook" and connection.get_credentials().signing_secret == WEBHOOK_SECRET
@@ -130,15 +112,10 @@ def test_actions(
 ) -> None:
     connect(ours, "manual")
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/accounts/{ours.pk}/connection/{action}/",
-        foreign_url=f"/w/other/accounts/{theirs.pk}/connection/{action}/",
-        permitted=admin,
-        denied=member(Role.REVIEWER),
+        web, "POST", f"/w/acme/accounts/{ours.pk}/connection/{action}/",
+        f"/w/other/accounts/{theirs.pk}/connection/{action}/", permitted=admin, denied=member(Role.REVIEWER),
         ok=(302,),
-        api=False,
-    )
+    )  # fmt: skip
     assert PlatformConnection.objects.get(account=ours).status == status
     page = response.client.get(response["Location"]).content.decode()
     assert ("Publishing to this account is paused" if action == "pause" else "Connected as acme") in page
@@ -146,34 +123,24 @@ def test_actions(
 
 def test_resume(workspace: Any, ours: Any, theirs: Any, admin: Any, member: Any, web: Any) -> None:
     connection = connect(ours, "manual")
-    from socialops.platforms import services
+    from socialops.platforms.services import connections as services
 
     services.connection_set_paused(workspace=workspace, actor=None, connection=connection, paused=True)
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/accounts/{ours.pk}/connection/resume/",
-        foreign_url=f"/w/other/accounts/{theirs.pk}/connection/resume/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
+        web, "POST", f"/w/acme/accounts/{ours.pk}/connection/resume/",
+        f"/w/other/accounts/{theirs.pk}/connection/resume/", permitted=admin, denied=member(Role.ANALYST),
         ok=(302,),
-        api=False,
-    )
+    )  # fmt: skip
     assert PlatformConnection.objects.get(account=ours).status == ConnectionStatus.CONNECTED
 
 
 def test_disconnect(workspace: Any, ours: Any, theirs: Any, admin: Any, member: Any, web: Any) -> None:
     connect(ours, "mastodon")
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/accounts/{ours.pk}/connection/delete/",
-        foreign_url=f"/w/other/accounts/{theirs.pk}/connection/delete/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
+        web, "POST", f"/w/acme/accounts/{ours.pk}/connection/delete/",
+        f"/w/other/accounts/{theirs.pk}/connection/delete/", permitted=admin, denied=member(Role.ANALYST),
         ok=(302,),
-        api=False,
-    )
+    )  # fmt: skip
     assert not PlatformConnection.objects.filter(account=ours).exists()
 
 
@@ -183,7 +150,7 @@ def test_account_page_has_the_connection_card(workspace: Any, ours: Any, admin: 
     connect(ours, "mastodon")
     html = web(admin).get(f"/w/acme/accounts/{ours.pk}/").content.decode()
     assert "Mastodon API" in html and "Manage connection" in html
-    rival = make_account(workspace, "rival", is_competitor=True)
+    rival = make_account(workspace, "rival", is_competitor=True, platform="mastodon")
     assert (
         'data-testid="connection-card"'
         not in web(admin).get(f"/w/acme/accounts/{rival.pk}/").content.decode()
@@ -221,13 +188,7 @@ def test_manual_list(workspace: Any, ours: Any, theirs: Any, admin: Any, web: An
     task = _task(ours)
     _task(theirs)
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/manual/",
-        foreign_url="/w/other/manual/",
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/manual/", "/w/other/manual/", permitted=admin, denied=None
     )
     html = response.content.decode()
     assert "秋季新品" in html and f"/w/acme/manual/{task.pk}/" in html
@@ -241,14 +202,9 @@ def test_manual_detail(workspace: Any, ours: Any, theirs: Any, admin: Any, membe
     task = _task(ours)
     foreign = _task(theirs)
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/manual/{task.pk}/",
-        foreign_url=f"/w/other/manual/{foreign.pk}/",
-        permitted=admin,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/manual/{task.pk}/", f"/w/other/manual/{foreign.pk}/",
+        permitted=admin, denied=None,
+    )  # fmt: skip
     html = response.content.decode()
     assert "手动发布：秋季新品" in html and "https://cdn.example/cover.jpg" in html and "封面" in html
     assert "Upload the 1 images in the order shown." in html and "Mark posted" in html
@@ -261,16 +217,10 @@ def test_mark_posted(workspace: Any, ours: Any, theirs: Any, admin: Any, member:
     task = _task(ours)
     foreign = _task(theirs)
     response = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/manual/{task.pk}/posted/",
-        foreign_url=f"/w/other/manual/{foreign.pk}/posted/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        data={"url": "https://www.xiaohongshu.com/explore/abc123"},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/manual/{task.pk}/posted/", f"/w/other/manual/{foreign.pk}/posted/",
+        permitted=admin, denied=member(Role.ANALYST),
+        data={"url": "https://www.xiaohongshu.com/explore/abc123"}, ok=(302,),
+    )  # fmt: skip
     task.refresh_from_db()
     assert task.status == ManualTaskStatus.POSTED and task.external_id == "abc123"
     page = response.client.get(response["Location"]).content.decode()
@@ -281,12 +231,7 @@ def test_mark_posted(workspace: Any, ours: Any, theirs: Any, admin: Any, member:
 
 def test_edit_page_get(workspace: Any, ours: Any, theirs: Any, admin: Any, member: Any, web: Any) -> None:
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/accounts/{ours.pk}/connection/edit/",
-        foreign_url=f"/w/other/accounts/{theirs.pk}/connection/edit/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        api=False,
-    )
+        web, "GET", f"/w/acme/accounts/{ours.pk}/connection/edit/",
+        f"/w/other/accounts/{theirs.pk}/connection/edit/", permitted=admin, denied=member(Role.ANALYST),
+    )  # fmt: skip
     assert "Save connection" in response.content.decode()

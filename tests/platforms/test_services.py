@@ -10,18 +10,19 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from socialops.platforms import services
 from socialops.platforms.connectors.base import AuthRevoked, MediaFile, PostRequest, PublishStatus
 from socialops.platforms.connectors.mastodon import MastodonConnector
 from socialops.platforms.credentials import Credentials
 from socialops.platforms.models import ConnectionStatus, ManualTask, ManualTaskStatus, PlatformConnection
 from socialops.platforms.registry import connector_for
 from socialops.platforms.sandbox import SandboxAdmin, SandboxServer
+from socialops.platforms.services import connections as connection_services
+from socialops.platforms.services import manual as manual_services
+from socialops.platforms.services import sandbox as sandbox_services
 from socialops.platforms.signals import manual_posted
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
-
-from .factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account
+from tests.factories import MASTODON_TOKEN, WEBHOOK_SECRET, connect, make_account, sandbox_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +31,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_connect_stores_encrypted_and_audits_without_secrets(workspace: Any, admin: Any) -> None:
-    account = make_account(workspace)
-    connection = services.connection_save(
+    account = make_account(workspace, "acme", platform="mastodon")
+    connection = connection_services.connection_save(
         workspace=workspace,
         actor=admin,
         account=account,
@@ -62,9 +63,9 @@ def test_connect_stores_encrypted_and_audits_without_secrets(workspace: Any, adm
 
 
 def test_blank_secret_keeps_the_stored_one(workspace: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme", platform="mastodon")
     connect(account, "mastodon", refresh_token="refresh-abc")
-    connection = services.connection_save(
+    connection = connection_services.connection_save(
         workspace=workspace,
         actor=None,
         account=account,
@@ -80,9 +81,9 @@ def test_blank_secret_keeps_the_stored_one(workspace: Any) -> None:
 
 
 def test_changing_the_connector_drops_old_credentials(workspace: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme", platform="mastodon")
     connect(account, "mastodon")
-    connection = services.connection_save(
+    connection = connection_services.connection_save(
         workspace=workspace,
         actor=None,
         account=account,
@@ -96,14 +97,18 @@ def test_changing_the_connector_drops_old_credentials(workspace: Any) -> None:
 
 
 def test_new_credentials_lift_needs_reauth_but_not_a_pause(workspace: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme", platform="mastodon")
     connection = connect(account, "mastodon")
-    services.connection_mark_needs_reauth(connection=connection, message="The access token was revoked")
+    connection_services.connection_mark_needs_reauth(
+        connection=connection, message="The access token was revoked"
+    )
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.NEEDS_REAUTH and connection.last_error
     connection = connect(account, "mastodon", access_token="a-new-token")
     assert connection.status == ConnectionStatus.CONNECTED and connection.last_error == ""
-    services.connection_set_paused(workspace=workspace, actor=None, connection=connection, paused=True)
+    connection_services.connection_set_paused(
+        workspace=workspace, actor=None, connection=connection, paused=True
+    )
     connection = connect(account, "mastodon", access_token="third-token")
     assert connection.status == ConnectionStatus.PAUSED
 
@@ -129,9 +134,9 @@ def test_new_credentials_lift_needs_reauth_but_not_a_pause(workspace: Any) -> No
     ],
 )
 def test_validation(workspace: Any, fields: dict[str, Any], field: str, message: str) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme", platform="mastodon")
     with pytest.raises(ValidationError) as info:
-        services.connection_save(workspace=workspace, actor=None, account=account, **fields)
+        connection_services.connection_save(workspace=workspace, actor=None, account=account, **fields)
     assert message in " ".join(info.value.message_dict[field])
     assert not PlatformConnection.objects.exists()
 
@@ -141,33 +146,39 @@ def test_kind_must_suit_the_platform_and_competitors_are_refused(workspace: Any)
     with pytest.raises(ValidationError, match="cannot publish to a Weibo account"):
         connect(weibo, "mastodon")
     connect(weibo, "manual")  # any platform can be posted by hand
-    rival = make_account(workspace, "rival", is_competitor=True)
+    rival = make_account(workspace, "rival", is_competitor=True, platform="mastodon")
     with pytest.raises(ValidationError, match="Competitor accounts"):
         connect(rival, "manual")
 
 
 def test_permissions(workspace: Any, other_workspace: Any, member: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme", platform="mastodon")
     analyst = member(Role.ANALYST)
     with pytest.raises(PermissionDenied):
-        services.connection_save(workspace=workspace, actor=analyst, account=account, kind="manual")
+        connection_services.connection_save(
+            workspace=workspace, actor=analyst, account=account, kind="manual"
+        )
     connection = connect(account)
     with pytest.raises(PermissionDenied):
-        services.connection_delete(workspace=workspace, actor=analyst, connection=connection)
-    foreign = make_account(other_workspace, "theirs")
+        connection_services.connection_delete(workspace=workspace, actor=analyst, connection=connection)
+    foreign = make_account(other_workspace, "theirs", platform="mastodon")
     with pytest.raises(ValidationError):
-        services.connection_save(workspace=workspace, actor=None, account=foreign, kind="manual")
+        connection_services.connection_save(workspace=workspace, actor=None, account=foreign, kind="manual")
 
 
 def test_pause_resume_and_disconnect(workspace: Any, admin: Any) -> None:
-    connection = connect(make_account(workspace))
-    services.connection_set_paused(workspace=workspace, actor=admin, connection=connection, paused=True)
+    connection = connect(make_account(workspace, "acme", platform="mastodon"))
+    connection_services.connection_set_paused(
+        workspace=workspace, actor=admin, connection=connection, paused=True
+    )
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.PAUSED and not connection.is_publishable
-    services.connection_set_paused(workspace=workspace, actor=admin, connection=connection, paused=False)
+    connection_services.connection_set_paused(
+        workspace=workspace, actor=admin, connection=connection, paused=False
+    )
     connection.refresh_from_db()
     assert connection.is_publishable
-    services.connection_delete(workspace=workspace, actor=admin, connection=connection)
+    connection_services.connection_delete(workspace=workspace, actor=admin, connection=connection)
     assert not PlatformConnection.objects.exists()
     assert AuditEntry.objects.filter(action="platforms.connection.delete").count() == 1
 
@@ -177,15 +188,17 @@ def test_pause_resume_and_disconnect(workspace: Any, admin: Any) -> None:
 
 def test_sandbox_connect_and_test(workspace: Any, admin: Any, sandbox: SandboxServer) -> None:
     account = make_account(workspace, "acme_mp", platform="wechat_mp", display_name="Acme 公众号")
-    connection = services.sandbox_connect(
+    connection = sandbox_services.sandbox_connect(
         workspace=workspace, actor=admin, account=account, base_url=sandbox.url
     )
     assert connection.kind == "sandbox" and connection.last_check_ok is True
-    assert connection.external_handle == services.sandbox_username(account)
+    assert connection.external_handle == sandbox_services.sandbox_username(account)
     creds = connection.get_credentials()
     assert creds.access_token and creds.refresh_token and creds.client_id and creds.client_secret
     # Reconnecting logs in as the same sandbox user (the password is derived, not stored).
-    again = services.sandbox_connect(workspace=workspace, actor=admin, account=account, base_url=sandbox.url)
+    again = sandbox_services.sandbox_connect(
+        workspace=workspace, actor=admin, account=account, base_url=sandbox.url
+    )
     assert again.external_account_id == connection.external_account_id
     with connector_for(again) as connector:
         result = connector.publish(PostRequest(text="公众号推文"), idempotency_key="x")
@@ -193,9 +206,9 @@ def test_sandbox_connect_and_test(workspace: Any, admin: Any, sandbox: SandboxSe
 
 
 def test_sandbox_not_running_is_a_clear_error(workspace: Any, admin: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme", platform="mastodon")
     with pytest.raises(ValidationError) as info:
-        services.sandbox_connect(
+        sandbox_services.sandbox_connect(
             workspace=workspace, actor=admin, account=account, base_url="http://127.0.0.1:9"
         )
     assert "socialops sandbox" in " ".join(info.value.message_dict["base_url"])
@@ -207,24 +220,22 @@ def test_sandbox_connect_demo(workspace: Any, sandbox: SandboxServer, sandbox_ad
     make_account(workspace, "rival", platform="weibo", is_competitor=True)
     hooked = make_account(workspace, "hooked", platform="other")
     connect(hooked, "webhook")
-    connections = services.sandbox_connect_demo(workspace=workspace, base_url=sandbox.url)
+    connections = sandbox_services.sandbox_connect_demo(workspace=workspace, base_url=sandbox.url)
     assert {c.account_id for c in connections} == {mp.pk, weibo.pk}
     assert all(c.last_check_ok for c in connections)
     assert PlatformConnection.objects.get(account=hooked).kind == "webhook"
     # Running it again (a second `make demo`) changes nothing but the tokens.
-    assert len(services.sandbox_connect_demo(workspace=workspace, base_url=sandbox.url)) == 2
+    assert len(sandbox_services.sandbox_connect_demo(workspace=workspace, base_url=sandbox.url)) == 2
     assert PlatformConnection.objects.filter(kind="sandbox").count() == 2
 
 
 def test_connection_test_marks_revoked_as_needs_reauth(
     workspace: Any, admin: Any, sandbox: SandboxServer, sandbox_admin: SandboxAdmin
 ) -> None:
-    account = make_account(workspace)
-    connection = services.sandbox_connect(
-        workspace=workspace, actor=admin, account=account, base_url=sandbox.url
-    )
-    sandbox_admin.revoke(services.sandbox_username(account))
-    result = services.connection_test(workspace=workspace, actor=admin, connection=connection)
+    connection = sandbox_connection(workspace, sandbox, actor=admin)
+    account = connection.account
+    sandbox_admin.revoke(sandbox_services.sandbox_username(account))
+    result = connection_services.connection_test(workspace=workspace, actor=admin, connection=connection)
     connection.refresh_from_db()
     assert not result.ok and "revoked" in result.message
     assert connection.status == ConnectionStatus.NEEDS_REAUTH and connection.last_check_ok is False
@@ -233,14 +244,12 @@ def test_connection_test_marks_revoked_as_needs_reauth(
 def test_connection_test_refreshes_an_expired_token(
     workspace: Any, admin: Any, sandbox: SandboxServer, sandbox_admin: SandboxAdmin
 ) -> None:
-    account = make_account(workspace)
-    connection = services.sandbox_connect(
-        workspace=workspace, actor=admin, account=account, base_url=sandbox.url
-    )
+    connection = sandbox_connection(workspace, sandbox, actor=admin)
+    account = connection.account
     old = connection.get_credentials()
     version = connection.credentials_version
-    sandbox_admin.expire(services.sandbox_username(account))
-    result = services.connection_test(workspace=workspace, actor=admin, connection=connection)
+    sandbox_admin.expire(sandbox_services.sandbox_username(account))
+    result = connection_services.connection_test(workspace=workspace, actor=admin, connection=connection)
     connection.refresh_from_db()
     assert result.ok and connection.credentials_version == version + 1
     assert connection.get_credentials().access_token != old.access_token
@@ -248,9 +257,9 @@ def test_connection_test_refreshes_an_expired_token(
 
 
 def test_unreachable_platform_is_reported_not_revoked(workspace: Any, admin: Any) -> None:
-    account = make_account(workspace)
+    account = make_account(workspace, "acme", platform="mastodon")
     connection = connect(account, "mastodon", base_url="http://127.0.0.1:9")
-    result = services.connection_test(workspace=workspace, actor=admin, connection=connection)
+    result = connection_services.connection_test(workspace=workspace, actor=admin, connection=connection)
     connection.refresh_from_db()
     assert not result.ok and "could not connect" in result.message
     assert connection.status == ConnectionStatus.CONNECTED and connection.last_error
@@ -259,10 +268,8 @@ def test_unreachable_platform_is_reported_not_revoked(workspace: Any, admin: Any
 def test_concurrent_refresh_uses_the_winners_tokens(
     workspace: Any, admin: Any, sandbox: SandboxServer, monkeypatch: Any
 ) -> None:
-    account = make_account(workspace)
-    connection = services.sandbox_connect(
-        workspace=workspace, actor=admin, account=account, base_url=sandbox.url
-    )
+    connection = sandbox_connection(workspace, sandbox, actor=admin)
+    account = connection.account
     original = MastodonConnector.refresh
     calls = {"n": 0}
 
@@ -270,26 +277,28 @@ def test_concurrent_refresh_uses_the_winners_tokens(
         calls["n"] += 1
         if calls["n"] == 1:
             # Another worker refreshes between our read of the row and our call to the platform.
-            services.connection_refresh(connection=PlatformConnection.objects.get(pk=connection.pk))
+            connection_services.connection_refresh(
+                connection=PlatformConnection.objects.get(pk=connection.pk)
+            )
         return original(self)
 
     monkeypatch.setattr(MastodonConnector, "refresh", racing_refresh)
-    got = services.connection_refresh(connection=connection)
+    got = connection_services.connection_refresh(connection=connection)
     connection.refresh_from_db()
     # Our refresh token had been rotated away; we use the winner's tokens instead of giving up.
     assert got.access_token == connection.get_credentials().access_token
     assert connection.status == ConnectionStatus.CONNECTED
     with connector_for(connection) as connector:
-        assert connector.verify().handle == services.sandbox_username(account)
+        assert connector.verify().handle == sandbox_services.sandbox_username(account)
 
 
 def test_storing_over_a_newer_version_is_refused(workspace: Any) -> None:
-    connection = connect(make_account(workspace), "mastodon")
+    connection = connect(make_account(workspace, "acme", platform="mastodon"), "mastodon")
     stale_version = connection.credentials_version
-    assert services.connection_store_credentials(
+    assert connection_services.connection_store_credentials(
         connection=connection, credentials=Credentials(access_token="newer"), expected_version=stale_version
     )
-    assert not services.connection_store_credentials(
+    assert not connection_services.connection_store_credentials(
         connection=connection, credentials=Credentials(access_token="older"), expected_version=stale_version
     )
     connection.refresh_from_db()
@@ -299,13 +308,11 @@ def test_storing_over_a_newer_version_is_refused(workspace: Any) -> None:
 def test_refresh_refused_marks_needs_reauth(
     workspace: Any, admin: Any, sandbox: SandboxServer, sandbox_admin: SandboxAdmin
 ) -> None:
-    account = make_account(workspace)
-    connection = services.sandbox_connect(
-        workspace=workspace, actor=admin, account=account, base_url=sandbox.url
-    )
-    sandbox_admin.revoke(services.sandbox_username(account))
+    connection = sandbox_connection(workspace, sandbox, actor=admin)
+    account = connection.account
+    sandbox_admin.revoke(sandbox_services.sandbox_username(account))
     with pytest.raises(AuthRevoked):
-        services.connection_refresh(connection=connection)
+        connection_services.connection_refresh(connection=connection)
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.NEEDS_REAUTH
     assert AuditEntry.objects.filter(action="platforms.connection.needs_reauth").exists()
@@ -360,7 +367,7 @@ def test_manual_publish_hands_over_a_package(
     manual_posted.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            services.manual_task_mark_posted(
+            manual_services.manual_task_mark_posted(
                 workspace=workspace,
                 actor=operator,
                 task=task,
@@ -388,7 +395,7 @@ def test_withdraw_and_reopen(workspace: Any, member: Any, admin: Any) -> None:
             is None
         )
         with pytest.raises(ValidationError, match="withdrawn"):
-            services.manual_task_mark_posted(
+            manual_services.manual_task_mark_posted(
                 workspace=workspace, actor=admin, task=task, url="https://x.example/1"
             )
         connector.publish(PostRequest(text="撤回我"), idempotency_key="w")
@@ -402,19 +409,21 @@ def test_mark_posted_validation_and_permissions(workspace: Any, member: Any, adm
     task = ManualTask.objects.get()
     assert task.assignee is None  # not a member: nobody assigned rather than a stranger
     with pytest.raises(ValidationError) as info:
-        services.manual_task_mark_posted(workspace=workspace, actor=admin, task=task, url="not a url")
+        manual_services.manual_task_mark_posted(workspace=workspace, actor=admin, task=task, url="not a url")
     assert "url" in info.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.manual_task_mark_posted(
+        manual_services.manual_task_mark_posted(
             workspace=workspace, actor=member(Role.REVIEWER), task=task, url="https://x.example/1"
         )
-    services.manual_task_mark_posted(
+    manual_services.manual_task_mark_posted(
         workspace=workspace, actor=admin, task=task, url="https://x.example/p/1", external_id="abc"
     )
     task.refresh_from_db()
     assert (task.status, task.external_id, task.posted_by) == (ManualTaskStatus.POSTED, "abc", admin)
     first_posted_at = task.posted_at
-    services.manual_task_mark_posted(workspace=workspace, actor=admin, task=task, url="https://x.example/p/2")
+    manual_services.manual_task_mark_posted(
+        workspace=workspace, actor=admin, task=task, url="https://x.example/p/2"
+    )
     task.refresh_from_db()
     assert task.posted_url == "https://x.example/p/2" and task.posted_at == first_posted_at
 
@@ -444,8 +453,11 @@ def test_media_file_from_asset_publishes_to_the_sandbox(
     assert (
         media.data == buffer.getvalue() and media.content_type == "image/png" and media.asset_id == asset.pk
     )
-    connection = services.sandbox_connect(
-        workspace=workspace, actor=admin, account=make_account(workspace), base_url=sandbox.url
+    connection = sandbox_services.sandbox_connect(
+        workspace=workspace,
+        actor=admin,
+        account=make_account(workspace, "acme", platform="mastodon"),
+        base_url=sandbox.url,
     )
     with connector_for(connection) as connector:
         result = connector.publish(PostRequest(text="带图", media=(media,)), idempotency_key="img")

@@ -17,12 +17,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from socialops.platforms import credentials as creds
 from socialops.platforms import push, selectors
 from socialops.platforms import wechat_crypto as wc
 from socialops.platforms.models import PlatformConnection, PushEvent
-
-from .factories import connect, make_account
+from tests.factories import connect, make_account, wechat_push_connection
 
 DOC_TOKEN = "AAAAA"
 DEMO_TOKEN = "pamtest"
@@ -93,13 +91,8 @@ def make_connection(workspace: Any) -> Callable[..., PlatformConnection]:
         app_id: str = DEMO_APP_ID,
     ) -> PlatformConnection:
         counter["n"] += 1
-        account = make_account(ws or workspace, handle=f"mp{counter['n']}", platform="wechat_mp")
-        credentials = creds.Credentials(client_id=app_id, signing_secret=token, encoding_aes_key=aes_key)
-        return PlatformConnection.objects.create(
-            workspace=account.workspace,
-            account=account,
-            kind="wechat_mp",
-            credentials=creds.encrypt(credentials),
+        return wechat_push_connection(
+            ws or workspace, f"mp{counter['n']}", token=token, aes_key=aes_key, app_id=app_id
         )
 
     return make
@@ -158,6 +151,14 @@ def post_encrypted(
 
 # ---- GET: server verification ---------------------------------------------------------------
 
+# The verification request of message-push.html (signed with DOC_TOKEN at 1714036504).
+DOC_VERIFICATION = {
+    "signature": "f464b24fc39322e44b38aa78f5edd27bd1441696",
+    "echostr": "4375120948345356249",
+    "timestamp": "1714036504",
+    "nonce": "1514711492",
+}
+
 
 @pytest.mark.django_db
 def test_documented_verification_request_answers_echostr(
@@ -165,15 +166,7 @@ def test_documented_verification_request_answers_echostr(
 ) -> None:
     connection = make_connection(token=DOC_TOKEN)
     clock(1714036504)
-    response = client.get(
-        _url(
-            connection.pk,
-            signature="f464b24fc39322e44b38aa78f5edd27bd1441696",
-            echostr="4375120948345356249",
-            timestamp="1714036504",
-            nonce="1514711492",
-        )
-    )
+    response = client.get(_url(connection.pk, **DOC_VERIFICATION))
     assert response.status_code == 200
     assert response.content == b"4375120948345356249"
     assert response["Content-Type"].startswith("text/plain")
@@ -186,15 +179,7 @@ def test_verification_with_wrong_signature_is_refused(
 ) -> None:
     connection = make_connection(token="another-token")
     clock(1714036504)
-    response = client.get(
-        _url(
-            connection.pk,
-            signature="f464b24fc39322e44b38aa78f5edd27bd1441696",
-            echostr="4375120948345356249",
-            timestamp="1714036504",
-            nonce="1514711492",
-        )
-    )
+    response = client.get(_url(connection.pk, **DOC_VERIFICATION))
     assert response.status_code == 403
     assert b"Signature does not match" in response.content
     assert b"4375120948345356249" not in response.content
@@ -214,15 +199,7 @@ def test_verification_replayed_later_is_refused(
 ) -> None:
     connection = make_connection(token=DOC_TOKEN)
     clock(1714036504 + 301)
-    response = client.get(
-        _url(
-            connection.pk,
-            signature="f464b24fc39322e44b38aa78f5edd27bd1441696",
-            echostr="4375120948345356249",
-            timestamp="1714036504",
-            nonce="1514711492",
-        )
-    )
+    response = client.get(_url(connection.pk, **DOC_VERIFICATION))
     assert response.status_code == 403
     assert b"five minutes" in response.content
 
@@ -438,7 +415,7 @@ def test_unknown_connection_is_not_found(client: Client, conn: PlatformConnectio
 
 @pytest.mark.django_db
 def test_connection_of_another_kind_is_not_found(client: Client, workspace: Any, clock: Any) -> None:
-    other = connect(make_account(workspace, handle="manual1"), "manual")
+    other = connect(make_account(workspace, handle="manual1", platform="mastodon"), "manual")
     params = {"timestamp": str(NOW), "nonce": "1"}
     params["signature"] = _sha1("", params["timestamp"], params["nonce"])
     response = client.post(_url(other.pk, **params), data=TEXT_MESSAGE, content_type="text/xml")

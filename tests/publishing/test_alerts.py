@@ -9,11 +9,11 @@ from socialops.publishing import services
 from socialops.publishing.models import PublishingAlert
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-from tests.platforms.factories import connect, make_account
+from tests.factories import connect, make_account
 
 
 def _revoke(workspace: Any, handle: str = "weibo1") -> Any:
-    account = make_account(workspace, handle=handle)
+    account = make_account(workspace, handle=handle, platform="mastodon")
     connect(account, "manual")
     services.alert_account_admins(
         workspace=workspace, account_id=account.pk, message="The account must be connected again: revoked"
@@ -73,13 +73,9 @@ def test_api(workspace: Any, other_workspace: Any, admin: Any, member: Any, api:
     mine = PublishingAlert.objects.get(user=admin)
     foreign = PublishingAlert.objects.get(user=other_admin)
     res = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"/api/v1/workspaces/acme/publishing/alerts/{mine.pk}/read",
-        foreign_url=f"/api/v1/workspaces/other/publishing/alerts/{foreign.pk}/read",
-        permitted=admin,
-        denied=None,
-    )
+        api, "POST", f"/api/v1/workspaces/acme/publishing/alerts/{mine.pk}/read",
+        f"/api/v1/workspaces/other/publishing/alerts/{foreign.pk}/read", permitted=admin, denied=None,
+    )  # fmt: skip
     assert res.json()["read_at"] is not None
     listing = api(admin).get("/api/v1/workspaces/acme/publishing/alerts").json()
     assert listing["count"] == 1

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from socialops.content.models import ContentItem
-from socialops.content.services import items as content_services
+from socialops.content.services import variants as variant_services
 from socialops.content.services.media import media_asset_upload
 from socialops.platforms.connectors.base import Capability, Connector, PostKind
 from socialops.platforms.connectors.manual import ManualConnector
-from socialops.publishing import engine, services
-from tests.content.test_items_factories import image_bytes
-from tests.platforms.factories import connect, make_account
-
-from .support import approved_item
+from socialops.publishing import engine
+from tests.factories import approved_item, connect, image_bytes, make_account, make_publication
 
 
 def _asset(workspace: Any, name: str, colour: tuple[int, int, int]) -> Any:
@@ -30,7 +25,7 @@ def test_variant_media_and_body_images(workspace: Any) -> None:
     cover = _asset(workspace, "cover.png", (255, 0, 0))
     inline = _asset(workspace, "inline.png", (0, 0, 255))
     item = approved_item(workspace, "年度发布会", body=f"# 标题\n\n正文第一段\n\n![图](asset:{inline.pk})\n")
-    content_services.variant_create(
+    variant_services.variant_create(
         workspace=workspace,
         actor=None,
         item=item,
@@ -42,9 +37,7 @@ def test_variant_media_and_body_images(workspace: Any) -> None:
     )
     # A new variant sends the item back to review; the workflow's own tests cover that.
     ContentItem.objects.filter(pk=item.pk).update(status="approved")
-    pub = services.publication_schedule(
-        workspace=workspace, actor=None, item=item, account=account, due_at=timezone.now()
-    )
+    pub = make_publication(workspace, item, account)
     post = engine.build_post(pub)
     assert post.title == "发布会回顾"
     # The cover first (the variant's media), then the image the body shows.
@@ -77,12 +70,10 @@ class _Everything(_ArticleOnly):
 
 
 def test_article_only_platforms_get_an_article(workspace: Any) -> None:
-    account = make_account(workspace, handle="gzh2")
+    account = make_account(workspace, handle="gzh2", platform="mastodon")
     connect(account, "manual")
     item = approved_item(workspace, "纯文字")
-    pub = services.publication_schedule(
-        workspace=workspace, actor=None, item=item, account=account, due_at=timezone.now()
-    )
+    pub = make_publication(workspace, item, account)
     post = engine.build_post(pub)
     assert post.effective_kind == PostKind.TEXT
     assert engine.fit_kind(post, _ArticleOnly()).kind == PostKind.ARTICLE

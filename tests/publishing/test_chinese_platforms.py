@@ -14,18 +14,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from socialops.content.models import ContentItem
-from socialops.content.services import items as content_services
+from socialops.content.services import variants as variant_services
 from socialops.content.services.media import media_asset_upload
 from socialops.goals.models import MetricSnapshot
-from socialops.platforms import services as platform_services
 from socialops.platforms.connectors.wechat import WechatConnector
 from socialops.platforms.models import PlatformConnection
-from socialops.publishing import engine, services, sync
-from tests.content.test_items_factories import image_bytes
-from tests.platforms.factories import make_account
+from socialops.platforms.services import connections as connection_services
+from socialops.publishing import engine, sync
+from tests.factories import approved_item, image_bytes, make_account, make_publication
 from tests.platforms.wechat_fake import APPID, SECRET, SHANGHAI, FakeWeChat
-
-from .support import approved_item
 
 
 @pytest.fixture
@@ -38,7 +35,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeChat]:
 
 def _wechat_account(workspace: Any) -> Any:
     account = make_account(workspace, handle="xingyao", platform="wechat_mp")
-    platform_services.connection_save(
+    connection_services.connection_save(
         workspace=workspace,
         actor=None,
         account=account,
@@ -52,7 +49,7 @@ def _wechat_account(workspace: Any) -> Any:
 def test_connection_fields_are_checked(workspace: Any) -> None:
     account = make_account(workspace, handle="gzh", platform="wechat_mp")
     with pytest.raises(ValidationError) as err:
-        platform_services.connection_save(
+        connection_services.connection_save(
             workspace=workspace,
             actor=None,
             account=account,
@@ -73,13 +70,11 @@ def test_publish_article_then_sync_yesterday(workspace: Any, fake: FakeWeChat) -
         workspace=workspace, actor=None, file_name="cover.png", content=image_bytes()
     ).asset
     item = approved_item(workspace, "冬季新品发布", body="## 亮点\n\n轻薄保暖")
-    content_services.variant_create(
+    variant_services.variant_create(
         workspace=workspace, actor=None, item=item, account=account, media=[cover.pk], digest="三款新品"
     )
     ContentItem.objects.filter(pk=item.pk).update(status="approved")
-    pub = services.publication_schedule(
-        workspace=workspace, actor=None, item=item, account=account, due_at=timezone.now()
-    )
+    pub = make_publication(workspace, item, account)
 
     # No token stored yet: the engine refreshes through stable_token, stores it and publishes.
     assert engine.run(pub.pk, pub.version) == "published"
@@ -116,13 +111,11 @@ def test_article_still_publishing_is_found_later_never_submitted_twice(
         workspace=workspace, actor=None, file_name="cover.png", content=image_bytes()
     ).asset
     item = approved_item(workspace, "慢慢发布")
-    content_services.variant_create(
+    variant_services.variant_create(
         workspace=workspace, actor=None, item=item, account=account, media=[cover.pk]
     )
     ContentItem.objects.filter(pk=item.pk).update(status="approved")
-    pub = services.publication_schedule(
-        workspace=workspace, actor=None, item=item, account=account, due_at=timezone.now()
-    )
+    pub = make_publication(workspace, item, account)
     assert engine.run(pub.pk, pub.version) == "unknown"
 
     # Not listed yet, within the grace period: ask again later, do not submit again.

@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
-from socialops.platforms.services import sandbox_username
+from socialops.platforms.services.sandbox import sandbox_username
 from socialops.publishing import engine, services
 from socialops.publishing.models import AttemptOutcome, Publication, PublishingAlert
+from tests.factories import approved_item, sandbox_account
 
-from .support import approved_item, drain, sandbox_account
+from .support import drain
 
 
 @pytest.fixture(autouse=True)

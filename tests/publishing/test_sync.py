@@ -13,12 +13,11 @@ from socialops.accounts.selectors import workspace_today
 from socialops.analytics.models import PostRecord
 from socialops.goals.models import MetricSnapshot
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
-from socialops.platforms.services import sandbox_username
+from socialops.platforms.services.sandbox import sandbox_username
 from socialops.publishing import engine, services, sync, tasks
 from socialops.publishing.models import Publication, PublishingAlert
 from socialops.workspaces.models import AuditEntry
-
-from .support import approved_item, sandbox_account
+from tests.factories import approved_item, connect, make_account, sandbox_account
 
 
 @pytest.fixture(autouse=True)
@@ -151,11 +150,8 @@ def test_platform_error_is_noted_on_the_connection_then_cleared(
 
 
 def test_connections_without_metrics_are_skipped(workspace: Any) -> None:
-    from socialops.platforms import services as platform_services
-    from tests.platforms.factories import make_account
-
-    account = make_account(workspace, handle="manual1")
-    platform_services.connection_save(workspace=workspace, actor=None, account=account, kind="manual")
+    account = make_account(workspace, handle="manual1", platform="mastodon")
+    connect(account, "manual")
     conn = PlatformConnection.objects.select_related("account").get(account=account)
     assert sync.sync_account_metrics(workspace=workspace, connection=conn) == (None, "skipped")
     assert sync.sync_connection(workspace=workspace, connection=conn)

@@ -29,8 +29,7 @@ from django.utils import timezone
 from socialops.publishing import engine, services
 from socialops.publishing.models import Publication, PublicationState
 from socialops.workspaces import services as workspace_services
-
-from .support import approved_item, sandbox_account
+from tests.factories import approved_item, sandbox_account
 
 POSTS = 12
 LEASE_SECONDS = 2.0

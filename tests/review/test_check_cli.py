@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from socialops.cli import main
-from socialops.review.services import checks as svc
+from socialops.review.services import terms as term_services
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,9 @@ def run(monkeypatch: Any, text: str, *args: str, **options: Any) -> str:
 
 
 def test_json_findings_from_stdin(monkeypatch: Any, workspace: Any) -> None:
-    svc.brand_term_create(workspace=workspace, actor=None, preferred="星曜 X1 Pro", forbidden=["星耀X1pro"])
+    term_services.brand_term_create(
+        workspace=workspace, actor=None, preferred="星曜 X1 Pro", forbidden=["星耀X1pro"]
+    )
     text = "全网最低价！星耀X1pro 今天上市 #新品\n" + "微" * 130
     output = run(monkeypatch, text, workspace="acme", platform="weibo", json=True, language="en")
     data = json.loads(output)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from socialops.accounts.models import Platform
-from socialops.content.services import items as content_services
+from socialops.content.services import variants as variant_services
 from socialops.review.models import (
     AdLawEntry,
     BannedTerm,
@@ -17,18 +17,8 @@ from socialops.review.models import (
     SensitiveList,
     SensitiveTerm,
 )
-from socialops.review.services import checks as svc
 from tests.access import assert_four_cases
-
-from .test_checks_support import (  # noqa: F401  (fixtures are registered by their names)
-    analyst_fixture,
-    import_posts,
-    make_account,
-    make_item,
-    operator_fixture,
-    other_admin_fixture,
-    reviewer_fixture,
-)
+from tests.factories import account_row, check_objects, import_posts
 
 pytestmark = pytest.mark.django_db
 
@@ -38,31 +28,14 @@ OTHER = "/api/v1/workspaces/other"
 
 @pytest.fixture
 def objs(workspace: Any, other_workspace: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for ws, prefix in ((workspace, ""), (other_workspace, "foreign_")):
-        out[prefix + "entry"] = svc.adlaw_entry_create(workspace=ws, actor=None, kind="extra", term="神品")
-        lst = svc.sensitive_list_create(workspace=ws, actor=None, name="竞品", severity="warn")
-        out[prefix + "list"] = lst
-        out[prefix + "term"] = svc.sensitive_term_create(
-            workspace=ws, actor=None, sensitive_list=lst, term="某品牌"
-        )
-        out[prefix + "brand"] = svc.brand_term_create(workspace=ws, actor=None, preferred="星曜 X1 Pro")
-        out[prefix + "banned"] = svc.banned_term_create(workspace=ws, actor=None, term="绝绝子")
-        out[prefix + "item"] = make_item(ws, body="全网最低价！")
-    return out
+    return check_objects(workspace, other_workspace)
 
 
 def test_run_checks_endpoint(api: Any, analyst: Any, other_admin: Any, workspace: Any) -> None:
     body = "【新品】全网最低价，" + "好" * 140
     payload = {"title": "", "body": body, "platform": "weibo", "form": "post", "is_advertising": True}
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/checks",
-        foreign_url=f"{OTHER}/checks",
-        permitted=analyst,
-        denied=None,
-        data=payload,
+        api, "POST", f"{BASE}/checks", f"{OTHER}/checks", permitted=analyst, denied=None, data=payload
     )
     out = response.json()
     assert out["blocking"] is True and out["count"] == len(out["findings"])
@@ -108,7 +81,9 @@ def test_run_checks_in_chinese(api: Any, analyst: Any) -> None:
 
 def test_originality_through_the_api(api: Any, analyst: Any, workspace: Any) -> None:
     earlier = "春天到了，我们的新品樱花拿铁正式上市，每一口都是春天的味道，欢迎大家到店品尝。"
-    import_posts(workspace, make_account(workspace, "acme"), [("p1", "2026-03-01 10:00", earlier)])
+    import_posts(
+        workspace, account_row(workspace, "acme", display_name="acme"), [("p1", "2026-03-01 10:00", earlier)]
+    )
     response = api(analyst).post(
         f"{BASE}/checks",
         data=json.dumps({"body": earlier.replace("到店", "来店")}),
@@ -124,19 +99,15 @@ def test_originality_through_the_api(api: Any, analyst: Any, workspace: Any) -> 
 def test_item_findings_endpoint(api: Any, analyst: Any, objs: dict[str, Any], workspace: Any) -> None:
     item = objs["item"]
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/items/{item.pk}/findings",
-        foreign_url=f"{BASE}/items/{objs['foreign_item'].pk}/findings",
-        permitted=analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/items/{item.pk}/findings", f"{BASE}/items/{objs['foreign_item'].pk}/findings",
+        permitted=analyst, denied=None,
+    )  # fmt: skip
     out = response.json()
     assert out["count"] >= 1
     assert any(f["matched"] == "全网最低价" and f["severity"] == "block" for f in out["items"])
     # The variant's findings carry the variant and its platform.
-    weibo = make_account(workspace, "acme_weibo", Platform.WEIBO)
-    variant = content_services.variant_create(
+    weibo = account_row(workspace, "acme_weibo", Platform.WEIBO, display_name="acme_weibo")
+    variant = variant_services.variant_create(
         workspace=workspace, actor=None, item=item, account=weibo, body="微" * 150
     )
     out = api(analyst).get(f"{BASE}/items/{item.pk}/findings?severity=block&limit=100").json()
@@ -189,14 +160,7 @@ def _four(
     ok: tuple[int, ...] = (200,),
 ) -> Any:
     return assert_four_cases(
-        client_for=api,
-        method=method,
-        url=BASE + path,
-        foreign_url=foreign,
-        permitted=permitted,
-        denied=denied,
-        data=data,
-        ok=ok,
+        api, method, BASE + path, foreign, permitted=permitted, denied=denied, data=data, ok=ok
     )
 
 

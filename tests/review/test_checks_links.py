@@ -12,9 +12,8 @@ import pytest
 
 from socialops.review import tasks
 from socialops.review.models import LinkCheck
-from socialops.review.services import checks as svc
-
-from .test_checks_support import make_item
+from socialops.review.services import runner as check_runner
+from tests.factories import make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +70,7 @@ def test_reachability_task_is_enqueued_on_commit_and_stores_results(
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(tasks, "check_links", lambda ws_id, item_id: calls.append((ws_id, item_id)))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        findings = svc.run_item_checks(workspace=workspace, item=item)
+        findings = check_runner.run_item_checks(workspace=workspace, item=item)
     # The editor's save is not held up: nothing asked yet, the job queued after commit.
     assert not any(f.message_code in ("link.http_error", "link.unreachable") for f in findings)
     assert callbacks and calls == [(workspace.pk, item.pk)]
@@ -88,7 +87,7 @@ def test_reachability_task_is_enqueued_on_commit_and_stores_results(
     assert not rows["slow"].ok and rows["slow"].error == "timeout"
 
     # The next view shows them as findings on the links' spans.
-    stored = svc.stored_findings(workspace=workspace, item=item)
+    stored = check_runner.stored_findings(workspace=workspace, item=item)
     broken = {f.message_code: f for f in stored if f.check == "link"}
     missing_url = f"{server}/missing"
     assert broken["link.http_error"].start == body.index(missing_url)
@@ -102,7 +101,7 @@ def test_reachability_task_is_enqueued_on_commit_and_stores_results(
     assert list(LinkCheck.objects.values_list("pk", "checked_at")) == before
     # A later save does not queue the job for links already known.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        svc.run_item_checks(workspace=workspace, item=item)
+        check_runner.run_item_checks(workspace=workspace, item=item)
     assert not callbacks
 
 

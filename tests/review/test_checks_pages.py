@@ -12,20 +12,11 @@ from django.urls import reverse
 
 from socialops.accounts.models import Platform
 from socialops.content.models import ContentItem
-from socialops.content.services import items as content_services
+from socialops.content.services import variants as variant_services
 from socialops.review.models import AdLawEntry, BannedTerm, BrandTerm, SensitiveList, SensitiveTerm
-from socialops.review.services import checks as svc
+from socialops.review.services import runner as check_runner
 from tests.access import assert_four_cases
-
-from .test_checks_support import (  # noqa: F401  (fixtures are registered by their names)
-    analyst_fixture,
-    import_posts,
-    make_account,
-    make_item,
-    operator_fixture,
-    other_admin_fixture,
-    reviewer_fixture,
-)
+from tests.factories import account_row, check_objects, import_posts, make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +28,7 @@ def url(name: str, slug: str = "acme", **kwargs: Any) -> str:
 @pytest.fixture
 def lists(workspace: Any, other_workspace: Any) -> dict[str, Any]:
     """One object of each kind in our workspace and in the other one."""
-    out: dict[str, Any] = {}
-    for ws, prefix in ((workspace, ""), (other_workspace, "foreign_")):
-        out[prefix + "entry"] = svc.adlaw_entry_create(workspace=ws, actor=None, kind="extra", term="神品")
-        lst = svc.sensitive_list_create(workspace=ws, actor=None, name="竞品", severity="warn")
-        out[prefix + "list"] = lst
-        out[prefix + "term"] = svc.sensitive_term_create(
-            workspace=ws, actor=None, sensitive_list=lst, term="某品牌"
-        )
-        out[prefix + "brand"] = svc.brand_term_create(workspace=ws, actor=None, preferred="星曜 X1 Pro")
-        out[prefix + "banned"] = svc.banned_term_create(workspace=ws, actor=None, term="绝绝子")
-        out[prefix + "item"] = make_item(ws, body="全网最低价！")
-    return out
+    return check_objects(workspace, other_workspace)
 
 
 READ_PAGES = [
@@ -68,13 +48,7 @@ def test_read_pages_four_cases(
 ) -> None:
     # Every member reads; "another workspace" is a workspace the member does not belong to.
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=url(name, **kwargs),
-        foreign_url=url(name, slug="other", **kwargs),
-        permitted=admin,
-        denied=None,
-        api=False,
+        web, "GET", url(name, **kwargs), url(name, slug="other", **kwargs), permitted=admin, denied=None
     )
 
 
@@ -82,44 +56,24 @@ def test_object_pages_four_cases(web: Any, admin: Any, analyst: Any, lists: dict
     lst, foreign = lists["list"], lists["foreign_list"]
     item, foreign_item = lists["item"], lists["foreign_item"]
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=url("checks_sensitive_detail", list_id=lst.pk),
-        foreign_url=url("checks_sensitive_detail", list_id=foreign.pk),
-        permitted=analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", url("checks_sensitive_detail", list_id=lst.pk),
+        url("checks_sensitive_detail", list_id=foreign.pk), permitted=analyst, denied=None,
+    )  # fmt: skip
     assert "某品牌" in response.content.decode()
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=url("item_checks", item_id=item.pk),
-        foreign_url=url("item_checks", item_id=foreign_item.pk),
-        permitted=analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", url("item_checks", item_id=item.pk), url("item_checks", item_id=foreign_item.pk),
+        permitted=analyst, denied=None,
+    )  # fmt: skip
     page = response.content.decode()
     assert '<mark class="check-block"' in page and "全网最低价" in page
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=url("checks_sensitive_edit", list_id=lst.pk),
-        foreign_url=url("checks_sensitive_edit", list_id=foreign.pk),
-        permitted=admin,
-        denied=analyst,
-        api=False,
-    )
+        web, "GET", url("checks_sensitive_edit", list_id=lst.pk),
+        url("checks_sensitive_edit", list_id=foreign.pk), permitted=admin, denied=analyst,
+    )  # fmt: skip
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=url("checks_brand_edit", term_id=lists["brand"].pk),
-        foreign_url=url("checks_brand_edit", term_id=lists["foreign_brand"].pk),
-        permitted=admin,
-        denied=analyst,
-        api=False,
-    )
+        web, "GET", url("checks_brand_edit", term_id=lists["brand"].pk),
+        url("checks_brand_edit", term_id=lists["foreign_brand"].pk), permitted=admin, denied=analyst,
+    )  # fmt: skip
 
 
 def test_write_pages_four_cases(web: Any, reviewer: Any, operator: Any, lists: dict[str, Any]) -> None:
@@ -176,16 +130,9 @@ def test_write_pages_four_cases(web: Any, reviewer: Any, operator: Any, lists: d
             else url(foreign_name, **foreign_kwargs)
         )
         response = assert_four_cases(
-            client_for=web,
-            method="POST",
-            url=url(name, **kwargs),
-            foreign_url=foreign,
-            permitted=reviewer,
-            denied=operator,
-            data=data,
-            ok=(302,),
-            api=False,
-        )
+            web, "POST", url(name, **kwargs), foreign,
+            permitted=reviewer, denied=operator, data=data, ok=(302,),
+        )  # fmt: skip
         assert response.status_code == 302, name
     assert AdLawEntry.objects.filter(term="顶流", severity="warn").exists()
     assert SensitiveList.objects.filter(name="新列表", severity="block").exists()
@@ -210,16 +157,9 @@ def test_delete_pages_four_cases(web: Any, admin: Any, operator: Any, lists: dic
     ]
     for name, kwargs, foreign_kwargs in cases:
         assert_four_cases(
-            client_for=web,
-            method="POST",
-            url=url(name, **kwargs),
-            foreign_url=url(name, **foreign_kwargs),
-            permitted=admin,
-            denied=operator,
-            data={},
-            ok=(302,),
-            api=False,
-        )
+            web, "POST", url(name, **kwargs), url(name, **foreign_kwargs),
+            permitted=admin, denied=operator, data={}, ok=(302,),
+        )  # fmt: skip
     assert not AdLawEntry.objects.filter(pk=lists["entry"].pk).exists()
     assert not SensitiveList.objects.filter(pk=lists["list"].pk).exists()
     assert AdLawEntry.objects.filter(pk=lists["foreign_entry"].pk).exists()
@@ -253,7 +193,7 @@ def test_import_page(web: Any, reviewer: Any, operator: Any, lists: dict[str, An
 def test_live_check_returns_highlights_and_findings(
     web: Any, operator: Any, other_admin: Any, workspace: Any
 ) -> None:
-    weibo = make_account(workspace, "acme_weibo", Platform.WEIBO)
+    weibo = account_row(workspace, "acme_weibo", Platform.WEIBO, display_name="acme_weibo")
     item = make_item(workspace, body="正文")
     target = url("checks_live") + f"?item={item.pk}&account={weibo.pk}"
     data = {"body": "全网最低价！\r\n" + "微" * 140, "hashtags": "#春季上新", "is_advertising": "on"}
@@ -280,9 +220,9 @@ def test_live_check_returns_highlights_and_findings(
 
 
 def test_editor_templates_carry_the_live_check(web: Any, admin: Any, workspace: Any) -> None:
-    weibo = make_account(workspace, "acme_weibo", Platform.WEIBO)
+    weibo = account_row(workspace, "acme_weibo", Platform.WEIBO, display_name="acme_weibo")
     item = make_item(workspace, body="正文", accounts=[weibo.pk])
-    variant = content_services.variant_create(
+    variant = variant_services.variant_create(
         workspace=workspace, actor=None, item=item, account=weibo, body="x"
     )
     client = web(admin)
@@ -317,14 +257,14 @@ def test_item_form_saves_the_advertising_flag(web: Any, admin: Any, workspace: A
     assert response.status_code == 302, response.content.decode()[:2000]
     item = ContentItem.objects.get(pk=item.pk)
     assert item.is_advertising
-    findings = svc.stored_findings(workspace=workspace, item=item)
+    findings = check_runner.stored_findings(workspace=workspace, item=item)
     assert [f.message_code for f in findings if f.check == "disclosure"] == ["disclosure.missing"]
     html = web(admin).get(page).content.decode()
     assert re.search(r'name="is_advertising"[^>]*checked', html)
 
 
 def test_item_checks_page_shows_similar_posts_side_by_side(web: Any, analyst: Any, workspace: Any) -> None:
-    rival = make_account(workspace, "rival", is_competitor=True)
+    rival = account_row(workspace, "rival", is_competitor=True, display_name="rival")
     earlier = "春天到了，我们的新品樱花拿铁正式上市，每一口都是春天的味道，欢迎大家到店品尝。"
     import_posts(workspace, rival, [("r1", "2026-02-01 09:00", earlier)])
     item = make_item(workspace, body=earlier.replace("到店", "来店"))

@@ -10,29 +10,25 @@ from django.utils import translation
 
 from socialops.accounts.models import Platform
 from socialops.content.services import items as content_services
+from socialops.content.services import variants as variant_services
+from socialops.review.findings import CheckFinding
 from socialops.review.models import CheckSettings, ItemCheckRun, ItemFinding, SensitiveTerm
-from socialops.review.services import checks as svc
+from socialops.review.services import originality as originality_services
+from socialops.review.services import runner as check_runner
+from socialops.review.services import terms as term_services
 from socialops.workspaces.models import AuditEntry
-
-from .test_checks_support import (  # noqa: F401  (fixtures are registered by their names)
-    analyst_fixture,
-    import_posts,
-    make_account,
-    make_item,
-    operator_fixture,
-    reviewer_fixture,
-)
+from tests.factories import account_row, import_posts, make_item
 
 pytestmark = pytest.mark.django_db
 
 
-def run(workspace: Any, body: str = "", **kwargs: Any) -> list[svc.CheckFinding]:
+def run(workspace: Any, body: str = "", **kwargs: Any) -> list[CheckFinding]:
     fields = {"body": body}
     fields.update(kwargs.pop("fields", {}))
-    return svc.run_checks(workspace=workspace, text_fields=fields, **kwargs)
+    return check_runner.run_checks(workspace=workspace, text_fields=fields, **kwargs)
 
 
-def by_check(findings: list[svc.CheckFinding], check: str) -> list[svc.CheckFinding]:
+def by_check(findings: list[CheckFinding], check: str) -> list[CheckFinding]:
     return [f for f in findings if f.check == check]
 
 
@@ -71,8 +67,12 @@ def test_workspace_terms_added_removed_and_allowed_names(workspace: Any, reviewe
     assert not any(f.matched == "神品" for f in before)
     assert any(f.matched.startswith("最美") for f in before)  # 最美 is a claim, unless it is our name
 
-    svc.adlaw_entry_create(workspace=workspace, actor=reviewer, kind="extra", term="神品", severity="warn")
-    svc.adlaw_entry_create(workspace=workspace, actor=reviewer, kind="allowed_name", term="最美时光")
+    term_services.adlaw_entry_create(
+        workspace=workspace, actor=reviewer, kind="extra", term="神品", severity="warn"
+    )
+    term_services.adlaw_entry_create(
+        workspace=workspace, actor=reviewer, kind="allowed_name", term="最美时光"
+    )
     after = by_check(run(workspace, text), "adlaw")
     custom = [f for f in after if f.matched == "神品"]
     assert [(f.start, f.end, f.severity, f.message_code) for f in custom] == [
@@ -82,20 +82,24 @@ def test_workspace_terms_added_removed_and_allowed_names(workspace: Any, reviewe
 
     # Removing a built-in term: 首选 stops being flagged.
     assert by_check(run(workspace, "夏日首选"), "adlaw")
-    entry = svc.adlaw_entry_create(workspace=workspace, actor=reviewer, kind="removed", term="首选")
+    entry = term_services.adlaw_entry_create(workspace=workspace, actor=reviewer, kind="removed", term="首选")
     assert by_check(run(workspace, "夏日首选"), "adlaw") == []
-    svc.adlaw_entry_delete(workspace=workspace, actor=reviewer, entry=entry)
+    term_services.adlaw_entry_delete(workspace=workspace, actor=reviewer, entry=entry)
     assert by_check(run(workspace, "夏日首选"), "adlaw")
 
 
 def test_every_term_write_bumps_the_version(workspace: Any, reviewer: Any) -> None:
-    svc.adlaw_entry_create(workspace=workspace, actor=reviewer, kind="extra", term="神品")
+    term_services.adlaw_entry_create(workspace=workspace, actor=reviewer, kind="extra", term="神品")
     first = CheckSettings.objects.get(workspace=workspace)
-    lst = svc.sensitive_list_create(workspace=workspace, actor=reviewer, name="竞品", severity="warn")
+    lst = term_services.sensitive_list_create(
+        workspace=workspace, actor=reviewer, name="竞品", severity="warn"
+    )
     second = CheckSettings.objects.get(workspace=workspace)
     assert second.terms_version == first.terms_version + 1
     assert second.cache_token != first.cache_token
-    svc.sensitive_term_create(workspace=workspace, actor=reviewer, sensitive_list=lst, term="某品牌")
+    term_services.sensitive_term_create(
+        workspace=workspace, actor=reviewer, sensitive_list=lst, term="某品牌"
+    )
     assert CheckSettings.objects.get(workspace=workspace).terms_version == first.terms_version + 2
 
 
@@ -104,17 +108,17 @@ def test_term_lists_are_edited_by_reviewers_and_admins_only(
 ) -> None:
     for user in (operator, analyst):
         with pytest.raises(PermissionDenied):
-            svc.adlaw_entry_create(workspace=workspace, actor=user, kind="extra", term="神品")
-    entry = svc.adlaw_entry_create(workspace=workspace, actor=admin, kind="extra", term="神品")
+            term_services.adlaw_entry_create(workspace=workspace, actor=user, kind="extra", term="神品")
+    entry = term_services.adlaw_entry_create(workspace=workspace, actor=admin, kind="extra", term="神品")
     audit = AuditEntry.objects.get(action="adlaw_entry.create")
     assert audit.after["term"] == "神品" and audit.actor == admin
     with pytest.raises(ValidationError) as exc:
-        svc.adlaw_entry_create(workspace=workspace, actor=admin, kind="extra", term="神 品")
+        term_services.adlaw_entry_create(workspace=workspace, actor=admin, kind="extra", term="神 品")
     assert "already" in str(exc.value)
     with pytest.raises(ValidationError):
-        svc.adlaw_entry_create(workspace=workspace, actor=admin, kind="bogus", term="x")
+        term_services.adlaw_entry_create(workspace=workspace, actor=admin, kind="bogus", term="x")
     with pytest.raises(ValidationError):
-        svc.adlaw_entry_create(workspace=workspace, actor=admin, kind="extra", term="！！！")
+        term_services.adlaw_entry_create(workspace=workspace, actor=admin, kind="extra", term="！！！")
     assert entry.key == "神品"
 
 
@@ -122,10 +126,18 @@ def test_term_lists_are_edited_by_reviewers_and_admins_only(
 
 
 def test_sensitive_lists_each_with_its_severity(workspace: Any, reviewer: Any) -> None:
-    hard = svc.sensitive_list_create(workspace=workspace, actor=reviewer, name="政治敏感", severity="block")
-    soft = svc.sensitive_list_create(workspace=workspace, actor=reviewer, name="竞品名称", severity="warn")
-    svc.sensitive_term_create(workspace=workspace, actor=reviewer, sensitive_list=hard, term="敏感词")
-    svc.sensitive_term_create(workspace=workspace, actor=reviewer, sensitive_list=soft, term="某某手机")
+    hard = term_services.sensitive_list_create(
+        workspace=workspace, actor=reviewer, name="政治敏感", severity="block"
+    )
+    soft = term_services.sensitive_list_create(
+        workspace=workspace, actor=reviewer, name="竞品名称", severity="warn"
+    )
+    term_services.sensitive_term_create(
+        workspace=workspace, actor=reviewer, sensitive_list=hard, term="敏感词"
+    )
+    term_services.sensitive_term_create(
+        workspace=workspace, actor=reviewer, sensitive_list=soft, term="某某手机"
+    )
     text = "不要写敏 感词，也别提某某手机。"
     found = by_check(run(workspace, text), "sensitive")
     assert [(f.start, f.end, f.matched, f.severity, f.params["list"]) for f in found] == [
@@ -136,10 +148,12 @@ def test_sensitive_lists_each_with_its_severity(workspace: Any, reviewer: Any) -
 
 
 def test_sensitive_import_reports_bad_lines_and_changes_nothing(workspace: Any, reviewer: Any) -> None:
-    lst = svc.sensitive_list_create(workspace=workspace, actor=reviewer, name="导入", severity="warn")
+    lst = term_services.sensitive_list_create(
+        workspace=workspace, actor=reviewer, name="导入", severity="warn"
+    )
     bad = "# 注释\n好词\n" + "长" * 51 + "\n\n！！！\n另一个词\n".encode().decode()
     with pytest.raises(ValidationError) as exc:
-        svc.sensitive_list_import(
+        term_services.sensitive_list_import(
             workspace=workspace, actor=reviewer, sensitive_list=lst, content=bad.encode()
         )
     messages = exc.value.message_dict["file"]
@@ -149,22 +163,24 @@ def test_sensitive_import_reports_bad_lines_and_changes_nothing(workspace: Any, 
     ]
     assert not SensitiveTerm.objects.filter(term_list=lst).exists()
     with pytest.raises(ValidationError) as exc:
-        svc.sensitive_list_import(
+        term_services.sensitive_list_import(
             workspace=workspace, actor=reviewer, sensitive_list=lst, content=b"\xff\xfe\x00bad"
         )
     assert "not UTF-8" in exc.value.message_dict["file"][0]
 
 
 def test_sensitive_import_is_idempotent_and_can_replace(workspace: Any, reviewer: Any) -> None:
-    lst = svc.sensitive_list_create(workspace=workspace, actor=reviewer, name="导入", severity="block")
+    lst = term_services.sensitive_list_create(
+        workspace=workspace, actor=reviewer, name="导入", severity="block"
+    )
     content = "\ufeff词一\n词二\n\n# 注释\n词一\nWord3\n".encode()
-    first = svc.sensitive_list_import(
+    first = term_services.sensitive_list_import(
         workspace=workspace, actor=reviewer, sensitive_list=lst, content=content
     )
     assert (first.added, first.removed, first.unchanged, first.duplicates) == (3, 0, 0, 1)
     version = CheckSettings.objects.get(workspace=workspace).terms_version
     audits = AuditEntry.objects.filter(action="sensitive_list.import").count()
-    again = svc.sensitive_list_import(
+    again = term_services.sensitive_list_import(
         workspace=workspace, actor=reviewer, sensitive_list=lst, content=content
     )
     assert (again.added, again.removed, again.unchanged) == (0, 0, 3)
@@ -175,7 +191,7 @@ def test_sensitive_import_is_idempotent_and_can_replace(workspace: Any, reviewer
         "词一",
         "词二",
     ]
-    replaced = svc.sensitive_list_import(
+    replaced = term_services.sensitive_list_import(
         workspace=workspace, actor=reviewer, sensitive_list=lst, content="词二\n词四\n".encode(), replace=True
     )
     assert (replaced.added, replaced.removed, replaced.unchanged) == (1, 2, 1)
@@ -191,10 +207,10 @@ def test_sensitive_import_is_idempotent_and_can_replace(workspace: Any, reviewer
 
 
 def test_brand_variants_and_banned_slang_with_suggestions(workspace: Any, reviewer: Any) -> None:
-    svc.brand_term_create(
+    term_services.brand_term_create(
         workspace=workspace, actor=reviewer, preferred="星曜 X1 Pro", forbidden=["星耀X1pro"], severity="warn"
     )
-    svc.banned_term_create(workspace=workspace, actor=reviewer, term="绝绝子", replacement="很出色")
+    term_services.banned_term_create(workspace=workspace, actor=reviewer, term="绝绝子", replacement="很出色")
     text = "新款星耀X1pro上市，星曜x1 pro也不错，星曜 X1 Pro 真是绝绝子。"
     found = by_check(run(workspace, text), "brand")
     assert [(f.start, f.end, f.matched, f.message_code, f.suggestion) for f in found] == [
@@ -207,7 +223,7 @@ def test_brand_variants_and_banned_slang_with_suggestions(workspace: Any, review
 
 def test_brand_variant_equal_to_the_preferred_form_is_refused(workspace: Any, reviewer: Any) -> None:
     with pytest.raises(ValidationError) as exc:
-        svc.brand_term_create(
+        term_services.brand_term_create(
             workspace=workspace, actor=reviewer, preferred="星曜 X1 Pro", forbidden=["星曜x1pro"]
         )
     assert "forbidden" in exc.value.message_dict
@@ -289,7 +305,7 @@ COPY = "春天到了，我们的新品樱花拿铁正式上市，每一口都是
 
 
 def test_originality_finds_an_imported_post_with_similarity_and_diff(workspace: Any) -> None:
-    ours = make_account(workspace, "acme_weibo")
+    ours = account_row(workspace, "acme_weibo", display_name="acme_weibo")
     import_posts(
         workspace,
         ours,
@@ -319,7 +335,7 @@ def test_originality_through_the_persistent_index_and_competitors(workspace: Any
     from socialops.review.models import OriginalityIndexState
     from socialops.review.tasks import update_originality_index
 
-    rival = make_account(workspace, "rival", is_competitor=True)
+    rival = account_row(workspace, "rival", is_competitor=True, display_name="rival")
     import_posts(workspace, rival, [("r1", "2026-02-01 09:00", EARLIER)])
     update_originality_index.call_local(workspace.pk)
     state = OriginalityIndexState.objects.get(workspace=workspace)
@@ -336,19 +352,23 @@ def test_originality_through_the_persistent_index_and_competitors(workspace: Any
 
 
 def test_originality_threshold_is_configurable(workspace: Any, reviewer: Any) -> None:
-    ours = make_account(workspace, "acme")
+    ours = account_row(workspace, "acme", display_name="acme")
     import_posts(workspace, ours, [("p1", "2026-03-01 10:00", EARLIER)])
     assert by_check(run(workspace, COPY), "originality")
-    svc.check_settings_update(workspace=workspace, actor=reviewer, originality_threshold=0.95)
+    originality_services.check_settings_update(
+        workspace=workspace, actor=reviewer, originality_threshold=0.95
+    )
     assert by_check(run(workspace, COPY), "originality") == []
     with pytest.raises(ValidationError):
-        svc.check_settings_update(workspace=workspace, actor=reviewer, originality_threshold=0.1)
+        originality_services.check_settings_update(
+            workspace=workspace, actor=reviewer, originality_threshold=0.1
+        )
 
 
 def test_originality_leaves_out_the_items_own_posts(workspace: Any) -> None:
     from socialops.analytics.models import PostRecord
 
-    ours = make_account(workspace, "acme")
+    ours = account_row(workspace, "acme", display_name="acme")
     import_posts(workspace, ours, [("p1", "2026-03-01 10:00", EARLIER)])
     item = make_item(workspace, body=EARLIER)
     PostRecord.objects.filter(external_id="p1").update(content_item=item)
@@ -360,12 +380,12 @@ def test_originality_leaves_out_the_items_own_posts(workspace: Any) -> None:
 
 
 def test_run_item_checks_stores_findings_of_the_item_and_each_variant(workspace: Any) -> None:
-    weibo = make_account(workspace, "acme_weibo", Platform.WEIBO)
+    weibo = account_row(workspace, "acme_weibo", Platform.WEIBO, display_name="acme_weibo")
     item = make_item(workspace, body="全网最低价的好物，" + "好" * 150, accounts=[weibo.pk])
-    variant = content_services.variant_create(
+    variant = variant_services.variant_create(
         workspace=workspace, actor=None, item=item, account=weibo, body="国内首款！" + "新" * 140
     )
-    findings = svc.run_item_checks(workspace=workspace, item=item)
+    findings = check_runner.run_item_checks(workspace=workspace, item=item)
     stored = list(ItemFinding.objects.filter(item=item).order_by("position"))
     assert len(stored) == len(findings) > 0
     item_level = [f for f in findings if f.variant_id is None]
@@ -377,19 +397,21 @@ def test_run_item_checks_stores_findings_of_the_item_and_each_variant(workspace:
     assert any(f.check == "adlaw" and f.matched == "国内首款" for f in variant_level)
     run_row = ItemCheckRun.objects.get(item=item)
     assert run_row.block_count == sum(1 for f in findings if f.severity == "block")
-    assert svc.item_has_blocking_findings(workspace=workspace, item=item)
-    assert [f.to_dict() for f in svc.stored_findings(workspace=workspace, item=item)] == [
+    assert check_runner.item_has_blocking_findings(workspace=workspace, item=item)
+    assert [f.to_dict() for f in check_runner.stored_findings(workspace=workspace, item=item)] == [
         f.to_dict() for f in findings
     ]
 
 
 def test_item_has_blocking_findings_follows_edits_and_lists(workspace: Any, reviewer: Any) -> None:
     item = make_item(workspace, title="春季活动", body="今天发布新品，欢迎体验。")
-    assert not svc.item_has_blocking_findings(workspace=workspace, item=item)
-    lst = svc.sensitive_list_create(workspace=workspace, actor=reviewer, name="禁用", severity="block")
-    svc.sensitive_term_create(workspace=workspace, actor=reviewer, sensitive_list=lst, term="新品")
+    assert not check_runner.item_has_blocking_findings(workspace=workspace, item=item)
+    lst = term_services.sensitive_list_create(
+        workspace=workspace, actor=reviewer, name="禁用", severity="block"
+    )
+    term_services.sensitive_term_create(workspace=workspace, actor=reviewer, sensitive_list=lst, term="新品")
     # The lists changed: the stored findings are out of date and the checks run again.
-    assert svc.item_has_blocking_findings(workspace=workspace, item=item)
+    assert check_runner.item_has_blocking_findings(workspace=workspace, item=item)
     item = content_services.content_item_update(
         workspace=workspace,
         actor=None,
@@ -397,21 +419,27 @@ def test_item_has_blocking_findings_follows_edits_and_lists(workspace: Any, revi
         expected_version=item.version,
         body="今天发布春装，欢迎体验。",
     )
-    assert not svc.item_has_blocking_findings(workspace=workspace, item=item)
+    assert not check_runner.item_has_blocking_findings(workspace=workspace, item=item)
 
 
 def test_marking_an_item_as_advertising(workspace: Any, operator: Any, analyst: Any) -> None:
-    xhs = make_account(workspace, "acme_xhs", Platform.XIAOHONGSHU)
+    xhs = account_row(workspace, "acme_xhs", Platform.XIAOHONGSHU, display_name="acme_xhs")
     item = make_item(workspace, body="这款面霜真的很好用。", accounts=[xhs.pk])
-    content_services.variant_create(
+    variant_services.variant_create(
         workspace=workspace, actor=None, item=item, account=xhs, body="这款面霜真的很好用。"
     )
     with pytest.raises(PermissionDenied):
-        svc.content_item_advertising_set(workspace=workspace, actor=analyst, item=item, is_advertising=True)
-    svc.content_item_advertising_set(workspace=workspace, actor=operator, item=item, is_advertising=True)
+        content_services.content_item_advertising_set(
+            workspace=workspace, actor=analyst, item=item, is_advertising=True
+        )
+    content_services.content_item_advertising_set(
+        workspace=workspace, actor=operator, item=item, is_advertising=True
+    )
     item.refresh_from_db()
     assert item.is_advertising
-    disclosure = [f for f in svc.stored_findings(workspace=workspace, item=item) if f.check == "disclosure"]
+    disclosure = [
+        f for f in check_runner.stored_findings(workspace=workspace, item=item) if f.check == "disclosure"
+    ]
     assert {(f.variant_id is None, f.platform) for f in disclosure} == {(True, ""), (False, "xiaohongshu")}
     assert AuditEntry.objects.filter(action="content_item.advertising").count() == 1
 
@@ -420,7 +448,7 @@ def test_marking_an_item_as_advertising(workspace: Any, operator: Any, analyst: 
 
 
 def test_every_textkit_message_is_mirrored_and_translated() -> None:
-    from socialops.review.check_messages import MESSAGES, TERM_FILE_MESSAGES
+    from socialops.review.presenters import MESSAGES, TERM_FILE_MESSAGES
     from socialops.textkit.findings import MESSAGES as TEXTKIT
     from socialops.textkit.terms import TERM_FILE_MESSAGES as TEXTKIT_FILE
 
@@ -459,7 +487,7 @@ def test_post_import_and_threshold_change_queue_the_index_jobs(
     calls: list[tuple[str, int]] = []
     monkeypatch.setattr(tasks, "update_originality_index", lambda ws_id: calls.append(("update", ws_id)))
     monkeypatch.setattr(tasks, "rebuild_originality_index", lambda ws_id: calls.append(("rebuild", ws_id)))
-    account = make_account(workspace, "acme")
+    account = account_row(workspace, "acme", display_name="acme")
     with django_capture_on_commit_callbacks(execute=True):
         import_posts(workspace, account, [("p1", "2026-03-01 10:00", EARLIER)])
     assert calls == [("update", workspace.pk)]
@@ -467,17 +495,19 @@ def test_post_import_and_threshold_change_queue_the_index_jobs(
         import_posts(workspace, account, [("p1", "2026-03-01 10:00", EARLIER)])  # unchanged: nothing queued
     assert calls == [("update", workspace.pk)]
     with django_capture_on_commit_callbacks(execute=True):
-        svc.check_settings_update(workspace=workspace, actor=reviewer, originality_threshold=0.7)
+        originality_services.check_settings_update(
+            workspace=workspace, actor=reviewer, originality_threshold=0.7
+        )
     assert calls[-1] == ("rebuild", workspace.pk)
 
 
 def test_many_new_posts_bring_the_index_up_to_date_in_the_query(workspace: Any, monkeypatch: Any) -> None:
-    from socialops.review import originality
     from socialops.review.models import OriginalityIndexState
+    from socialops.review.services import originality
     from socialops.review.tasks import sweep_originality_indexes
 
     monkeypatch.setattr(originality, "DIRECT_MAX", 2)
-    account = make_account(workspace, "acme")
+    account = account_row(workspace, "acme", display_name="acme")
     others = [
         (f"x{i}", f"2026-01-0{i + 1} 10:00", f"第{i}篇完全不同的内容，讲的是秋天的咖啡和面包，编号{i}。")
         for i in range(3)

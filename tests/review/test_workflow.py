@@ -7,15 +7,14 @@ revision exactly as in the product.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from socialops.accounts.services import account_create
-from socialops.content.models import ContentItem, Theme
 from socialops.content.services import items as content
+from socialops.content.services import variants as variant_services
 from socialops.review.models import (
     ApprovalChain,
     ApprovalOverride,
@@ -24,67 +23,25 @@ from socialops.review.models import (
     ReviewComment,
     Revision,
 )
+from socialops.review.presenters import notification_text
 from socialops.review.selectors import workflow as sel
-from socialops.review.services import workflow as wf
-from socialops.workspaces import services as ws_services
-from socialops.workspaces.models import AuditEntry, Membership
+from socialops.review.services import chains as chain_services
+from socialops.review.services import comments as comment_services
+from socialops.review.services import notifications as notification_services
+from socialops.review.services import revisions as revision_services
+from socialops.review.services import rounds as round_services
+from socialops.review.services import transitions as transition_services
+from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
+from tests.factories import CLEAN_BODY, Team, make_post, make_team, make_theme
 
-CLEAN_BODY = "今天发布新品，欢迎体验。"
 BLOCKING_BODY = "我们的产品是全网最好的选择。"
-
-
-@dataclass
-class Team:
-    """A workspace's people: a writer, three reviewers (one a subject expert), an admin, an analyst."""
-
-    writer: Any
-    editor: Any
-    legal: Any
-    expert: Any
-    admin: Any
-    analyst: Any
-
-
-def make_team(workspace: Any, member: Callable[..., Any]) -> Team:
-    admin = member(Role.ADMIN, username="boss")
-    team = Team(
-        writer=member(Role.OPERATOR, username="writer"),
-        editor=member(Role.REVIEWER, username="editor"),
-        legal=member(Role.REVIEWER, username="legal"),
-        expert=member(Role.REVIEWER, username="expert"),
-        admin=admin,
-        analyst=member(Role.ANALYST, username="analyst"),
-    )
-    membership = Membership.objects.get(workspace=workspace, user=team.expert)
-    ws_services.membership_update(
-        workspace=workspace, actor=admin, membership=membership, role=Role.REVIEWER, is_subject_expert=True
-    )
-    return team
-
-
-def make_theme(workspace: Any, name: str = "行业动态", expert: bool = False) -> Theme:
-    return content.theme_create(workspace=workspace, actor=None, name=name, needs_expert_review=expert)
-
-
-def make_item(
-    workspace: Any, author: Any, theme: Theme, body: str = CLEAN_BODY, title: str = "新品发布"
-) -> ContentItem:
-    return content.content_item_create(
-        workspace=workspace,
-        actor=author,
-        title=title,
-        form="short_post",
-        theme=theme,
-        body=body,
-        evergreen=True,
-    )
 
 
 def person_chain(workspace: Any, team: Team) -> ApprovalChain:
     """编辑审核 (the editor) → 法务审核 (the legal reviewer) → 专家审核 (reviewers who are experts)."""
-    default = wf.approval_chain_default(workspace=workspace)
-    return wf.approval_chain_update(
+    default = chain_services.approval_chain_default(workspace=workspace)
+    return chain_services.approval_chain_update(
         workspace=workspace,
         actor=team.admin,
         chain=default,
@@ -110,17 +67,17 @@ def _message(exc: pytest.ExceptionInfo[ValidationError]) -> str:
 
 def test_every_save_of_item_or_variant_records_a_revision(workspace: Any, team: Team) -> None:
     theme = make_theme(workspace)
-    item = make_item(workspace, team.writer, theme)
+    item = make_post(workspace, team.writer, theme)
     account = account_create(
         workspace=workspace, actor=None, platform="weibo", handle="acme", display_name="Acme 微博"
     )
     content.content_item_update(
         workspace=workspace, actor=team.writer, item=item, expected_version=1, body="今天发布新款，欢迎体验！"
     )
-    variant = content.variant_create(
+    variant = variant_services.variant_create(
         workspace=workspace, actor=team.writer, item=item, account=account, body="微博版正文"
     )
-    content.variant_update(
+    variant_services.variant_update(
         workspace=workspace,
         actor=team.writer,
         variant=variant,
@@ -148,14 +105,14 @@ def test_every_save_of_item_or_variant_records_a_revision(workspace: Any, team: 
     )
     assert Revision.objects.filter(item=item).count() == 4
     # Deleting a variant is a change of the item too.
-    content.variant_delete(workspace=workspace, actor=team.writer, variant=variant)
-    last = wf.latest_revision(item)
+    variant_services.variant_delete(workspace=workspace, actor=team.writer, variant=variant)
+    last = revision_services.latest_revision(item)
     assert last is not None and last.number == 5 and last.snapshot["variants"] == {}
     assert AuditEntry.objects.filter(workspace=workspace, action="revision.create").count() == 5
 
 
 def test_compare_two_revisions_with_a_character_diff(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace), body="春季新品发布会将于周五举行。")
+    item = make_post(workspace, team.writer, make_theme(workspace), body="春季新品发布会将于周五举行。")
     content.content_item_update(
         workspace=workspace,
         actor=team.writer,
@@ -192,52 +149,54 @@ def test_long_texts_are_compared_line_by_line_then_by_character() -> None:
 
 
 def test_illegal_transitions_are_clear_errors_naming_both_states(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
+    item = make_post(workspace, team.writer, make_theme(workspace))
     with pytest.raises(ValidationError) as exc:
-        wf.item_approve(workspace=workspace, actor=team.editor, item=item)
+        round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
     assert "“Draft”" in _message(exc) and "“Approved”" in _message(exc)
     assert exc.value.message_dict.keys() == {"status"}
     with pytest.raises(ValidationError) as exc:
-        wf.item_mark_published(workspace=workspace, actor=None, item=item)
+        transition_services.item_mark_published(workspace=workspace, actor=None, item=item)
     assert "“Draft”" in _message(exc) and "“Published”" in _message(exc)
     with pytest.raises(ValidationError) as exc:
-        wf.item_mark_scheduled(workspace=workspace, actor=None, item=item)
+        transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=item)
     assert "“Scheduled”" in _message(exc)
     item.refresh_from_db()
     assert item.status == ItemStatus.DRAFT
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     with pytest.raises(ValidationError) as exc:
-        wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+        round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     assert "“In review”" in _message(exc)
 
 
 def test_publishing_states_follow_the_state_machine(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.approval_chain_update(
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    chain_services.approval_chain_update(
         workspace=workspace,
         actor=team.admin,
-        chain=wf.approval_chain_default(workspace=workspace),
+        chain=chain_services.approval_chain_default(workspace=workspace),
         steps=[{"name": "编辑审核", "assignee_role": Role.REVIEWER}],
     )
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
     assert item.status == ItemStatus.APPROVED
     with pytest.raises(ValidationError):
-        wf.item_mark_publishing(workspace=workspace, actor=None, item=item)  # not scheduled yet
-    wf.item_mark_scheduled(workspace=workspace, actor=None, item=item)
-    wf.item_unschedule(workspace=workspace, actor=team.writer, item=item)
+        transition_services.item_mark_publishing(
+            workspace=workspace, actor=None, item=item
+        )  # not scheduled yet
+    transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=item)
+    transition_services.item_unschedule(workspace=workspace, actor=team.writer, item=item)
     assert item.status == ItemStatus.APPROVED
-    wf.item_mark_scheduled(workspace=workspace, actor=None, item=item)
-    wf.item_mark_publishing(workspace=workspace, actor=None, item=item)
-    wf.item_mark_unknown(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_publishing(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_unknown(workspace=workspace, actor=None, item=item)
     with pytest.raises(ValidationError):
-        wf.item_mark_unknown(workspace=workspace, actor=None, item=item)
-    wf.item_mark_failed(workspace=workspace, actor=None, item=item)
-    wf.item_mark_scheduled(workspace=workspace, actor=None, item=item)
-    wf.item_mark_publishing(workspace=workspace, actor=None, item=item)
-    wf.item_mark_published(workspace=workspace, actor=None, item=item)
+        transition_services.item_mark_unknown(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_failed(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_publishing(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_published(workspace=workspace, actor=None, item=item)
     with pytest.raises(ValidationError) as exc:
-        wf.item_mark_failed(workspace=workspace, actor=None, item=item)
+        transition_services.item_mark_failed(workspace=workspace, actor=None, item=item)
     assert "final state" in _message(exc)
     item.refresh_from_db()
     assert item.status == ItemStatus.PUBLISHED
@@ -261,16 +220,16 @@ def test_publishing_states_follow_the_state_machine(workspace: Any, team: Team) 
     ]
     # A member without the content role cannot drive the states.
     with pytest.raises(PermissionDenied):
-        wf.item_mark_failed(workspace=workspace, actor=team.analyst, item=item)
+        transition_services.item_mark_failed(workspace=workspace, actor=team.analyst, item=item)
 
 
 def test_status_labels_are_translated(settings: Any) -> None:
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        assert wf.status_label("in_review") == "审核中"
-        assert wf.status_label("changes_requested") == "需修改"
-    assert wf.status_label("unknown") == "Outcome unknown"
+        assert transition_services.status_label("in_review") == "审核中"
+        assert transition_services.status_label("changes_requested") == "需修改"
+    assert transition_services.status_label("unknown") == "Outcome unknown"
 
 
 # ---- the chain --------------------------------------------------------------------------------
@@ -294,8 +253,8 @@ def test_default_chain_is_created_on_first_use_in_the_workspace_language(workspa
 def test_whole_chain_editor_legal_then_expert_when_the_theme_needs_it(workspace: Any, team: Team) -> None:
     person_chain(workspace, team)
     theme = make_theme(workspace, "专家观点", expert=True)
-    item = make_item(workspace, team.writer, theme, title="量子计算入门")
-    round_ = wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, theme, title="量子计算入门")
+    round_ = round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     assert item.status == ItemStatus.IN_REVIEW
     assert [t.name for t in round_.tasks.order_by("position")] == ["编辑审核", "法务审核", "专家审核"]
 
@@ -306,21 +265,23 @@ def test_whole_chain_editor_legal_then_expert_when_the_theme_needs_it(workspace:
     assert queue(team.legal) == [] and queue(team.expert) == []
     # The legal reviewer cannot decide the editor's step.
     with pytest.raises(ValidationError) as exc:
-        wf.item_approve(workspace=workspace, actor=team.legal, item=item)
+        round_services.item_approve(workspace=workspace, actor=team.legal, item=item)
     assert "editor" in _message(exc)
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item, comment="文字通顺")
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item, comment="文字通顺")
     assert item.status == ItemStatus.IN_REVIEW
     assert queue(team.editor) == [] and queue(team.legal) == [item.pk]
-    wf.item_approve(workspace=workspace, actor=team.legal, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.legal, item=item)
     # Only a subject expert may sign off the expert step, whatever their role.
     assert queue(team.expert) == [item.pk] and queue(team.editor) == []
     other_reviewer = team.editor
     with pytest.raises(ValidationError) as exc:
-        wf.item_approve(workspace=workspace, actor=other_reviewer, item=item)
+        round_services.item_approve(workspace=workspace, actor=other_reviewer, item=item)
     assert "subject experts" in _message(exc)
     with pytest.raises(ValidationError):
-        wf.item_approve(workspace=workspace, actor=team.admin, item=item)  # an admin who is no expert either
-    wf.item_approve(workspace=workspace, actor=team.expert, item=item)
+        round_services.item_approve(
+            workspace=workspace, actor=team.admin, item=item
+        )  # an admin who is no expert either
+    round_services.item_approve(workspace=workspace, actor=team.expert, item=item)
     item.refresh_from_db()
     assert item.status == ItemStatus.APPROVED
     state = sel.item_review_state(workspace=workspace, user=team.writer, item=item)
@@ -345,29 +306,32 @@ def test_whole_chain_editor_legal_then_expert_when_the_theme_needs_it(workspace:
 
 
 def test_expert_step_is_skipped_when_the_theme_needs_no_expert(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    round_ = wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_ = round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     assert [t.name for t in round_.tasks.order_by("position")] == ["编辑审核", "法务审核"]
     # Role steps: any reviewer (not the author) may decide; two approvals approve the item.
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item)
-    wf.item_approve(workspace=workspace, actor=team.legal, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.legal, item=item)
     assert item.status == ItemStatus.APPROVED
 
 
 def test_a_theme_can_follow_its_own_chain(workspace: Any, team: Team) -> None:
     product = make_theme(workspace, "产品介绍")
-    chain = wf.approval_chain_create(
+    chain = chain_services.approval_chain_create(
         workspace=workspace,
         actor=team.admin,
         name="产品内容",
         themes=[product.pk],
         steps=[{"name": "法务审核", "assignee_user": team.legal}],
     )
-    item = make_item(workspace, team.writer, product)
-    round_ = wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, product)
+    round_ = round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     assert round_.chain == chain and [t.name for t in round_.tasks.all()] == ["法务审核"]
-    other = make_item(workspace, team.writer, make_theme(workspace), title="另一篇")
-    assert wf.item_submit(workspace=workspace, actor=team.writer, item=other).chain_name == "默认审核流程"
+    other = make_post(workspace, team.writer, make_theme(workspace), title="另一篇")
+    assert (
+        round_services.item_submit(workspace=workspace, actor=team.writer, item=other).chain_name
+        == "默认审核流程"
+    )
 
 
 def test_chain_configuration_is_validated(workspace: Any, team: Team) -> None:
@@ -383,9 +347,11 @@ def test_chain_configuration_is_validated(workspace: Any, team: Team) -> None:
     ]
     for fields, expected in cases:
         with pytest.raises(ValidationError) as exc:
-            wf.approval_chain_create(workspace=workspace, actor=team.admin, name="新流程", **fields)
+            chain_services.approval_chain_create(
+                workspace=workspace, actor=team.admin, name="新流程", **fields
+            )
         assert expected in _message(exc), (fields, _message(exc))
-    wf.approval_chain_create(
+    chain_services.approval_chain_create(
         workspace=workspace,
         actor=team.admin,
         name="新流程",
@@ -393,7 +359,7 @@ def test_chain_configuration_is_validated(workspace: Any, team: Team) -> None:
         steps=[{"name": "x", "assignee_role": Role.REVIEWER}],
     )
     with pytest.raises(ValidationError) as exc:
-        wf.approval_chain_create(
+        chain_services.approval_chain_create(
             workspace=workspace,
             actor=team.admin,
             name="再一个",
@@ -402,19 +368,21 @@ def test_chain_configuration_is_validated(workspace: Any, team: Team) -> None:
         )
     assert "新流程" in _message(exc)
     with pytest.raises(ValidationError):
-        wf.approval_chain_create(
+        chain_services.approval_chain_create(
             workspace=workspace,
             actor=team.admin,
             name="新流程",
             steps=[{"name": "x", "assignee_role": "admin"}],
         )
-    default = wf.approval_chain_default(workspace=workspace)
+    default = chain_services.approval_chain_default(workspace=workspace)
     with pytest.raises(ValidationError):
-        wf.approval_chain_delete(workspace=workspace, actor=team.admin, chain=default)
+        chain_services.approval_chain_delete(workspace=workspace, actor=team.admin, chain=default)
     with pytest.raises(ValidationError):
-        wf.approval_chain_update(workspace=workspace, actor=team.admin, chain=default, is_default=False)
+        chain_services.approval_chain_update(
+            workspace=workspace, actor=team.admin, chain=default, is_default=False
+        )
     with pytest.raises(PermissionDenied):
-        wf.approval_chain_create(
+        chain_services.approval_chain_create(
             workspace=workspace,
             actor=team.editor,
             name="y",
@@ -422,38 +390,38 @@ def test_chain_configuration_is_validated(workspace: Any, team: Team) -> None:
         )
     # Making another chain the default moves the flag.
     other = ApprovalChain.objects.get(workspace=workspace, name="新流程")
-    wf.approval_chain_update(workspace=workspace, actor=team.admin, chain=other, is_default=True)
+    chain_services.approval_chain_update(workspace=workspace, actor=team.admin, chain=other, is_default=True)
     assert list(ApprovalChain.objects.filter(workspace=workspace, is_default=True)) == [other]
-    wf.approval_chain_delete(workspace=workspace, actor=team.admin, chain=default)
+    chain_services.approval_chain_delete(workspace=workspace, actor=team.admin, chain=default)
 
 
 def test_an_expert_theme_always_gets_an_expert_step(workspace: Any, team: Team) -> None:
-    wf.approval_chain_update(
+    chain_services.approval_chain_update(
         workspace=workspace,
         actor=team.admin,
-        chain=wf.approval_chain_default(workspace=workspace),
+        chain=chain_services.approval_chain_default(workspace=workspace),
         steps=[{"name": "编辑审核", "assignee_user": team.editor}],
     )
-    item = make_item(workspace, team.writer, make_theme(workspace, "技术解读", expert=True))
-    round_ = wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace, "技术解读", expert=True))
+    round_ = round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     assert [(t.name, t.expert_only) for t in round_.tasks.order_by("position")] == [
         ("编辑审核", False),
         ("专家审核", True),
     ]
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
     with pytest.raises(ValidationError):
-        wf.item_approve(workspace=workspace, actor=team.legal, item=item)
-    wf.item_approve(workspace=workspace, actor=team.expert, item=item)
+        round_services.item_approve(workspace=workspace, actor=team.legal, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.expert, item=item)
     assert item.status == ItemStatus.APPROVED
 
 
 def test_editing_a_chain_does_not_change_a_review_under_way(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
-    wf.approval_chain_update(
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
+    chain_services.approval_chain_update(
         workspace=workspace,
         actor=team.admin,
-        chain=wf.approval_chain_default(workspace=workspace),
+        chain=chain_services.approval_chain_default(workspace=workspace),
         steps=[{"name": "只需一步", "assignee_role": Role.REVIEWER}],
     )
     state = sel.item_review_state(workspace=workspace, user=team.editor, item=item)
@@ -464,10 +432,10 @@ def test_editing_a_chain_does_not_change_a_review_under_way(workspace: Any, team
 
 
 def test_nobody_approves_their_own_item_admins_included(workspace: Any, team: Team, member: Any) -> None:
-    item = make_item(workspace, team.admin, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.admin, item=item)
+    item = make_post(workspace, team.admin, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.admin, item=item)
     with pytest.raises(ValidationError) as exc:
-        wf.item_approve(workspace=workspace, actor=team.admin, item=item)
+        round_services.item_approve(workspace=workspace, actor=team.admin, item=item)
     assert "someone else must approve" in _message(exc)
     # An item a reviewer owns (the owner field) is theirs too.
     owned = content.content_item_create(
@@ -480,36 +448,40 @@ def test_nobody_approves_their_own_item_admins_included(workspace: Any, team: Te
         evergreen=True,
         owner=team.editor,
     )
-    wf.item_submit(workspace=workspace, actor=team.writer, item=owned)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=owned)
     assert owned.pk not in [t.item_id for t in sel.review_queue(workspace=workspace, user=team.editor)]
     with pytest.raises(ValidationError):
-        wf.item_approve(workspace=workspace, actor=team.editor, item=owned)
+        round_services.item_approve(workspace=workspace, actor=team.editor, item=owned)
     # Another admin may stand in for a step's assignee.
     second_admin = member(Role.ADMIN, username="boss2")
-    wf.item_approve(workspace=workspace, actor=second_admin, item=item)
+    round_services.item_approve(workspace=workspace, actor=second_admin, item=item)
 
 
 def test_request_changes_needs_a_comment_and_the_author_resubmits(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     with pytest.raises(ValidationError) as exc:
-        wf.item_request_changes(workspace=workspace, actor=team.editor, item=item, comment="  ")
+        round_services.item_request_changes(workspace=workspace, actor=team.editor, item=item, comment="  ")
     assert exc.value.message_dict.keys() == {"comment"}
     with pytest.raises(PermissionDenied):
-        wf.item_request_changes(workspace=workspace, actor=team.writer, item=item, comment="自己退回")
-    wf.item_request_changes(workspace=workspace, actor=team.editor, item=item, comment="第二段数据需要来源")
+        round_services.item_request_changes(
+            workspace=workspace, actor=team.writer, item=item, comment="自己退回"
+        )
+    round_services.item_request_changes(
+        workspace=workspace, actor=team.editor, item=item, comment="第二段数据需要来源"
+    )
     item.refresh_from_db()
     assert item.status == ItemStatus.CHANGES_REQUESTED
     note = Notification.objects.get(workspace=workspace, user=team.writer, kind="changes_requested")
     assert note.detail == "第二段数据需要来源"
-    assert "第二段数据需要来源" in sel.notification_text(note)
+    assert "第二段数据需要来源" in notification_text(note)
     assert ReviewComment.objects.filter(item=item, kind="changes_requested").count() == 1
     assert sel.review_queue_count(workspace=workspace, user=team.editor) == 0
     content.content_item_update(
         workspace=workspace, actor=team.writer, item=item, expected_version=1, body="补充了数据来源。"
     )
     assert item.status == ItemStatus.CHANGES_REQUESTED  # editing does not resubmit on its own
-    round_ = wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    round_ = round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     assert round_.number == 2 and item.status == ItemStatus.IN_REVIEW
     assert sel.review_queue_count(workspace=workspace, user=team.editor) == 1
 
@@ -517,13 +489,13 @@ def test_request_changes_needs_a_comment_and_the_author_resubmits(workspace: Any
 def test_editing_an_approved_item_sends_it_back_and_keeps_the_approved_revision(
     workspace: Any, team: Team
 ) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item)
-    wf.item_approve(workspace=workspace, actor=team.legal, item=item)
-    approved = wf.latest_revision(item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.legal, item=item)
+    approved = revision_services.latest_revision(item)
     assert approved is not None and approved.approved_at is not None
-    wf.item_mark_scheduled(workspace=workspace, actor=None, item=item)
+    transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=item)
     Notification.objects.all().delete()
 
     content.content_item_update(
@@ -544,7 +516,7 @@ def test_editing_an_approved_item_sends_it_back_and_keeps_the_approved_revision(
     }
     # The publishing engine cannot send the edited text.
     with pytest.raises(ValidationError):
-        wf.item_mark_publishing(workspace=workspace, actor=None, item=item)
+        transition_services.item_mark_publishing(workspace=workspace, actor=None, item=item)
     rev_a, rev_b, rows = sel.revision_compare(
         workspace=workspace,
         user=team.editor,
@@ -557,14 +529,14 @@ def test_editing_an_approved_item_sends_it_back_and_keeps_the_approved_revision(
 
 
 def test_an_edit_after_a_step_approved_restarts_the_chain(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     # An edit before any decision keeps the round.
     content.content_item_update(
         workspace=workspace, actor=team.writer, item=item, expected_version=1, body="开头改了。"
     )
     assert item.review_rounds.count() == 1
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
     content.content_item_update(
         workspace=workspace, actor=team.writer, item=item, expected_version=2, body="结尾也改了。"
     )
@@ -585,31 +557,35 @@ def test_an_edit_after_a_step_approved_restarts_the_chain(workspace: Any, team: 
 
 
 def test_blocking_finding_prevents_approval_until_an_admin_overrides(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace), body=BLOCKING_BODY)
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace), body=BLOCKING_BODY)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     with pytest.raises(ValidationError) as exc:
-        wf.item_approve(workspace=workspace, actor=team.editor, item=item)
+        round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
     assert "blocking" in _message(exc) and exc.value.message_dict.keys() == {"findings"}
     state = sel.item_review_state(workspace=workspace, user=team.admin, item=item)
     assert state.blocking and state.can_override and not state.override_active
 
     with pytest.raises(PermissionDenied):
-        wf.item_override(workspace=workspace, actor=team.editor, item=item, reason="这是一个足够长的理由。")
+        round_services.item_override(
+            workspace=workspace, actor=team.editor, item=item, reason="这是一个足够长的理由。"
+        )
     with pytest.raises(ValidationError) as exc:
-        wf.item_override(workspace=workspace, actor=team.admin, item=item, reason="太短了")
+        round_services.item_override(workspace=workspace, actor=team.admin, item=item, reason="太短了")
     assert "at least 10" in _message(exc)
     reason = "“全网最好”出自第三方评测报告原文引用，法务已确认可用。"
-    override = wf.item_override(workspace=workspace, actor=team.admin, item=item, reason=reason)
-    assert override.revision == wf.latest_revision(item)
+    override = round_services.item_override(workspace=workspace, actor=team.admin, item=item, reason=reason)
+    assert override.revision == revision_services.latest_revision(item)
     assert override.findings and override.findings[0]["matched"] == "全网最好"
     assert override.findings[0]["check"] == "adlaw" and override.findings[0]["severity"] == "block"
     entry = AuditEntry.objects.get(workspace=workspace, action="review.override")
     assert entry.actor == team.admin and (entry.after or {}).get("reason") == reason
     with pytest.raises(ValidationError):
-        wf.item_override(workspace=workspace, actor=team.admin, item=item, reason=reason)  # once per revision
+        round_services.item_override(
+            workspace=workspace, actor=team.admin, item=item, reason=reason
+        )  # once per revision
 
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item)
-    wf.item_approve(workspace=workspace, actor=team.legal, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.legal, item=item)
     assert item.status == ItemStatus.APPROVED
     # Kept for good, also after later edits (which need their own override).
     content.content_item_update(
@@ -622,7 +598,7 @@ def test_blocking_finding_prevents_approval_until_an_admin_overrides(workspace: 
     state = sel.item_review_state(workspace=workspace, user=team.writer, item=item)
     assert [o.reason for o in state.overrides] == [reason] and not state.override_active
     with pytest.raises(ValidationError):
-        wf.item_approve(workspace=workspace, actor=team.editor, item=item)
+        round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
     # The item can still be deleted; the audit log keeps the override.
     content.content_item_delete(workspace=workspace, actor=team.writer, item=item)
     assert not ApprovalOverride.objects.exists()
@@ -630,9 +606,11 @@ def test_blocking_finding_prevents_approval_until_an_admin_overrides(workspace: 
 
 
 def test_override_needs_blocking_findings_and_a_state_before_approval(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
+    item = make_post(workspace, team.writer, make_theme(workspace))
     with pytest.raises(ValidationError) as exc:
-        wf.item_override(workspace=workspace, actor=team.admin, item=item, reason="没有问题也想放行一下。")
+        round_services.item_override(
+            workspace=workspace, actor=team.admin, item=item, reason="没有问题也想放行一下。"
+        )
     assert "no blocking findings" in _message(exc)
     assert not ApprovalOverride.objects.exists()
 
@@ -642,11 +620,11 @@ def test_override_needs_blocking_findings_and_a_state_before_approval(workspace:
 
 def test_passage_comments_store_the_quote_and_its_offsets(workspace: Any, team: Team) -> None:
     body = "👍新品上市，限时八折。欢迎到店体验！"
-    item = make_item(workspace, team.writer, make_theme(workspace), body=body)
-    revision = wf.latest_revision(item)
+    item = make_post(workspace, team.writer, make_theme(workspace), body=body)
+    revision = revision_services.latest_revision(item)
     assert revision is not None
     start = body.index("限时八折")
-    comment = wf.comment_create(
+    comment = comment_services.comment_create(
         workspace=workspace,
         actor=team.editor,
         item=item,
@@ -669,7 +647,7 @@ def test_passage_comments_store_the_quote_and_its_offsets(workspace: Any, team: 
     ]
     for passage, key in bad:
         with pytest.raises(ValidationError) as exc:
-            wf.comment_create(
+            comment_services.comment_create(
                 workspace=workspace, actor=team.editor, item=item, revision=revision, body="x", **passage
             )
         assert key in exc.value.message_dict, passage
@@ -681,25 +659,31 @@ def test_passage_comments_store_the_quote_and_its_offsets(workspace: Any, team: 
     assert comment.revision == revision and comment.quote == "限时八折"
     # The author is told; whole-revision comments work too; analysts cannot comment.
     assert Notification.objects.filter(user=team.writer, kind="commented").count() == 1
-    wf.comment_create(workspace=workspace, actor=team.legal, item=item, revision=revision, body="整体没问题")
+    comment_services.comment_create(
+        workspace=workspace, actor=team.legal, item=item, revision=revision, body="整体没问题"
+    )
     with pytest.raises(PermissionDenied):
-        wf.comment_create(workspace=workspace, actor=team.analyst, item=item, revision=revision, body="x")
+        comment_services.comment_create(
+            workspace=workspace, actor=team.analyst, item=item, revision=revision, body="x"
+        )
 
 
 def test_comments_are_changed_and_deleted_by_their_author_or_an_admin(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    revision = wf.latest_revision(item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    revision = revision_services.latest_revision(item)
     assert revision is not None
-    comment = wf.comment_create(
+    comment = comment_services.comment_create(
         workspace=workspace, actor=team.editor, item=item, revision=revision, body="初稿"
     )
     with pytest.raises(PermissionDenied):
-        wf.comment_update(workspace=workspace, actor=team.legal, comment=comment, body="改别人的")
-    wf.comment_update(workspace=workspace, actor=team.editor, comment=comment, body="改后")
+        comment_services.comment_update(
+            workspace=workspace, actor=team.legal, comment=comment, body="改别人的"
+        )
+    comment_services.comment_update(workspace=workspace, actor=team.editor, comment=comment, body="改后")
     assert ReviewComment.objects.get(pk=comment.pk).body == "改后"
     with pytest.raises(PermissionDenied):
-        wf.comment_delete(workspace=workspace, actor=team.legal, comment=comment)
-    wf.comment_delete(workspace=workspace, actor=team.admin, comment=comment)
+        comment_services.comment_delete(workspace=workspace, actor=team.legal, comment=comment)
+    comment_services.comment_delete(workspace=workspace, actor=team.admin, comment=comment)
     assert not ReviewComment.objects.filter(pk=comment.pk).exists()
 
 
@@ -709,17 +693,17 @@ def test_comments_are_changed_and_deleted_by_their_author_or_an_admin(workspace:
 def test_queue_contents_per_role(workspace: Any, team: Team) -> None:
     theme = make_theme(workspace)
     expert_theme = make_theme(workspace, "专家观点", expert=True)
-    wf.approval_chain_update(
+    chain_services.approval_chain_update(
         workspace=workspace,
         actor=team.admin,
-        chain=wf.approval_chain_default(workspace=workspace),
+        chain=chain_services.approval_chain_default(workspace=workspace),
         steps=[
             {"name": "专家审核", "assignee_role": Role.REVIEWER, "expert_only": True},
             {"name": "编辑审核", "assignee_role": Role.REVIEWER},
         ],
     )
-    plain = make_item(workspace, team.writer, theme, title="普通稿")
-    expert_item = make_item(workspace, team.writer, expert_theme, title="专业稿")
+    plain = make_post(workspace, team.writer, theme, title="普通稿")
+    expert_item = make_post(workspace, team.writer, expert_theme, title="专业稿")
     by_editor = content.content_item_create(
         workspace=workspace,
         actor=team.writer,
@@ -730,9 +714,9 @@ def test_queue_contents_per_role(workspace: Any, team: Team) -> None:
         evergreen=True,
         owner=team.editor,
     )
-    draft = make_item(workspace, team.writer, theme, title="草稿")
+    draft = make_post(workspace, team.writer, theme, title="草稿")
     for item in (plain, expert_item, by_editor):
-        wf.item_submit(workspace=workspace, actor=team.admin, item=item)
+        round_services.item_submit(workspace=workspace, actor=team.admin, item=item)
 
     def titles(user: Any) -> set[str]:
         return {t.item.title for t in sel.review_queue(workspace=workspace, user=user)}
@@ -747,14 +731,14 @@ def test_queue_contents_per_role(workspace: Any, team: Team) -> None:
 
 
 def test_notifications_are_listed_and_marked_read(workspace: Any, other_workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     assert sel.notification_unread_count(workspace=workspace, user=team.editor) == 1
     mine = sel.notification_list(workspace=workspace, user=team.editor).get()
-    assert mine.kind == "assigned" and "waits for your review" in sel.notification_text(mine)
+    assert mine.kind == "assigned" and "waits for your review" in notification_text(mine)
     with pytest.raises(ValidationError):
-        wf.notification_mark_read(workspace=workspace, actor=team.legal, notification=mine)
-    wf.notification_mark_read(workspace=workspace, actor=team.editor, notification=mine)
+        notification_services.notification_mark_read(workspace=workspace, actor=team.legal, notification=mine)
+    notification_services.notification_mark_read(workspace=workspace, actor=team.editor, notification=mine)
     assert sel.notification_unread_count(workspace=workspace, user=team.editor) == 0
-    assert wf.notifications_mark_all_read(workspace=workspace, actor=team.legal) == 1
-    assert wf.notifications_mark_all_read(workspace=workspace, actor=team.legal) == 0
+    assert notification_services.notifications_mark_all_read(workspace=workspace, actor=team.legal) == 1
+    assert notification_services.notifications_mark_all_read(workspace=workspace, actor=team.legal) == 0

@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 
 from socialops.review.models import ApprovalChain, Notification, ReviewComment
-from socialops.review.services import workflow as wf
+from socialops.review.services import chains as chain_services
+from socialops.review.services import comments as comment_services
+from socialops.review.services import revisions as revision_services
+from socialops.review.services import rounds as round_services
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-from tests.review.test_workflow import BLOCKING_BODY, Team, make_item, make_team, make_theme
+from tests.factories import Team, make_post, make_team, make_theme
+from tests.review.test_workflow import BLOCKING_BODY
 
 BASE = "/api/v1/workspaces"
 
@@ -37,14 +41,14 @@ def team(workspace: Any, member: Callable[..., Any]) -> Team:
 def foreign(other_workspace: Any, member: Callable[..., Any]) -> Foreign:
     boss = member(Role.ADMIN, ws=other_workspace, username="other-boss")
     reviewer = member(Role.REVIEWER, ws=other_workspace, username="other-reviewer")
-    item = make_item(other_workspace, boss, make_theme(other_workspace))
-    wf.item_submit(workspace=other_workspace, actor=boss, item=item)
-    revision = wf.latest_revision(item)
+    item = make_post(other_workspace, boss, make_theme(other_workspace))
+    round_services.item_submit(workspace=other_workspace, actor=boss, item=item)
+    revision = revision_services.latest_revision(item)
     assert revision is not None
-    comment = wf.comment_create(
+    comment = comment_services.comment_create(
         workspace=other_workspace, actor=reviewer, item=item, revision=revision, body="外部"
     )
-    chain = wf.approval_chain_create(
+    chain = chain_services.approval_chain_create(
         workspace=other_workspace,
         actor=boss,
         name="外部流程",
@@ -60,28 +64,18 @@ def _post(client: Any, url: str, data: Any = None) -> Any:
 
 
 def test_review_state_and_submit(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
+    item = make_post(workspace, team.writer, make_theme(workspace))
     url = f"{BASE}/acme/items/{item.pk}/review"
     state = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=url,
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/review",
-        permitted=team.analyst,
-        denied=None,
+        api, "GET", url, f"{BASE}/acme/items/{foreign.item.pk}/review", permitted=team.analyst, denied=None
     ).json()
     assert state["status"] == "draft" and state["round"] is None and state["can_submit"] is False
     assert state["latest_revision"]["number"] == 1 and state["next_statuses"] == ["in_review"]
 
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/items/{item.pk}/submit",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/submit",
-        permitted=team.writer,
-        denied=team.editor,
-        data={},
-    )
+        api, "POST", f"{BASE}/acme/items/{item.pk}/submit", f"{BASE}/acme/items/{foreign.item.pk}/submit",
+        permitted=team.writer, denied=team.editor, data={},
+    )  # fmt: skip
     body = response.json()
     assert body["status"] == "in_review" and body["status_label"] == "In review"
     assert body["current_step"] == "编辑审核"
@@ -93,17 +87,12 @@ def test_review_state_and_submit(api: Any, workspace: Any, team: Team, foreign: 
 
 
 def test_approve_and_request_changes(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     body = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/items/{item.pk}/approve",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/approve",
-        permitted=team.editor,
-        denied=team.writer,
-        data={"comment": "可以"},
-    ).json()
+        api, "POST", f"{BASE}/acme/items/{item.pk}/approve", f"{BASE}/acme/items/{foreign.item.pk}/approve",
+        permitted=team.editor, denied=team.writer, data={"comment": "可以"},
+    ).json()  # fmt: skip
     assert body["current_step"] == "法务审核"
     assert body["round"]["steps"][0]["state"] == "approved" and body["round"]["steps"][0]["comment"] == "可以"
     assert body["round"]["steps"][0]["decided_by"] == "editor" and body["round"]["steps"][0]["revision"] == 1
@@ -114,14 +103,10 @@ def test_approve_and_request_changes(api: Any, workspace: Any, team: Team, forei
     missing = _post(api(team.legal), f"{BASE}/acme/items/{item.pk}/request-changes", {})
     assert missing.status_code == 422
     body = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/items/{item.pk}/request-changes",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/request-changes",
-        permitted=team.legal,
-        denied=team.writer,
+        api, "POST", f"{BASE}/acme/items/{item.pk}/request-changes",
+        f"{BASE}/acme/items/{foreign.item.pk}/request-changes", permitted=team.legal, denied=team.writer,
         data={"comment": "请补充数据来源"},
-    ).json()
+    ).json()  # fmt: skip
     assert body["status"] == "changes_requested" and body["round"]["outcome"] == "changes_requested"
     # A decision on an item not in review is an illegal transition.
     late = _post(api(team.editor), f"{BASE}/acme/items/{item.pk}/approve", {"comment": ""})
@@ -129,22 +114,17 @@ def test_approve_and_request_changes(api: Any, workspace: Any, team: Team, forei
 
 
 def test_blocking_findings_and_the_override(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace), body=BLOCKING_BODY)
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace), body=BLOCKING_BODY)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     blocked = _post(api(team.editor), f"{BASE}/acme/items/{item.pk}/approve")
     assert blocked.status_code == 400 and "findings" in blocked.json()["errors"]
     short = _post(api(team.admin), f"{BASE}/acme/items/{item.pk}/override", {"reason": "短"})
     assert short.status_code == 400 and "reason" in short.json()["errors"]
     reason = "第三方评测报告原文引用，法务已书面确认。"
     body = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/items/{item.pk}/override",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/override",
-        permitted=team.admin,
-        denied=team.editor,
-        data={"reason": reason},
-    ).json()
+        api, "POST", f"{BASE}/acme/items/{item.pk}/override", f"{BASE}/acme/items/{foreign.item.pk}/override",
+        permitted=team.admin, denied=team.editor, data={"reason": reason},
+    ).json()  # fmt: skip
     assert body["blocking_findings"] is True and body["override_active"] is True
     [override] = body["overrides"]
     assert override["reason"] == reason and override["actor"] == "boss" and override["revision"] == 1
@@ -157,38 +137,26 @@ def test_blocking_findings_and_the_override(api: Any, workspace: Any, team: Team
 def test_revisions_list_detail_and_compare(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
     from socialops.content.services import items as content
 
-    item = make_item(workspace, team.writer, make_theme(workspace), body="周五发布。")
+    item = make_post(workspace, team.writer, make_theme(workspace), body="周五发布。")
     content.content_item_update(
         workspace=workspace, actor=team.writer, item=item, expected_version=1, body="周六发布。"
     )
     listed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/items/{item.pk}/revisions",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/revisions",
-        permitted=team.analyst,
-        denied=None,
-    ).json()
+        api, "GET", f"{BASE}/acme/items/{item.pk}/revisions",
+        f"{BASE}/acme/items/{foreign.item.pk}/revisions", permitted=team.analyst, denied=None,
+    ).json()  # fmt: skip
     assert listed["count"] == 2 and [r["number"] for r in listed["items"]] == [2, 1]
     assert listed["items"][0]["changed_fields"] == ["body"] and listed["items"][0]["author"] == "writer"
     assert listed["items"][0]["changed_labels"] == ["body (Markdown)"]
     detail = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/items/{item.pk}/revisions/1",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/revisions/1",
-        permitted=team.analyst,
-        denied=None,
-    ).json()
+        api, "GET", f"{BASE}/acme/items/{item.pk}/revisions/1",
+        f"{BASE}/acme/items/{foreign.item.pk}/revisions/1", permitted=team.analyst, denied=None,
+    ).json()  # fmt: skip
     assert detail["snapshot"]["item"]["body"] == "周五发布。"
     compared = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/items/{item.pk}/revisions/compare?a=1&b=2&changed_only=true",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/revisions/compare?a=1&b=1",
-        permitted=team.analyst,
-        denied=None,
-    ).json()
+        api, "GET", f"{BASE}/acme/items/{item.pk}/revisions/compare?a=1&b=2&changed_only=true",
+        f"{BASE}/acme/items/{foreign.item.pk}/revisions/compare?a=1&b=1", permitted=team.analyst, denied=None,
+    ).json()  # fmt: skip
     [body] = compared["fields"]
     assert body["key"] == "body" and body["changed"]
     assert {"kind": "del", "text": "五"} in body["a_segments"] and {"kind": "ins", "text": "六"} in body[
@@ -200,24 +168,18 @@ def test_revisions_list_detail_and_compare(api: Any, workspace: Any, team: Team,
 
 
 def test_comments_crud(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace), body="新品上市，限时八折。")
+    item = make_post(workspace, team.writer, make_theme(workspace), body="新品上市，限时八折。")
     created = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/items/{item.pk}/comments",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/comments",
-        permitted=team.editor,
-        denied=team.analyst,
-        data={
+        api, "POST", f"{BASE}/acme/items/{item.pk}/comments", f"{BASE}/acme/items/{foreign.item.pk}/comments",
+        permitted=team.editor, denied=team.analyst, data={
             "revision": 1,
             "body": "写明活动时间",
             "field": "body",
             "quote": "限时八折",
             "start": 5,
             "end": 9,
-        },
-        ok=(201,),
-    ).json()
+        }, ok=(201,),
+    ).json()  # fmt: skip
     assert created["quote"] == "限时八折" and (created["start"], created["end"]) == (5, 9)
     assert (
         created["field_label"] == "body (Markdown)"
@@ -238,23 +200,15 @@ def test_comments_crud(api: Any, workspace: Any, team: Team, foreign: Foreign) -
     )
 
     listed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/items/{item.pk}/comments?revision=1",
-        foreign_url=f"{BASE}/acme/items/{foreign.item.pk}/comments",
-        permitted=team.analyst,
-        denied=None,
-    ).json()
+        api, "GET", f"{BASE}/acme/items/{item.pk}/comments?revision=1",
+        f"{BASE}/acme/items/{foreign.item.pk}/comments", permitted=team.analyst, denied=None,
+    ).json()  # fmt: skip
     assert listed["count"] == 1 and [c["body"] for c in listed["items"]] == ["写明活动时间"]
     comment_id = listed["items"][0]["id"]
     assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/comments/{comment_id}",
-        foreign_url=f"{BASE}/acme/comments/{foreign.comment.pk}",
-        permitted=team.analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/acme/comments/{comment_id}", f"{BASE}/acme/comments/{foreign.comment.pk}",
+        permitted=team.analyst, denied=None,
+    )  # fmt: skip
     patched = assert_four_cases(
         client_for=api,
         method="PATCH",
@@ -266,28 +220,19 @@ def test_comments_crud(api: Any, workspace: Any, team: Team, foreign: Foreign) -
     ).json()
     assert patched["body"] == "请写明活动起止时间"
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{BASE}/acme/comments/{comment_id}",
-        foreign_url=f"{BASE}/acme/comments/{foreign.comment.pk}",
-        permitted=team.editor,
-        denied=team.analyst,
-        ok=(204,),
-    )
+        api, "DELETE", f"{BASE}/acme/comments/{comment_id}", f"{BASE}/acme/comments/{foreign.comment.pk}",
+        permitted=team.editor, denied=team.analyst, ok=(204,),
+    )  # fmt: skip
     assert not ReviewComment.objects.filter(pk=comment_id).exists()
 
 
 def test_review_queue(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     body = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/review-queue",
-        foreign_url=f"{BASE}/other/review-queue",
-        permitted=team.editor,
-        denied=None,
-    ).json()
+        api, "GET", f"{BASE}/acme/review-queue", f"{BASE}/other/review-queue",
+        permitted=team.editor, denied=None,
+    ).json()  # fmt: skip
     assert body["count"] == 1
     [entry] = body["items"]
     assert entry["item_id"] == item.pk and entry["step"] == "编辑审核" and entry["submitted_by"] == "writer"
@@ -295,54 +240,37 @@ def test_review_queue(api: Any, workspace: Any, team: Team, foreign: Foreign) ->
 
 
 def test_notifications(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     body = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/notifications?unread=true",
-        foreign_url=f"{BASE}/other/notifications",
-        permitted=team.editor,
-        denied=None,
-    ).json()
+        api, "GET", f"{BASE}/acme/notifications?unread=true", f"{BASE}/other/notifications",
+        permitted=team.editor, denied=None,
+    ).json()  # fmt: skip
     [note] = body["items"]
     assert note["kind"] == "assigned" and note["read_at"] is None and "新品发布" in note["text"]
     legal_note = Notification.objects.get(workspace=workspace, user=team.legal)
     # Someone else's notification is as unknown as another workspace's.
     assert _post(api(team.editor), f"{BASE}/acme/notifications/{legal_note.pk}/read").status_code == 404
     read = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/notifications/{note['id']}/read",
-        foreign_url=f"{BASE}/acme/notifications/{foreign.notification.pk}/read",
-        permitted=team.editor,
-        denied=None,
+        api, "POST", f"{BASE}/acme/notifications/{note['id']}/read",
+        f"{BASE}/acme/notifications/{foreign.notification.pk}/read", permitted=team.editor, denied=None,
         data={},
-    ).json()
+    ).json()  # fmt: skip
     assert read["read_at"] is not None
     assert api(team.editor).get(f"{BASE}/acme/notifications?unread=true").json()["count"] == 0
     counted = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/notifications/read-all",
-        foreign_url=f"{BASE}/other/notifications/read-all",
-        permitted=team.legal,
-        denied=None,
-        data={},
-    ).json()
+        api, "POST", f"{BASE}/acme/notifications/read-all", f"{BASE}/other/notifications/read-all",
+        permitted=team.legal, denied=None, data={},
+    ).json()  # fmt: skip
     assert counted == {"count": 1}
 
 
 def test_approval_chains_crud(api: Any, workspace: Any, team: Team, foreign: Foreign) -> None:
     theme = make_theme(workspace, "产品介绍")
     listed = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/approval-chains",
-        foreign_url=f"{BASE}/other/approval-chains",
-        permitted=team.analyst,
-        denied=None,
-    ).json()
+        api, "GET", f"{BASE}/acme/approval-chains", f"{BASE}/other/approval-chains",
+        permitted=team.analyst, denied=None,
+    ).json()  # fmt: skip
     assert listed["count"] == 1 and listed["items"][0]["is_default"]
     assert [s["name"] for s in listed["items"][0]["steps"]] == ["编辑审核", "法务审核", "专家审核"]
     assert listed["items"][0]["steps"][2]["expert_only"] is True
@@ -355,36 +283,22 @@ def test_approval_chains_crud(api: Any, workspace: Any, team: Team, foreign: For
         ],
     }
     created = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url=f"{BASE}/acme/approval-chains",
-        foreign_url=f"{BASE}/other/approval-chains",
-        permitted=team.admin,
-        denied=team.editor,
-        data=payload,
-        ok=(201,),
-    ).json()
+        api, "POST", f"{BASE}/acme/approval-chains", f"{BASE}/other/approval-chains",
+        permitted=team.admin, denied=team.editor, data=payload, ok=(201,),
+    ).json()  # fmt: skip
     assert created["themes"] == ["产品介绍"] and created["steps"][0]["assignee"] == "legal"
     duplicate = _post(api(team.admin), f"{BASE}/acme/approval-chains", {**payload, "name": "再来"})
     assert duplicate.status_code == 400 and "themes" in duplicate.json()["errors"]
     chain_id = created["id"]
     assert_four_cases(
-        client_for=api,
-        method="GET",
-        url=f"{BASE}/acme/approval-chains/{chain_id}",
-        foreign_url=f"{BASE}/acme/approval-chains/{foreign.chain.pk}",
-        permitted=team.analyst,
-        denied=None,
-    )
+        api, "GET", f"{BASE}/acme/approval-chains/{chain_id}",
+        f"{BASE}/acme/approval-chains/{foreign.chain.pk}", permitted=team.analyst, denied=None,
+    )  # fmt: skip
     patched = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=f"{BASE}/acme/approval-chains/{chain_id}",
-        foreign_url=f"{BASE}/acme/approval-chains/{foreign.chain.pk}",
-        permitted=team.admin,
-        denied=team.writer,
+        api, "PATCH", f"{BASE}/acme/approval-chains/{chain_id}",
+        f"{BASE}/acme/approval-chains/{foreign.chain.pk}", permitted=team.admin, denied=team.writer,
         data={"name": "产品类内容", "steps": [{"name": "法务审核", "assignee_role": "reviewer"}]},
-    ).json()
+    ).json()  # fmt: skip
     assert patched["name"] == "产品类内容" and [s["assignee"] for s in patched["steps"]] == ["Reviewer"]
     bad = api(team.admin).patch(
         f"{BASE}/acme/approval-chains/{chain_id}",
@@ -395,12 +309,8 @@ def test_approval_chains_crud(api: Any, workspace: Any, team: Team, foreign: For
     default_id = listed["items"][0]["id"]
     assert api(team.admin).delete(f"{BASE}/acme/approval-chains/{default_id}").status_code == 400
     assert_four_cases(
-        client_for=api,
-        method="DELETE",
-        url=f"{BASE}/acme/approval-chains/{chain_id}",
-        foreign_url=f"{BASE}/acme/approval-chains/{foreign.chain.pk}",
-        permitted=team.admin,
-        denied=team.editor,
+        api, "DELETE", f"{BASE}/acme/approval-chains/{chain_id}",
+        f"{BASE}/acme/approval-chains/{foreign.chain.pk}", permitted=team.admin, denied=team.editor,
         ok=(204,),
-    )
+    )  # fmt: skip
     assert not ApprovalChain.objects.filter(pk=chain_id).exists()

@@ -13,12 +13,15 @@ from django.test import Client
 from socialops.content.models import ContentItem
 from socialops.content.services import items as content
 from socialops.review.models import ApprovalChain, ApprovalOverride, Notification, ReviewComment, Revision
-from socialops.review.services import workflow as wf
+from socialops.review.services import chains as chain_services
+from socialops.review.services import revisions as revision_services
+from socialops.review.services import rounds as round_services
 from socialops.review.views.workflow import source_offsets
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-from tests.review.test_workflow import BLOCKING_BODY, Team, make_item, make_team, make_theme
+from tests.factories import Team, make_post, make_team, make_theme
+from tests.review.test_workflow import BLOCKING_BODY
 
 
 @pytest.fixture
@@ -29,8 +32,8 @@ def team(workspace: Any, member: Callable[..., Any]) -> Team:
 @pytest.fixture
 def foreign_item(other_workspace: Any, member: Callable[..., Any]) -> ContentItem:
     boss = member(Role.ADMIN, ws=other_workspace, username="other-boss")
-    item = make_item(other_workspace, boss, make_theme(other_workspace))
-    wf.item_submit(workspace=other_workspace, actor=boss, item=item)
+    item = make_post(other_workspace, boss, make_theme(other_workspace))
+    round_services.item_submit(workspace=other_workspace, actor=boss, item=item)
     return item
 
 
@@ -46,7 +49,7 @@ def _follow_messages(client: Client, url: str) -> str:
 
 
 def test_item_page_shows_state_steps_and_only_allowed_buttons(web: Any, workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
+    item = make_post(workspace, team.writer, make_theme(workspace))
     detail = f"/w/acme/content/{item.pk}/"
     writer_html = _html(web(team.writer).get(detail))
     assert 'data-testid="review-panel"' in writer_html and "Status: Draft" in writer_html
@@ -55,7 +58,7 @@ def test_item_page_shows_state_steps_and_only_allowed_buttons(web: Any, workspac
     analyst_html = _html(web(team.analyst).get(detail))
     assert 'data-testid="review-submit"' not in analyst_html
 
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     editor_html = _html(web(team.editor).get(detail))
     assert 'data-testid="review-approve"' in editor_html and "Approve “编辑审核”" in editor_html
     assert 'data-testid="review-request-changes"' in editor_html
@@ -65,15 +68,15 @@ def test_item_page_shows_state_steps_and_only_allowed_buttons(web: Any, workspac
     writer_html = _html(web(team.writer).get(detail))
     assert 'data-testid="review-approve"' not in writer_html and "In review" in writer_html
     # An admin who wrote the item is told why they cannot approve.
-    own = make_item(workspace, team.admin, item.theme, title="管理员的稿")
-    wf.item_submit(workspace=workspace, actor=team.admin, item=own)
+    own = make_post(workspace, team.admin, item.theme, title="管理员的稿")
+    round_services.item_submit(workspace=workspace, actor=team.admin, item=own)
     admin_html = _html(web(team.admin).get(f"/w/acme/content/{own.pk}/"))
     assert "someone else must approve it" in admin_html and 'data-testid="review-approve"' not in admin_html
 
 
 def test_item_page_in_chinese_by_default(workspace: Any, team: Team) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     client = Client()
     client.force_login(team.editor)
     html = _html(client.get(f"/w/acme/content/{item.pk}/"))
@@ -83,32 +86,20 @@ def test_item_page_in_chinese_by_default(workspace: Any, team: Team) -> None:
 def test_submit_approve_request_changes_pages(
     web: Any, workspace: Any, team: Team, foreign_item: Any
 ) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
+    item = make_post(workspace, team.writer, make_theme(workspace))
     detail = f"/w/acme/content/{item.pk}/"
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/content/{item.pk}/review/submit/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/review/submit/",
-        permitted=team.writer,
-        denied=team.editor,
-        data={},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/content/{item.pk}/review/submit/",
+        f"/w/acme/content/{foreign_item.pk}/review/submit/", permitted=team.writer, denied=team.editor,
+        data={}, ok=(302,),
+    )  # fmt: skip
     item.refresh_from_db()
     assert item.status == "in_review"
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/content/{item.pk}/review/approve/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/review/approve/",
-        permitted=team.editor,
-        denied=team.writer,
-        data={"approve-comment": "通顺"},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/content/{item.pk}/review/approve/",
+        f"/w/acme/content/{foreign_item.pk}/review/approve/", permitted=team.editor, denied=team.writer,
+        data={"approve-comment": "通顺"}, ok=(302,),
+    )  # fmt: skip
     editor = web(team.editor)
     assert "编辑审核" in _html(editor.get(detail)) and "通顺" in _html(editor.get(detail))
     assert item.review_rounds.get().tasks.get(position=1).state == "approved"
@@ -121,16 +112,10 @@ def test_submit_approve_request_changes_pages(
     assert "the comment is required" in _follow_messages(legal, detail)
     assert ContentItem.objects.get(pk=item.pk).status == "in_review"
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/content/{item.pk}/review/request-changes/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/review/request-changes/",
-        permitted=team.legal,
-        denied=team.analyst,
-        data={"changes-comment": "请核对价格"},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/content/{item.pk}/review/request-changes/",
+        f"/w/acme/content/{foreign_item.pk}/review/request-changes/", permitted=team.legal,
+        denied=team.analyst, data={"changes-comment": "请核对价格"}, ok=(302,),
+    )  # fmt: skip
     html = _html(legal.get(detail))
     assert "请核对价格" in html and "Status: Changes requested" in html
     # Illegal: approving an item no longer in review shows the states.
@@ -141,8 +126,8 @@ def test_submit_approve_request_changes_pages(
 
 
 def test_override_page_banner_and_audit(web: Any, workspace: Any, team: Team, foreign_item: Any) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace), body=BLOCKING_BODY)
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+    item = make_post(workspace, team.writer, make_theme(workspace), body=BLOCKING_BODY)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     detail = f"/w/acme/content/{item.pk}/"
     editor_html = _html(web(team.editor).get(detail))
     assert "1 blocking" in editor_html
@@ -155,16 +140,10 @@ def test_override_page_banner_and_audit(web: Any, workspace: Any, team: Team, fo
     assert not ApprovalOverride.objects.exists()
     reason = "引用的是第三方报告原话，已获法务书面确认。"
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/content/{item.pk}/review/override/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/review/override/",
-        permitted=team.admin,
-        denied=team.editor,
-        data={"reason": reason},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/content/{item.pk}/review/override/",
+        f"/w/acme/content/{foreign_item.pk}/review/override/", permitted=team.admin, denied=team.editor,
+        data={"reason": reason}, ok=(302,),
+    )  # fmt: skip
     assert AuditEntry.objects.filter(workspace=workspace, action="review.override").count() == 1
     for user in (team.analyst, team.writer, team.editor):
         html = _html(web(user).get(detail))
@@ -185,10 +164,10 @@ def test_edit_form_warns_and_stale_save_keeps_the_text(
     web: Any, workspace: Any, team: Team, member: Any
 ) -> None:
     theme = make_theme(workspace)
-    item = make_item(workspace, team.writer, theme)
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
-    wf.item_approve(workspace=workspace, actor=team.editor, item=item)
-    wf.item_approve(workspace=workspace, actor=team.legal, item=item)
+    item = make_post(workspace, team.writer, theme)
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.editor, item=item)
+    round_services.item_approve(workspace=workspace, actor=team.legal, item=item)
     edit = f"/w/acme/content/{item.pk}/edit/"
     assert 'data-testid="reopen-notice"' in _html(web(team.writer).get(edit))
     # Two people open the form at version 1; the colleague saves first.
@@ -219,30 +198,20 @@ def test_edit_form_warns_and_stale_save_keeps_the_text(
 
 
 def test_revision_pages_and_compare(web: Any, workspace: Any, team: Team, foreign_item: Any) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace), body="周五<b>发布</b>。")
+    item = make_post(workspace, team.writer, make_theme(workspace), body="周五<b>发布</b>。")
     content.content_item_update(
         workspace=workspace, actor=team.writer, item=item, expected_version=1, body="周六<b>发布</b>。"
     )
     listing = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/content/{item.pk}/revisions/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/revisions/",
-        permitted=team.analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/content/{item.pk}/revisions/", f"/w/acme/content/{foreign_item.pk}/revisions/",
+        permitted=team.analyst, denied=None,
+    )  # fmt: skip
     html = _html(listing)
     assert html.count('data-testid="revision-row"') == 2 and "body (Markdown)" in html
     compared = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/content/{item.pk}/revisions/compare/?a=1&b=2",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/revisions/compare/?a=1&b=1",
-        permitted=team.analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/content/{item.pk}/revisions/compare/?a=1&b=2",
+        f"/w/acme/content/{foreign_item.pk}/revisions/compare/?a=1&b=1", permitted=team.analyst, denied=None,
+    )  # fmt: skip
     html = _html(compared)
     assert "<del>五</del>" in html and "<ins>六</ins>" in html
     assert "&lt;b&gt;发布&lt;/b&gt;" in html  # the text is escaped, only our marks are HTML
@@ -251,14 +220,9 @@ def test_revision_pages_and_compare(web: Any, workspace: Any, team: Team, foreig
     every = _html(web(team.analyst).get(f"/w/acme/content/{item.pk}/revisions/compare/?a=1&b=2&all=1"))
     assert every.count('data-testid="diff-row"') > 1
     detail = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/content/{item.pk}/revisions/1/",
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/revisions/1/",
-        permitted=team.analyst,
-        denied=None,
-        api=False,
-    )
+        web, "GET", f"/w/acme/content/{item.pk}/revisions/1/",
+        f"/w/acme/content/{foreign_item.pk}/revisions/1/", permitted=team.analyst, denied=None,
+    )  # fmt: skip
     html = _html(detail)
     assert 'data-passage-field="body"' in html and "review/workflow.js" in html
     assert 'data-testid="comment-form"' not in html  # analysts do not comment
@@ -267,11 +231,11 @@ def test_revision_pages_and_compare(web: Any, workspace: Any, team: Team, foreig
 
 def test_passage_comment_from_the_page(web: Any, workspace: Any, team: Team, foreign_item: Any) -> None:
     body = "第一行：新品上市\r\n第二行：限时八折"
-    item = make_item(workspace, team.writer, make_theme(workspace, "实用技巧"), body="占位")
+    item = make_post(workspace, team.writer, make_theme(workspace, "实用技巧"), body="占位")
     content.content_item_update(
         workspace=workspace, actor=team.writer, item=item, expected_version=1, body=body
     )
-    revision = wf.latest_revision(item)
+    revision = revision_services.latest_revision(item)
     assert revision is not None and revision.snapshot["item"]["body"] == body
     # The browser sees "\n" where the text has "\r\n": its offsets are mapped back.
     browser_text = body.replace("\r\n", "\n")
@@ -279,16 +243,9 @@ def test_passage_comment_from_the_page(web: Any, workspace: Any, team: Team, for
     url = f"/w/acme/content/{item.pk}/revisions/{revision.number}/comments/"
     data = {"body": "写明活动日期", "field": "body", "quote": "限时八折", "start": start, "end": start + 4}
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=url,
-        foreign_url=f"/w/acme/content/{foreign_item.pk}/revisions/1/comments/",
-        permitted=team.editor,
-        denied=team.analyst,
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", url, f"/w/acme/content/{foreign_item.pk}/revisions/1/comments/",
+        permitted=team.editor, denied=team.analyst, data=data, ok=(302,),
+    )  # fmt: skip
     comment = ReviewComment.objects.get(item=item)
     assert comment.quote == "限时八折" and body[comment.start : comment.end] == "限时八折"
     assert comment.start == body.index("限时八折")
@@ -316,21 +273,15 @@ def test_passage_comment_from_the_page(web: Any, workspace: Any, team: Team, for
     assert ReviewComment.objects.get(pk=comment.pk).body == "写明活动起止日期"
     assert web(team.legal).post(f"/w/acme/review/comments/{comment.pk}/delete/").status_code == 403
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/review/comments/{comment.pk}/delete/",
-        foreign_url=f"/w/acme/review/comments/{foreign_comment}/delete/",
-        permitted=team.admin,
-        denied=team.analyst,
-        data={},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/review/comments/{comment.pk}/delete/",
+        f"/w/acme/review/comments/{foreign_comment}/delete/", permitted=team.admin, denied=team.analyst,
+        data={}, ok=(302,),
+    )  # fmt: skip
     assert not ReviewComment.objects.filter(pk=comment.pk).exists()
 
 
 def foreign_comment_id(item: ContentItem) -> int:
-    revision = wf.latest_revision(item)
+    revision = revision_services.latest_revision(item)
     assert revision is not None
     return ReviewComment.objects.create(
         workspace_id=item.workspace_id, item=item, revision=revision, author_name="x", body="外部"
@@ -342,23 +293,17 @@ def foreign_comment_id(item: ContentItem) -> int:
 
 def test_queue_page_and_the_count_in_the_navigation(web: Any, workspace: Any, team: Team) -> None:
     theme = make_theme(workspace)
-    first = make_item(workspace, team.writer, theme, title="第一篇稿子")
-    second = make_item(workspace, team.writer, theme, title="另一篇稿子")
+    first = make_post(workspace, team.writer, theme, title="第一篇稿子")
+    second = make_post(workspace, team.writer, theme, title="另一篇稿子")
     for item in (first, second):
-        wf.item_submit(workspace=workspace, actor=team.writer, item=item)
+        round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/review/queue/",
-        foreign_url="/w/other/review/queue/",
-        permitted=team.editor,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/review/queue/", "/w/other/review/queue/", permitted=team.editor, denied=None
     )
     html = _html(response)
     assert html.count('data-testid="queue-row"') == 2 and "第一篇稿子" in html
     assert "Waiting for my review (2)" in html
-    wf.item_request_changes(workspace=workspace, actor=team.legal, item=first, comment="重写开头")
+    round_services.item_request_changes(workspace=workspace, actor=team.legal, item=first, comment="重写开头")
     assert "Waiting for my review (1)" in _html(web(team.editor).get("/w/acme/content/"))
     writer_html = _html(web(team.writer).get("/w/acme/review/queue/"))
     assert "Waiting for my review (0)" in writer_html and 'data-testid="queue-empty"' in writer_html
@@ -367,18 +312,13 @@ def test_queue_page_and_the_count_in_the_navigation(web: Any, workspace: Any, te
 def test_notifications_page_and_marking_read(
     web: Any, workspace: Any, team: Team, other_workspace: Any, foreign_item: Any
 ) -> None:
-    item = make_item(workspace, team.writer, make_theme(workspace))
-    wf.item_submit(workspace=workspace, actor=team.writer, item=item)
-    wf.item_request_changes(workspace=workspace, actor=team.editor, item=item, comment="标题太长")
+    item = make_post(workspace, team.writer, make_theme(workspace))
+    round_services.item_submit(workspace=workspace, actor=team.writer, item=item)
+    round_services.item_request_changes(workspace=workspace, actor=team.editor, item=item, comment="标题太长")
     page = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/review/notifications/",
-        foreign_url="/w/other/review/notifications/",
-        permitted=team.writer,
-        denied=None,
-        api=False,
-    )
+        web, "GET", "/w/acme/review/notifications/", "/w/other/review/notifications/",
+        permitted=team.writer, denied=None,
+    )  # fmt: skip
     html = _html(page)
     assert "editor requested changes to “新品发布”: 标题太长" in html
     assert 'data-testid="nav-unread"' in html
@@ -388,29 +328,16 @@ def test_notifications_page_and_marking_read(
         workspace=other_workspace, user=foreign_item.owner, kind="assigned", item=foreign_item
     )
     opened = assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/review/notifications/{note.pk}/read/",
-        foreign_url=f"/w/acme/review/notifications/{foreign_note.pk}/read/",
-        permitted=team.writer,
-        denied=None,
-        data={"open": "1"},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/review/notifications/{note.pk}/read/",
+        f"/w/acme/review/notifications/{foreign_note.pk}/read/", permitted=team.writer, denied=None,
+        data={"open": "1"}, ok=(302,),
+    )  # fmt: skip
     assert opened["Location"] == f"/w/acme/content/{item.pk}/"
     assert Notification.objects.get(pk=note.pk).read_at is not None
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url="/w/acme/review/notifications/read-all/",
-        foreign_url="/w/other/review/notifications/read-all/",
-        permitted=team.legal,
-        denied=None,
-        data={},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", "/w/acme/review/notifications/read-all/", "/w/other/review/notifications/read-all/",
+        permitted=team.legal, denied=None, data={}, ok=(302,),
+    )  # fmt: skip
     assert not Notification.objects.filter(user=team.legal, read_at__isnull=True).exists()
 
 
@@ -420,27 +347,16 @@ def test_notifications_page_and_marking_read(
 def test_chain_pages(web: Any, workspace: Any, team: Team, other_workspace: Any) -> None:
     theme = make_theme(workspace, "产品介绍")
     listing = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/review/chains/",
-        foreign_url="/w/other/review/chains/",
-        permitted=team.analyst,
-        denied=None,
-        api=False,
+        web, "GET", "/w/acme/review/chains/", "/w/other/review/chains/", permitted=team.analyst, denied=None
     )
     html = _html(listing)
     assert html.count('data-testid="chain-step"') == 3 and "编辑审核" in html
     assert "New approval chain" not in html
     assert "New approval chain" in _html(web(team.admin).get("/w/acme/review/chains/"))
     assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/review/chains/new/",
-        foreign_url="/w/other/review/chains/new/",
-        permitted=team.admin,
-        denied=team.editor,
-        api=False,
-    )
+        web, "GET", "/w/acme/review/chains/new/", "/w/other/review/chains/new/",
+        permitted=team.admin, denied=team.editor,
+    )  # fmt: skip
     data = {
         "name": "产品内容",
         "themes": [str(theme.pk)],
@@ -470,16 +386,11 @@ def test_chain_pages(web: Any, workspace: Any, team: Team, other_workspace: Any)
         ("专家审核", None, True),
     ]
     assert list(chain.themes.all()) == [theme]
-    foreign_chain = wf.approval_chain_default(workspace=other_workspace)
+    foreign_chain = chain_services.approval_chain_default(workspace=other_workspace)
     edit = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url=f"/w/acme/review/chains/{chain.pk}/edit/",
-        foreign_url=f"/w/acme/review/chains/{foreign_chain.pk}/edit/",
-        permitted=team.admin,
-        denied=team.editor,
-        api=False,
-    )
+        web, "GET", f"/w/acme/review/chains/{chain.pk}/edit/",
+        f"/w/acme/review/chains/{foreign_chain.pk}/edit/", permitted=team.admin, denied=team.editor,
+    )  # fmt: skip
     assert 'value="法务审核"' in _html(edit)
     edited = web(team.admin).post(
         f"/w/acme/review/chains/{chain.pk}/edit/",
@@ -495,14 +406,8 @@ def test_chain_pages(web: Any, workspace: Any, team: Team, other_workspace: Any)
     chain.refresh_from_db()
     assert chain.name == "产品类" and [s.name for s in chain.steps.all()] == ["法务审核"]
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url=f"/w/acme/review/chains/{chain.pk}/delete/",
-        foreign_url=f"/w/acme/review/chains/{foreign_chain.pk}/delete/",
-        permitted=team.admin,
-        denied=team.editor,
-        data={},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", f"/w/acme/review/chains/{chain.pk}/delete/",
+        f"/w/acme/review/chains/{foreign_chain.pk}/delete/", permitted=team.admin, denied=team.editor,
+        data={}, ok=(302,),
+    )  # fmt: skip
     assert not ApprovalChain.objects.filter(pk=chain.pk).exists()

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from socialops.textkit import minhash, textdiff
 from socialops.textkit import originality as orig
 from socialops.textkit.shingles import (
     Normalized,
@@ -165,16 +166,16 @@ FINGERPRINT = (3203108257, 1385143811, 2549428589)
 
 def test_minhash_constants_never_change() -> None:
     """Saved indexes depend on these constants: they come from splitmix64, not numpy's RNG."""
-    hasher = orig.MinHasher(128, seed=1)
-    assert hasher.fingerprint() == orig.MinHasher(128, seed=1).fingerprint()
-    assert hasher.fingerprint() != orig.MinHasher(128, seed=2).fingerprint()
+    hasher = minhash.MinHasher(128, seed=1)
+    assert hasher.fingerprint() == minhash.MinHasher(128, seed=1).fingerprint()
+    assert hasher.fingerprint() != minhash.MinHasher(128, seed=2).fingerprint()
     assert (int(hasher.a[0]), int(hasher.b[0]), hasher.fingerprint()) == FINGERPRINT
     assert all(int(a) % 2 == 1 for a in hasher.a)
 
 
 def test_minhash_estimates_jaccard_without_bias() -> None:
     rng = np.random.default_rng(7)
-    hasher = orig.MinHasher(128, seed=3)
+    hasher = minhash.MinHasher(128, seed=3)
     errors = []
     for _ in range(300):
         shared = rng.integers(0, 2**62, 120, dtype=np.uint64)
@@ -191,15 +192,15 @@ def test_minhash_estimates_jaccard_without_bias() -> None:
 
 def test_tune_lsh_reaches_the_wanted_recall() -> None:
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-        bands, rows = orig.tune_lsh(threshold, 128)
+        bands, rows = minhash.tune_lsh(threshold, 128)
         assert bands * rows <= 128
-        assert orig.collision_probability(threshold, bands, rows) >= orig.DEFAULT_LSH_RECALL
+        assert minhash.collision_probability(threshold, bands, rows) >= minhash.DEFAULT_LSH_RECALL
         # The S-curve's midpoint sits below the threshold, and pairs half as similar as the
         # threshold rarely become candidates.
-        assert threshold - 0.25 < orig.s_curve_midpoint(bands, rows) < threshold
-        assert orig.collision_probability(threshold / 2, bands, rows) < 0.35
-    assert orig.tune_lsh(0.6, 128) == (22, 4)
-    assert orig.tune_lsh(0.6, 128, min_recall=0.99) != orig.tune_lsh(0.6, 128)
+        assert threshold - 0.25 < minhash.s_curve_midpoint(bands, rows) < threshold
+        assert minhash.collision_probability(threshold / 2, bands, rows) < 0.35
+    assert minhash.tune_lsh(0.6, 128) == (22, 4)
+    assert minhash.tune_lsh(0.6, 128, min_recall=0.99) != minhash.tune_lsh(0.6, 128)
 
 
 # ---- diff -------------------------------------------------------------------------------------
@@ -209,8 +210,8 @@ def _piece(norm: Normalized, start: int, end: int) -> str:
     return "".join(ch for i, ch in enumerate(norm.text) if start <= norm.src_start[i] < end)
 
 
-def _check_diff(a: str, b: str) -> orig.TextDiff:
-    d = orig.diff(a, b)
+def _check_diff(a: str, b: str) -> textdiff.TextDiff:
+    d = textdiff.diff(a, b)
     na, nb = normalize(a), normalize(b)
     if na and nb:
         # Each side's spans are contiguous and cover the whole text.
@@ -258,7 +259,7 @@ def test_diff_ignores_punctuation_width_and_case() -> None:
 
 
 def test_diff_of_long_texts_goes_sentence_by_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(orig, "CHAR_DIFF_LIMIT", 40)
+    monkeypatch.setattr(textdiff, "CHAR_DIFF_LIMIT", 40)
     sentences = [f"第{i}段内容讲的是新品上市的故事。" for i in range(12)]
     a = "".join(sentences)
     edited = sentences.copy()

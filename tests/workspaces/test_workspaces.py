@@ -62,14 +62,10 @@ def test_api_member_patch_four_cases(
     foreign_admin = member(Role.ADMIN, ws=other_workspace)
     foreign = Membership.objects.get(workspace=other_workspace, user=foreign_admin)
     response = assert_four_cases(
-        client_for=api,
-        method="PATCH",
-        url=f"/api/v1/workspaces/acme/members/{target.pk}",
-        foreign_url=f"/api/v1/workspaces/acme/members/{foreign.pk}",
-        permitted=admin,
-        denied=operator,
+        api, "PATCH", f"/api/v1/workspaces/acme/members/{target.pk}",
+        f"/api/v1/workspaces/acme/members/{foreign.pk}", permitted=admin, denied=operator,
         data={"role": "reviewer"},
-    )
+    )  # fmt: skip
     assert response.json()["role"] == "reviewer"
     # The other workspace's member was not touched through a foreign id.
     assert Membership.objects.get(pk=foreign.pk).role == Role.ADMIN
@@ -82,13 +78,9 @@ def test_api_audit_four_cases_and_filter(
 ) -> None:
     analyst = member(Role.ANALYST)
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url="/api/v1/workspaces/acme/audit?action=membership",
-        foreign_url="/api/v1/workspaces/other/audit",
-        permitted=admin,
-        denied=analyst,
-    )
+        api, "GET", "/api/v1/workspaces/acme/audit?action=membership", "/api/v1/workspaces/other/audit",
+        permitted=admin, denied=analyst,
+    )  # fmt: skip
     body = response.json()
     assert body["count"] >= 2 and all(item["action"].startswith("membership") for item in body["items"])
 
@@ -97,14 +89,9 @@ def test_audit_page_four_cases(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
 ) -> None:
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/audit/?action=membership",
-        foreign_url="/w/other/audit/",
-        permitted=admin,
-        denied=member(Role.OPERATOR),
-        api=False,
-    )
+        web, "GET", "/w/acme/audit/?action=membership", "/w/other/audit/",
+        permitted=admin, denied=member(Role.OPERATOR),
+    )  # fmt: skip
     assert "membership.add" in response.content.decode()
 
 
@@ -189,13 +176,7 @@ def test_member_page_four_cases(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
 ) -> None:
     response = assert_four_cases(
-        client_for=web,
-        method="GET",
-        url="/w/acme/members/",
-        foreign_url="/w/other/members/",
-        permitted=admin,
-        denied=member(Role.ANALYST),
-        api=False,
+        web, "GET", "/w/acme/members/", "/w/other/members/", permitted=admin, denied=member(Role.ANALYST)
     )
     assert "boss" in response.content.decode()
 
@@ -204,16 +185,9 @@ def test_settings_page_four_cases_and_bad_timezone(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
 ) -> None:
     assert_four_cases(
-        client_for=web,
-        method="POST",
-        url="/w/acme/settings/",
-        foreign_url="/w/other/settings/",
-        permitted=admin,
-        denied=member(Role.OPERATOR),
-        data={"name": "Acme 新名字", "timezone": "Europe/Berlin", "locale": "en"},
-        ok=(302,),
-        api=False,
-    )
+        web, "POST", "/w/acme/settings/", "/w/other/settings/", permitted=admin, denied=member(Role.OPERATOR),
+        data={"name": "Acme 新名字", "timezone": "Europe/Berlin", "locale": "en"}, ok=(302,),
+    )  # fmt: skip
     workspace.refresh_from_db()
     assert (workspace.name, workspace.timezone, workspace.locale) == ("Acme 新名字", "Europe/Berlin", "en")
     other_workspace.refresh_from_db()

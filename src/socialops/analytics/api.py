@@ -5,46 +5,39 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params import FormEx, P, PathEx
 
 from socialops.content.models import ContentForm
-from socialops.goals.imports import INT64_MAX, MAX_IMPORT_BYTES, RowError
+from socialops.core.imports import (
+    INT64_MAX,
+    MAX_IMPORT_BYTES,
+    ImportRejectedOut,
+    RowError,
+    file_too_large,
+    rejected_report,
+)
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.api import api_workspace
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
 from .besttime import best_time_table
-from .imports import MAX_HEADER_CHARS, MAX_TYPE_MAP_ENTRIES, POST_TYPE_MAX_CHARS, PRESETS, TARGET_FIELDS
+from .imports import (
+    MAX_HEADER_CHARS,
+    MAX_TYPE_MAP_ENTRIES,
+    POST_TYPE_MAX_CHARS,
+    PRESETS,
+    TARGET_FIELDS,
+    TargetField,
+)
 from .models import ColumnMapping, PostImport
 
 router = Router(tags=["analytics"])
 
 Id = PathEx[int, P(ge=1, le=INT64_MAX)]
-Target = Literal[
-    "external_id",
-    "published_at",
-    "month",
-    "weekday",
-    "hour",
-    "post_type",
-    "form",
-    "text",
-    "reach",
-    "impressions",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "clicks",
-    "engagements",
-    "paid",
-]
-assert set(Target.__args__) == set(TARGET_FIELDS)  # type: ignore[attr-defined]
+Target = TargetField
 Header = Annotated[str, Field(max_length=MAX_HEADER_CHARS)]
 PostType = Annotated[str, Field(min_length=1, max_length=POST_TYPE_MAX_CHARS)]
 FormValue = Literal["article", "short_post", "video", "live", "qa"]
@@ -147,17 +140,6 @@ class PostImportOut(Schema):
         return obj.created_by.get_username() if obj.created_by else ""
 
 
-class RowErrorOut(Schema):
-    line: int | None = Field(None, description="line in the file (header = 1); null for the whole file")
-    field: str
-    message: str
-
-
-class ImportRejectedOut(Schema):
-    message: str
-    errors: list[RowErrorOut]
-
-
 class CellOut(Schema):
     weekday: int = Field(..., description="ISO weekday, 1 = Monday")
     hour: int
@@ -187,18 +169,6 @@ class BestTimeOut(Schema):
     mean_engagement_rate: float | None
     cells: list[CellOut]
     top_hours: list[TopHourOut]
-
-
-def _rejected(errors: list[RowError]) -> dict[str, Any]:
-    return {
-        "message": ngettext(
-            "The file was not imported: %(n)s problem found; nothing was changed.",
-            "The file was not imported: %(n)s problems found; nothing was changed.",
-            len(errors),
-        )
-        % {"n": len(errors)},
-        "errors": [e.as_dict() for e in errors],
-    }
 
 
 # --- column mappings -------------------------------------------------------------------------
@@ -321,15 +291,11 @@ def post_import(
     # Checked before the upload is read, so a member without the role learns nothing from it.
     ensure_perm(workspace=workspace, user=request.user, perm=Perm.METRICS_EDIT)
     if file.size is not None and file.size > MAX_IMPORT_BYTES:
-        mb = MAX_IMPORT_BYTES // 1024 // 1024
-        error = RowError(
-            None, "file", _("The file is larger than %(mb)s MB; split it into smaller files.") % {"mb": mb}
-        )
-        return Status(400, _rejected([error]))
+        return Status(400, rejected_report([file_too_large()]))
     try:
         chosen = services.mapping_for_import(workspace=workspace, actor=request.user, ref=mapping)
     except ValidationError as exc:
-        return Status(400, _rejected([RowError(None, "mapping", m) for m in exc.messages]))
+        return Status(400, rejected_report([RowError(None, "mapping", m) for m in exc.messages]))
     try:
         record = services.posts_import(
             workspace=workspace,
@@ -340,7 +306,7 @@ def post_import(
             content=file.read(),
         )
     except services.PostsImportRejected as exc:
-        return Status(400, _rejected(exc.errors))
+        return Status(400, rejected_report(exc.errors))
     return Status(200, record)
 
 

@@ -8,3 +8,9 @@ class AnalyticsConfig(AppConfig):
     name = "socialops.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        # Imported here: receivers import models, which must wait until the app registry is ready.
+        from . import receivers
+
+        receivers.connect()

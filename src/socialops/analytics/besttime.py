@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from socialops.accounts.models import Platform, SocialAccount
+from socialops.content.planner import BestHours
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
 
-from .besttime_types import BestHours
 from .models import PostRecord
 
 # When the account's own history is trusted over the platform default.

@@ -1,7 +1,7 @@
 """Post-level export files read through a saved column mapping, validated before anything is written.
 
 The file reading itself (CSV encoding and delimiter, XLSX, blank lines, line numbers) is the
-metrics import's (socialops.goals.imports); this module adds what is particular to posts: the
+shared import pipeline's (socialops.core.imports); this module adds what is particular to posts: the
 mapping from a platform's own column names to our fields, how its weekdays are numbered, which
 of its post types are which content form, and where engagement comes from.
 """
@@ -13,8 +13,8 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,10 +24,11 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from socialops.content.models import ContentForm
-from socialops.goals.imports import (
-    MAX_REPORTED_ERRORS,
+from socialops.core.imports import (
     BigCount,
     Count,
+    ParsedRows,
+    Progress,
     RowError,
     Table,
     cell_text,
@@ -35,11 +36,12 @@ from socialops.goals.imports import (
     is_blank,
     read_rows,
     read_table,
+    report_progress,
 )
 from socialops.workspaces.models import Workspace
 
-# Every field a mapping may fill, in the order forms and files show them.
-TARGET_FIELDS: tuple[str, ...] = (
+# Every field a mapping may fill, in the order forms and files show them (the API's enum too).
+TargetField = Literal[
     "external_id",
     "published_at",
     "month",
@@ -57,7 +59,8 @@ TARGET_FIELDS: tuple[str, ...] = (
     "clicks",
     "engagements",
     "paid",
-)
+]
+TARGET_FIELDS: tuple[str, ...] = get_args(TargetField)
 TARGET_LABELS: dict[str, Any] = {
     "external_id": gettext_lazy("Post ID"),
     "published_at": gettext_lazy("Published at (date and time)"),
@@ -195,6 +198,16 @@ def guess_columns(headers: list[str]) -> dict[str, str]:
 def clean_mapping(columns: Any, options: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, list[str]]]:
     """(columns, options, errors): the mapping as it will be stored, or {field: [messages]}."""
     errors: dict[str, list[str]] = {}
+    clean_columns = _clean_columns(columns, errors)
+    clean_options, options = _clean_options(options, errors)
+    clean_options["engagements_from"] = _clean_engagements_from(options, clean_columns, errors)
+    if not errors:
+        _check_complete(clean_columns, clean_options["engagements_from"], errors)
+    return clean_columns, clean_options, errors
+
+
+def _clean_columns(columns: Any, errors: dict[str, list[str]]) -> dict[str, str]:
+    """The target → column pairs as stored; problems go to errors["columns"]."""
     clean_columns: dict[str, str] = {}
     if not isinstance(columns, dict):
         errors["columns"] = [_("Columns must be given as target field: column name pairs.")]
@@ -235,7 +248,11 @@ def clean_mapping(columns: Any, options: Any) -> tuple[dict[str, str], dict[str,
             continue
         seen[key] = target
         clean_columns[target] = header
+    return clean_columns
 
+
+def _clean_options(options: Any, errors: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the options as stored but engagements_from, the options given as a dict); problems go to errors["options"]."""
     clean_options = dict(DEFAULT_OPTIONS)
     if options is None:
         options = {}
@@ -284,7 +301,13 @@ def clean_mapping(columns: Any, options: Any) -> tuple[dict[str, str], dict[str,
         else:
             clean_map[name] = form
     clean_options["type_to_form"] = clean_map
+    return clean_options, options
 
+
+def _clean_engagements_from(
+    options: dict[str, Any], clean_columns: dict[str, str], errors: dict[str, list[str]]
+) -> str:
+    """Where engagements come from, "column" or "sum"; a column name here becomes the engagements column."""
     source = options.get("engagements_from", "column") or "column"
     if not isinstance(source, str) or len(source) > MAX_HEADER_CHARS or has_control_chars(source):
         errors.setdefault("options", []).append(_("Engagements come from “column” or “sum”."))
@@ -301,24 +324,25 @@ def clean_mapping(columns: Any, options: Any) -> tuple[dict[str, str], dict[str,
         else:
             clean_columns["engagements"] = source.strip()
         source = "column"
-    clean_options["engagements_from"] = source
+    return source
 
-    if not errors:
-        if "published_at" not in clean_columns and not {"weekday", "hour"} <= set(clean_columns):
-            errors["columns"] = [
-                _(
-                    "Map a publication time column, or both the weekday and the hour columns: the best time to post needs them."
-                )
-            ]
-        elif source == "column" and "engagements" not in clean_columns:
-            errors["columns"] = [
-                _("Map the engagements column, or choose to add up likes, comments, shares and saves.")
-            ]
-        elif source == "sum" and not set(SUM_PARTS) & set(clean_columns):
-            errors["columns"] = [
-                _("To add up engagements, map at least one of likes, comments, shares or saves.")
-            ]
-    return clean_columns, clean_options, errors
+
+def _check_complete(clean_columns: dict[str, str], source: str, errors: dict[str, list[str]]) -> None:
+    """A mapping must give the best time to post its time and its engagements."""
+    if "published_at" not in clean_columns and not {"weekday", "hour"} <= set(clean_columns):
+        errors["columns"] = [
+            _(
+                "Map a publication time column, or both the weekday and the hour columns: the best time to post needs them."
+            )
+        ]
+    elif source == "column" and "engagements" not in clean_columns:
+        errors["columns"] = [
+            _("Map the engagements column, or choose to add up likes, comments, shares and saves.")
+        ]
+    elif source == "sum" and not set(SUM_PARTS) & set(clean_columns):
+        errors["columns"] = [
+            _("To add up engagements, map at least one of likes, comments, shares or saves.")
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +367,7 @@ for _iso, _names in enumerate(
 
 
 def _whole_number(value: Any) -> int | None:
-    """A cell as a whole number (None when blank); raises the errors goals.error_message knows."""
+    """A cell as a whole number (None when blank); raises the errors core.imports.error_message knows."""
     if isinstance(value, bool):
         raise PydanticCustomError("whole_number", "must be a whole number")
     if value is None:
@@ -568,12 +592,8 @@ class ParsedPost:
     values: dict[str, Any]
 
 
-@dataclass
-class ParsedPosts:
+class ParsedPosts(ParsedRows[ParsedPost]):
     """The outcome of reading a post file: valid rows, or the errors that reject it."""
-
-    rows: list[ParsedPost] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
 
 
 def _row_hash(mapped_cells: str, occurrence: int) -> str:
@@ -687,7 +707,7 @@ def parse_posts_file(
     content: bytes,
     columns: dict[str, str],
     options: dict[str, Any],
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ParsedPosts:
     """Read and validate every row through the mapping; the result holds valid rows or all errors."""
     result = ParsedPosts()
@@ -740,15 +760,9 @@ def parse_posts_file(
             errors.extend(row_errors)
         else:
             result.rows.append(ParsedPost(line=line, external_id=external_id, values=values))
-        if progress is not None and (done % 200 == 0 or done == total):
-            progress(done, total)
+        report_progress(progress, done, total)
 
-    if len(errors) > MAX_REPORTED_ERRORS:
-        hidden = len(errors) - MAX_REPORTED_ERRORS
-        del errors[MAX_REPORTED_ERRORS:]
-        errors.append(RowError(None, "file", _("%(n)s more errors not shown") % {"n": hidden}))
-    if errors:
-        result.rows = []
+    result.finish()
     return result
 
 

@@ -8,7 +8,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
+from socialops.content.models import ContentForm
 from socialops.workspaces.models import Workspace
+
+from .imports import TARGET_FIELDS
 
 # ISO weekday 1 … 7 → its short name, for tables, the heatmap and the command line.
 WEEKDAY_LABELS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
@@ -78,8 +81,6 @@ class PostRecord(models.Model):
 
     @property
     def form_label(self) -> str:
-        from socialops.content.models import ContentForm
-
         return str(dict(ContentForm.choices).get(self.form, self.form))
 
 
@@ -107,8 +108,6 @@ class ColumnMapping(models.Model):
     @property
     def columns_in_order(self) -> list[tuple[str, str]]:
         """(field, column) pairs in the fields' usual order (the stored JSON keeps no order on PostgreSQL)."""
-        from .imports import TARGET_FIELDS
-
         return [(t, self.columns[t]) for t in TARGET_FIELDS if t in (self.columns or {})]
 
 

@@ -11,11 +11,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialops.accounts.models import SocialAccount
-from socialops.goals.imports import FileUnreadable, RowError
+from socialops.core.imports import FileUnreadable, RowError, import_summary
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -23,7 +22,7 @@ from . import selectors, services
 from .besttime import LEARNED, best_time_table
 from .forms import NEW_MAPPING, PRESET_PREFIX, ColumnMappingForm, PostImportForm
 from .imports import PRESETS, guess_columns, read_headers
-from .models import WEEKDAY_LABELS, PostImport
+from .presenters import heatmap_data, top_hours
 
 POSTS_PER_PAGE = 50
 IMPORT_HISTORY_ROWS = 10
@@ -35,18 +34,6 @@ def _account(request: WorkspaceRequest, account_id: int) -> SocialAccount:
         user=request.user,
         account_id=account_id,
     )
-
-
-def _imported_message(record: PostImport) -> str:
-    return _(
-        "Imported %(file)s: %(rows)s rows — %(created)s new, %(updated)s updated, %(unchanged)s unchanged."
-    ) % {
-        "file": record.file_name,
-        "rows": record.rows,
-        "created": record.created,
-        "updated": record.updated,
-        "unchanged": record.unchanged,
-    }
 
 
 @workspace_view()
@@ -144,7 +131,7 @@ def post_import(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     except ValidationError as exc:
         form.add_service_errors(exc)
         return _render_posts(request, account, import_form=form)
-    messages.success(request, _imported_message(record))
+    messages.success(request, import_summary(record))
     return redirect("post_list", slug=workspace.slug, account_id=account.pk)
 
 
@@ -205,7 +192,7 @@ def column_mapping_create(request: WorkspaceRequest) -> HttpResponse:
         return _render_posts(
             request, account, import_form=import_form, report=exc.errors, report_file=upload.name
         )
-    messages.success(request, _imported_message(record))
+    messages.success(request, import_summary(record))
     return redirect(posts_url)
 
 
@@ -260,66 +247,19 @@ def column_mapping_preset(request: WorkspaceRequest, preset: str) -> HttpRespons
 # --- best time ---------------------------------------------------------------------------------
 
 
-def _cell_label(cell: dict[str, Any]) -> str:
-    posts = ngettext("%(n)s post", "%(n)s posts", cell["posts"]) % {"n": cell["posts"]}
-    parts = [f"{WEEKDAY_LABELS[cell['weekday'] - 1]} {cell['hour']:02d}:00", posts]
-    if cell["mean_engagement"] is not None:
-        parts.append(_("mean engagement %(v)s") % {"v": f"{cell['mean_engagement']:.1f}"})
-    if cell["mean_engagement_rate"] is not None:
-        parts.append(_("engagement rate %(v)s") % {"v": f"{cell['mean_engagement_rate'] * 100:.2f}%"})
-    if cell["score"] is not None:
-        parts.append(_("planning score %(v)s") % {"v": f"{cell['score']:.2f}"})
-    return " · ".join(parts)
-
-
-def heatmap_data(table: dict[str, Any]) -> dict[str, Any]:
-    """What besttime.js draws: axes, and per metric the [hour, weekday index, value, label] points."""
-    series: dict[str, dict[str, Any]] = {}
-    for key, field, name, digits in (
-        ("engagement", "mean_engagement", _("Mean engagement"), 1),
-        ("rate", "mean_engagement_rate", _("Engagement rate (%)"), 3),
-        ("score", "score", _("Planning score (1 = average)"), 2),
-    ):
-        points = []
-        for cell in table["cells"]:
-            value = cell[field]
-            if value is None:
-                continue
-            if key == "rate":
-                value *= 100
-            points.append([cell["hour"], cell["weekday"] - 1, round(value, digits), _cell_label(cell)])
-        values = [p[2] for p in points]
-        series[key] = {
-            "name": str(name),
-            "data": points,
-            "min": min(values) if values else 0,
-            "max": max(values) if values else 1,
-        }
-    return {
-        "hours": [f"{h:02d}" for h in range(24)],
-        "weekdays": [str(w) for w in WEEKDAY_LABELS],
-        "series": series,
-        "initial": "engagement" if table["posts"] else "score",
-    }
-
-
 @workspace_view()
 def best_time(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """The account's weekday × hour heatmap, where its best hours come from, and the top hours."""
     workspace = request.workspace
     account = _account(request, account_id)
     table = best_time_table(workspace=workspace, user=request.user, account=account)
-    top = [
-        {**t, "weekday_label": WEEKDAY_LABELS[t["weekday"] - 1], "hour_label": f"{t['hour']:02d}:00"}
-        for t in table["top_hours"]
-    ]
     context = {
         "account": account,
         "accounts": selectors.analytics_account_list(workspace=workspace, user=request.user),
         "table": table,
         "learned": table["source"] == LEARNED,
         "heatmap": heatmap_data(table),
-        "top_hours": top,
+        "top_hours": top_hours(table),
     }
     return render(request, "analytics/best_time.html", context)
 

@@ -3,9 +3,10 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -83,6 +84,27 @@ def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpR
 @api.exception_handler(HttpError)
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"message": _("The request body is too large.")}, status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+def _on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # e.g. "multipart/form-data" without a boundary: the client's request, not our failure.
+    return api.create_response(
+        request, {"message": _("The uploaded form could not be read (malformed multipart body).")}, status=400
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many fields or files, and Django's other refusals of a malformed request.
+    return api.create_response(
+        request, {"message": _("The request could not be accepted as sent.")}, status=400
+    )
 
 
 @api.exception_handler(Exception)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,13 @@ if "SOCIALOPS_DATA_DIR" not in os.environ and TESTING:
     DATA_DIR = Path(tempfile.mkdtemp(prefix="socialops-test-"))
 else:
     DATA_DIR = Path(os.environ.get("SOCIALOPS_DATA_DIR", "var")).resolve()
+if PACKAGE_DIR == DATA_DIR or PACKAGE_DIR in DATA_DIR.parents:
+    # A data dir inside the installed package would ship (or reuse) a secret key and a database with
+    # the code; happens when a command is started from inside src/socialops/ without SOCIALOPS_DATA_DIR.
+    raise ImproperlyConfigured(
+        f"The data directory {DATA_DIR} is inside the socialops package; set SOCIALOPS_DATA_DIR "
+        "or start the command from outside src/socialops/."
+    )
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -85,6 +93,7 @@ INSTALLED_APPS = [
     "socialops.review",
     "socialops.platforms",
     "socialops.publishing",
+    "socialops.demo",
 ]
 
 MIDDLEWARE = [

@@ -7,22 +7,33 @@ in the language of whoever runs the import.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import workspace_today
+from socialops.core.imports import (
+    BigCount,
+    Count,
+    ParsedRows,
+    Progress,
+    RowError,
+    Table,
+    cell_text,
+    clean_number_text,
+    error_message,
+    is_blank,
+    read_rows,
+    report_progress,
+)
 from socialops.workspaces.models import Workspace
 
 # Every figure a snapshot holds, in the order pages and files show them.
@@ -44,16 +55,7 @@ METRIC_FIELDS: tuple[str, ...] = (
     "posts",
 )
 
-# Upper bounds are the database columns' own (PositiveIntegerField / PositiveBigIntegerField), so a
-# value that passes here can always be stored.
-INT32_MAX = 2_147_483_647
-INT64_MAX = 9_223_372_036_854_775_807
-REVENUE_MAX_DIGITS = 14
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
-MAX_IMPORT_ROWS = 100_000
-# A file that is wrong in every cell would otherwise produce a report nobody can read.
-MAX_REPORTED_ERRORS = 1000
+REVENUE_MAX_DIGITS = 14  # MetricSnapshot.revenue
 
 # One alias table for every header a team's file might use, English or Chinese.
 # Headers are compared after _normalize_header (case, spaces, a trailing unit such as "(元)").
@@ -89,30 +91,6 @@ ALIAS_TO_COLUMN: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One problem in a file: the line as numbered in the file (header = 1; None for the whole file)."""
-
-    line: int | None
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "message": self.message}
-
-    def __str__(self) -> str:
-        """One line of a report, e.g. "line 7, new_followers: must be ≥ 0"."""
-        if self.line is None:
-            return _("whole file: %(message)s") % {"message": self.message}
-        if not self.field:
-            return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
-        return _("line %(line)s, %(field)s: %(message)s") % {
-            "line": self.line,
-            "field": self.field,
-            "message": self.message,
-        }
-
-
 @dataclass
 class ParsedRow:
     """One valid row of a file, ready to be upserted."""
@@ -123,54 +101,17 @@ class ParsedRow:
     values: dict[str, Any]
 
 
-@dataclass
-class ParsedFile:
-    """The outcome of reading a file: valid rows, or the errors that reject it."""
-
-    rows: list[ParsedRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-class FileUnreadable(Exception):
-    """The file as a whole cannot be read (wrong format, truncated, empty)."""
+class ParsedFile(ParsedRows[ParsedRow]):
+    """The outcome of reading a metrics file: valid rows, or the errors that reject it."""
 
 
 # ---------------------------------------------------------------------------------------------
 # Value validation (shared by imports, the page form, the API and the seed)
 
 
-def _reject_bool(value: Any) -> None:
+def _money_before(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("whole_number", "must be a whole number")
-
-
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\u00a0 ]\d{3})+(\.\d+)?$")
-
-
-def _clean_number_text(value: str) -> str:
-    text = value.strip()
-    if _THOUSANDS.match(text):
-        # Chinese platform exports write 12,345; only strip separators that sit in thousands places.
-        text = re.sub(r"[,\u00a0 ]", "", text)
-    return text
-
-
-def _count_before(value: Any) -> Any:
-    _reject_bool(value)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = _clean_number_text(value)
-        if text == "":
-            return None
-        if re.fullmatch(r"[+-]?\d+\.0*", text):
-            text = text.split(".")[0]
-        return text
-    return value
-
-
-def _money_before(value: Any) -> Any:
-    _reject_bool(value)
     if value is None:
         return None
     if isinstance(value, float):
@@ -184,7 +125,7 @@ def _money_before(value: Any) -> Any:
             return exact
         return cents if abs(exact - cents) < Decimal("0.000001") else exact
     if isinstance(value, str):
-        text = _clean_number_text(value.strip().lstrip("¥￥"))
+        text = clean_number_text(value.strip().lstrip("¥￥"))
         return None if text == "" else text
     return value
 
@@ -210,8 +151,6 @@ def _date_before(value: Any) -> Any:
 
 
 # Constraints sit on the inner type so that None (unknown) passes them untouched.
-Count = Annotated[Annotated[int, Field(ge=0, le=INT32_MAX)] | None, BeforeValidator(_count_before)]
-BigCount = Annotated[Annotated[int, Field(ge=0, le=INT64_MAX)] | None, BeforeValidator(_count_before)]
 Money = Annotated[
     Annotated[Decimal, Field(ge=0, max_digits=REVENUE_MAX_DIGITS, decimal_places=2)] | None,
     BeforeValidator(_money_before),
@@ -242,34 +181,6 @@ class MetricValues(BaseModel):
 
 DateCell = Annotated[dt.date, BeforeValidator(_date_before)]
 _DATE: TypeAdapter[dt.date] = TypeAdapter(DateCell)
-
-
-def error_message(error: ErrorDetails) -> str:
-    """A translated, user-facing message for one pydantic error."""
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "greater_than_equal":
-        return _("must be ≥ 0")
-    if kind in ("less_than_equal", "decimal_max_digits", "decimal_whole_digits"):
-        limit = ctx.get("le")
-        if limit is not None:
-            return _("is too large (at most %(max)s)") % {"max": limit}
-        return _("is too large")
-    if kind in ("int_parsing", "int_from_float", "int_type", "whole_number", "int_parsing_size"):
-        return _("must be a whole number")
-    if kind in ("decimal_parsing", "decimal_type", "finite_number"):
-        return _("must be a number")
-    if kind == "decimal_max_places":
-        return _("must have at most 2 decimal places")
-    if kind == "date_format":
-        return _("must be a date written YYYY-MM-DD or YYYY/MM/DD")
-    if kind == "date_invalid":
-        return _("is not a real calendar date")
-    if kind == "missing":
-        return _("is required")
-    if kind == "extra_forbidden":
-        return _("is not a metric")
-    return _("is not valid")
 
 
 def _errors_by_field(exc: PydanticValidationError) -> dict[str, str]:
@@ -305,7 +216,7 @@ class AccountResolver:
 
     def resolve(self, ref: Any) -> tuple[SocialAccount | None, str | None]:
         """(account, None) or (None, a translated reason)."""
-        text = _cell_text(ref)
+        text = cell_text(ref)
         if not text:
             return None, _("is required")
         # Same rules as accounts.selectors.account_get_by_ref: an id wins over a handle made of the
@@ -321,170 +232,7 @@ class AccountResolver:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading files
-
-
-@dataclass
-class Table:
-    """A sheet as rows of cells, each with its line number in the file."""
-
-    headers: list[str]
-    header_line: int
-    rows: list[tuple[int, list[Any]]]
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _is_blank(cells: Iterable[Any]) -> bool:
-    return all(_cell_text(c) == "" for c in cells)
-
-
-# Public names for the post-level import (socialops.analytics.imports), which reads cells the same way.
-cell_text = _cell_text
-is_blank = _is_blank
-
-
-def _decode(content: bytes) -> str:
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel on Chinese Windows saves "CSV" in the ANSI code page (GBK); GB18030 is its superset.
-        return content.decode("gb18030")
-    except UnicodeDecodeError:
-        raise FileUnreadable(
-            _("The file is not text in UTF-8 or GB18030; save it as CSV UTF-8 or as XLSX.")
-        ) from None
-
-
-def _delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_csv(content: bytes, delimiter: str | None = None) -> Table:
-    try:
-        text = _decode(content)
-    except UnicodeDecodeError:
-        raise FileUnreadable(_("The file is not valid UTF-8 text.")) from None
-    if "\x00" in text:
-        raise FileUnreadable(_("This does not look like a CSV file; upload CSV or XLSX."))
-    delimiter = delimiter or _delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[Any]]] = []
-    line = 1
-    try:
-        for record in reader:
-            rows.append((line, record))
-            line = reader.line_num + 1
-            if len(rows) > MAX_IMPORT_ROWS + 50:
-                break
-    except csv.Error as exc:
-        raise FileUnreadable(
-            _("Line %(line)s cannot be read as CSV: %(detail)s") % {"line": line, "detail": exc}
-        ) from None
-    return _table(rows)
-
-
-def _read_xlsx(content: bytes) -> Table:
-    import zipfile
-
-    import openpyxl
-
-    unreadable = _(
-        "The file cannot be opened as an Excel workbook; it may be truncated or damaged. Save it again as XLSX."
-    )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except zipfile.BadZipFile:
-        raise FileUnreadable(unreadable) from None
-    except Exception:  # openpyxl raises a zoo of errors for damaged parts; all mean the same to a user
-        raise FileUnreadable(unreadable) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise FileUnreadable(_("The workbook has no sheet."))
-        rows: list[tuple[int, list[Any]]] = []
-        for line, record in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((line, list(record)))
-            if len(rows) > MAX_IMPORT_ROWS + 50:
-                break
-    except FileUnreadable:
-        raise
-    except Exception:  # a part cut short is only noticed while reading the rows
-        raise FileUnreadable(unreadable) from None
-    finally:
-        workbook.close()
-    return _table(rows)
-
-
-def _table(rows: list[tuple[int, list[Any]]]) -> Table:
-    # The header is the first row with anything in it (exports sometimes start with a blank line).
-    for index, (line, cells) in enumerate(rows):
-        if not _is_blank(cells):
-            headers = [_cell_text(c) for c in cells]
-            body = [(n, c) for n, c in rows[index + 1 :] if not _is_blank(c)]
-            return Table(headers=headers, header_line=line, rows=body)
-    raise FileUnreadable(_("The file is empty."))
-
-
-def read_table(file_name: str, content: bytes, delimiter: str | None = None) -> Table:
-    """The file's first sheet (XLSX) or its rows (CSV); raises FileUnreadable with a clear message.
-
-    A CSV's delimiter is guessed from its first line unless ``delimiter`` is given.
-    """
-    if not content:
-        raise FileUnreadable(_("The file is empty."))
-    if len(content) > MAX_IMPORT_BYTES:
-        raise FileUnreadable(
-            _("The file is larger than %(mb)s MB; split it into smaller files.")
-            % {"mb": MAX_IMPORT_BYTES // 1024 // 1024}
-        )
-    name = file_name.lower()
-    if content.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(content)
-    if content.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
-        raise FileUnreadable(_("Old Excel files (.xls) are not supported; save the sheet as XLSX or CSV."))
-    return _read_csv(content, delimiter)
-
-
-# ---------------------------------------------------------------------------------------------
 # The whole file
-
-
-def read_rows(
-    file_name: str, content: bytes, errors: list[RowError], delimiter: str | None = None
-) -> Table | None:
-    """The file's table when it can be imported at all; else None, with the file-level error in ``errors``.
-
-    Shared by every import: unreadable or truncated file, header without rows, too many rows.
-    """
-    try:
-        table = read_table(file_name, content, delimiter=delimiter)
-    except FileUnreadable as exc:
-        errors.append(RowError(None, "file", str(exc)))
-        return None
-    if not table.rows:
-        errors.append(RowError(None, "file", _("The file has a header but no rows.")))
-        return None
-    if len(table.rows) > MAX_IMPORT_ROWS:
-        errors.append(
-            RowError(
-                None, "file", _("The file has more than %(max)s rows; split it.") % {"max": MAX_IMPORT_ROWS}
-            )
-        )
-        return None
-    return table
 
 
 def _map_headers(table: Table, has_default_account: bool) -> tuple[dict[int, str], list[RowError]]:
@@ -528,7 +276,7 @@ def parse_metrics_file(
     file_name: str,
     content: bytes,
     default_account: SocialAccount | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ParsedFile:
     """Read and validate every row; the result holds either valid rows or all the errors found."""
     result = ParsedFile()
@@ -551,12 +299,12 @@ def parse_metrics_file(
     for done, (line, cells) in enumerate(table.rows, start=1):
         raw = {column: cells[index] if index < len(cells) else None for index, column in columns.items()}
         row_errors: list[RowError] = []
-        if not _is_blank(cells[width:]):
+        if not is_blank(cells[width:]):
             row_errors.append(RowError(line, "", _("the row has more values than the header has columns")))
 
         account: SocialAccount | None = default_account
         account_ref = raw.pop("account", None)
-        if _cell_text(account_ref):
+        if cell_text(account_ref):
             account, reason = resolver.resolve(account_ref)
             if reason:
                 row_errors.append(RowError(line, header_of["account"], reason))
@@ -588,13 +336,7 @@ def parse_metrics_file(
             errors.extend(row_errors)
         elif day is not None and account is not None:
             result.rows.append(ParsedRow(line=line, account=account, date=day, values=values))
-        if progress is not None and (done % 200 == 0 or done == total):
-            progress(done, total)
+        report_progress(progress, done, total)
 
-    if len(errors) > MAX_REPORTED_ERRORS:
-        hidden = len(errors) - MAX_REPORTED_ERRORS
-        del errors[MAX_REPORTED_ERRORS:]
-        errors.append(RowError(None, "file", _("%(n)s more errors not shown") % {"n": hidden}))
-    if errors:
-        result.rows = []
+    result.finish()
     return result

@@ -10,8 +10,11 @@ from ninja.pagination import paginate
 from socialops.accounts import selectors as account_selectors
 from socialops.workspaces.api import api_workspace
 
-from . import selectors, services
+from . import selectors
 from .models import ManualTask, ManualTaskStatus, PlatformConnection
+from .services import connections as connection_services
+from .services import manual as manual_services
+from .services import sandbox as sandbox_services
 
 router = Router(tags=["platforms"])
 
@@ -228,8 +231,8 @@ def connection_put(
     request: HttpRequest, slug: str, account_id: ObjectId, payload: ConnectionIn
 ) -> Status[PlatformConnection]:
     workspace, account = _account(request, slug, account_id)
-    existed = services.connection_get_for_account(account) is not None
-    connection = services.connection_save(
+    existed = connection_services.connection_get_for_account(account) is not None
+    connection = connection_services.connection_save(
         workspace=workspace, actor=request.user, account=account, **payload.dict()
     )
     return Status(200 if existed else 201, connection)
@@ -239,7 +242,7 @@ def connection_put(
 def connection_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> Status[None]:
     workspace, account = _account(request, slug, account_id)
     connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
-    services.connection_delete(workspace=workspace, actor=request.user, connection=connection)
+    connection_services.connection_delete(workspace=workspace, actor=request.user, connection=connection)
     return Status(204, None)
 
 
@@ -251,7 +254,9 @@ def connection_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> 
 def connection_test(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
     workspace, account = _account(request, slug, account_id)
     connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
-    result = services.connection_test(workspace=workspace, actor=request.user, connection=connection)
+    result = connection_services.connection_test(
+        workspace=workspace, actor=request.user, connection=connection
+    )
     connection.refresh_from_db()
     return {
         "ok": result.ok,
@@ -266,7 +271,7 @@ def connection_test(request: HttpRequest, slug: str, account_id: ObjectId) -> An
 def connection_pause(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
     workspace, account = _account(request, slug, account_id)
     connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
-    return services.connection_set_paused(
+    return connection_services.connection_set_paused(
         workspace=workspace, actor=request.user, connection=connection, paused=True
     )
 
@@ -275,7 +280,7 @@ def connection_pause(request: HttpRequest, slug: str, account_id: ObjectId) -> A
 def connection_resume(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
     workspace, account = _account(request, slug, account_id)
     connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
-    return services.connection_set_paused(
+    return connection_services.connection_set_paused(
         workspace=workspace, actor=request.user, connection=connection, paused=False
     )
 
@@ -289,7 +294,7 @@ def connection_sandbox(
     request: HttpRequest, slug: str, account_id: ObjectId, payload: SandboxConnectIn
 ) -> Any:
     workspace, account = _account(request, slug, account_id)
-    connection = services.sandbox_connect(
+    connection = sandbox_services.sandbox_connect(
         workspace=workspace, actor=request.user, account=account, base_url=payload.base_url
     )
     return connection
@@ -325,7 +330,7 @@ def manual_task_detail(request: HttpRequest, slug: str, task_id: ObjectId) -> An
 def manual_task_posted(request: HttpRequest, slug: str, task_id: ObjectId, payload: MarkPostedIn) -> Any:
     workspace = api_workspace(request, slug)
     task = selectors.manual_task_get(workspace=workspace, user=request.user, task_id=task_id)
-    task = services.manual_task_mark_posted(
+    task = manual_services.manual_task_mark_posted(
         workspace=workspace, actor=request.user, task=task, url=payload.url, external_id=payload.external_id
     )
     return task

@@ -15,7 +15,7 @@ from socialops.workspaces.models import Workspace
 from . import credentials as creds
 from .connectors.base import CAPABILITY_LABELS, Capability
 from .models import ConnectorKind, ManualTask, ManualTaskStatus, PlatformConnection, PushEvent
-from .registry import connector_class, kinds_for_platform
+from .registry import KIND_FIELDS, KIND_PLATFORMS, connector_class, kinds_for_platform
 
 
 def connection_list(*, workspace: Workspace, user: Any) -> QuerySet[PlatformConnection]:
@@ -83,8 +83,6 @@ def capabilities_of(kind: str) -> list[dict[str, str]]:
 
 def connector_kinds() -> list[dict[str, Any]]:
     """Every connector kind with its label, capabilities and the account platforms it serves."""
-    from .registry import KIND_FIELDS, KIND_PLATFORMS
-
     kinds = []
     for value, label in ConnectorKind.choices:
         platforms = KIND_PLATFORMS[value]

@@ -17,10 +17,13 @@ from socialops.accounts import selectors as account_selectors
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
-from . import selectors, services
+from . import selectors
 from .forms import ConnectionForm, MarkPostedForm
 from .models import ConnectorKind, ManualTaskStatus
 from .registry import CONNECTION_FIELDS, kinds_using
+from .services import connections as connection_services
+from .services import manual as manual_services
+from .services import sandbox as sandbox_services
 
 
 @workspace_view()
@@ -105,14 +108,16 @@ def connection_edit(request: WorkspaceRequest, account_id: int) -> HttpResponse:
                 )
             )
             if sandbox_login:
-                services.sandbox_connect(
+                sandbox_services.sandbox_connect(
                     workspace=workspace,
                     actor=request.user,
                     account=account,
                     base_url=data["base_url"] or None,
                 )
             else:
-                services.connection_save(workspace=workspace, actor=request.user, account=account, **data)
+                connection_services.connection_save(
+                    workspace=workspace, actor=request.user, account=account, **data
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -133,7 +138,9 @@ def connection_test(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Call the platform's cheapest read with the stored credentials."""
     workspace = request.workspace
     connection = _connection_or_404(request, account_id)
-    result = services.connection_test(workspace=workspace, actor=request.user, connection=connection)
+    result = connection_services.connection_test(
+        workspace=workspace, actor=request.user, connection=connection
+    )
     (messages.success if result.ok else messages.error)(request, result.message)
     return redirect("connection_detail", slug=workspace.slug, account_id=account_id)
 
@@ -142,25 +149,23 @@ def connection_test(request: WorkspaceRequest, account_id: int) -> HttpResponse:
 @workspace_view(Perm.ACCOUNT_EDIT)
 def connection_pause(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Stop publishing through this connection until it is resumed."""
-    workspace = request.workspace
-    connection = _connection_or_404(request, account_id)
-    services.connection_set_paused(
-        workspace=workspace, actor=request.user, connection=connection, paused=True
-    )
-    messages.success(request, _("Publishing to this account is paused."))
-    return redirect("connection_detail", slug=workspace.slug, account_id=account_id)
+    return _set_paused(request, account_id, paused=True, done=_("Publishing to this account is paused."))
 
 
 @require_POST
 @workspace_view(Perm.ACCOUNT_EDIT)
 def connection_resume(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Resume publishing through a paused connection."""
+    return _set_paused(request, account_id, paused=False, done=_("Publishing to this account is resumed."))
+
+
+def _set_paused(request: WorkspaceRequest, account_id: int, *, paused: bool, done: str) -> HttpResponse:
     workspace = request.workspace
     connection = _connection_or_404(request, account_id)
-    services.connection_set_paused(
-        workspace=workspace, actor=request.user, connection=connection, paused=False
+    connection_services.connection_set_paused(
+        workspace=workspace, actor=request.user, connection=connection, paused=paused
     )
-    messages.success(request, _("Publishing to this account is resumed."))
+    messages.success(request, done)
     return redirect("connection_detail", slug=workspace.slug, account_id=account_id)
 
 
@@ -170,7 +175,7 @@ def connection_delete(request: WorkspaceRequest, account_id: int) -> HttpRespons
     """Disconnect: the stored credentials are deleted."""
     workspace = request.workspace
     connection = _connection_or_404(request, account_id)
-    services.connection_delete(workspace=workspace, actor=request.user, connection=connection)
+    connection_services.connection_delete(workspace=workspace, actor=request.user, connection=connection)
     messages.success(request, _("Disconnected; the stored credentials are deleted."))
     return redirect("connection_detail", slug=workspace.slug, account_id=account_id)
 
@@ -219,7 +224,7 @@ def manual_task_posted(request: WorkspaceRequest, task_id: int) -> HttpResponse:
     form = MarkPostedForm(request.POST)
     if form.is_valid():
         try:
-            services.manual_task_mark_posted(
+            manual_services.manual_task_mark_posted(
                 workspace=workspace, actor=request.user, task=task, **form.cleaned_data
             )
         except ValidationError as exc:

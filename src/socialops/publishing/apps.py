@@ -10,4 +10,6 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        # Imported here, not at the top: models must be loaded first. receivers connects to
+        # platforms' manual_posted; tasks connects the Huey sender to queue.publish_requested.
+        from . import receivers, tasks  # noqa: F401

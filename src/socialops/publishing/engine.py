@@ -27,13 +27,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentItem, MediaAsset
 from socialops.content.rendering import article_html, asset_ids_in
-from socialops.platforms import services as platform_services
 from socialops.platforms.connectors.base import (
     KIND_CAPABILITY,
     AuthExpired,
@@ -54,9 +54,11 @@ from socialops.platforms.credentials import CredentialsUnreadable
 from socialops.platforms.media import media_file_from_asset
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
 from socialops.platforms.registry import connector_class, connector_for
+from socialops.platforms.services import connections as connection_services
 from socialops.review.models import ItemStatus
-from socialops.review.services import workflow
+from socialops.review.services import transitions as transition_services
 
+from . import queue, services
 from .models import AttemptOutcome, Publication, PublicationState, PublishAttempt
 
 log = logging.getLogger(__name__)
@@ -140,8 +142,6 @@ def _blocked_by_earlier(pub: Publication, now: dt.datetime) -> bool:
 
 
 def models_q_earlier(pub: Publication) -> Any:
-    from django.db.models import Q
-
     return Q(due_at__lt=pub.due_at) | Q(due_at=pub.due_at, pk__lt=pub.pk)
 
 
@@ -150,7 +150,9 @@ def _item_to_publishing(pub: Publication) -> str | None:
     item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
     if item.status in (ItemStatus.SCHEDULED, ItemStatus.FAILED):
         try:
-            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item, item_locked=True)
+            transition_services.item_mark_publishing(
+                workspace=pub.workspace, actor=None, item=item, item_locked=True
+            )
         except ValidationError as exc:
             return "; ".join(str(m) for msgs in exc.message_dict.values() for m in msgs)
         return None
@@ -159,7 +161,10 @@ def _item_to_publishing(pub: Publication) -> str | None:
     return _("The item was changed after approval and is back in review; approve it again, then reschedule.")
 
 
-@transaction.atomic
+# Durable (here and in the outcome writes below): the claim must be committed before anything is
+# sent, and an outcome must be committed once recorded; inside a caller's transaction a rollback
+# would forget a post that went out, and the next run would send it again.
+@transaction.atomic(durable=True)
 def claim(publication_id: int, version: int | None, now: dt.datetime) -> Claim | None:
     """Lock and claim the publication if it is due and ours to run; None means nothing to do now."""
     # of=("self",): lock the publication only. A plain FOR UPDATE with these joins would also
@@ -233,7 +238,7 @@ def _fail_locked(pub: Publication, now: dt.datetime, message: str) -> None:
         outcome=AttemptOutcome.FAILED,
         message=message,
     )
-    _sync_item(pub)
+    services.item_status_sync(pub)
 
 
 def _media(pub: Publication, body: str, *, with_data: bool) -> tuple[MediaFile, ...]:
@@ -376,7 +381,7 @@ def run(
             if refreshed:
                 return _revoked(c, exc.message)
             try:
-                platform_services.connection_refresh(connection=c.connection)
+                connection_services.connection_refresh(connection=c.connection)
             except (AuthRevoked, NotSupported, CredentialsUnreadable) as exc2:
                 return _revoked(c, str(exc2) or exc.message)
             except ConnectorError as exc2:
@@ -451,7 +456,7 @@ def _locked(c: Claim) -> Publication:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _published(c: Claim, result: PublishResult, found: bool) -> str:
     pub = _locked(c)
     if not result.is_published:
@@ -470,13 +475,13 @@ def _published(c: Claim, result: PublishResult, found: bool) -> str:
     pub.last_error = ""
     _save(pub)
     _finish(c, AttemptOutcome.FOUND if found else AttemptOutcome.PUBLISHED, "", None)
-    _sync_item(pub)
+    services.item_status_sync(pub)
     if c.kick_next:
         _kick_next(pub.account_id)
     return pub.state
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _retry(c: Claim, exc: ConnectorError, wait: float | None) -> str:
     pub = _locked(c)
     delay = backoff(pub.attempts, wait)
@@ -486,13 +491,11 @@ def _retry(c: Claim, exc: ConnectorError, wait: float | None) -> str:
     pub.last_error = exc.message or str(exc)
     _save(pub)
     _finish(c, AttemptOutcome.RETRY, pub.last_error, exc.status_code)
-    from .services import enqueue
-
-    enqueue(pub)
+    queue.enqueue(pub)
     return pub.state
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _unknown(c: Claim, message: str, status: int | None) -> str:
     pub = _locked(c)
     pub.state = PublicationState.UNKNOWN
@@ -505,14 +508,14 @@ def _unknown(c: Claim, message: str, status: int | None) -> str:
     item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
     if item.status == ItemStatus.PUBLISHING:
         with contextlib.suppress(ValidationError):
-            workflow.item_mark_unknown(workspace=pub.workspace, actor=None, item=item, item_locked=True)
-    from .services import enqueue
-
-    enqueue(pub)
+            transition_services.item_mark_unknown(
+                workspace=pub.workspace, actor=None, item=item, item_locked=True
+            )
+    queue.enqueue(pub)
     return pub.state
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _failed(c: Claim, message: str, status: int | None) -> str:
     pub = _locked(c)
     pub.state = PublicationState.FAILED
@@ -520,17 +523,15 @@ def _failed(c: Claim, message: str, status: int | None) -> str:
     pub.last_error = message
     _save(pub)
     _finish(c, AttemptOutcome.FAILED, message, status)
-    _sync_item(pub)
+    services.item_status_sync(pub)
     if c.kick_next:
         _kick_next(pub.account_id)
     return pub.state
 
 
 def _revoked(c: Claim, message: str) -> str:
-    from .services import connection_lost
-
-    connection_lost(connection=c.connection, message=message)
-    with transaction.atomic():
+    services.connection_lost(connection=c.connection, message=message)
+    with transaction.atomic(durable=True):
         pub = _locked(c)
         # Nothing was made (an auth refusal happens before the platform acts): wait in the queue.
         pub.state = PublicationState.UNKNOWN if c.mode == RECONCILE else PublicationState.SCHEDULED
@@ -538,36 +539,6 @@ def _revoked(c: Claim, message: str) -> str:
         _save(pub)
         _finish(c, AttemptOutcome.NEEDS_REAUTH, message, None)
     return pub.state
-
-
-def _sync_item(pub: Publication) -> None:
-    """Move the item to published when all its publications are out, or failed when some failed."""
-    item = ContentItem.objects.select_for_update().get(pk=pub.item_id)
-    states = set(
-        Publication.objects.filter(item=item)
-        .exclude(state=PublicationState.CANCELLED)
-        .values_list("state", flat=True)
-    )
-    target = None
-    if states and states <= {PublicationState.PUBLISHED}:
-        target = workflow.item_mark_published
-    elif PublicationState.FAILED in states and not states & {
-        PublicationState.SCHEDULED,
-        PublicationState.PUBLISHING,
-        PublicationState.UNKNOWN,
-    }:
-        target = workflow.item_mark_failed
-    if target is None:
-        return
-    if item.status == ItemStatus.SCHEDULED:
-        try:
-            workflow.item_mark_publishing(workspace=pub.workspace, actor=None, item=item, item_locked=True)
-        except ValidationError:
-            return
-    try:
-        target(workspace=pub.workspace, actor=None, item=item, item_locked=True)
-    except ValidationError:
-        log.info("item %s stays %s", item.pk, item.status)
 
 
 def _next_of_account(account_id: int) -> Publication | None:
@@ -585,9 +556,7 @@ def _kick_next(account_id: int) -> None:
     """The account's next due publication was waiting for this one: queue it now."""
     nxt = _next_of_account(account_id)
     if nxt is not None:
-        from .services import enqueue
-
-        enqueue(nxt, eta=timezone.now())
+        queue.enqueue(nxt, eta=timezone.now())
 
 
 DONE_STATES = (PublicationState.PUBLISHED, PublicationState.FAILED, PublicationState.HANDED_OVER)
@@ -626,8 +595,6 @@ def sweep_due(now: dt.datetime | None = None, *, inline: bool = False, limit: in
     ``publishing`` past their lease. ``inline`` runs them here, in due order; otherwise they are
     queued (a duplicate task is harmless: the claim decides).
     """
-    from django.db.models import Q
-
     now = now or timezone.now()
     due = Q(state=PublicationState.SCHEDULED) & (
         Q(next_attempt_at__isnull=True, due_at__lte=now) | Q(next_attempt_at__lte=now)
@@ -645,7 +612,5 @@ def sweep_due(now: dt.datetime | None = None, *, inline: bool = False, limit: in
         if inline:
             run(pk, version, now=now)
         else:
-            from .tasks import publish_publication
-
-            publish_publication(pk, version)
+            queue.enqueue_now(pk, version)
     return [pk for pk, _v in rows]

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
-from django.utils import timezone
 
+from socialops.core.actors import SYSTEM
 from socialops.platforms.signals import manual_posted
+from socialops.workspaces.models import Workspace
 
-from .models import Publication, PublicationState
+from . import services
 
 
 @receiver(manual_posted)
-def _manual_posted(sender: Any, *, idempotency_key: str = "", url: str = "", **kwargs: Any) -> None:
-    from .engine import _sync_item
-
-    with transaction.atomic():
-        pub = Publication.objects.select_for_update().filter(idempotency_key=idempotency_key).first()
-        if pub is None or pub.state != PublicationState.HANDED_OVER:
-            return
-        pub.state = PublicationState.PUBLISHED
-        pub.url = (url or "")[:500]
-        pub.published_at = timezone.now()
-        pub.save()
-        _sync_item(pub)
+def _manual_posted(
+    sender: Any, *, workspace_id: int = 0, idempotency_key: str = "", url: str = "", **kwargs: Any
+) -> None:
+    # The signal carries ids only; the person was checked and audited by platforms when marking
+    # the package, so the publication's own write is the system's.
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return
+    services.publication_mark_posted(
+        workspace=workspace, actor=SYSTEM, idempotency_key=idempotency_key, url=url
+    )

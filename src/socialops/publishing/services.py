@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,14 +13,18 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.content.models import ContentItem, ContentVariant, Placement
+from socialops.platforms.services import connections as connection_services
 from socialops.review.models import ItemStatus
-from socialops.review.services import workflow
-from socialops.workspaces.access import ensure_perm, membership_get
+from socialops.review.services import transitions as transition_services
+from socialops.workspaces.access import membership_get, require_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, Role
 
 from .models import Publication, PublicationState, PublishingAlert
+from .queue import enqueue
+
+log = logging.getLogger(__name__)
 
 # Item states from which a publication may be planned: approved (first one), failed (again), or
 # already on its way for another account.
@@ -34,25 +39,11 @@ SCHEDULABLE_ITEM = (
 
 
 def _check(workspace: Workspace, actor: Any) -> None:
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
 
 
 def _snap(publication: Publication) -> dict[str, Any]:
     return snapshot(publication, exclude={"idempotency_key"})
-
-
-def enqueue(publication: Publication, *, eta: dt.datetime | None = None) -> None:
-    """Queue the publish task on commit, carrying ids and version only."""
-    from .tasks import publish_publication
-
-    pk, version = publication.pk, publication.version
-    when = eta or publication.next_due
-
-    def send() -> None:
-        publish_publication.schedule(args=(pk, version), eta=when)
-
-    transaction.on_commit(send)
 
 
 def _lock(workspace: Workspace, publication: Publication) -> Publication:
@@ -129,7 +120,7 @@ def publication_schedule(
     except IntegrityError as exc:
         raise ValidationError({"account": [_("This item is already planned for this account.")]}) from exc
     if locked.status in (ItemStatus.APPROVED, ItemStatus.FAILED):
-        workflow.item_mark_scheduled(workspace=workspace, actor=None, item=locked)
+        transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=locked)
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -166,7 +157,7 @@ def publication_reschedule(
     if was_failed:
         item = _lock_item(workspace, row.item)
         if item.status == ItemStatus.FAILED:
-            workflow.item_mark_scheduled(workspace=workspace, actor=None, item=item)
+            transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=item)
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -211,7 +202,7 @@ def publication_cancel(*, workspace: Workspace, actor: Any, publication: Publica
         Publication.objects.filter(item=item).exclude(pk=row.pk).exclude(state=PublicationState.CANCELLED)
     )
     if item.status == ItemStatus.SCHEDULED and not others.exists():
-        workflow.item_unschedule(workspace=workspace, actor=None, item=item)
+        transition_services.item_unschedule(workspace=workspace, actor=None, item=item)
     audit_record(
         workspace=workspace, actor=actor, action="publishing.cancel", obj=row, before=before, after=_snap(row)
     )
@@ -246,14 +237,88 @@ def schedule_item_placements(*, workspace: Workspace, actor: Any, item: ContentI
     return made
 
 
+# ---- publication outcomes (system writes: the engine, a manual package marked posted) --------
+
+
+def item_status_sync(publication: Publication) -> None:
+    """Move the item to published when all its publications are out, or failed when some failed.
+
+    Runs inside the caller's transaction (the engine's outcome, ``publication_mark_posted``);
+    the item's own transitions are audited by the review workflow.
+    """
+    item = ContentItem.objects.select_for_update().get(pk=publication.item_id)
+    states = set(
+        Publication.objects.filter(item=item)
+        .exclude(state=PublicationState.CANCELLED)
+        .values_list("state", flat=True)
+    )
+    target = None
+    if states and states <= {PublicationState.PUBLISHED}:
+        target = transition_services.item_mark_published
+    elif PublicationState.FAILED in states and not states & {
+        PublicationState.SCHEDULED,
+        PublicationState.PUBLISHING,
+        PublicationState.UNKNOWN,
+    }:
+        target = transition_services.item_mark_failed
+    if target is None:
+        return
+    workspace = publication.workspace
+    if item.status == ItemStatus.SCHEDULED:
+        try:
+            transition_services.item_mark_publishing(
+                workspace=workspace, actor=None, item=item, item_locked=True
+            )
+        except ValidationError:
+            return
+    try:
+        target(workspace=workspace, actor=None, item=item, item_locked=True)
+    except ValidationError:
+        log.info("item %s stays %s", item.pk, item.status)
+
+
+# Not durable: the manual_posted signal is sent on commit, so in production this runs outside
+# any transaction, but tests run captured on-commit callbacks inside the test's transaction.
+@transaction.atomic
+def publication_mark_posted(
+    *, workspace: Workspace, actor: Any, idempotency_key: str, url: str = ""
+) -> Publication | None:
+    """Finish a publication handed over as a manual package once a person marked it posted.
+
+    Returns the publication, or None when the workspace has no handed-over publication with
+    this key (already finished, or not one of ours): marking posted twice publishes once.
+    """
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
+    pub = (
+        Publication.objects.select_for_update()
+        .filter(workspace=workspace, idempotency_key=idempotency_key)
+        .first()
+    )
+    if pub is None or pub.state != PublicationState.HANDED_OVER:
+        return None
+    before = _snap(pub)
+    pub.state = PublicationState.PUBLISHED
+    pub.url = (url or "")[:500]
+    pub.published_at = timezone.now()
+    pub.save()
+    item_status_sync(pub)
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="publishing.manual_posted",
+        obj=pub,
+        before=before,
+        after=_snap(pub),
+    )
+    return pub
+
+
 # ---- alerts to admins -------------------------------------------------------------------------
 
 
 def connection_lost(*, connection: Any, message: str) -> None:
     """The platform revoked an account's authorisation: stop publishing to it and tell the admins."""
-    from socialops.platforms import services as platform_services
-
-    platform_services.connection_mark_needs_reauth(connection=connection, message=message)
+    connection_services.connection_mark_needs_reauth(connection=connection, message=message)
     alert_account_admins(
         workspace=connection.workspace,
         account_id=connection.account_id,

@@ -24,7 +24,6 @@ from socialops.accounts.selectors import workspace_today
 from socialops.analytics.services import post_record_upsert
 from socialops.goals.models import MetricSnapshot
 from socialops.goals.services.metrics import snapshot_upsert
-from socialops.platforms import services as platform_services
 from socialops.platforms.connectors.base import (
     AccountMetrics,
     AuthExpired,
@@ -36,8 +35,10 @@ from socialops.platforms.connectors.base import (
 from socialops.platforms.credentials import CredentialsUnreadable
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
 from socialops.platforms.registry import connector_for
+from socialops.platforms.services import connections as connection_services
 from socialops.workspaces.models import Workspace
 
+from . import services
 from .engine import build_post
 from .models import Publication, PublicationState
 
@@ -84,7 +85,7 @@ def _call(connection: PlatformConnection, capability: Capability, fn: Callable[[
             if refreshed:
                 _revoked(connection, exc.message or str(exc))
             try:
-                platform_services.connection_refresh(connection=connection)
+                connection_services.connection_refresh(connection=connection)
             except (AuthRevoked, NotSupported, CredentialsUnreadable) as exc2:
                 _revoked(connection, str(exc2) or exc.message)
             refreshed = True
@@ -93,9 +94,7 @@ def _call(connection: PlatformConnection, capability: Capability, fn: Callable[[
 
 
 def _revoked(connection: PlatformConnection, message: str) -> Any:
-    from .services import connection_lost
-
-    connection_lost(connection=connection, message=message)
+    services.connection_lost(connection=connection, message=message)
     raise SyncAuthRevoked(message)
 
 

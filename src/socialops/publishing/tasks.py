@@ -1,11 +1,18 @@
-"""Background jobs: publish one publication (queued with its eta on commit) and the sweeper."""
+"""Background jobs: publish one publication (queued with its eta on commit) and the sweeper.
+
+The top of publishing's module order (queue → services → engine → sync → tasks): nothing in
+the app imports this module; it connects the Huey sender to ``queue.publish_requested``.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import engine
+from . import engine, queue, sync
 
 
 @db_task()
@@ -13,6 +20,13 @@ def publish_publication(publication_id: int, version: int) -> str:
     """Publish one publication if it is still due at this version (an older version is a no-op),
     then the account's next due posts in due order (engine.run_chain)."""
     return engine.run_chain(publication_id, version)
+
+
+@queue.publish_requested.connect
+def _send(*, publication_id: int, version: int, eta: dt.datetime | None) -> Any:
+    if eta is None:
+        return publish_publication(publication_id, version)
+    return publish_publication.schedule(args=(publication_id, version), eta=eta)
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -24,6 +38,4 @@ def sweep_publications() -> int:
 @db_periodic_task(crontab(minute="*/15"))
 def sync_metrics() -> int:
     """Every 15 minutes: pull account and post figures of every connected account (see sync.py)."""
-    from . import sync
-
     return sync.sync_all()

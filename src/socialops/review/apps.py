@@ -8,3 +8,9 @@ class ReviewConfig(AppConfig):
     name = "socialops.review"
     label = "review"
     verbose_name = _("Review")
+
+    def ready(self) -> None:
+        # Imported here: receivers import models, which must wait until the app registry is ready.
+        from . import receivers
+
+        receivers.connect()

@@ -94,11 +94,15 @@ def _data_text(name: str) -> str:
     return resources.files("socialops.textkit").joinpath("data", name).read_text(encoding="utf-8")
 
 
-def _read_tsv(name: str) -> list[AdLawTerm]:
+def _tsv_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a shipped tab-separated file with a header line (# comment lines skipped)."""
     lines = [ln for ln in _data_text(name).splitlines() if ln and not ln.startswith("#")]
-    reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t", quoting=csv.QUOTE_NONE)
+    return list(csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _read_tsv(name: str) -> list[AdLawTerm]:
     out = []
-    for row in reader:
+    for row in _tsv_rows(name):
         out.append(
             AdLawTerm(
                 term=row["term"].strip(),
@@ -470,54 +474,16 @@ def title_spans(text: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------------------------------------
 # Suggestions
 
-_SUGGESTIONS = {
-    "最佳": "优质",
-    "最好": "很好",
-    "最优": "优质",
-    "最优秀": "优秀",
-    "最高级": "高级",
-    "最高档": "高档",
-    "最低价": "优惠价",
-    "最便宜": "实惠",
-    "最流行": "流行",
-    "最受欢迎": "广受欢迎",
-    "最时尚": "时尚",
-    "最舒适": "舒适",
-    "最先进": "先进",
-    "最新科技": "新科技",
-    "最新技术": "新技术",
-    "最新科学": "新科学",
-    "最新": "新",
-    "最具": "颇具",
-    "第一品牌": "知名品牌",
-    "销量第一": "热销",
-    "销量冠军": "热销",
-    "全国销量冠军": "热销",
-    "顶级": "高品质",
-    "顶尖": "出色",
-    "极品": "精品",
-    "极致": "出色",
-    "极佳": "很好",
-    "绝佳": "很好",
-    "首选": "优选",
-    "万能": "多用途",
-    "绝对": "非常",
-    "永久": "长期",
-    "王牌": "主打",
-    "无敌": "出色",
-    "性价比之王": "高性价比",
-    "领导品牌": "知名品牌",
-    "领袖品牌": "知名品牌",
-    "世界级": "高水准",
-    "纯天然": "天然成分",
-    "独家配方": "自研配方",
-    "遥遥领先": "表现出色",
-}
+
+@lru_cache(maxsize=1)
+def suggestions() -> dict[str, str]:
+    """Milder words for absolute terms (data/adlaw_suggestions.tsv)."""
+    return {row["term"]: row["suggestion"] for row in _tsv_rows("adlaw_suggestions.tsv")}
 
 
 def _suggest(key: str) -> str | None:
-    if key in _SUGGESTIONS:
-        return _SUGGESTIONS[key]
+    if key in suggestions():
+        return suggestions()[key]
     if len(key) == 2 and key[0] == "最" and is_cjk(key[1]):
         return "很" + key[1]
     return None

@@ -27,7 +27,6 @@ Not thread-safe: callers serialise writes (and queries, in loader mode, which fi
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import struct
@@ -35,8 +34,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,14 +54,12 @@ from socialops.textkit.shingles import (
     shingle_codes_many,
 )
 
+from .minhash import DEFAULT_LSH_RECALL, DEFAULT_NUM_PERM, MinHasher, band_keys, tune_lsh
+from .textdiff import TextDiff, diff
+
 DocId: TypeAlias = int | str
 TextLoader: TypeAlias = Callable[[Sequence[DocId]], Mapping[DocId, str]]
-U32Array = NDArray[np.uint32]
-
-DEFAULT_NUM_PERM = 128
 DEFAULT_THRESHOLD = 0.6
-#: Probability that a pair exactly at the threshold shares an LSH bucket (see tune_lsh).
-DEFAULT_LSH_RECALL = 0.95
 #: Candidates whose MinHash estimate is this many standard deviations below the threshold are
 #: not re-ranked: a true match is lost that way with probability < 1e-4 (normal tail at 4σ).
 ESTIMATE_Z = 4.0
@@ -74,132 +70,8 @@ DEFAULT_MAX_CANDIDATES = 2000
 BATCH_DOCS = 8192
 #: Entries kept in the sorted tail before it is merged into the main bucket arrays.
 TAIL_MAX = 1 << 16
-#: A side of a diff longer than this (normalised characters) is first aligned sentence by
-#: sentence, then character by character inside changed sentences (difflib is quadratic).
-CHAR_DIFF_LIMIT = 5000
-
-_MASK64 = (1 << 64) - 1
 _MAGIC = b"SOCIALOPS-ORIGINALITY\x00"
 _FORMAT_VERSION = 1
-_SENTENCE_ENDS = frozenset("。！？!?；;…\n")
-
-
-# --------------------------------------------------------------------------------------------
-# Constants from a seed
-
-
-def _splitmix64_stream(seed: int, count: int) -> list[int]:
-    """``count`` pseudo-random 64-bit ints from ``seed`` (splitmix64; stable forever)."""
-    out: list[int] = []
-    state = seed & _MASK64
-    for _ in range(count):
-        state = (state + 0x9E3779B97F4A7C15) & _MASK64
-        z = state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
-        out.append(z ^ (z >> 31))
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# LSH tuning
-
-
-def collision_probability(similarity: float, bands: int, rows: int) -> float:
-    """Probability that two documents of Jaccard ``similarity`` share at least one band."""
-    return 1.0 - (1.0 - similarity**rows) ** bands
-
-
-def s_curve_midpoint(bands: int, rows: int) -> float:
-    """The similarity at which a pair becomes a candidate with probability 1/2."""
-    return (1.0 - 0.5 ** (1.0 / bands)) ** (1.0 / rows)
-
-
-@lru_cache(maxsize=64)
-def tune_lsh(threshold: float, num_perm: int, min_recall: float = DEFAULT_LSH_RECALL) -> tuple[int, int]:
-    """Bands × rows for ``threshold``: the fewest false candidates at the wanted recall.
-
-    Among all (bands, rows) with bands · rows ≤ num_perm whose collision probability at the
-    threshold is at least ``min_recall``, choose the one with the smallest false-positive area
-    ∫₀ᵗ P(s) ds (candidates below the threshold, which cost re-ranking time but are then
-    discarded exactly); ties go to fewer bands (less memory). When no pair reaches
-    ``min_recall``, the one with the highest recall wins.
-    """
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError("threshold must be in (0, 1]")
-    grid = np.linspace(0.0, threshold, 513)
-    best: tuple[float, float, int, int] | None = None  # (short of recall?, fp area or -recall, b, r)
-    for rows in range(1, num_perm + 1):
-        for bands in range(1, num_perm // rows + 1):
-            recall = collision_probability(threshold, bands, rows)
-            curve = 1.0 - (1.0 - grid**rows) ** bands
-            fp_area = float(np.sum((curve[1:] + curve[:-1]) * 0.5 * np.diff(grid)))
-            key = (0.0, fp_area, bands, rows) if recall >= min_recall else (1.0, -recall, bands, rows)
-            if best is None or key < best:
-                best = key
-    assert best is not None
-    return best[2], best[3]
-
-
-# --------------------------------------------------------------------------------------------
-# MinHash
-
-
-class MinHasher:
-    """MinHash signatures of shingle code arrays: ``num_perm`` uint32 minima per document."""
-
-    def __init__(self, num_perm: int = DEFAULT_NUM_PERM, seed: int = 1) -> None:
-        if not 1 <= num_perm <= 1024:
-            raise ValueError("num_perm must be between 1 and 1024")
-        self.num_perm = num_perm
-        self.seed = seed
-        stream = _splitmix64_stream(seed, 2 * num_perm + 1)
-        self._salt = np.uint64(stream[0])
-        # Odd multipliers: x ↦ a·x + b is then a permutation of the 32-bit values.
-        self.a = np.array([(v >> 32) | 1 for v in stream[1 : num_perm + 1]], dtype=np.uint32)
-        self.b = np.array([v >> 32 for v in stream[num_perm + 1 :]], dtype=np.uint32)
-
-    def fingerprint(self) -> int:
-        """A checksum of the hash constants, stored with a serialised index."""
-        return zlib.crc32(self.a.tobytes() + self.b.tobytes() + struct.pack("<Q", int(self._salt)))
-
-    def signatures(self, codes: U64Array, counts: I64Array) -> U32Array:
-        """Signatures of consecutive documents: ``codes`` concatenated, ``counts`` per document.
-
-        A document without shingles gets the all-ones signature (it is never indexed in LSH).
-        """
-        n = counts.size
-        sig = np.full((n, self.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-        nonempty = np.flatnonzero(counts > 0)
-        if nonempty.size == 0:
-            return sig
-        x = (mix64(codes ^ self._salt) >> np.uint64(32)).astype(np.uint32)
-        starts = (np.cumsum(counts) - counts)[nonempty]
-        buf = np.empty_like(x)
-        cols = np.empty((self.num_perm, nonempty.size), dtype=np.uint32)
-        for i in range(self.num_perm):
-            np.multiply(x, self.a[i], out=buf)
-            np.add(buf, self.b[i], out=buf)
-            cols[i] = np.minimum.reduceat(buf, starts)
-        sig[nonempty] = cols.T
-        return sig
-
-
-def band_keys(signatures: U32Array, bands: int, rows: int, seed: int) -> U64Array:
-    """The 64-bit bucket key of every band of every signature: shape (n, bands)."""
-    n = signatures.shape[0]
-    salts = _splitmix64_stream(seed ^ 0x5851F42D4C957F2D, bands)
-    keys = np.empty((n, bands), dtype=np.uint64)
-    for j in range(bands):
-        h = np.full(n, salts[j], dtype=np.uint64)
-        for r in range(rows):
-            h = mix64(h ^ signatures[:, j * rows + r].astype(np.uint64))
-        keys[:, j] = h
-    return keys
-
-
-# --------------------------------------------------------------------------------------------
-# Results
 
 
 @dataclass(frozen=True)
@@ -211,116 +83,6 @@ class Match:
     similarity: float
     #: (start, end) spans of the *query* text made of shingles the document also contains.
     shared_spans: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class DiffOp:
-    """One opcode of a diff, with spans in the two *original* texts."""
-
-    tag: Literal["equal", "replace", "delete", "insert"]
-    a_start: int
-    a_end: int
-    b_start: int
-    b_end: int
-
-
-@dataclass(frozen=True)
-class TextDiff:
-    """Side-by-side character diff of two texts, blind to punctuation, spaces, width and case."""
-
-    ops: tuple[DiffOp, ...]
-    #: Exact Jaccard similarity of the two texts (the same figure a Match shows).
-    similarity: float
-
-    def segments_a(self) -> list[tuple[str, int, int]]:
-        """(kind, start, end) pieces of the first text: kind is equal, changed or removed."""
-        kinds = {"equal": "equal", "replace": "changed", "delete": "removed"}
-        return [
-            (kinds[op.tag], op.a_start, op.a_end)
-            for op in self.ops
-            if op.tag in kinds and op.a_end > op.a_start
-        ]
-
-    def segments_b(self) -> list[tuple[str, int, int]]:
-        """(kind, start, end) pieces of the second text: kind is equal, changed or added."""
-        kinds = {"equal": "equal", "replace": "changed", "insert": "added"}
-        return [
-            (kinds[op.tag], op.b_start, op.b_end)
-            for op in self.ops
-            if op.tag in kinds and op.b_end > op.b_start
-        ]
-
-
-# --------------------------------------------------------------------------------------------
-# Diff
-
-
-def _sentence_bounds(norm: Normalized, original: str) -> list[int]:
-    """Normalised positions where a sentence of the original starts (with 0 and len)."""
-    ends_before = [0] * (len(original) + 1)
-    count = 0
-    for i, ch in enumerate(original):
-        if ch in _SENTENCE_ENDS:
-            count += 1
-        ends_before[i + 1] = count
-    bounds = [0]
-    for i in range(1, len(norm.text)):
-        if ends_before[norm.src_start[i]] > ends_before[norm.src_end[i - 1]]:
-            bounds.append(i)
-    bounds.append(len(norm.text))
-    return bounds
-
-
-def _char_opcodes(a: str, b: str, a0: int = 0, b0: int = 0) -> list[tuple[str, int, int, int, int]]:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return [(tag, i1 + a0, i2 + a0, j1 + b0, j2 + b0) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
-
-
-def _normalized_opcodes(
-    na: Normalized, a: str, nb: Normalized, b: str
-) -> list[tuple[str, int, int, int, int]]:
-    if len(na.text) <= CHAR_DIFF_LIMIT and len(nb.text) <= CHAR_DIFF_LIMIT:
-        return _char_opcodes(na.text, nb.text)
-    # Long texts: align sentences first, then characters inside each changed block.
-    ba, bb = _sentence_bounds(na, a), _sentence_bounds(nb, b)
-    sa = [na.text[ba[i] : ba[i + 1]] for i in range(len(ba) - 1)]
-    sb = [nb.text[bb[i] : bb[i + 1]] for i in range(len(bb) - 1)]
-    ops: list[tuple[str, int, int, int, int]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_opcodes():
-        a1, a2, b1, b2 = ba[i1], ba[i2], bb[j1], bb[j2]
-        if tag == "replace" and a2 - a1 <= CHAR_DIFF_LIMIT and b2 - b1 <= CHAR_DIFF_LIMIT:
-            ops.extend(_char_opcodes(na.text[a1:a2], nb.text[b1:b2], a1, b1))
-        else:
-            ops.append((tag, a1, a2, b1, b2))
-    merged: list[tuple[str, int, int, int, int]] = []
-    for op in ops:
-        if merged and merged[-1][0] == op[0]:
-            last = merged[-1]
-            merged[-1] = (last[0], last[1], op[2], last[3], op[4])
-        else:
-            merged.append(op)
-    return merged
-
-
-def diff(a: str, b: str, *, k: int = DEFAULT_K) -> TextDiff:
-    """Side-by-side character diff of two texts, for showing a query next to a similar post.
-
-    The texts are compared in normalised form (so punctuation, spaces, emoji, full-width forms
-    and case are not differences, exactly as for the similarity score), and every opcode carries
-    its spans in both *original* texts: characters dropped by normalisation belong to the span
-    before them, so the spans of one side are contiguous and cover the whole text.
-    """
-    _check_k(k)
-    na, nb = normalize_with_offsets(a), normalize_with_offsets(b)
-    ops: list[DiffOp] = []
-    for tag, i1, i2, j1, j2 in _normalized_opcodes(na, a, nb, b):
-        ops.append(DiffOp(tag, na.boundary(i1), na.boundary(i2), nb.boundary(j1), nb.boundary(j2)))  # type: ignore[arg-type]
-    similarity = jaccard_sets(np.unique(shingle_codes(na.text, k)), np.unique(shingle_codes(nb.text, k)))
-    return TextDiff(tuple(ops), similarity)
-
-
-# --------------------------------------------------------------------------------------------
-# The index
 
 
 def _resized(arr: np.ndarray, size: int) -> np.ndarray:

@@ -42,7 +42,8 @@ class LanguageMiddleware:
         chosen = _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
         if chosen is None and request.path.startswith("/api/"):
             chosen = _supported(translation.get_language_from_request(request))
-        request._language_chosen = chosen is not None  # type: ignore[attr-defined]
+        # Remembered on the request for process_view (HttpRequest has no such attribute).
+        setattr(request, "_language_chosen", chosen is not None)  # noqa: B010
         self._activate(request, chosen or settings.LANGUAGE_CODE)
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
@@ -61,4 +62,5 @@ class LanguageMiddleware:
     @staticmethod
     def _activate(request: HttpRequest, code: str) -> None:
         translation.activate(code)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        # Django's LocaleMiddleware sets the same attribute; templates and i18n views read it.
+        setattr(request, "LANGUAGE_CODE", translation.get_language())  # noqa: B010

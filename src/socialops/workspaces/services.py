@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .access import ensure_perm
+from .access import ensure_perm, require_perm
 from .audit import audit_record, snapshot
 from .models import ApiToken, Membership, Workspace
 from .roles import Perm, Role
@@ -87,6 +87,32 @@ def workspace_update(*, workspace: Workspace, actor: Any, **fields: Any) -> Work
         after=snapshot(workspace),
     )
     return workspace
+
+
+@transaction.atomic
+def workspace_delete(*, workspace: Workspace, actor: Any, delete_lone_users: bool = False) -> None:
+    """Delete a workspace with everything in it (admins only); optionally its members who belong nowhere else."""
+    require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
+    users = User.objects.none()
+    if delete_lone_users:
+        user_ids = set(Membership.objects.filter(workspace=workspace).values_list("user_id", flat=True))
+        # A person who also works in another workspace keeps their login; only this one's own go.
+        elsewhere = set(
+            Membership.objects.filter(user_id__in=user_ids)
+            .exclude(workspace=workspace)
+            .values_list("user_id", flat=True)
+        )
+        users = User.objects.filter(pk__in=user_ids - elsewhere)
+    # Recorded outside the workspace: its own audit trail goes with it.
+    audit_record(
+        workspace=None,
+        actor=actor,
+        action="workspace.delete",
+        obj=workspace,
+        before={**snapshot(workspace), "users": sorted(users.values_list("username", flat=True))},
+    )
+    workspace.delete()
+    users.delete()
 
 
 def _check_role(role: str) -> None:

@@ -12,6 +12,8 @@ from ninja.pagination import paginate
 from ninja.params import FormEx, P, PathEx, QueryEx
 
 from socialops.core.api import validation_messages
+from socialops.core.imports import ImportRejectedOut, rejected_report
+from socialops.core.time import local_today
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.api import api_workspace
 from socialops.workspaces.roles import Perm
@@ -103,17 +105,6 @@ class ImportOut(Schema):
     message: str
 
 
-class LineErrorOut(Schema):
-    line: int | None
-    field: str
-    message: str
-
-
-class ImportRejectedOut(Schema):
-    message: str
-    errors: list[LineErrorOut]
-
-
 class EntryOut(Schema):
     id: int
     key: str
@@ -194,16 +185,13 @@ def _entry_out(entry: CalendarEntry) -> dict[str, Any]:
     }
 
 
-def _rejected(errors: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "message": ngettext(
-            "The schedule was not imported: %(n)s problem found; nothing was changed.",
-            "The schedule was not imported: %(n)s problems found; nothing was changed.",
-            len(errors),
-        )
-        % {"n": len(errors)},
-        "errors": errors,
-    }
+def _rejected(errors: list[svc.LineError]) -> dict[str, Any]:
+    message = ngettext(
+        "The schedule was not imported: %(n)s problem found; nothing was changed.",
+        "The schedule was not imported: %(n)s problems found; nothing was changed.",
+        len(errors),
+    ) % {"n": len(errors)}
+    return rejected_report(errors, message)
 
 
 def _feed_bound(value: str, field: str, *, end: bool) -> dt.date:
@@ -241,7 +229,7 @@ def calendar_day_list(
     ] = None,
 ) -> list[dict[str, Any]]:
     workspace = api_workspace(request, slug)
-    start = date_from or sel.local_today(workspace)
+    start = date_from or local_today(workspace)
     if date_to is None:
         end = start + dt.timedelta(days=30) if start <= dt.date(2100, 12, 1) else start
     else:
@@ -306,7 +294,7 @@ def holiday_list(
 ) -> list[dict[str, Any]]:
     workspace = api_workspace(request, slug)
     days = sel.official_schedule(
-        workspace=workspace, user=request.user, year=year or sel.local_today(workspace).year
+        workspace=workspace, user=request.user, year=year or local_today(workspace).year
     )
     return [
         {
@@ -378,27 +366,27 @@ def schedule_import(
     ensure_perm(workspace=workspace, user=request.user, perm=Perm.WORKSPACE_MANAGE)
     if file is not None:
         if file.size is not None and file.size > svc.MAX_IMPORT_BYTES:
-            error = {
-                "line": None,
-                "field": "file",
-                "message": _("The schedule is larger than %(kb)s KB.") % {"kb": svc.MAX_IMPORT_BYTES // 1000},
-            }
+            error = svc.LineError(
+                None,
+                "file",
+                _("The schedule is larger than %(kb)s KB.") % {"kb": svc.MAX_IMPORT_BYTES // 1000},
+            )
             return Status(400, _rejected([error]))
         content: bytes | str = file.read()
     elif text.strip():
         content = text
     else:
-        error = {"line": None, "field": "file", "message": _("Upload a file or paste the schedule.")}
+        error = svc.LineError(None, "file", _("Upload a file or paste the schedule."))
         return Status(400, _rejected([error]))
     try:
         result = svc.official_schedule_import(
             workspace=workspace, actor=request.user, year=year, content=content, source=source
         )
     except svc.ScheduleImportRejected as exc:
-        return Status(400, _rejected([e.as_dict() for e in exc.line_errors]))
+        return Status(400, _rejected(exc.line_errors))
     except ValidationError as exc:
         errors = [
-            {"line": None, "field": "" if field == "__all__" else field, "message": message}
+            svc.LineError(None, "" if field == "__all__" else field, message)
             for field, messages in validation_messages(exc).items()
             for message in messages
         ]

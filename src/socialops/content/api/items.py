@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +13,6 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from socialops.accounts.selectors import account_get
-from socialops.review.services.checks import content_item_advertising_set
 from socialops.workspaces.api import api_workspace
 
 from ..media import VIDEO_MAX_BYTES, MediaError
@@ -22,6 +20,9 @@ from ..models import ContentItem, ContentVariant, MediaAsset, Theme
 from ..selectors import items as selectors
 from ..services import items as services
 from ..services import media as media_services
+from ..services import themes as theme_services
+from ..services import variants as variant_services
+from ..services.common import VersionConflict
 
 router = Router(tags=["content"])
 
@@ -106,7 +107,7 @@ def theme_list(request: HttpRequest, slug: str) -> Any:
 @router.post("/workspaces/{slug}/themes", response={201: ThemeOut})
 def theme_create(request: HttpRequest, slug: str, payload: ThemeIn) -> Status[Theme]:
     workspace = api_workspace(request, slug)
-    theme = services.theme_create(workspace=workspace, actor=request.user, **payload.dict())
+    theme = theme_services.theme_create(workspace=workspace, actor=request.user, **payload.dict())
     return Status(201, theme)
 
 
@@ -117,7 +118,7 @@ def theme_create(request: HttpRequest, slug: str, payload: ThemeIn) -> Status[Th
 )
 def theme_defaults(request: HttpRequest, slug: str) -> list[Theme]:
     workspace = api_workspace(request, slug)
-    return services.themes_create_defaults(workspace=workspace, actor=request.user)
+    return theme_services.themes_create_defaults(workspace=workspace, actor=request.user)
 
 
 @router.get("/workspaces/{slug}/themes/{theme_id}", response=ThemeOut)
@@ -129,14 +130,14 @@ def theme_detail(request: HttpRequest, slug: str, theme_id: ObjectId) -> Theme:
 def theme_patch(request: HttpRequest, slug: str, theme_id: ObjectId, payload: ThemePatchIn) -> Theme:
     workspace, theme = _theme(request, slug, theme_id)
     fields = payload.dict(exclude_unset=True, exclude_none=True)
-    services.theme_update(workspace=workspace, actor=request.user, theme=theme, **fields)
+    theme_services.theme_update(workspace=workspace, actor=request.user, theme=theme, **fields)
     return selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme.pk)
 
 
 @router.delete("/workspaces/{slug}/themes/{theme_id}", response={204: None})
 def theme_delete(request: HttpRequest, slug: str, theme_id: ObjectId) -> Status[None]:
     workspace, theme = _theme(request, slug, theme_id)
-    services.theme_delete(workspace=workspace, actor=request.user, theme=theme)
+    theme_services.theme_delete(workspace=workspace, actor=request.user, theme=theme)
     return Status(204, None)
 
 
@@ -176,7 +177,7 @@ def theme_targets_put(
         if entry.theme_id in shares:
             raise ValidationError({"shares": [_("Theme %(id)s is listed twice.") % {"id": entry.theme_id}]})
         shares[entry.theme_id] = entry.share
-    services.theme_targets_set(workspace=workspace, actor=request.user, account=account, shares=shares)
+    theme_services.theme_targets_set(workspace=workspace, actor=request.user, account=account, shares=shares)
     return _targets_out(workspace, request.user, account)
 
 
@@ -305,7 +306,7 @@ def _item_fields(data: dict[str, Any]) -> dict[str, Any]:
     return {_ITEM_RENAMES.get(k, k): v for k, v in data.items()}
 
 
-def _conflict_response(exc: services.VersionConflict) -> Status[dict[str, Any]]:
+def _conflict_response(exc: VersionConflict) -> Status[dict[str, Any]]:
     errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
     return Status(409, {"message": " ".join(m for msgs in errors.values() for m in msgs), "errors": errors})
 
@@ -340,12 +341,9 @@ def item_create(request: HttpRequest, slug: str, payload: ItemIn) -> Status[Cont
     workspace = api_workspace(request, slug)
     fields = payload.dict()
     is_advertising = fields.pop("is_advertising")
-    with transaction.atomic():
-        item = services.content_item_create(workspace=workspace, actor=request.user, **_item_fields(fields))
-        if is_advertising:
-            content_item_advertising_set(
-                workspace=workspace, actor=request.user, item=item, is_advertising=True
-            )
+    item = services.content_item_create(
+        workspace=workspace, actor=request.user, is_advertising=is_advertising, **_item_fields(fields)
+    )
     return Status(201, selectors.content_item_get(workspace=workspace, user=request.user, item_id=item.pk))
 
 
@@ -367,19 +365,15 @@ def item_patch(request: HttpRequest, slug: str, item_id: ObjectId, payload: Item
     version = fields.pop("version")
     is_advertising = fields.pop("is_advertising", None)
     try:
-        with transaction.atomic():
-            services.content_item_update(
-                workspace=workspace,
-                actor=request.user,
-                item=item,
-                expected_version=version,
-                **_item_fields(fields),
-            )
-            if is_advertising is not None:
-                content_item_advertising_set(
-                    workspace=workspace, actor=request.user, item=item, is_advertising=is_advertising
-                )
-    except services.VersionConflict as exc:
+        services.content_item_update(
+            workspace=workspace,
+            actor=request.user,
+            item=item,
+            expected_version=version,
+            is_advertising=is_advertising,
+            **_item_fields(fields),
+        )
+    except VersionConflict as exc:
         return _conflict_response(exc)
     return selectors.content_item_get(workspace=workspace, user=request.user, item_id=item.pk)
 
@@ -488,7 +482,7 @@ def variant_create(
     if "media_ids" in given:
         given["media"] = given.pop("media_ids")
     fields.update(given)
-    variant = services.variant_create(
+    variant = variant_services.variant_create(
         workspace=workspace, actor=request.user, item=item, account=account, **fields
     )
     return Status(201, variant)
@@ -509,10 +503,10 @@ def variant_patch(request: HttpRequest, slug: str, variant_id: ObjectId, payload
     if "media_ids" in fields:
         fields["media"] = fields.pop("media_ids")
     try:
-        return services.variant_update(
+        return variant_services.variant_update(
             workspace=workspace, actor=request.user, variant=variant, expected_version=version, **fields
         )
-    except services.VersionConflict as exc:
+    except VersionConflict as exc:
         return _conflict_response(exc)
 
 
@@ -520,7 +514,7 @@ def variant_patch(request: HttpRequest, slug: str, variant_id: ObjectId, payload
 def variant_delete(request: HttpRequest, slug: str, variant_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     variant = selectors.variant_get(workspace=workspace, user=request.user, variant_id=variant_id)
-    services.variant_delete(workspace=workspace, actor=request.user, variant=variant)
+    variant_services.variant_delete(workspace=workspace, actor=request.user, variant=variant)
     return Status(204, None)
 
 

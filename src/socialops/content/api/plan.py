@@ -10,7 +10,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from socialops.accounts.selectors import own_accounts
 from socialops.workspaces.api import api_workspace
+from socialops.workspaces.selectors import member_users
 
 from ..models import PlanRun
 from ..selectors import plan as sel
@@ -355,7 +357,7 @@ def capacity_set(request: HttpRequest, slug: str, payload: CapacityIn) -> dict[s
     owner = None
     if payload.owner_id is not None:
         owner = next(
-            (u for u in sel.member_users(workspace=workspace, user=request.user) if u.pk == payload.owner_id),
+            (u for u in member_users(workspace=workspace, user=request.user) if u.pk == payload.owner_id),
             None,
         )
         if owner is None:
@@ -386,7 +388,7 @@ def capacity_delete(request: HttpRequest, slug: str, rule_id: Id) -> Status[None
 )
 def plan_generate(request: HttpRequest, slug: str, payload: GenerateIn) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
-    own = {a.pk: a for a in sel.own_accounts(workspace=workspace, user=request.user)}
+    own = {a.pk: a for a in own_accounts(workspace=workspace, user=request.user)}
     missing = [i for i in payload.account_ids if i not in own]
     if missing:
         raise Http404

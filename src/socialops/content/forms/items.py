@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import Platform, SocialAccount
 from socialops.core.forms import BootstrapFormMixin
-from socialops.review.check_messages import ADVERTISING_LABEL
 
 from ..models import ContentForm, ContentItem, ContentVariant, Importance, MediaAsset, MediaKind, Theme
-from ..services.items import EXTRA_FIELDS, FORM_ONLY_FIELDS
+from ..services.items import FORM_ONLY_FIELDS
+from ..services.variants import EXTRA_FIELDS
 
 _LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
@@ -196,8 +196,12 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
     live_outline = forms.CharField(
         label=_("Topic outline"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    # Saved by review.services.checks.content_item_advertising_set (not by the item services).
-    is_advertising = forms.BooleanField(label=ADVERTISING_LABEL, required=False)
+    # Passed to the item service on its own (see service_fields): the review checks then ask
+    # for the platform's ad disclosure.
+    is_advertising = forms.BooleanField(
+        label=_("Advertising or sponsored (needs the platform's ad disclosure, e.g. 【广告】)"),
+        required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
@@ -139,8 +140,6 @@ class CapacityForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = get_user_model().objects.filter(pk__in=[u.pk for u in users]).order_by("username")

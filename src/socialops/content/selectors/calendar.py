@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socialops.core.time import local_today
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
 
@@ -83,13 +83,11 @@ def item_kind_label(kind: str) -> str:
     return str(ITEM_KIND_LABELS.get(kind, kind))
 
 
-def local_today(workspace: Workspace) -> dt.date:
-    """Today in the workspace's time zone (calendar dates are local dates)."""
-    return timezone.now().astimezone(workspace.tz).date()
+def check_range(start: Any, end: Any, *, max_days: int = MAX_DAYS, too_long: str | None = None) -> None:
+    """Raise ValidationError unless start ≤ end, both in 2000–2100 and at most ``max_days`` days apart.
 
-
-def check_range(start: Any, end: Any, *, max_days: int = MAX_DAYS) -> None:
-    """Raise ValidationError unless start ≤ end, both in 2000–2100 and at most ``max_days`` days apart."""
+    ``too_long`` is the message for a longer range, with %(n)s for ``max_days``.
+    """
     errors: dict[str, list[str]] = {}
     for value, name in ((start, "start"), (end, "end")):
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
@@ -101,7 +99,8 @@ def check_range(start: Any, end: Any, *, max_days: int = MAX_DAYS) -> None:
     if end < start:
         raise ValidationError({"end": [_("The end date cannot be before the start date.")]})
     if (end - start).days + 1 > max_days:
-        raise ValidationError({"end": [_("Ask for at most %(n)s days at a time.") % {"n": max_days}]})
+        message = too_long if too_long is not None else _("Ask for at most %(n)s days at a time.")
+        raise ValidationError({"end": [message % {"n": max_days}]})
 
 
 def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:

@@ -1,7 +1,7 @@
 """Reads of the publishing plan: cadence and capacity rules, runs, placements, the generator's inputs.
 
-Also the renderer that turns the generator's explanation codes into sentences in the reader's
-language (the codes are stored; the text is made when someone reads it).
+The generator's explanation codes are stored; content/presenters.py says them in the reader's
+language when someone reads them (report_view here, placement_as_dict).
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from socialops.accounts.models import SocialAccount
-from socialops.analytics.besttime_types import BestHours
+from socialops.accounts.selectors import own_accounts
 from socialops.workspaces.access import membership_get
-from socialops.workspaces.models import Membership, Workspace
+from socialops.workspaces.models import Workspace
 
-from .. import planner
+from .. import hooks, planner
 from ..models import (
     CadenceRule,
     CapacityRule,
@@ -36,6 +34,9 @@ from ..models import (
     PlanRun,
     Theme,
 )
+from ..presenters import explain, explanation_text, form_label, moment
+from .calendar import calendar_days_for_system, resolve_calendar_link
+from .items import backlog_for_system, theme_targets_for_system
 
 MAX_ID = 2_147_483_647
 # A FullCalendar view never asks for more than six weeks; the list view a little more.
@@ -72,14 +73,6 @@ def day_bounds(workspace: Workspace, start: dt.date, end: dt.date) -> tuple[dt.d
 
 
 # ---- cadence and capacity ----------------------------------------------------------------------
-
-
-def own_accounts(*, workspace: Workspace, user: Any) -> QuerySet[SocialAccount]:
-    """Our own accounts (competitors are never planned)."""
-    membership_get(workspace=workspace, user=user)
-    return SocialAccount.objects.filter(workspace=workspace, is_competitor=False).order_by(
-        "platform", "handle"
-    )
 
 
 def own_account_get(*, workspace: Workspace, user: Any, account_id: int) -> SocialAccount:
@@ -181,17 +174,6 @@ def capacity_for_system(*, workspace: Workspace) -> planner.Capacity:
     return planner.Capacity(workspace_per_week=total, per_owner=per_owner)
 
 
-def member_users(*, workspace: Workspace, user: Any) -> list[Any]:
-    """Users of the workspace, for owner pickers."""
-    membership_get(workspace=workspace, user=user)
-    return [
-        m.user
-        for m in Membership.objects.filter(workspace=workspace)
-        .select_related("user")
-        .order_by("user__username")
-    ]
-
-
 # ---- the generator's inputs --------------------------------------------------------------------
 
 
@@ -199,8 +181,6 @@ def backlog_item_of(
     workspace: Workspace, item: ContentItem, links: dict[str, Any] | None = None
 ) -> planner.BacklogItem:
     """A content item as the planner sees it: calendar links resolved to dates, a live stream's set time."""
-    from .calendar import resolve_calendar_link
-
     cache = links if links is not None else {}
     resolved = []
     for key in item.calendar_links or []:
@@ -231,16 +211,12 @@ def backlog_item_of(
 def _account_inputs(
     workspace: Workspace, accounts: Sequence[SocialAccount]
 ) -> tuple[planner.AccountInput, ...]:
-    from socialops.analytics import besttime
-
-    from .items import theme_targets_for_system
-
     rules = {r.account_id: r for r in CadenceRule.objects.filter(workspace=workspace, account__in=accounts)}
-    best = besttime.best_hours_for_system_many(workspace=workspace, accounts=accounts)
+    best = hooks.best_hours_provider.first(default={}, workspace=workspace, accounts=accounts)
     out = []
     for account in accounts:
         rule = rules.get(account.pk) or CadenceRule(workspace=workspace, account=account)
-        hours = best.get(account.pk) or BestHours(source="platform_default", posts=0)
+        hours = best.get(account.pk) or planner.BestHours(source="platform_default", posts=0)
         targets = theme_targets_for_system(workspace=workspace, account=account)
         out.append(planner.AccountInput(account.pk, str(account), cadence_of(rule), hours, targets))
     return tuple(out)
@@ -291,9 +267,6 @@ def plan_input_for_system(
     Placements the run would replace are left out of ``keep``; all others of these accounts are
     kept (a person's, locked ones, past ones and those outside the period).
     """
-    from .calendar import calendar_days_for_system
-    from .items import backlog_for_system
-
     days = tuple(calendar_days_for_system(workspace=workspace, start=start, end=end))
     themes = {
         t.pk: t.name for t in Theme.objects.filter(workspace=workspace).order_by("position", "name", "pk")
@@ -337,8 +310,6 @@ def urgent_state_for_system(
 
     The generator's unlocked placements from now on may move; everything else stays.
     """
-    from .calendar import calendar_days_for_system
-
     now = local_now(workspace)
     first, after = day_bounds(workspace, start, end)
     rows = list(
@@ -477,9 +448,7 @@ def placement_as_dict(workspace: Workspace, p: Placement) -> dict[str, Any]:
         "theme": theme.name,
         "color": theme.color,
         "form": p.item.form,
-        "form_label": str(ContentForm(p.item.form).label)
-        if p.item.form in ContentForm.values
-        else p.item.form,
+        "form_label": form_label(p.item.form),
         "importance": p.item.importance,
         "importance_label": str(Importance(p.item.importance).label)
         if p.item.importance in Importance.values
@@ -542,238 +511,7 @@ def placement_feed(
     return events
 
 
-# ---- explanations in the reader's language -----------------------------------------------------
-
-
-def _form_label(form: Any) -> str:
-    return str(ContentForm(form).label) if form in ContentForm.values else str(form)
-
-
-def _mode_label(mode: Any) -> str:
-    return str(HolidayMode(mode).label) if mode in HolidayMode.values else str(mode)
-
-
-def _weekday_label(key: Any) -> str:
-    return str(WEEKDAYS[int(key) - 1]) if isinstance(key, int) and 1 <= key <= 7 else str(key)
-
-
-def _moment(value: Any) -> str:
-    return str(value).replace("T", " ")
-
-
-def _hour(value: Any) -> str:
-    return f"{int(value):02d}:00" if isinstance(value, int) else str(value)
-
-
-def _source_label(source: Any) -> str:
-    if source == "learned":
-        return _("learned from its own posts")
-    return _("the platform's default hours")
-
-
-def _render(code: str, p: dict[str, Any]) -> str:
-    """One explanation or report entry as a sentence."""
-    if code == "theme_under_target":
-        return _("Theme “%(theme)s” was %(gap)s%% under its target share of %(target)s%%.") % {
-            "theme": p.get("theme"),
-            "gap": p.get("gap_pct"),
-            "target": p.get("target_pct"),
-        }
-    if code == "theme_on_target":
-        return _("Theme “%(theme)s” keeps the mix at its target share of %(target)s%%.") % {
-            "theme": p.get("theme"),
-            "target": p.get("target_pct"),
-        }
-    if code == "theme_unavailable":
-        return _("Themes further under target had nothing ready: %(themes)s.") % {"themes": p.get("themes")}
-    if code == "form_spread":
-        return _("A %(form)s, so two posts of the same form (%(previous)s) do not follow each other.") % {
-            "form": _form_label(p.get("form")),
-            "previous": _form_label(p.get("previous")),
-        }
-    if code == "best_hour":
-        return _("%(hour)s is this account's no. %(rank)s hour on %(weekday)s (%(source)s).") % {
-            "hour": _hour(p.get("hour")),
-            "rank": p.get("rank"),
-            "weekday": _weekday_label(p.get("weekday")),
-            "source": _source_label(p.get("source")),
-        }
-    if code == "default_hour":
-        return _("%(hour)s is a commonly active hour (no engagement data ranks this hour).") % {
-            "hour": _hour(p.get("hour"))
-        }
-    if code == "chosen_time":
-        return _("At the time chosen by hand (%(at)s).") % {"at": _moment(p.get("at"))}
-    if code == "holiday":
-        return _("%(date)s is a public holiday (%(name)s), planned as: %(mode)s.") % {
-            "date": p.get("date"),
-            "name": p.get("name") or _("day off"),
-            "mode": _mode_label(p.get("mode")),
-        }
-    if code == "makeup_workday":
-        if p.get("as_workday"):
-            return _("%(date)s is a make-up workday (调休), planned like a workday.") % {
-                "date": p.get("date")
-            }
-        return _("%(date)s is a make-up workday (调休), planned like its weekend day.") % {
-            "date": p.get("date")
-        }
-    if code == "uncovered":
-        return _("No official holiday data for %(year)s: this date is planned by its weekday.") % {
-            "year": p.get("year")
-        }
-    if code == "extra_slot":
-        return _("An extra post within the cadence's maximum: the backlog has enough to spare.")
-    if code in ("festival_link", "hot_topic_link"):
-        days = p.get("days_before") or 0
-        if days:
-            return ngettext(
-                "Linked to %(name)s on %(date)s: placed %(n)s day before.",
-                "Linked to %(name)s on %(date)s: placed %(n)s days before.",
-                days,
-            ) % {"name": p.get("name"), "date": p.get("date"), "n": days}
-        return _("Linked to %(name)s on %(date)s: placed on the day.") % {
-            "name": p.get("name"),
-            "date": p.get("date"),
-        }
-    if code == "deadline":
-        days = p.get("days_left") or 0
-        return ngettext(
-            "Due by %(deadline)s (%(n)s day left).", "Due by %(deadline)s (%(n)s days left).", days
-        ) % {"deadline": p.get("deadline"), "n": days}
-    if code == "deadline_soon":
-        return _("Due within two days: placed ahead of the theme mix.")
-    if code == "urgent":
-        return _("Urgent item: placed at the earliest slot.")
-    if code == "important":
-        return _("Important item: placed ahead of normal items of its theme.")
-    if code == "urgent_inserted":
-        return _("Inserted as urgent; the items it displaced moved to the next suitable slots.")
-    if code == "reflowed":
-        return _("Moved from %(from)s to make room for an urgent item.") % {"from": _moment(p.get("from"))}
-    if code == "moved":
-        return _("Moved by hand from %(from)s.") % {"from": _moment(p.get("from"))}
-    if code == "manual":
-        return _("Placed by hand.")
-    if code == "kept":
-        return _("Placed or locked by hand; regeneration keeps it.")
-    if code == "fixed_time":
-        return _("A live stream at its planned start time (%(at)s).") % {"at": _moment(p.get("at"))}
-    # Warnings of a run.
-    if code == "no_theme_targets":
-        return _("%(account)s has no theme targets: all themes share equally.") % {"account": p.get("label")}
-    if code == "empty_slots":
-        return ngettext(
-            "%(account)s: %(n)s slot stays empty – the backlog or the team's capacity cannot fill the cadence "
-            "(%(cadence)s posts a week); this plan proposes %(planned)s a week.",
-            "%(account)s: %(n)s slots stay empty – the backlog or the team's capacity cannot fill the cadence "
-            "(%(cadence)s posts a week); this plan proposes %(planned)s a week.",
-            p.get("count") or 0,
-        ) % {
-            "account": p.get("label"),
-            "n": p.get("count"),
-            "cadence": p.get("cadence"),
-            "planned": p.get("suggested"),
-        }
-    if code == "cadence_unfit":
-        return ngettext(
-            "%(account)s: %(n)s post of the cadence does not fit between quiet hours with the minimum gap.",
-            "%(account)s: %(n)s posts of the cadence do not fit between quiet hours with the minimum gap.",
-            p.get("count") or 0,
-        ) % {"account": p.get("label"), "n": p.get("count")}
-    if code == "off_target_items":
-        return ngettext(
-            "%(account)s: %(n)s item has a theme without a target share on this account and was not planned there.",
-            "%(account)s: %(n)s items have a theme without a target share on this account and were not planned there.",
-            p.get("count") or 0,
-        ) % {"account": p.get("label"), "n": p.get("count")}
-    if code == "capacity_reached":
-        values = {"week": p.get("week"), "limit": p.get("limit"), "n": p.get("held_back")}
-        if p.get("owner") is None:
-            return (
-                _("Week of %(week)s: the team's capacity of %(limit)s items is used up; %(n)s held back.")
-                % values
-            )
-        return (
-            _("Week of %(week)s: an owner's capacity of %(limit)s items is used up; %(n)s held back.")
-            % values
-        )
-    if code == "uncovered_year":
-        return _(
-            "No official holiday data for %(year)s: dates in it are planned by weekday until an admin enters the schedule."
-        ) % {"year": p.get("year")}
-    # Rules a time breaks.
-    if code == "past":
-        return _("This time is in the past.")
-    if code == "quiet_hours":
-        return _("%(at)s is within this account's quiet hours (%(start)s–%(end)s).") % {
-            "at": p.get("at"),
-            "start": p.get("start"),
-            "end": p.get("end"),
-        }
-    if code == "gap":
-        return _("Less than %(minutes)s minutes from this account's post at %(other)s.") % {
-            "minutes": p.get("minutes"),
-            "other": _moment(p.get("other")),
-        }
-    if code == "after_deadline":
-        return _("This is after the item's deadline (%(deadline)s).") % {"deadline": p.get("deadline")}
-    if code == "form_limit":
-        return _("This account posts at most %(limit)s × %(form)s a week.") % {
-            "limit": p.get("limit"),
-            "form": _form_label(p.get("form")),
-        }
-    if code == "already_placed":
-        return _("This item is already placed on this account by hand (%(at)s); drag it there instead.") % {
-            "at": _moment(p.get("at"))
-        }
-    # Reasons an item was not placed.
-    if code == "deadline_missed":
-        return _("No slot before its deadline %(deadline)s.") % {"deadline": p.get("deadline")}
-    if code == "deadline_passed":
-        return _("Its deadline has passed.")
-    if code == "link_missed":
-        return _("No slot on or shortly before %(name)s (%(date)s).") % {
-            "name": p.get("name"),
-            "date": p.get("date"),
-        }
-    if code == "link_passed":
-        return _("Its calendar date (%(name)s) has passed.") % {"name": p.get("name")}
-    if code == "deadline_before_link":
-        return _("Its deadline is before its calendar date %(name)s (%(date)s); fix one of the two.") % {
-            "name": p.get("name"),
-            "date": p.get("date"),
-        }
-    if code == "fixed_time_conflict":
-        problem = p.get("problem")
-        detail = _render(problem["code"], problem.get("params") or {}) if isinstance(problem, dict) else ""
-        return _("Its set time %(at)s cannot be used: %(detail)s") % {
-            "at": _moment(p.get("at")),
-            "detail": detail,
-        }
-    if code == "no_suitable_slot":
-        return _("No suitable slot before its deadline; nothing was moved.")
-    if code == "no_slot_left":
-        return _("No later slot was free; it is back in the backlog.")
-    return code
-
-
-def explain(code: str, params: dict[str, Any] | None = None) -> str:
-    """One code with its parameters as a sentence in the active language."""
-    try:
-        return _render(code, params or {})
-    except (KeyError, TypeError, ValueError):
-        # A stored entry from an older version with other parameters still reads as something.
-        return code
-
-
-def explanation_text(entries: Iterable[Any]) -> list[str]:
-    """A placement's explanation entries as sentences in the active language."""
-    out = []
-    for e in entries:
-        if isinstance(e, dict) and isinstance(e.get("code"), str):
-            out.append(explain(e["code"], e.get("params") if isinstance(e.get("params"), dict) else {}))
-    return out
+# ---- a run's report in the reader's language ---------------------------------------------------
 
 
 def report_view(run: PlanRun) -> dict[str, Any]:
@@ -802,8 +540,8 @@ def report_view(run: PlanRun) -> dict[str, Any]:
             {
                 **m,
                 "account_label": label(m.get("account")),
-                "from": _moment(m.get("from")),
-                "to": _moment(m["to"]) if m.get("to") else None,
+                "from": moment(m.get("from")),
+                "to": moment(m["to"]) if m.get("to") else None,
             }  # fmt: skip
             for m in report.get("moves") or []
         ],

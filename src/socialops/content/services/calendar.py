@@ -19,7 +19,8 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from socialops.core.actors import user_or_none
-from socialops.workspaces.access import ensure_perm
+from socialops.core.imports import RowError
+from socialops.workspaces.access import require_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
@@ -33,6 +34,7 @@ from ..models import (
     OfficialScheduleYear,
 )
 from ..selectors.calendar import EARLIEST, LATEST
+from .common import refuse_unknown_fields
 
 NAME_MAX = 50
 ENTRY_NAME_MAX = 100
@@ -59,11 +61,6 @@ _HEADER_WORDS = {"date", "日期"}
 
 
 # ---- holiday overrides -----------------------------------------------------------------------
-
-
-def _check_admin(workspace: Workspace, actor: Any) -> None:
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.WORKSPACE_MANAGE)
 
 
 def _weekday_problem(day: dt.date, kind: str) -> str | None:
@@ -107,7 +104,7 @@ def holiday_override_set(
     *, workspace: Workspace, actor: Any, date: dt.date, kind: str, name: str = ""
 ) -> HolidayOverride:
     """Enter or correct one day of the official schedule for this workspace (wins over the built-in data)."""
-    _check_admin(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
     date, kind, name = _validate_override(date, kind, name)
     override = HolidayOverride.objects.select_for_update().filter(workspace=workspace, date=date).first()
     if override is None:
@@ -145,7 +142,7 @@ def holiday_override_set(
 @transaction.atomic
 def holiday_override_delete(*, workspace: Workspace, actor: Any, date: dt.date) -> None:
     """Remove this workspace's override of one date, so the built-in data (or the weekday rule) applies again."""
-    _check_admin(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
     override = HolidayOverride.objects.filter(workspace=workspace, date=date).first()
     if override is None:
         raise Http404(_("Not found."))
@@ -162,16 +159,11 @@ def holiday_override_delete(*, workspace: Workspace, actor: Any, date: dt.date) 
 # ---- the official schedule of a year ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LineError:
-    """One problem of an imported schedule: the line as numbered in the text (None = the whole text)."""
+class LineError(RowError):
+    """One problem of an imported schedule: the line as numbered in the text (None = the whole text).
 
-    line: int | None
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "message": self.message}
+    A RowError (so the API reports it like any rejected file) that reads shorter in the page's list.
+    """
 
     def __str__(self) -> str:
         if self.line is None:
@@ -230,6 +222,8 @@ def _decode(content: bytes | str) -> str | None:
     return None
 
 
+# Long on purpose: one pass over the lines, collecting every problem with its line number
+# (the whole file is refused or taken, so the user sees all problems at once).
 def _parse_schedule(text: str, year: int) -> tuple[dict[dt.date, tuple[str, str]], list[LineError]]:
     """The text's days (date → kind, name) and every problem, each with its line number."""
     days: dict[dt.date, tuple[str, str]] = {}
@@ -317,6 +311,8 @@ def _parse_schedule(text: str, year: int) -> tuple[dict[dt.date, tuple[str, str]
     return days, errors
 
 
+# Long on purpose: validate, parse, replace the year's overrides and audit are one
+# all-or-nothing transaction.
 @transaction.atomic
 def official_schedule_import(
     *, workspace: Workspace, actor: Any, year: int, content: bytes | str, source: str = ""
@@ -326,7 +322,7 @@ def official_schedule_import(
     Replaces the year's overrides and marks the year covered. Raises ScheduleImportRejected with
     every bad line (nothing changed), or ValidationError for a bad year or source.
     """
-    _check_admin(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
     if not isinstance(year, int) or isinstance(year, bool) or not EARLIEST.year <= year <= LATEST.year:
         raise ValidationError({"year": [_("Enter a year between 2000 and 2100.")]})
     if holidays.library_covers(year):
@@ -416,11 +412,6 @@ def official_schedule_import(
 ENTRY_FIELDS = ("kind", "name", "start_date", "end_date", "description")
 
 
-def _check_editor(workspace: Workspace, actor: Any) -> None:
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
-
-
 def _validate_entry(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if data["kind"] not in CalendarEntryKind.values:
@@ -461,7 +452,7 @@ def calendar_entry_create(
     description: str = "",
 ) -> CalendarEntry:
     """Put a hot topic, brand event or extra festival/commerce day on the calendar (at most 60 days long)."""
-    _check_editor(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     data = _validate_entry(
         {
             "kind": kind,
@@ -483,12 +474,10 @@ def calendar_entry_update(
     *, workspace: Workspace, actor: Any, entry: CalendarEntry, **fields: Any
 ) -> CalendarEntry:
     """Change any of an entry's kind, name, dates and description; the whole entry is validated again."""
-    _check_editor(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     if entry.workspace_id != workspace.pk:
         raise Http404(_("Not found."))
-    unknown = set(fields) - set(ENTRY_FIELDS)
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    refuse_unknown_fields(fields, ENTRY_FIELDS)
     before = snapshot(entry)
     data = _validate_entry({**{f: getattr(entry, f) for f in ENTRY_FIELDS}, **fields})
     if all(getattr(entry, f) == data[f] for f in ENTRY_FIELDS):
@@ -510,7 +499,7 @@ def calendar_entry_update(
 @transaction.atomic
 def calendar_entry_delete(*, workspace: Workspace, actor: Any, entry: CalendarEntry) -> None:
     """Remove an entry from the calendar; content items that linked to it keep the (now unresolved) key."""
-    _check_editor(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     if entry.workspace_id != workspace.pk:
         raise Http404(_("Not found."))
     audit_record(

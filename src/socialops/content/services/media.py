@@ -20,7 +20,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from socialops.core.actors import user_or_none
-from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.access import require_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
@@ -45,11 +45,6 @@ class MediaUpload(NamedTuple):
 
     asset: MediaAsset
     created: bool
-
-
-def _check_perm(workspace: Workspace, actor: Any) -> None:
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
 
 
 def clean_file_name(file_name: Any) -> str:
@@ -130,7 +125,7 @@ def _store(field: Any, instance: MediaAsset, file_name: str, content: bytes) -> 
 @transaction.atomic
 def media_asset_upload(*, workspace: Workspace, actor: Any, file_name: str, content: bytes) -> MediaUpload:
     """Add an image (JPEG/PNG/GIF/WebP) or video (MP4/MOV) to the library; the same bytes again give the existing asset."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     name = clean_file_name(file_name)
     if not isinstance(content, bytes | bytearray):
         raise ValidationError({"file": [_("“%(name)s” could not be read.") % {"name": name}]})
@@ -178,7 +173,7 @@ def media_asset_upload(*, workspace: Workspace, actor: Any, file_name: str, cont
 @transaction.atomic
 def media_asset_delete(*, workspace: Workspace, actor: Any, asset: MediaAsset) -> None:
     """Delete an asset no item or variant uses, and its stored files once the deletion commits."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     if asset.workspace_id != workspace.pk:
         raise ValidationError({"asset": [_("Not found.")]})
     usage = media_asset_usage(workspace=workspace, asset=asset)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.actors import user_or_none
-from socialops.workspaces.access import ensure_perm
+from socialops.workspaces.access import require_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
@@ -33,24 +33,19 @@ from ..models import (
     PlacementSource,
     PlanRun,
 )
+from ..presenters import explain
 from ..selectors import plan as sel
+from ..selectors.calendar import EARLIEST, LATEST, check_range
 
 # Longer runs are split by the team anyway; this keeps one run well under a few seconds.
 MAX_PERIOD_DAYS = 186
 MAX_ACCOUNTS = 200
 # How far ahead an urgent insertion may re-flow when no plan reaches further.
 URGENT_HORIZON_DAYS = 28
-EARLIEST = dt.date(2000, 1, 1)
-LATEST = dt.date(2100, 12, 31)
-
-
-def _check_perm(workspace: Workspace, actor: Any) -> None:
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.CONTENT_EDIT)
 
 
 def _explained(problems: list[dict[str, Any]]) -> list[str]:
-    return [sel.explain(p["code"], p["params"]) for p in problems]
+    return [explain(p["code"], p["params"]) for p in problems]
 
 
 # ---- cadence -----------------------------------------------------------------------------------
@@ -136,7 +131,7 @@ def cadence_rule_set(
     form_limits: Mapping[str, Any] | None = None,
 ) -> CadenceRule:
     """Set an account's cadence (fields left None keep their current or default value)."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     if account.workspace_id != workspace.pk:
         raise ValidationError({"account": [_("Not found.")]})
     if account.is_competitor:
@@ -209,7 +204,7 @@ def cadence_rule_set(
 @transaction.atomic
 def capacity_set(*, workspace: Workspace, actor: Any, owner: Any = None, items_per_week: int) -> CapacityRule:
     """Set what the team (owner None) or one owner can produce per week; replaces the previous figure."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     errors: dict[str, list[str]] = {}
     if owner is not None and not Membership.objects.filter(workspace=workspace, user_id=owner.pk).exists():
         errors["owner"] = [_("The owner must be a member of this workspace.")]
@@ -245,7 +240,7 @@ def capacity_set(*, workspace: Workspace, actor: Any, owner: Any = None, items_p
 @transaction.atomic
 def capacity_delete(*, workspace: Workspace, actor: Any, rule: CapacityRule) -> None:
     """Remove a capacity rule (that owner, or the team, then has no limit)."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     if rule.workspace_id != workspace.pk:
         raise ValidationError({"rule": [_("Not found.")]})
     audit_record(workspace=workspace, actor=actor, action="capacity.delete", obj=rule, before=snapshot(rule))
@@ -253,21 +248,6 @@ def capacity_delete(*, workspace: Workspace, actor: Any, rule: CapacityRule) -> 
 
 
 # ---- generator runs ----------------------------------------------------------------------------
-
-
-def _check_period(start: Any, end: Any) -> None:
-    errors: dict[str, list[str]] = {}
-    for value, name in ((start, "start"), (end, "end")):
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            errors[name] = [_("Enter a valid date.")]
-        elif not EARLIEST <= value <= LATEST:
-            errors[name] = [_("Enter a date between 2000 and 2100.")]
-    if errors:
-        raise ValidationError(errors)
-    if end < start:
-        raise ValidationError({"end": [_("The end date cannot be before the start date.")]})
-    if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationError({"end": [_("Plan at most %(n)s days at a time.") % {"n": MAX_PERIOD_DAYS}]})
 
 
 def _check_accounts(workspace: Workspace, accounts: Iterable[Any]) -> list[SocialAccount]:
@@ -315,8 +295,8 @@ def plan_generate(
 ) -> PlanRun:
     """Plan a period for accounts: replace the generator's earlier placements there (a person's and
     locked ones stay), store the new placements and the run's report."""
-    _check_perm(workspace, actor)
-    _check_period(start, end)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
+    check_range(start, end, max_days=MAX_PERIOD_DAYS, too_long=_("Plan at most %(n)s days at a time."))
     chosen = _check_accounts(workspace, accounts)
     inp = sel.plan_input_for_system(workspace=workspace, start=start, end=end, accounts=chosen)
     plan = planner.generate(inp)
@@ -409,7 +389,7 @@ def placement_move(
 ) -> Placement:
     """Move a placement (a drag on the calendar): same rules as the generator; it becomes a person's,
     so regeneration keeps it."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_placement(workspace, placement)
     local = _local_time(workspace, starts_at)
     problems = _time_problems(workspace, placement.account, placement.item, local, placement.pk)
@@ -434,7 +414,7 @@ def placement_move(
 
 
 def _set_lock(workspace: Workspace, actor: Any, placement: Placement, locked: bool) -> Placement:
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_placement(workspace, placement)
     before = _placement_after(placement)
     placement.locked = locked
@@ -492,7 +472,7 @@ def placement_create(
     locked: bool = False,
 ) -> Placement:
     """Place an item by hand for an account at a time (regeneration keeps it)."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_item_account(workspace, item, account)
     local = _local_time(workspace, starts_at)
     existing = Placement.objects.filter(workspace=workspace, item=item, account=account).first()
@@ -526,7 +506,7 @@ def placement_create(
 @transaction.atomic
 def placement_delete(*, workspace: Workspace, actor: Any, placement: Placement) -> None:
     """Take an item off the plan (it goes back to the backlog)."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_placement(workspace, placement)
     audit_record(
         workspace=workspace,
@@ -538,6 +518,8 @@ def placement_delete(*, workspace: Workspace, actor: Any, placement: Placement) 
     placement.delete()
 
 
+# Long on purpose: loading the plan around the item, running the pure insertion and writing
+# every move with its audit entry are one transaction and read best in one place.
 @transaction.atomic
 def urgent_insert(
     *,
@@ -549,7 +531,7 @@ def urgent_insert(
 ) -> PlanRun:
     """Insert an item as urgent for an account: at the earliest suitable slot (or ``at``), re-flowing
     the generator's placements it displaces; every move and anything that no longer fits is reported."""
-    _check_perm(workspace, actor)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_item_account(workspace, item, account)
     local_at = _local_time(workspace, at, "at") if at is not None else None
     now = sel.local_now(workspace)
@@ -577,7 +559,7 @@ def urgent_insert(
     try:
         result = planner.insert_urgent(state, urgent, account.pk, local_at)
     except planner.PlanError as exc:
-        raise ValidationError({"at": [sel.explain(exc.code, exc.params)]}) from None
+        raise ValidationError({"at": [explain(exc.code, exc.params)]}) from None
     report = {
         "kind": "urgent",
         "item": item.pk,

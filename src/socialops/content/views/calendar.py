@@ -16,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from socialops.core.time import local_today
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -55,7 +56,7 @@ def _holidays_page(
 ) -> HttpResponse:
     """The schedule page; a rejected form is shown again on it (status 200, like any invalid form)."""
     workspace = request.workspace
-    today = sel.local_today(workspace)
+    today = local_today(workspace)
     year = year or _year_param(request, today.year)
     coverage = sel.year_coverage(workspace=workspace, user=request.user, today=today)
     this_year = next((row for row in coverage if row.year == year), None)
@@ -181,7 +182,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def _events_page(request: WorkspaceRequest, *, form: CalendarEntryForm | None = None) -> HttpResponse:
     workspace = request.workspace
-    today = sel.local_today(workspace)
+    today = local_today(workspace)
     months = _months_param(request)
     end = min(_add_months(today, months) - dt.timedelta(days=1), sel.LATEST)
     items = sel.calendar_link_choices(workspace=workspace, user=request.user, start=today, end=end)

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import account_get, account_list
-from socialops.review.services.checks import content_item_advertising_set
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -42,6 +41,9 @@ from ..selectors import items as selectors
 from ..selectors.calendar import calendar_link_choices, resolve_calendar_link
 from ..services import items as services
 from ..services import media as media_services
+from ..services import themes as theme_services
+from ..services import variants as variant_services
+from ..services.common import VersionConflict
 
 ITEMS_PER_PAGE = 50
 # The review/publishing workflow's statuses (R2.8), named in the reader's language.
@@ -122,7 +124,7 @@ def theme_create(request: WorkspaceRequest) -> HttpResponse:
     form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            theme = services.theme_create(workspace=workspace, actor=request.user, **form.cleaned_data)
+            theme = theme_services.theme_create(workspace=workspace, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -139,7 +141,9 @@ def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     form = ThemeForm(request.POST or None, initial=ThemeForm.initial_for(theme))
     if request.method == "POST" and form.is_valid():
         try:
-            services.theme_update(workspace=workspace, actor=request.user, theme=theme, **form.cleaned_data)
+            theme_services.theme_update(
+                workspace=workspace, actor=request.user, theme=theme, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -150,19 +154,27 @@ def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     )
 
 
+def _run_and_say(request: WorkspaceRequest, action: Callable[[], Any], done: str) -> None:
+    """Run a service call: its refusal becomes an error message, its success the ``done`` message."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+
+
 @require_POST
 @workspace_view(Perm.CONTENT_EDIT)
 def theme_delete(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     """Delete a theme no item uses."""
     workspace = request.workspace
     theme = selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme_id)
-    name = theme.name
-    try:
-        services.theme_delete(workspace=workspace, actor=request.user, theme=theme)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Theme “%(name)s” deleted.") % {"name": name})
+    _run_and_say(
+        request,
+        lambda: theme_services.theme_delete(workspace=workspace, actor=request.user, theme=theme),
+        _("Theme “%(name)s” deleted.") % {"name": theme.name},
+    )
     return redirect("theme_list", slug=workspace.slug)
 
 
@@ -171,7 +183,7 @@ def theme_delete(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
 def theme_defaults(request: WorkspaceRequest) -> HttpResponse:
     """Add the five default themes the workspace does not have yet."""
     workspace = request.workspace
-    created = services.themes_create_defaults(workspace=workspace, actor=request.user)
+    created = theme_services.themes_create_defaults(workspace=workspace, actor=request.user)
     if created:
         messages.success(request, _("Added: %(names)s.") % {"names": "、".join(t.name for t in created)})
     else:
@@ -193,7 +205,7 @@ def theme_targets(request: WorkspaceRequest, account_id: int) -> HttpResponse:
         equal = "equal" in request.POST
         if equal or form.is_valid():
             try:
-                services.theme_targets_set(
+                theme_services.theme_targets_set(
                     workspace=workspace,
                     actor=request.user,
                     account=account,
@@ -341,12 +353,11 @@ def content_create(request: WorkspaceRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             item = services.content_item_create(
-                workspace=workspace, actor=request.user, **form.service_fields()
+                workspace=workspace,
+                actor=request.user,
+                is_advertising=bool(form.cleaned_data.get("is_advertising")),
+                **form.service_fields(),
             )
-            if form.cleaned_data.get("is_advertising"):
-                content_item_advertising_set(
-                    workspace=workspace, actor=request.user, item=item, is_advertising=True
-                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -377,15 +388,10 @@ def content_edit(request: WorkspaceRequest, item_id: int) -> HttpResponse:
                 actor=request.user,
                 item=item,
                 expected_version=form.cleaned_data.get("version"),  # type: ignore[arg-type]
+                is_advertising=bool(form.cleaned_data.get("is_advertising")),
                 **form.service_fields(),
             )
-            content_item_advertising_set(
-                workspace=workspace,
-                actor=request.user,
-                item=item,
-                is_advertising=bool(form.cleaned_data.get("is_advertising")),
-            )
-        except services.VersionConflict as exc:
+        except VersionConflict as exc:
             conflict = True
             form.add_error(None, " ".join(exc.messages))
         except ValidationError as exc:
@@ -506,7 +512,7 @@ def variant_create(request: WorkspaceRequest, item_id: int, account_id: int) -> 
     form = _variant_form(request, request.POST or None, VariantForm.initial_for(prefill), account.platform)
     if request.method == "POST" and form.is_valid():
         try:
-            services.variant_create(
+            variant_services.variant_create(
                 workspace=workspace, actor=request.user, item=item, account=account, **form.service_fields()
             )
         except ValidationError as exc:
@@ -539,14 +545,14 @@ def variant_edit(request: WorkspaceRequest, variant_id: int) -> HttpResponse:
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.variant_update(
+            variant_services.variant_update(
                 workspace=workspace,
                 actor=request.user,
                 variant=variant,
                 expected_version=form.cleaned_data.get("version"),  # type: ignore[arg-type]
                 **form.service_fields(),
             )
-        except services.VersionConflict as exc:
+        except VersionConflict as exc:
             conflict = True
             form.add_error(None, " ".join(exc.messages))
         except ValidationError as exc:
@@ -575,7 +581,7 @@ def variant_delete(request: WorkspaceRequest, variant_id: int) -> HttpResponse:
     workspace = request.workspace
     variant = selectors.variant_get(workspace=workspace, user=request.user, variant_id=variant_id)
     item_id = variant.item_id
-    services.variant_delete(workspace=workspace, actor=request.user, variant=variant)
+    variant_services.variant_delete(workspace=workspace, actor=request.user, variant=variant)
     messages.success(request, _("Variant deleted."))
     return redirect("content_detail", slug=workspace.slug, item_id=item_id)
 
@@ -645,13 +651,11 @@ def asset_delete(request: WorkspaceRequest, asset_id: int) -> HttpResponse:
     """Delete an asset no item or variant uses."""
     workspace = request.workspace
     asset = selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
-    name = asset.original_name
-    try:
-        media_services.media_asset_delete(workspace=workspace, actor=request.user, asset=asset)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("“%(name)s” deleted.") % {"name": name})
+    _run_and_say(
+        request,
+        lambda: media_services.media_asset_delete(workspace=workspace, actor=request.user, asset=asset),
+        _("“%(name)s” deleted.") % {"name": asset.original_name},
+    )
     return redirect("asset_list", slug=workspace.slug)
 
 

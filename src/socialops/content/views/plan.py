@@ -14,9 +14,11 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from socialops.accounts.selectors import own_accounts
 from socialops.workspaces.access import user_can
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.selectors import member_users
 
 from ..forms.plan import CadenceForm, CapacityForm, GenerateForm, PlacementForm, UrgentForm
 from ..selectors import plan as sel
@@ -36,7 +38,7 @@ def _fc_locale() -> str:
 
 def _generate_form(request: WorkspaceRequest, data: Any = None) -> GenerateForm:
     workspace = _ws(request)
-    accounts = sel.own_accounts(workspace=workspace, user=request.user)
+    accounts = own_accounts(workspace=workspace, user=request.user)
     today = sel.local_now(workspace).date()
     initial = {"start": today, "end": today + dt.timedelta(days=DEFAULT_DAYS - 1), "accounts": list(accounts)}
     return GenerateForm(data, initial=initial, accounts=accounts)
@@ -86,7 +88,7 @@ def _calendar_page(request: WorkspaceRequest, form: GenerateForm | None = None) 
     latest = sel.plan_run_latest(workspace=workspace, user=request.user)
     report = sel.report_view(latest) if latest else None
     today = sel.local_now(workspace).date()
-    accounts = list(sel.own_accounts(workspace=workspace, user=request.user))
+    accounts = list(own_accounts(workspace=workspace, user=request.user))
     can_edit = user_can(workspace=workspace, user=request.user, perm=Perm.CONTENT_EDIT)
     return render(
         request,
@@ -205,7 +207,7 @@ def plan_cadence_edit(request: WorkspaceRequest, account_id: int) -> HttpRespons
 
 def _capacity_page(request: WorkspaceRequest, form: CapacityForm | None = None) -> HttpResponse:
     workspace = _ws(request)
-    users = sel.member_users(workspace=workspace, user=request.user)
+    users = member_users(workspace=workspace, user=request.user)
     rules = sel.capacity_list(workspace=workspace, user=request.user)
     return render(
         request,
@@ -226,7 +228,7 @@ def plan_capacity(request: WorkspaceRequest) -> HttpResponse:
 def plan_capacity_set(request: WorkspaceRequest) -> HttpResponse:
     """Set the team's or an owner's items per week."""
     workspace = _ws(request)
-    form = CapacityForm(request.POST, users=sel.member_users(workspace=workspace, user=request.user))
+    form = CapacityForm(request.POST, users=member_users(workspace=workspace, user=request.user))
     if form.is_valid():
         try:
             svc.capacity_set(
@@ -262,7 +264,7 @@ def plan_place(request: WorkspaceRequest) -> HttpResponse:
     """Place an item by hand on an account at a time."""
     workspace = _ws(request)
     items = sel.placeable_items(workspace=workspace, user=request.user)
-    accounts = sel.own_accounts(workspace=workspace, user=request.user)
+    accounts = own_accounts(workspace=workspace, user=request.user)
     initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
     form = PlacementForm(request.POST or None, initial=initial, items=items, accounts=accounts)
     if request.method == "POST" and form.is_valid():
@@ -282,7 +284,7 @@ def plan_urgent(request: WorkspaceRequest) -> HttpResponse:
     """Insert an item as urgent; the page that follows lists every move it caused."""
     workspace = _ws(request)
     items = sel.placeable_items(workspace=workspace, user=request.user)
-    accounts = sel.own_accounts(workspace=workspace, user=request.user)
+    accounts = own_accounts(workspace=workspace, user=request.user)
     initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
     form = UrgentForm(request.POST or None, initial=initial, items=items, accounts=accounts)
     if request.method == "POST" and form.is_valid():

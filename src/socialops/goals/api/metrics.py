@@ -5,18 +5,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params import P, PathEx, QueryEx
 
 from socialops.accounts.selectors import account_get
+from socialops.core.imports import (
+    INT32_MAX,
+    INT64_MAX,
+    MAX_IMPORT_BYTES,
+    ImportRejectedOut,
+    file_too_large,
+    rejected_report,
+)
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.api import api_workspace
 from socialops.workspaces.roles import Perm
 
-from ..imports import INT32_MAX, INT64_MAX, MAX_IMPORT_BYTES, REVENUE_MAX_DIGITS, RowError
+from ..imports import REVENUE_MAX_DIGITS
 from ..models import MetricImport, MetricSnapshot
 from ..selectors import metrics as selectors
 from ..services import metrics as services
@@ -95,29 +101,6 @@ class ImportOut(Schema):
         return obj.created_by.get_username() if obj.created_by else ""
 
 
-class RowErrorOut(Schema):
-    line: int | None = Field(None, description="line in the file (header = 1); null for the whole file")
-    field: str
-    message: str
-
-
-class ImportRejectedOut(Schema):
-    message: str
-    errors: list[RowErrorOut]
-
-
-def _rejected(errors: list[RowError]) -> dict[str, Any]:
-    return {
-        "message": ngettext(
-            "The file was not imported: %(n)s problem found; nothing was changed.",
-            "The file was not imported: %(n)s problems found; nothing was changed.",
-            len(errors),
-        )
-        % {"n": len(errors)},
-        "errors": [e.as_dict() for e in errors],
-    }
-
-
 @router.get("/workspaces/{slug}/metrics", response=list[SnapshotOut], summary="Daily metric snapshots")
 @paginate
 def snapshot_list(
@@ -182,11 +165,7 @@ def metrics_import(
             workspace=workspace, user=request.user, ref=account[:100]
         )
     if file.size is not None and file.size > MAX_IMPORT_BYTES:
-        mb = MAX_IMPORT_BYTES // 1024 // 1024
-        error = RowError(
-            None, "file", _("The file is larger than %(mb)s MB; split it into smaller files.") % {"mb": mb}
-        )
-        return Status(400, _rejected([error]))
+        return Status(400, rejected_report([file_too_large()]))
     try:
         record = services.metrics_import(
             workspace=workspace,
@@ -196,7 +175,7 @@ def metrics_import(
             account=default_account,
         )
     except services.MetricsImportRejected as exc:
-        return Status(400, _rejected(exc.errors))
+        return Status(400, rejected_report(exc.errors))
     return Status(200, record)
 
 

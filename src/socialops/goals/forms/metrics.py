@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.forms import BootstrapFormMixin
+from socialops.core.imports import INT32_MAX, INT64_MAX
 
-from ..imports import INT32_MAX, INT64_MAX, METRIC_FIELDS, REVENUE_MAX_DIGITS
+from ..imports import METRIC_FIELDS, REVENUE_MAX_DIGITS
 from ..models import MetricSnapshot
 
 _BIG_FIELDS = {"impressions", "reach"}

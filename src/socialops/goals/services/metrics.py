@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import workspace_today
 from socialops.core.actors import user_or_none
+from socialops.core.imports import ImportRejected, Progress, batches
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
-from ..imports import RowError, parse_metrics_file, validate_values
+from ..imports import parse_metrics_file, validate_values
 from ..models import MetricImport, MetricSnapshot
 
 # Rows per bulk INSERT/UPDATE: small enough for SQLite's bound-parameter limit, large enough that
@@ -30,15 +31,9 @@ BATCH_SIZE = 500
 
 _SOURCE = re.compile(r"^[a-z_]{1,20}$")
 
-Progress = Callable[[int, int], None]
 
-
-class MetricsImportRejected(Exception):
+class MetricsImportRejected(ImportRejected):
     """A metrics file had problems; nothing was written. ``errors`` lists every one of them."""
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 def _check_actor(workspace: Workspace, actor: Any) -> None:
@@ -140,11 +135,6 @@ def snapshot_upsert(
     return existing, "updated"
 
 
-def _chunks(items: list[MetricSnapshot], size: int) -> Iterator[list[MetricSnapshot]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _write_rows(
     *,
     workspace: Workspace,
@@ -192,14 +182,14 @@ def _write_rows(
     if on_progress is not None:
         on_progress(done)
     try:
-        for batch in _chunks(to_create, BATCH_SIZE):
+        for batch in batches(to_create, BATCH_SIZE):
             MetricSnapshot.objects.bulk_create(batch)
             done += len(batch)
             if on_progress is not None:
                 on_progress(done)
         # Every object in to_update carries its other fields as read, so one field list serves all.
         update_fields = [*sorted(changed_fields), "source", "updated_at"]
-        for batch in _chunks(to_update, BATCH_SIZE):
+        for batch in batches(to_update, BATCH_SIZE):
             MetricSnapshot.objects.bulk_update(batch, update_fields)
             done += len(batch)
             if on_progress is not None:

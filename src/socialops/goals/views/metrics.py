@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
+from socialops.core.imports import RowError, import_summary
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.metrics import MetricFilterForm, MetricImportForm, SnapshotForm
-from ..imports import METRIC_FIELDS, RowError
+from ..imports import METRIC_FIELDS
 from ..models import MetricSnapshot
 from ..selectors import metrics as selectors
 from ..services import metrics as services
@@ -164,17 +165,7 @@ def metric_import(request: WorkspaceRequest) -> HttpResponse:
     except ValidationError as exc:
         form.add_service_errors(exc)
         return _render_page(request, import_form=form)
-    messages.success(
-        request,
-        _("Imported %(file)s: %(rows)s rows — %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-        % {
-            "file": record.file_name,
-            "rows": record.rows,
-            "created": record.created,
-            "updated": record.updated,
-            "unchanged": record.unchanged,
-        },
-    )
+    messages.success(request, import_summary(record))
     return redirect("metric_list", slug=workspace.slug)
 
 

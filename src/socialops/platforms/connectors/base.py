@@ -27,6 +27,7 @@ import abc
 import dataclasses
 import datetime as dt
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -169,6 +170,26 @@ class PostRequest:
         if self.media:
             return PostKind.IMAGES
         return PostKind.TEXT
+
+
+def compose_text(post: PostRequest) -> str:
+    """The post's text with its link and its hashtags appended unless the text already has them.
+
+    Mastodon, Bluesky and Telegram post it as is; platforms with their own caption rules
+    (Douyin, Weibo) compose their own.
+    """
+    text = post.text.strip()
+    if post.link_url and post.link_url not in text:
+        text = f"{text}\n\n{post.link_url}" if text else post.link_url
+    lowered = text.lower()
+    tags = []
+    for raw in post.hashtags:
+        tag = re.sub(r"\s+", "", raw).lstrip("#")
+        if tag and f"#{tag.lower()}" not in lowered and f"#{tag}" not in tags:
+            tags.append(f"#{tag}")
+    if tags:
+        text = f"{text}\n\n{' '.join(tags)}" if text else " ".join(tags)
+    return text
 
 
 # ---- what comes out ------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from .base import (
     PublishResult,
     QuotaExceeded,
     RetryableError,
+    compose_text,
     utcnow,
 )
 
@@ -72,22 +73,6 @@ def record_key(idempotency_key: str) -> str:
     ):
         return idempotency_key
     return hashlib.sha256(idempotency_key.encode()).hexdigest()[:MAX_RKEY]
-
-
-def compose_text(post: PostRequest) -> str:
-    """The post text with its link and hashtags appended unless the text already has them."""
-    text = post.text.strip()
-    if post.link_url and post.link_url not in text:
-        text = f"{text}\n\n{post.link_url}" if text else post.link_url
-    lowered = text.lower()
-    tags = []
-    for raw in post.hashtags:
-        tag = re.sub(r"\s+", "", raw).lstrip("#")
-        if tag and f"#{tag.lower()}" not in lowered and f"#{tag}" not in tags:
-            tags.append(f"#{tag}")
-    if tags:
-        text = f"{text}\n\n{' '.join(tags)}" if text else " ".join(tags)
-    return text
 
 
 def _byte_slice(text: str, start: int, end: int) -> dict[str, int]:

@@ -9,10 +9,11 @@ commit so the engine can move on without polling. Metrics come back by import.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from ..models import ManualTask, ManualTaskStatus
+from ..services import manual as manual_services
 from .base import (
     KIND_CAPABILITY,
     AccountInfo,
@@ -23,9 +24,6 @@ from .base import (
     PublishResult,
     PublishStatus,
 )
-
-if TYPE_CHECKING:
-    from ..models import ManualTask
 
 
 class ManualConnector(Connector):
@@ -65,15 +63,13 @@ class ManualConnector(Connector):
         return []
 
     def publish(self, post: PostRequest, *, idempotency_key: str) -> PublishResult:
-        from .. import services
-
         self.require(KIND_CAPABILITY[post.effective_kind])
         self._need_connection()
         assert self.connection is not None
         problems = self.check(post)
         if problems:
             raise PermanentError(" ".join(problems))
-        task, created = services.manual_task_create(
+        task, created = manual_services.manual_task_create(
             connection=self.connection, post=post, idempotency_key=idempotency_key
         )
         result = task_result(task, duplicate=not created)
@@ -83,8 +79,6 @@ class ManualConnector(Connector):
     def find_published(
         self, *, idempotency_key: str, since: dt.datetime, post: PostRequest
     ) -> PublishResult | None:
-        from ..models import ManualTask
-
         self._need_connection()
         assert self.connection is not None
         task = ManualTask.objects.filter(
@@ -98,19 +92,15 @@ class ManualConnector(Connector):
         return task_result(task, duplicate=True)
 
     def withdraw(self, *, idempotency_key: str) -> bool:
-        from .. import services
-
         self._need_connection()
         assert self.connection is not None
-        return services.manual_task_withdraw_by_key(
+        return manual_services.manual_task_withdraw_by_key(
             connection=self.connection, idempotency_key=idempotency_key
         )
 
 
 def task_result(task: ManualTask, *, duplicate: bool = False) -> PublishResult | None:
     """A package as a publish result: PUBLISHED once marked posted, PENDING before, None if withdrawn."""
-    from ..models import ManualTaskStatus
-
     if task.status == ManualTaskStatus.POSTED:
         return PublishResult(
             external_id=task.external_id or task.posted_url,

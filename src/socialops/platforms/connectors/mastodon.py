@@ -47,6 +47,7 @@ from .base import (
     PostRequest,
     PublishResult,
     RetryableError,
+    compose_text,
     utcnow,
 )
 
@@ -76,22 +77,6 @@ def html_to_text(content: str) -> str:
 def _fingerprint(text: str) -> str:
     # Whitespace differs between what we send and the HTML Mastodon renders back.
     return re.sub(r"\s+", "", text)
-
-
-def compose_text(post: PostRequest) -> str:
-    """The status text: the post's text, its link and its hashtags unless the text has them."""
-    text = post.text.strip()
-    if post.link_url and post.link_url not in text:
-        text = f"{text}\n\n{post.link_url}" if text else post.link_url
-    lowered = text.lower()
-    tags = []
-    for raw in post.hashtags:
-        tag = re.sub(r"\s+", "", raw).lstrip("#")
-        if tag and f"#{tag.lower()}" not in lowered and f"#{tag}" not in tags:
-            tags.append(f"#{tag}")
-    if tags:
-        text = f"{text}\n\n{' '.join(tags)}" if text else " ".join(tags)
-    return text
 
 
 def counted_length(text: str, *, url_chars: int = 23) -> int:

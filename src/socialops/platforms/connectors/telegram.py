@@ -38,6 +38,7 @@ from .base import (
     PostRequest,
     PublishResult,
     RetryableError,
+    compose_text,
 )
 
 API_BASE = "https://api.telegram.org"
@@ -71,22 +72,6 @@ for _name in ("httpx", "httpcore"):
     _logger = logging.getLogger(_name)
     if not any(isinstance(f, RedactTokenFilter) for f in _logger.filters):
         _logger.addFilter(_FILTER)
-
-
-def compose_text(post: PostRequest) -> str:
-    """The message text with the link and hashtags appended unless the text already has them."""
-    text = post.text.strip()
-    if post.link_url and post.link_url not in text:
-        text = f"{text}\n\n{post.link_url}" if text else post.link_url
-    lowered = text.lower()
-    tags = []
-    for raw in post.hashtags:
-        tag = re.sub(r"\s+", "", raw).lstrip("#")
-        if tag and f"#{tag.lower()}" not in lowered and f"#{tag}" not in tags:
-            tags.append(f"#{tag}")
-    if tags:
-        text = f"{text}\n\n{' '.join(tags)}" if text else " ".join(tags)
-    return text
 
 
 class TelegramConnector(http.HttpConnector):

@@ -78,156 +78,53 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import html
-import json
-import re
 import time
-from collections.abc import Callable, Sequence
 from typing import Any
 
-import httpx
 from django.utils.translation import gettext as _
 
-from ..credentials import Credentials
 from . import http
 from .base import (
     KIND_CAPABILITY,
-    AccountInfo,
-    AccountMetrics,
-    AuthExpired,
-    AuthRevoked,
     Capability,
-    Comment,
-    CommentPage,
     ConnectorError,
-    Follower,
-    FollowerPage,
     Limits,
     MediaFile,
     OutcomeUnknown,
     PermanentError,
     PostKind,
-    PostMetrics,
     PostRequest,
     PublishResult,
     QuotaExceeded,
     RetryableError,
     utcnow,
 )
-
-API_BASE = "https://api.weixin.qq.com"
-# China has no daylight saving time: a fixed +8 offset is Asia/Shanghai without needing tzdata.
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-MAX_TITLE = 32
-MAX_AUTHOR = 16
-MAX_DIGEST = 128
-MAX_CONTENT_CHARS = 20_000
-MAX_CONTENT_BYTES = 1024 * 1024
-MAX_SOURCE_URL_BYTES = 1024
-MAX_COVER_BYTES = 10 * 1024 * 1024
-MAX_INLINE_IMAGE_BYTES = 1024 * 1024
-COVER_TYPES = {"bmp", "png", "jpeg", "jpg", "gif"}
-INLINE_TYPES = {"png", "jpeg", "jpg"}
-MAX_CLIENTMSGID_BYTES = 64
-BATCHGET_PAGE = 20
-# How far back find_published looks (pages of 20): batchget does not promise newest first.
-FIND_MAX_PAGES = 10
-# Clock skew between us and WeChat when comparing update_time with ``since``.
-FIND_SKEW = dt.timedelta(minutes=2)
-TAG_BATCH = 50
-# comment/list refuses count >= 50.
-MAX_COMMENT_PAGE = 49
-
-# Mass-send quotas per account type. Source: 公众平台群发规则 (official community post,
-# https://developers.weixin.qq.com/community/develop/doc/000c8c659b87a084cc799cccc51409):
-# 订阅号 1 mass send a day (resets at 00:00), 服务号 4 a natural month; repeated in
-# Batch_Sends_and_Originality_Checks.html. The clock is Beijing time (our assumption: it is
-# not stated, but the platform runs on it).
-MASS_SEND_QUOTAS: dict[str, tuple[str, int]] = {
-    "subscription": ("day", 1),
-    "service": ("month", 4),
-}
-
-# errcodes meaning "this access token is no good": refresh and retry once.
-TOKEN_CODES = {40001, 40014, 41001, 42001}
-# stable_token refusing the app itself: someone must fix the AppID/AppSecret or the whitelist.
-APP_REFUSED_CODES = {40001, 40002, 40013, 40125, 40164, 41002, 41004}
-# Deleting what is already gone (our assumption: the codes WeChat answers for an unknown id).
-GONE_CODES = {53600, 40059}
-
-
-UNRESOLVED_ASSET_IMG = re.compile(r'<img[^>]*\ssrc="asset:\d+"[^>]*>')
-
-
-def publish_failure(status: int) -> str:
-    """Why freepublish/get's ``publish_status`` failed, in words ('' when it is not a failure)."""
-    return {
-        2: _("the originality check failed"),
-        3: _("publishing failed"),
-        4: _("the platform's review rejected it"),
-        5: _("it was published, then all its articles were deleted"),
-        6: _("it was published, then the platform blocked all its articles"),
-    }.get(status, "")
-
-
-IP_RE = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b")
-
-
-# ---- small helpers ---------------------------------------------------------------------------
-
-
-def shanghai_today() -> dt.date:
-    """Today's date in Beijing time (WeChat's day)."""
-    return utcnow().astimezone(SHANGHAI).date()
-
-
-def next_midnight() -> dt.datetime:
-    """The next 00:00 Asia/Shanghai."""
-    return http.next_china_midnight()
-
-
-def first_of_next_month() -> dt.datetime:
-    """00:00 Asia/Shanghai on the first day of next month."""
-    today = shanghai_today()
-    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    return dt.datetime(year, month, 1, tzinfo=SHANGHAI)
-
-
-def mass_quota_reset(account_type: str) -> dt.datetime:
-    """When the mass-send quota of an account of ``account_type`` comes back."""
-    period, _count = MASS_SEND_QUOTAS.get(account_type, MASS_SEND_QUOTAS["subscription"])
-    return first_of_next_month() if period == "month" else next_midnight()
-
-
-def normalise(text: str) -> str:
-    """Whitespace-insensitive form of a title, for matching."""
-    return " ".join(text.split())
-
-
-def clientmsgid_for(idempotency_key: str) -> str:
-    """A clientmsgid (≤ 64 bytes) for the key: the key itself when it fits, else its hash."""
-    if re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", idempotency_key):
-        return idempotency_key
-    return "so-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:61]
-
-
-def text_to_html(text: str) -> str:
-    """Plain text as <p> paragraphs (blank lines split paragraphs, single newlines become <br/>)."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "".join(
-        "<p>" + "<br/>".join(html.escape(line) for line in p.splitlines()) + "</p>" for p in paragraphs
-    )
-
-
-def image_type(media: MediaFile) -> str:
-    """The image's format (jpeg, png, gif, bmp, …) from its content type or file name."""
-    if media.content_type.startswith("image/"):
-        kind = media.content_type.split("/", 1)[1].split(";")[0].strip().lower()
-        return {"jpg": "jpeg", "pjpeg": "jpeg", "x-ms-bmp": "bmp", "x-png": "png"}.get(kind, kind)
-    ext = media.filename.rsplit(".", 1)[-1].lower() if "." in media.filename else ""
-    return "jpeg" if ext == "jpg" else ext
+from .wechat_audience import WechatAudience
+from .wechat_client import (
+    BATCHGET_PAGE,
+    COVER_TYPES,
+    FIND_MAX_PAGES,
+    FIND_SKEW,
+    GONE_CODES,
+    INLINE_TYPES,
+    MASS_SEND_QUOTAS,
+    MAX_AUTHOR,
+    MAX_CONTENT_BYTES,
+    MAX_CONTENT_CHARS,
+    MAX_COVER_BYTES,
+    MAX_DIGEST,
+    MAX_INLINE_IMAGE_BYTES,
+    MAX_SOURCE_URL_BYTES,
+    MAX_TITLE,
+    UNRESOLVED_ASSET_IMG,
+    clientmsgid_for,
+    image_type,
+    mass_quota_reset,
+    normalise,
+    publish_failure,
+    text_to_html,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -243,7 +140,7 @@ class _Article:
     only_fans_can_comment: int
 
 
-class WechatConnector(http.HttpConnector):
+class WechatConnector(WechatAudience):
     """A WeChat Official Account (订阅号 or 服务号), acting through its AppID / AppSecret."""
 
     kind = "wechat_mp"
@@ -272,188 +169,6 @@ class WechatConnector(http.HttpConnector):
     # freepublish runs in the background (原创 checks, review): an article submitted before a
     # timeout can take minutes to appear in batchget. Our assumption: 30 minutes covers it.
     reconcile_grace = dt.timedelta(minutes=30)
-    poll_interval: float = 3.0
-    max_wait: float = 60.0
-    # "subscription" (订阅号) or "service" (服务号), for the mass-send quota; options["account_type"] wins.
-    account_type: str = "subscription"
-    # Days of getarticlesummary summed into a post's metrics (WeChat counts a mass send's
-    # reads for about a week; each day is one call).
-    post_metrics_days: int = 7
-
-    def __init__(
-        self,
-        *,
-        poll_interval: float | None = None,
-        max_wait: float | None = None,
-        account_type: str | None = None,
-        sleep: Callable[[float], None] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        # The connection form has no URL for WeChat; tests may point it at a fake.
-        if not self.base_url:
-            self.base_url = API_BASE
-        if poll_interval is not None:
-            self.poll_interval = poll_interval
-        if max_wait is not None:
-            self.max_wait = max_wait
-        if account_type is not None:
-            self.account_type = account_type
-        self._sleep = sleep or time.sleep
-        self._summaries: dict[dt.date, list[dict[str, Any]]] = {}
-
-    def __repr__(self) -> str:
-        return f"<WechatConnector {self.app_id or '?'}>"
-
-    @property
-    def app_id(self) -> str:
-        """The account's AppID."""
-        return self.credentials.client_id or self.account_ref
-
-    # ---- transport -------------------------------------------------------------------------
-
-    def _token(self) -> str:
-        token = self.credentials.access_token
-        if not token:
-            raise AuthExpired(_("No WeChat access token has been fetched yet."))
-        if self.credentials.is_expired():
-            raise AuthExpired(_("The WeChat access token has expired."))
-        return token
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        mutating: bool,
-        params: dict[str, Any] | None = None,
-        body: Any = None,
-        files: dict[str, Any] | None = None,
-        ok_codes: Sequence[int] = (),
-        authenticated: bool = True,
-    ) -> dict[str, Any]:
-        token = self._token() if authenticated else ""
-        query = {**(params or {})}
-        if token:
-            query["access_token"] = token
-        headers: dict[str, str] = {}
-        content: bytes | None = None
-        if body is not None:
-            # UTF-8 as is: WeChat stores \uXXXX escapes literally (draft_add's doc warns about it).
-            content = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        request = self.client.build_request(
-            method, path, params=query, content=content, files=files, headers=headers
-        )
-        try:
-            response = http.send(self.client, request, mutating=mutating)
-            return self._answer(response, mutating=mutating, ok_codes=ok_codes)
-        except ConnectorError as err:
-            err.message = http.redact(err.message, token, self.credentials.client_secret)
-            err.args = (err.message,)
-            # Drop the httpx exception chain: its request carries the URL with the token.
-            raise err from None
-
-    def _answer(self, response: httpx.Response, *, mutating: bool, ok_codes: Sequence[int]) -> dict[str, Any]:
-        data = http.body_json(response)
-        if response.status_code >= 400 or not isinstance(data, dict):
-            http.raise_for_common(response, mutating=mutating)
-            message = _("WeChat sent an answer that is not JSON.")
-            if mutating:
-                raise OutcomeUnknown(message, status_code=response.status_code)
-            raise RetryableError(message, status_code=response.status_code)
-        code = http.as_int(data.get("errcode"))
-        if code == 0 or code in ok_codes:
-            return data
-        raise self._error(code, str(data.get("errmsg") or f"errcode {code}")[:1000], mutating, data)
-
-    def _error(self, code: int, errmsg: str, mutating: bool, data: dict[str, Any]) -> ConnectorError:
-        kwargs: dict[str, Any] = {"platform_code": str(code), "raw": data}
-        if code in TOKEN_CODES:
-            return AuthExpired(errmsg, **kwargs)
-        if code == 40164:
-            return AuthRevoked(self._whitelist_message(errmsg), **kwargs)
-        if code == 45009:
-            return QuotaExceeded(
-                _("The account's daily quota for this WeChat interface is used up (%(msg)s).")
-                % {"msg": errmsg},
-                reset_at=next_midnight(),
-                **kwargs,
-            )
-        if code == 45011:
-            return QuotaExceeded(
-                _("WeChat says this interface is called too often (%(msg)s); waiting a minute.")
-                % {"msg": errmsg},
-                reset_at=utcnow() + dt.timedelta(seconds=60),
-                **kwargs,
-            )
-        if code == 45028:
-            return QuotaExceeded(errmsg, reset_at=mass_quota_reset(self.account_type), **kwargs)
-        if code == 48001:
-            return PermanentError(
-                _(
-                    "This official account is not authorised to use this WeChat interface (%(msg)s). "
-                    "Some interfaces need a verified (认证) account, e.g. unverified accounts cannot "
-                    "mass-send or publish through the API; see the interface permissions in the "
-                    "WeChat Official Accounts Platform."
-                )
-                % {"msg": errmsg},
-                **kwargs,
-            )
-        if code == -1:
-            message = _("WeChat is busy (%(msg)s).") % {"msg": errmsg}
-            return OutcomeUnknown(message, **kwargs) if mutating else RetryableError(message, **kwargs)
-        return PermanentError(errmsg, **kwargs)
-
-    def _whitelist_message(self, errmsg: str) -> str:
-        match = IP_RE.search(errmsg)
-        return _(
-            "WeChat refused the request because this server's IP address (%(ip)s) is not on the "
-            "account's IP whitelist. Add it in the WeChat Official Accounts Platform under Settings "
-            "and Development → Basic Configuration → IP whitelist, then test the connection again."
-        ) % {"ip": match.group(1) if match else _("unknown")}
-
-    # ---- auth ------------------------------------------------------------------------------
-
-    def refresh(self) -> Credentials:
-        """A new access token from POST /cgi-bin/stable_token (normal mode, not forced)."""
-        creds = self.credentials
-        if not creds.client_id or not creds.client_secret:
-            raise AuthRevoked(_("Enter the account's AppID and AppSecret to connect it."))
-        body = {
-            "grant_type": "client_credential",
-            "appid": creds.client_id,
-            "secret": creds.client_secret,
-            "force_refresh": False,
-        }
-        try:
-            # Not "mutating": asking for the token again is harmless (normal mode returns the
-            # same token while it is valid).
-            data = self._request(
-                "POST", "/cgi-bin/stable_token", mutating=False, body=body, authenticated=False
-            )
-        except (PermanentError, AuthExpired) as err:
-            code = http.as_int(err.platform_code)
-            if code in APP_REFUSED_CODES:
-                message = self._whitelist_message(err.message) if code == 40164 else err.message
-                raise AuthRevoked(message, platform_code=err.platform_code) from None
-            raise
-        token = str(data.get("access_token") or "")
-        if not token:
-            raise AuthRevoked(_("WeChat did not issue an access token."))
-        expires_in = http.as_int(data.get("expires_in")) or 7200
-        new = creds.replace(access_token=token, expires_at=utcnow() + dt.timedelta(seconds=expires_in))
-        self.credentials = new
-        return new
-
-    def verify(self) -> AccountInfo:
-        """GET /cgi-bin/get_api_domain_ip: the cheapest call that needs a working token."""
-        data = self._request("GET", "/cgi-bin/get_api_domain_ip", mutating=False)
-        return AccountInfo(
-            external_id=self.app_id,
-            handle=self.app_id,
-            raw={"ip_list_count": len(data.get("ip_list") or [])},
-        )
 
     # ---- checks ----------------------------------------------------------------------------
 
@@ -775,181 +490,3 @@ class WechatConnector(http.HttpConnector):
             body={"article_id": external_id, "index": 0},
             ok_codes=tuple(GONE_CODES),
         )
-
-    # ---- metrics ---------------------------------------------------------------------------
-
-    def fetch_account_metrics(self) -> AccountMetrics:
-        """Yesterday's followers (getusercumulate) and gains/losses (getusersummary, all sources)."""
-        self.require(Capability.ACCOUNT_METRICS)
-        day = (shanghai_today() - dt.timedelta(days=1)).isoformat()
-        span = {"begin_date": day, "end_date": day}
-        summary = (
-            self._request("POST", "/datacube/getusersummary", mutating=False, body=span).get("list") or []
-        )
-        cumulate = (
-            self._request("POST", "/datacube/getusercumulate", mutating=False, body=span).get("list") or []
-        )
-        rows = [r for r in summary if r.get("ref_date") == day]
-        totals = [r for r in cumulate if r.get("ref_date") == day]
-        if not totals:
-            # Yesterday's figures are not computed yet (WeChat advises asking after 08:00).
-            return AccountMetrics(as_of=self._end_of(day), raw={"summary": summary, "cumulate": cumulate})
-        return AccountMetrics(
-            as_of=self._end_of(day),
-            followers_total=http.as_int(totals[-1].get("cumulate_user")),
-            # One row per user_source (search, QR code, …) that had any change: the day's
-            # figure is their sum, and no row means nobody came or went.
-            new_followers=sum(http.as_int(r.get("new_user")) for r in rows),
-            lost_followers=sum(http.as_int(r.get("cancel_user")) for r in rows),
-            raw={"summary": summary, "cumulate": cumulate},
-        )
-
-    @staticmethod
-    def _end_of(day: str) -> dt.datetime:
-        return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(23, 59, 59), SHANGHAI)
-
-    def fetch_article_summary(self, day: dt.date) -> list[dict[str, Any]]:
-        """getarticlesummary for one day: the day's reads of every mass-sent article read that day."""
-        if day not in self._summaries:
-            span = {"begin_date": day.isoformat(), "end_date": day.isoformat()}
-            data = self._request("POST", "/datacube/getarticlesummary", mutating=False, body=span)
-            self._summaries[day] = list(data.get("list") or [])
-        return self._summaries[day]
-
-    def fetch_post_metrics(self, external_id: str) -> PostMetrics:
-        """Reads, readers, shares and saves of a mass-sent article, summed over ``post_metrics_days``."""
-        self.require(Capability.POST_METRICS)
-        msg_data_id = self._msg_data_id(external_id)
-        yesterday = shanghai_today() - dt.timedelta(days=1)
-        as_of = self._end_of(yesterday.isoformat())
-        if not msg_data_id:
-            # Freepublished articles (an article_id) are not in getarticlesummary: unknown, not zero.
-            return PostMetrics(external_id=external_id, as_of=as_of, raw={"note": "no msg_data_id"})
-        rows: list[dict[str, Any]] = []
-        for back in range(self.post_metrics_days):
-            day = yesterday - dt.timedelta(days=back)
-            rows += [
-                r
-                for r in self.fetch_article_summary(day)
-                if str(r.get("msgid", "")).split("_")[0] == msg_data_id
-            ]
-        if not rows:
-            return PostMetrics(external_id=external_id, as_of=as_of, raw={"rows": []})
-
-        def total(field: str) -> int:
-            return sum(http.as_int(r.get(field)) for r in rows)
-
-        return PostMetrics(
-            external_id=external_id,
-            as_of=as_of,
-            impressions=total("int_page_read_count"),
-            # A sum of daily unique readers: a reader on two days counts twice.
-            reach=total("int_page_read_user"),
-            shares=total("share_count"),
-            saves=total("add_to_fav_count"),
-            raw={"rows": rows},
-        )
-
-    @staticmethod
-    def _msg_data_id(external_id: str) -> str:
-        """The msg_data_id in "mass:<msg_id>:<msg_data_id>" or "<msg_data_id>[:<index>]" ('' if none)."""
-        parts = external_id.split(":")
-        if parts[0] == "mass":
-            return parts[2] if len(parts) > 2 and parts[2].isdigit() else ""
-        return parts[0] if parts[0].isdigit() else ""
-
-    # ---- comments --------------------------------------------------------------------------
-
-    def fetch_comments(self, *, cursor: str = "", post_id: str = "", limit: int = 40) -> CommentPage:
-        """Comments of one article (post_id = "<msg_data_id>[:<index>]" or a "mass:…" id); cursor = offset."""
-        self.require(Capability.COMMENTS)
-        msg_data_id = self._msg_data_id(post_id)
-        if not msg_data_id:
-            raise PermanentError(
-                _("WeChat lists comments per article: give the article's msg_data_id (optionally “:index”).")
-            )
-        parts = post_id.split(":")
-        index = http.as_int(parts[1]) if parts[0] != "mass" and len(parts) > 1 else 0
-        begin = http.as_int(cursor)
-        body = {
-            "msg_data_id": http.as_int(msg_data_id),
-            "index": index,
-            "begin": begin,
-            "count": max(1, min(limit, MAX_COMMENT_PAGE)),
-            "type": 0,
-        }
-        data = self._request("POST", "/cgi-bin/comment/list", mutating=False, body=body)
-        raw_items = data.get("comment") or []
-        items = [
-            Comment(
-                external_id=f"{msg_data_id}:{index}:{c.get('user_comment_id')}",
-                text=str(c.get("content") or ""),
-                created_at=dt.datetime.fromtimestamp(http.as_int(c.get("create_time")), dt.UTC),
-                author_id=str(c.get("openid") or ""),
-                author_handle=str(c.get("openid") or ""),
-                in_reply_to=f"{msg_data_id}:{index}",
-                raw=c,
-            )
-            for c in raw_items
-        ]
-        items.sort(key=lambda c: c.created_at)
-        return CommentPage(items=items, cursor=str(begin + len(raw_items)))
-
-    def reply(self, *, in_reply_to: str, text: str, idempotency_key: str) -> PublishResult:
-        """comment/reply/add to "<msg_data_id>:<index>:<user_comment_id>" (WeChat keeps one reply per comment)."""
-        self.require(Capability.REPLY)
-        parts = in_reply_to.split(":")
-        if len(parts) != 3 or not all(p.lstrip("-").isdigit() for p in parts):
-            raise PermanentError(_("A WeChat comment id looks like “msg_data_id:index:user_comment_id”."))
-        if not text.strip():
-            raise PermanentError(_("A reply needs text."))
-        body = {
-            "msg_data_id": int(parts[0]),
-            "index": int(parts[1]),
-            "user_comment_id": int(parts[2]),
-            "content": text.strip(),
-        }
-        self._request("POST", "/cgi-bin/comment/reply/add", mutating=True, body=body)
-        return PublishResult(external_id=f"{in_reply_to}:reply", published_at=utcnow())
-
-    # ---- audience --------------------------------------------------------------------------
-
-    def fetch_followers(self, *, cursor: str = "", limit: int = 80) -> FollowerPage:
-        """A page of openids from user/get; the cursor is the last openid seen (WeChat's next_openid)."""
-        self.require(Capability.FOLLOWERS)
-        data = self._request("GET", "/cgi-bin/user/get", mutating=False, params={"next_openid": cursor})
-        openids = [str(o) for o in ((data.get("data") or {}).get("openid") or []) if o]
-        if len(openids) > limit:
-            # WeChat hands out up to 10000 at once; next_openid means "after this one", so the
-            # last one we return is the cursor for the rest.
-            page = openids[:limit]
-            next_cursor = page[-1]
-        else:
-            page = openids
-            next_cursor = str(data.get("next_openid") or "") if http.as_int(data.get("count")) > 0 else ""
-        return FollowerPage(items=[Follower(external_id=o, handle=o) for o in page], next_cursor=next_cursor)
-
-    def _tag_id(self, tag: str, *, create: bool) -> int:
-        tag = tag.strip()
-        if tag.isdigit():
-            return int(tag)
-        tags = self._request("GET", "/cgi-bin/tags/get", mutating=False).get("tags") or []
-        for item in tags:
-            if str(item.get("name") or "") == tag:
-                return http.as_int(item.get("id"))
-        if not create:
-            raise PermanentError(_("The account has no follower tag named “%(tag)s”.") % {"tag": tag})
-        created = self._request("POST", "/cgi-bin/tags/create", mutating=True, body={"tag": {"name": tag}})
-        return http.as_int((created.get("tag") or {}).get("id"))
-
-    def tag_followers(self, *, tag: str, follower_ids: Sequence[str]) -> None:
-        """Tag the followers (openids) with ``tag`` (an id, or a name created when missing), 50 a call."""
-        self.require(Capability.TAG_FOLLOWERS)
-        ids = [str(i) for i in follower_ids if str(i)]
-        if not ids:
-            return
-        tag_id = self._tag_id(tag, create=True)
-        for start in range(0, len(ids), TAG_BATCH):
-            body = {"openid_list": ids[start : start + TAG_BATCH], "tagid": tag_id}
-            # Tagging twice is harmless, so a lost answer may be retried.
-            self._request("POST", "/cgi-bin/tags/members/batchtagging", mutating=False, body=body)

@@ -1,6 +1,7 @@
 """The local sandbox platform: Mastodon's API subset with fault injection (see server.py)."""
 
 from .client import SandboxAdmin
-from .server import Faults, SandboxServer
+from .faults import Faults
+from .server import SandboxServer
 
 __all__ = ["Faults", "SandboxAdmin", "SandboxServer"]

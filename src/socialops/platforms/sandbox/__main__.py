@@ -10,7 +10,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .server import Faults, SandboxServer
+from .faults import Faults
+from .server import SandboxServer
 
 
 def add_arguments(parser: Any) -> None:

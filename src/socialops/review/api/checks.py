@@ -23,7 +23,9 @@ from socialops.workspaces.api import api_workspace
 from ..forms.checks import IMPORT_MAX_BYTES, LIVE_TEXT_MAX
 from ..models import AdLawEntry, BannedTerm, BrandTerm, CheckSettings, SensitiveList, SensitiveTerm
 from ..selectors import checks as selectors
-from ..services import checks as services
+from ..services import originality as originality_services
+from ..services import runner as check_runner
+from ..services import terms as term_services
 
 router = Router(tags=["checks"])
 
@@ -126,7 +128,7 @@ def run_checks(request: HttpRequest, slug: str, payload: CheckIn) -> dict[str, A
                     ]
                 }
             )
-    findings = services.run_checks(
+    findings = check_runner.run_checks(
         workspace=workspace,
         text_fields={
             "title": payload.title,
@@ -163,7 +165,7 @@ def item_findings(
 ) -> Any:
     workspace = api_workspace(request, slug)
     item = item_selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
-    _run, findings = services.item_checks_current(workspace=workspace, item=item)
+    _run, findings = check_runner.item_checks_current(workspace=workspace, item=item)
     return [f.to_dict() for f in findings if severity is None or f.severity == severity]
 
 
@@ -205,7 +207,7 @@ def settings_get(request: HttpRequest, slug: str) -> dict[str, Any]:
 @router.patch("/workspaces/{slug}/checks/settings", response=SettingsOut)
 def settings_patch(request: HttpRequest, slug: str, payload: SettingsPatchIn) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
-    row = services.check_settings_update(
+    row = originality_services.check_settings_update(
         workspace=workspace, actor=request.user, **payload.dict(exclude_none=True)
     )
     return _settings_out(workspace, request.user, row)
@@ -247,14 +249,16 @@ def adlaw_entry_list(
 @router.post("/workspaces/{slug}/checks/adlaw-entries", response={201: AdLawEntryOut})
 def adlaw_entry_create(request: HttpRequest, slug: str, payload: AdLawEntryIn) -> Status[AdLawEntry]:
     workspace = api_workspace(request, slug)
-    return Status(201, services.adlaw_entry_create(workspace=workspace, actor=request.user, **payload.dict()))
+    return Status(
+        201, term_services.adlaw_entry_create(workspace=workspace, actor=request.user, **payload.dict())
+    )
 
 
 @router.delete("/workspaces/{slug}/checks/adlaw-entries/{entry_id}", response={204: None})
 def adlaw_entry_delete(request: HttpRequest, slug: str, entry_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     entry = selectors.adlaw_entry_get(workspace=workspace, user=request.user, entry_id=entry_id)
-    services.adlaw_entry_delete(workspace=workspace, actor=request.user, entry=entry)
+    term_services.adlaw_entry_delete(workspace=workspace, actor=request.user, entry=entry)
     return Status(204, None)
 
 
@@ -315,7 +319,7 @@ def sensitive_list_list(request: HttpRequest, slug: str) -> Any:
 @router.post("/workspaces/{slug}/checks/sensitive-lists", response={201: SensitiveListOut})
 def sensitive_list_create(request: HttpRequest, slug: str, payload: SensitiveListIn) -> Status[SensitiveList]:
     workspace = api_workspace(request, slug)
-    lst = services.sensitive_list_create(workspace=workspace, actor=request.user, **payload.dict())
+    lst = term_services.sensitive_list_create(workspace=workspace, actor=request.user, **payload.dict())
     return Status(201, selectors.sensitive_list_get(workspace=workspace, user=request.user, list_id=lst.pk))
 
 
@@ -329,7 +333,7 @@ def sensitive_list_patch(
     request: HttpRequest, slug: str, list_id: ObjectId, payload: SensitiveListPatchIn
 ) -> SensitiveList:
     workspace, lst = _list(request, slug, list_id)
-    services.sensitive_list_update(
+    term_services.sensitive_list_update(
         workspace=workspace, actor=request.user, sensitive_list=lst, **payload.dict(exclude_none=True)
     )
     return selectors.sensitive_list_get(workspace=workspace, user=request.user, list_id=lst.pk)
@@ -338,7 +342,7 @@ def sensitive_list_patch(
 @router.delete("/workspaces/{slug}/checks/sensitive-lists/{list_id}", response={204: None})
 def sensitive_list_delete(request: HttpRequest, slug: str, list_id: ObjectId) -> Status[None]:
     workspace, lst = _list(request, slug, list_id)
-    services.sensitive_list_delete(workspace=workspace, actor=request.user, sensitive_list=lst)
+    term_services.sensitive_list_delete(workspace=workspace, actor=request.user, sensitive_list=lst)
     return Status(204, None)
 
 
@@ -356,7 +360,7 @@ def sensitive_term_create(
     request: HttpRequest, slug: str, list_id: ObjectId, payload: SensitiveTermIn
 ) -> Status[SensitiveTerm]:
     workspace, lst = _list(request, slug, list_id)
-    term = services.sensitive_term_create(
+    term = term_services.sensitive_term_create(
         workspace=workspace, actor=request.user, sensitive_list=lst, term=payload.term
     )
     return Status(201, term)
@@ -370,7 +374,7 @@ def sensitive_term_delete(
     term = selectors.sensitive_term_get(
         workspace=workspace, user=request.user, sensitive_list=lst, term_id=term_id
     )
-    services.sensitive_term_delete(workspace=workspace, actor=request.user, term=term)
+    term_services.sensitive_term_delete(workspace=workspace, actor=request.user, term=term)
     return Status(204, None)
 
 
@@ -392,7 +396,7 @@ def sensitive_list_import(
         raise PermissionDenied(_("Your role in this workspace does not allow this."))
     if file.size is not None and file.size > IMPORT_MAX_BYTES:
         raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
-    result = services.sensitive_list_import(
+    result = term_services.sensitive_list_import(
         workspace=workspace, actor=request.user, sensitive_list=lst, content=file.read(), replace=replace
     )
     return result.__dict__
@@ -451,7 +455,9 @@ def brand_term_list(request: HttpRequest, slug: str) -> Any:
 @router.post("/workspaces/{slug}/checks/brand-terms", response={201: BrandTermOut})
 def brand_term_create(request: HttpRequest, slug: str, payload: BrandTermIn) -> Status[BrandTerm]:
     workspace = api_workspace(request, slug)
-    return Status(201, services.brand_term_create(workspace=workspace, actor=request.user, **payload.dict()))
+    return Status(
+        201, term_services.brand_term_create(workspace=workspace, actor=request.user, **payload.dict())
+    )
 
 
 @router.patch("/workspaces/{slug}/checks/brand-terms/{term_id}", response=BrandTermOut)
@@ -460,7 +466,7 @@ def brand_term_patch(
 ) -> BrandTerm:
     workspace = api_workspace(request, slug)
     term = selectors.brand_term_get(workspace=workspace, user=request.user, term_id=term_id)
-    return services.brand_term_update(
+    return term_services.brand_term_update(
         workspace=workspace, actor=request.user, brand_term=term, **payload.dict(exclude_none=True)
     )
 
@@ -469,7 +475,7 @@ def brand_term_patch(
 def brand_term_delete(request: HttpRequest, slug: str, term_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     term = selectors.brand_term_get(workspace=workspace, user=request.user, term_id=term_id)
-    services.brand_term_delete(workspace=workspace, actor=request.user, brand_term=term)
+    term_services.brand_term_delete(workspace=workspace, actor=request.user, brand_term=term)
     return Status(204, None)
 
 
@@ -483,14 +489,16 @@ def banned_term_list(request: HttpRequest, slug: str) -> Any:
 @router.post("/workspaces/{slug}/checks/banned-terms", response={201: BannedTermOut})
 def banned_term_create(request: HttpRequest, slug: str, payload: BannedTermIn) -> Status[BannedTerm]:
     workspace = api_workspace(request, slug)
-    return Status(201, services.banned_term_create(workspace=workspace, actor=request.user, **payload.dict()))
+    return Status(
+        201, term_services.banned_term_create(workspace=workspace, actor=request.user, **payload.dict())
+    )
 
 
 @router.delete("/workspaces/{slug}/checks/banned-terms/{term_id}", response={204: None})
 def banned_term_delete(request: HttpRequest, slug: str, term_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     term = selectors.banned_term_get(workspace=workspace, user=request.user, term_id=term_id)
-    services.banned_term_delete(workspace=workspace, actor=request.user, banned_term=term)
+    term_services.banned_term_delete(workspace=workspace, actor=request.user, banned_term=term)
     return Status(204, None)
 
 

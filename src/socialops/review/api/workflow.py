@@ -21,8 +21,13 @@ from ..models.workflow import (
     ReviewTask,
     Revision,
 )
+from ..presenters import notification_text
 from ..selectors import workflow as selectors
-from ..services import workflow as services
+from ..services import chains as chain_services
+from ..services import comments as comment_services
+from ..services import notifications as notification_services
+from ..services import rounds as round_services
+from ..services import transitions as transition_services
 
 router = Router(tags=["review"])
 
@@ -326,7 +331,7 @@ def _state_out(request: HttpRequest, workspace: Any, item: Any) -> dict[str, Any
         "item_id": item.pk,
         "status": state.status,
         "status_label": state.status_label,
-        "next_statuses": list(services.TRANSITIONS.get(state.status, ())),
+        "next_statuses": list(transition_services.TRANSITIONS.get(state.status, ())),
         "current_step": state.current.name if state.current else None,
         "round": _round_out(state.round, state.tasks, state.current),
         "latest_revision": _revision_out(state.latest_revision),
@@ -386,7 +391,7 @@ def _notification_out(notification: Notification) -> dict[str, Any]:
         "kind_label": str(notification.get_kind_display()),
         "item_id": notification.item_id,
         "item_title": notification.item.title,
-        "text": selectors.notification_text(notification),
+        "text": notification_text(notification),
         "actor": notification.actor_name,
         "created_at": notification.created_at,
         "read_at": notification.read_at,
@@ -442,7 +447,7 @@ def review_state(request: HttpRequest, slug: str, item_id: ObjectId) -> dict[str
 )
 def review_submit(request: HttpRequest, slug: str, item_id: ObjectId) -> dict[str, Any]:
     workspace, item = _item(request, slug, item_id)
-    services.item_submit(workspace=workspace, actor=request.user, item=item)
+    round_services.item_submit(workspace=workspace, actor=request.user, item=item)
     return _state_out(request, workspace, item)
 
 
@@ -453,7 +458,7 @@ def review_submit(request: HttpRequest, slug: str, item_id: ObjectId) -> dict[st
 )
 def review_approve(request: HttpRequest, slug: str, item_id: ObjectId, payload: DecisionIn) -> dict[str, Any]:
     workspace, item = _item(request, slug, item_id)
-    services.item_approve(workspace=workspace, actor=request.user, item=item, comment=payload.comment)
+    round_services.item_approve(workspace=workspace, actor=request.user, item=item, comment=payload.comment)
     return _state_out(request, workspace, item)
 
 
@@ -466,7 +471,9 @@ def review_request_changes(
     request: HttpRequest, slug: str, item_id: ObjectId, payload: RequestChangesIn
 ) -> dict[str, Any]:
     workspace, item = _item(request, slug, item_id)
-    services.item_request_changes(workspace=workspace, actor=request.user, item=item, comment=payload.comment)
+    round_services.item_request_changes(
+        workspace=workspace, actor=request.user, item=item, comment=payload.comment
+    )
     return _state_out(request, workspace, item)
 
 
@@ -479,7 +486,7 @@ def review_override(
     request: HttpRequest, slug: str, item_id: ObjectId, payload: OverrideIn
 ) -> dict[str, Any]:
     workspace, item = _item(request, slug, item_id)
-    services.item_override(workspace=workspace, actor=request.user, item=item, reason=payload.reason)
+    round_services.item_override(workspace=workspace, actor=request.user, item=item, reason=payload.reason)
     return _state_out(request, workspace, item)
 
 
@@ -584,7 +591,7 @@ def comment_create(
     revision = selectors.revision_get(
         workspace=workspace, user=request.user, item=item, number=payload.revision
     )
-    comment = services.comment_create(
+    comment = comment_services.comment_create(
         workspace=workspace,
         actor=request.user,
         item=item,
@@ -610,7 +617,9 @@ def comment_patch(
 ) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
     comment = selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id)
-    services.comment_update(workspace=workspace, actor=request.user, comment=comment, body=payload.body)
+    comment_services.comment_update(
+        workspace=workspace, actor=request.user, comment=comment, body=payload.body
+    )
     return _comment_out(comment)
 
 
@@ -622,7 +631,7 @@ def comment_patch(
 def comment_delete(request: HttpRequest, slug: str, comment_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     comment = selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id)
-    services.comment_delete(workspace=workspace, actor=request.user, comment=comment)
+    comment_services.comment_delete(workspace=workspace, actor=request.user, comment=comment)
     return Status(204, None)
 
 
@@ -658,7 +667,9 @@ def notification_list(request: HttpRequest, slug: str, unread: bool | None = Non
 )
 def notification_read_all(request: HttpRequest, slug: str) -> dict[str, int]:
     workspace = api_workspace(request, slug)
-    return {"count": services.notifications_mark_all_read(workspace=workspace, actor=request.user)}
+    return {
+        "count": notification_services.notifications_mark_all_read(workspace=workspace, actor=request.user)
+    }
 
 
 @router.post("/workspaces/{slug}/notifications/{notification_id}/read", response=NotificationOut)
@@ -667,7 +678,9 @@ def notification_read(request: HttpRequest, slug: str, notification_id: ObjectId
     notification = selectors.notification_get(
         workspace=workspace, user=request.user, notification_id=notification_id
     )
-    services.notification_mark_read(workspace=workspace, actor=request.user, notification=notification)
+    notification_services.notification_mark_read(
+        workspace=workspace, actor=request.user, notification=notification
+    )
     return _notification_out(notification)
 
 
@@ -688,7 +701,7 @@ def chain_list(request: HttpRequest, slug: str) -> Any:
 @router.post("/workspaces/{slug}/approval-chains", response={201: ChainOut}, summary="Add a chain (admins)")
 def chain_create(request: HttpRequest, slug: str, payload: ChainIn) -> Status[dict[str, Any]]:
     workspace = api_workspace(request, slug)
-    chain = services.approval_chain_create(
+    chain = chain_services.approval_chain_create(
         workspace=workspace,
         actor=request.user,
         name=payload.name,
@@ -722,7 +735,7 @@ def chain_patch(request: HttpRequest, slug: str, chain_id: ObjectId, payload: Ch
         fields["themes"] = data["theme_ids"]
     if payload.steps is not None:
         fields["steps"] = _steps_in(payload.steps)
-    services.approval_chain_update(workspace=workspace, actor=request.user, chain=chain, **fields)
+    chain_services.approval_chain_update(workspace=workspace, actor=request.user, chain=chain, **fields)
     return _chain_out(selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain.pk))
 
 
@@ -732,5 +745,5 @@ def chain_patch(request: HttpRequest, slug: str, chain_id: ObjectId, payload: Ch
 def chain_delete(request: HttpRequest, slug: str, chain_id: ObjectId) -> Status[None]:
     workspace = api_workspace(request, slug)
     chain = selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain_id)
-    services.approval_chain_delete(workspace=workspace, actor=request.user, chain=chain)
+    chain_services.approval_chain_delete(workspace=workspace, actor=request.user, chain=chain)
     return Status(204, None)

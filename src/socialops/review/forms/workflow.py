@@ -11,14 +11,9 @@ from socialops.core.forms import BootstrapFormMixin
 from socialops.workspaces.models import Membership
 from socialops.workspaces.roles import Role
 
-from ..services.workflow import (
-    CHAIN_NAME_MAX,
-    COMMENT_MAX,
-    OVERRIDE_REASON_MAX,
-    OVERRIDE_REASON_MIN,
-    REVIEW_ROLES,
-    STEP_NAME_MAX,
-)
+from ..services.chains import CHAIN_NAME_MAX, REVIEW_ROLES, STEP_NAME_MAX
+from ..services.comments import COMMENT_MAX
+from ..services.rounds import OVERRIDE_REASON_MAX, OVERRIDE_REASON_MIN
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):

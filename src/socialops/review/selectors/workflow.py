@@ -19,6 +19,7 @@ from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
+from ..models.checks import ItemCheckRun
 from ..models.workflow import (
     ApprovalChain,
     ApprovalOverride,
@@ -31,7 +32,10 @@ from ..models.workflow import (
     RoundOutcome,
     TaskState,
 )
-from ..services import workflow as services
+from ..services import chains as chain_services
+from ..services import revisions as revision_services
+from ..services import runner as check_runner
+from ..services import transitions as transition_services
 
 # Texts longer than this are compared line by line first, then character by character inside
 # each changed block, so a 100,000-character article never makes a quadratic comparison.
@@ -70,9 +74,7 @@ class ReviewState:
 
 
 def _blocking(workspace: Workspace, item: ContentItem) -> bool:
-    from ..services.checks import item_has_blocking_findings
-
-    return bool(item_has_blocking_findings(workspace=workspace, item=item))
+    return bool(check_runner.item_has_blocking_findings(workspace=workspace, item=item))
 
 
 def item_review_state(*, workspace: Workspace, user: Any, item: ContentItem) -> ReviewState:
@@ -92,7 +94,7 @@ def item_review_state(*, workspace: Workspace, user: Any, item: ContentItem) -> 
         current = next(
             (t for t in tasks if t.position == round_.current_position and t.state == TaskState.PENDING), None
         )
-    latest = services.latest_revision(item)
+    latest = revision_services.latest_revision(item)
     approved = (
         Revision.objects.filter(workspace=workspace, item=item, approved_at__isnull=False)
         .select_related("approved_by")
@@ -106,15 +108,15 @@ def item_review_state(*, workspace: Workspace, user: Any, item: ContentItem) -> 
     )
     blocking = _blocking(workspace, item)
     override_active = latest is not None and any(o.revision_id == latest.pk for o in overrides)
-    is_author = user.pk in services.authors_of(item)
+    is_author = user.pk in chain_services.authors_of(item)
     reason = None
     if current is not None:
-        reason = services.can_decide(membership=membership, task=current)
+        reason = chain_services.can_decide(membership=membership, task=current)
     can_decide = current is not None and item.status == ItemStatus.IN_REVIEW and reason is None
     return ReviewState(
         item=item,
         status=item.status,
-        status_label=services.status_label(item.status),
+        status_label=transition_services.status_label(item.status),
         round=round_,
         tasks=tasks,
         current=current,
@@ -124,14 +126,14 @@ def item_review_state(*, workspace: Workspace, user: Any, item: ContentItem) -> 
         blocking=blocking,
         override_active=override_active,
         is_author=is_author,
-        can_submit=item.status in services.SUBMIT_FROM and membership.has_perm(Perm.CONTENT_EDIT),
+        can_submit=item.status in transition_services.SUBMIT_FROM and membership.has_perm(Perm.CONTENT_EDIT),
         can_decide=can_decide,
         decide_reason=reason,
         can_override=(
             membership.has_perm(Perm.WORKSPACE_MANAGE)
             and blocking
             and not override_active
-            and item.status in services.OVERRIDE_FROM
+            and item.status in transition_services.OVERRIDE_FROM
         ),
         edited_since_approval=approved is not None and latest is not None and latest.number > approved.number,
         rounds_count=rounds.count(),
@@ -174,7 +176,7 @@ def field_label(key: str, snapshot: dict[str, Any]) -> str:
 
 def quotable_fields(revision: Revision) -> list[tuple[str, str, str]]:
     """(key, label, text) of the revision's free-text fields, the ones a passage comment can quote."""
-    texts = services.flatten(revision.snapshot)
+    texts = revision_services.flatten(revision.snapshot)
     out = [(k, field_label(k, revision.snapshot), texts[k]) for k in QUOTABLE_ITEM_FIELDS if texts.get(k)]
     for key, text in texts.items():
         if key.startswith("variants.") and key.rsplit(".", 1)[1] in QUOTABLE_VARIANT_FIELDS and text:
@@ -256,7 +258,7 @@ def revision_compare(
     """Revisions ``a`` and ``b`` of the item compared field by field (character diffs of the texts)."""
     rev_a = revision_get(workspace=workspace, user=user, item=item, number=a)
     rev_b = revision_get(workspace=workspace, user=user, item=item, number=b)
-    texts_a, texts_b = services.flatten(rev_a.snapshot), services.flatten(rev_b.snapshot)
+    texts_a, texts_b = revision_services.flatten(rev_a.snapshot), revision_services.flatten(rev_b.snapshot)
     keys = list(texts_a) + [k for k in texts_b if k not in texts_a]
     rows: list[FieldDiff] = []
     for key in keys:
@@ -355,29 +357,13 @@ def notification_unread_count(*, workspace: Workspace, user: Any) -> int:
     return notification_list(workspace=workspace, user=user, unread=True).count()
 
 
-def notification_text(notification: Notification) -> str:
-    """The notification as a sentence in the reader's language."""
-    values = {
-        "title": notification.item.title,
-        "actor": notification.actor_name,
-        "detail": notification.detail,
-    }
-    if notification.kind == "assigned":
-        return _("“%(title)s” waits for your review (step “%(detail)s”).") % values
-    if notification.kind == "approved":
-        return _("%(actor)s approved “%(title)s”.") % values
-    if notification.kind == "changes_requested":
-        return _("%(actor)s requested changes to “%(title)s”: %(detail)s") % values
-    return _("%(actor)s commented on “%(title)s”: %(detail)s") % values
-
-
 # ---- approval chains ------------------------------------------------------------------------
 
 
 def approval_chain_list(*, workspace: Workspace, user: Any) -> QuerySet[ApprovalChain]:
     """The workspace's chains, the default first (it is created on first use)."""
     membership_get(workspace=workspace, user=user)
-    services.approval_chain_default(workspace=workspace)
+    chain_services.approval_chain_default(workspace=workspace)
     return (
         ApprovalChain.objects.filter(workspace=workspace)
         .prefetch_related("themes", "steps", "steps__assignee_user")
@@ -412,8 +398,6 @@ class FindingsCounts:
 
 def findings_counts(*, workspace: Workspace, user: Any, item: ContentItem) -> FindingsCounts | None:
     """The counts of the item's last check run (None before the first run)."""
-    from ..models.checks import ItemCheckRun
-
     membership_get(workspace=workspace, user=user)
     run = ItemCheckRun.objects.filter(workspace=workspace, item=item).first()
     if run is None:

@@ -10,7 +10,7 @@ from socialops.workspaces.roles import Perm
 
 from ..forms.workflow import DecisionForm, OverrideForm, RequestChangesForm
 from ..selectors import workflow as selectors
-from ..services.workflow import REOPEN_FROM, status_label
+from ..services.transitions import REOPEN_FROM, status_label
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ Every member reads; reviewers (content.review) and admins (workspace.manage) edi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,11 +21,9 @@ from django.views.decorators.http import require_POST
 from socialops.accounts.selectors import account_get
 from socialops.content.models import ContentItem
 from socialops.content.selectors import items as item_selectors
-from socialops.textkit.findings import severity_rank
 from socialops.textkit.platform_rules import forms as platform_forms
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 
-from ..check_messages import FIELD_LABELS, platform_form_label
 from ..forms.checks import (
     AdLawEntryForm,
     BannedTermForm,
@@ -39,102 +37,18 @@ from ..forms.checks import (
     TryForm,
 )
 from ..models import AdLawEntryKind
+from ..presenters import (
+    finding_rows,
+    highlighted_fields,
+    platform_form_label,
+    severity_counts,
+)
 from ..selectors import checks as selectors
-from ..services import checks as services
-from ..services.checks import CheckFinding
+from ..services import originality as originality_services
+from ..services import runner as check_runner
+from ..services import terms as term_services
 
 TERMS_PER_PAGE = 200
-
-
-# ---------------------------------------------------------------------------------------------
-# Presentation helpers
-
-
-def highlight(text: str, findings: Sequence[CheckFinding]) -> list[dict[str, Any]]:
-    """``text`` cut into pieces for display: each piece with the findings covering it.
-
-    A piece covered by findings becomes a <mark> with the most serious severity as its class
-    and the messages as its title; a zero-length finding (where a missing ad marker goes) is an
-    insertion mark before the piece.
-    """
-    spans = [f for f in findings if f.start is not None and f.end is not None and f.end <= len(text)]
-    points = {0, len(text)}
-    for f in spans:
-        points.update((f.start, f.end))  # type: ignore[arg-type]
-    cuts = sorted(points)
-    pieces: list[dict[str, Any]] = []
-    for a, b in zip(cuts, cuts[1:] + [None], strict=False):
-        inserts = [f for f in spans if f.start == f.end == a]
-        if inserts:
-            pieces.append(_mark("", inserts, insert=True))
-        if b is None:
-            break
-        if a == b:
-            continue
-        covering = [
-            f
-            for f in spans
-            if f.start is not None and f.start <= a and f.end is not None and f.end >= b and f.start < f.end
-        ]
-        if covering:
-            pieces.append(_mark(text[a:b], covering))
-        else:
-            pieces.append({"text": text[a:b], "severity": None})
-    return pieces
-
-
-def _mark(text: str, findings: Sequence[CheckFinding], *, insert: bool = False) -> dict[str, Any]:
-    worst = min(findings, key=lambda f: severity_rank(f.severity)).severity
-    return {
-        "text": text,
-        "severity": worst,
-        "insert": insert,
-        "title": " · ".join(dict.fromkeys(f.message for f in findings)),
-    }
-
-
-def _fields_view(texts: dict[str, str], findings: Sequence[CheckFinding]) -> list[dict[str, Any]]:
-    """The highlighted copy of each text field that has findings with a span."""
-    out = []
-    for name, text in texts.items():
-        own = [f for f in findings if f.field == name and f.start is not None]
-        if text and own:
-            out.append({"name": name, "label": FIELD_LABELS.get(name, name), "pieces": highlight(text, own)})
-    return out
-
-
-def _diff_columns(text: str, related: dict[str, Any]) -> dict[str, Any]:
-    """The two columns of an originality finding's side-by-side diff."""
-    post_text = related.get("post_text") or ""
-
-    def pieces(source: str, segments: list[list[Any]]) -> list[dict[str, str]]:
-        out = []
-        for seg in segments or []:
-            try:
-                kind, a, b = str(seg[0]), int(seg[1]), int(seg[2])
-            except (TypeError, ValueError, IndexError):
-                continue
-            out.append({"kind": kind, "text": source[a:b]})
-        return out or [{"kind": "equal", "text": source}]
-
-    return {
-        "left": pieces(text, related.get("segments_a") or []),
-        "right": pieces(post_text, related.get("segments_b") or []),
-    }
-
-
-def _finding_rows(findings: Sequence[CheckFinding], texts: dict[str, str]) -> list[dict[str, Any]]:
-    rows = []
-    for f in findings:
-        row: dict[str, Any] = {"f": f, "field_label": FIELD_LABELS.get(f.field, f.field)}
-        if f.check == "originality" and f.related:
-            row["diff"] = _diff_columns(texts.get(f.field, ""), dict(f.related))
-        rows.append(row)
-    return rows
-
-
-def _counts(findings: Sequence[CheckFinding]) -> dict[str, int]:
-    return {s: sum(1 for f in findings if f.severity == s) for s in ("block", "warn", "info")}
 
 
 def _can_edit(request: WorkspaceRequest) -> bool:
@@ -146,9 +60,28 @@ def _require_edit(request: WorkspaceRequest) -> None:
         raise PermissionDenied(_("Your role in this workspace does not allow this."))
 
 
-def _service_errors(request: WorkspaceRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+T = TypeVar("T")
+
+
+def _apply(form: Any, service: Callable[[], T]) -> T | None:
+    """Run the service behind a valid form; None when the form or the service refused (errors are on the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        return service()
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+
+
+def _deleted(
+    request: WorkspaceRequest, delete: Callable[[], None], message: str, to: str, **url_kwargs: Any
+) -> HttpResponse:
+    """The end of every delete view: edit rights, the service, a message, and back to the list."""
+    _require_edit(request)
+    delete()
+    messages.success(request, message)
+    return redirect(to, slug=request.workspace.slug, **url_kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,14 +123,15 @@ def checks_settings(request: WorkspaceRequest) -> HttpResponse:
     form = CheckSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST":
         _require_edit(request)
-        if form.is_valid():
-            try:
-                services.check_settings_update(workspace=ws, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Settings saved."))
-                return redirect("checks_settings", slug=ws.slug)
+        saved = _apply(
+            form,
+            lambda: originality_services.check_settings_update(
+                workspace=ws, actor=request.user, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Settings saved."))
+            return redirect("checks_settings", slug=ws.slug)
     return render(
         request,
         "review/checks/settings.html",
@@ -246,12 +180,12 @@ def _live_context(request: WorkspaceRequest, form: LiveCheckForm) -> dict[str, A
     content_form = form.cleaned_data.get("form") or (item.form if item else None)
     check_form = form.cleaned_data.get("platform_form") or None
     if platform and check_form not in platform_forms(platform):
-        check_form = services.platform_form_for(platform, content_form)
+        check_form = check_runner.platform_form_for(platform, content_form)
     if "is_advertising" in request.POST:
         is_ad = bool(form.cleaned_data.get("is_advertising"))
     else:
         is_ad = bool(item.is_advertising) if item is not None else False
-    findings = services.run_checks(
+    findings = check_runner.run_checks(
         workspace=ws,
         text_fields=texts,
         platform=platform,
@@ -261,9 +195,9 @@ def _live_context(request: WorkspaceRequest, form: LiveCheckForm) -> dict[str, A
         exclude_item=item,
     )
     return {
-        "findings": _finding_rows(findings, texts),
-        "fields": _fields_view(texts, findings),
-        "counts": _counts(findings),
+        "findings": finding_rows(findings, texts),
+        "fields": highlighted_fields(texts, findings),
+        "counts": severity_counts(findings),
         "item": item,
         "platform_label": platform_form_label(platform, check_form) if platform else "",
     }
@@ -291,12 +225,12 @@ def item_checks(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     if request.method == "POST":
         form = RecheckForm(request.POST)
         if form.is_valid():
-            services.run_item_checks(workspace=ws, item=item)
+            check_runner.run_item_checks(workspace=ws, item=item)
             messages.success(request, _("Checks run again."))
         return redirect("item_checks", slug=ws.slug, item_id=item.pk)
-    run, findings = services.item_checks_current(workspace=ws, item=item)
+    run, findings = check_runner.item_checks_current(workspace=ws, item=item)
     targets = []
-    for target in services.check_targets(workspace=ws, item=item):
+    for target in check_runner.check_targets(workspace=ws, item=item):
         vid = target.variant.pk if target.variant is not None else None
         own = [f for f in findings if f.variant_id == vid]
         texts = dict(target.text_fields)
@@ -309,15 +243,15 @@ def item_checks(request: WorkspaceRequest, item_id: int) -> HttpResponse:
                 "platform_label": platform_form_label(target.platform, target.form)
                 if target.platform
                 else "",
-                "fields": _fields_view(texts, own),
-                "findings": _finding_rows(own, texts),
-                "counts": _counts(own),
+                "fields": highlighted_fields(texts, own),
+                "findings": finding_rows(own, texts),
+                "counts": severity_counts(own),
             }
         )
     return render(
         request,
         "review/checks/item_checks.html",
-        {"item": item, "run": run, "targets": targets, "counts": _counts(findings)},
+        {"item": item, "run": run, "targets": targets, "counts": severity_counts(findings)},
     )
 
 
@@ -332,14 +266,13 @@ def checks_adlaw(request: WorkspaceRequest) -> HttpResponse:
     form = AdLawEntryForm(request.POST or None)
     if request.method == "POST":
         _require_edit(request)
-        if form.is_valid():
-            try:
-                entry = services.adlaw_entry_create(workspace=ws, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("“%(term)s” added.") % {"term": entry.term})
-                return redirect("checks_adlaw", slug=ws.slug)
+        entry = _apply(
+            form,
+            lambda: term_services.adlaw_entry_create(workspace=ws, actor=request.user, **form.cleaned_data),
+        )
+        if entry is not None:
+            messages.success(request, _("“%(term)s” added.") % {"term": entry.term})
+            return redirect("checks_adlaw", slug=ws.slug)
     entries = selectors.adlaw_entry_list(workspace=ws, user=request.user)
     groups = [
         {"kind": kind, "label": label, "entries": [e for e in entries if e.kind == kind]}
@@ -356,10 +289,12 @@ def checks_adlaw_delete(request: WorkspaceRequest, entry_id: int) -> HttpRespons
     """Remove an entry."""
     ws = request.workspace
     entry = selectors.adlaw_entry_get(workspace=ws, user=request.user, entry_id=entry_id)
-    _require_edit(request)
-    services.adlaw_entry_delete(workspace=ws, actor=request.user, entry=entry)
-    messages.success(request, _("“%(term)s” removed.") % {"term": entry.term})
-    return redirect("checks_adlaw", slug=ws.slug)
+    return _deleted(
+        request,
+        lambda: term_services.adlaw_entry_delete(workspace=ws, actor=request.user, entry=entry),
+        _("“%(term)s” removed.") % {"term": entry.term},
+        "checks_adlaw",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,14 +308,15 @@ def checks_sensitive(request: WorkspaceRequest) -> HttpResponse:
     form = SensitiveListForm(request.POST or None)
     if request.method == "POST":
         _require_edit(request)
-        if form.is_valid():
-            try:
-                lst = services.sensitive_list_create(workspace=ws, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("List “%(name)s” created.") % {"name": lst.name})
-                return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
+        lst = _apply(
+            form,
+            lambda: term_services.sensitive_list_create(
+                workspace=ws, actor=request.user, **form.cleaned_data
+            ),
+        )
+        if lst is not None:
+            messages.success(request, _("List “%(name)s” created.") % {"name": lst.name})
+            return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
     return render(
         request,
         "review/checks/sensitive_lists.html",
@@ -434,14 +370,14 @@ def checks_sensitive_edit(request: WorkspaceRequest, list_id: int) -> HttpRespon
     _require_edit(request)
     initial = {"name": lst.name, "severity": lst.severity, "description": lst.description}
     form = SensitiveListForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sensitive_list_update(
+    if request.method == "POST":
+        saved = _apply(
+            form,
+            lambda: term_services.sensitive_list_update(
                 workspace=ws, actor=request.user, sensitive_list=lst, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
     return render(
@@ -464,10 +400,12 @@ def checks_sensitive_delete(request: WorkspaceRequest, list_id: int) -> HttpResp
     """Delete a list with its words."""
     ws = request.workspace
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
-    _require_edit(request)
-    services.sensitive_list_delete(workspace=ws, actor=request.user, sensitive_list=lst)
-    messages.success(request, _("List “%(name)s” deleted.") % {"name": lst.name})
-    return redirect("checks_sensitive", slug=ws.slug)
+    return _deleted(
+        request,
+        lambda: term_services.sensitive_list_delete(workspace=ws, actor=request.user, sensitive_list=lst),
+        _("List “%(name)s” deleted.") % {"name": lst.name},
+        "checks_sensitive",
+    )
 
 
 @require_POST
@@ -478,16 +416,15 @@ def checks_sensitive_term_add(request: WorkspaceRequest, list_id: int) -> HttpRe
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     form = SensitiveTermForm(request.POST)
-    if form.is_valid():
-        try:
-            term = services.sensitive_term_create(
-                workspace=ws, actor=request.user, sensitive_list=lst, term=form.cleaned_data["term"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("“%(term)s” added.") % {"term": term.term})
-            return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
+    term = _apply(
+        form,
+        lambda: term_services.sensitive_term_create(
+            workspace=ws, actor=request.user, sensitive_list=lst, term=form.cleaned_data["term"]
+        ),
+    )
+    if term is not None:
+        messages.success(request, _("“%(term)s” added.") % {"term": term.term})
+        return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
     return _sensitive_page(request, lst, term_form=form, status=400)
 
 
@@ -498,10 +435,13 @@ def checks_sensitive_term_delete(request: WorkspaceRequest, list_id: int, term_i
     ws = request.workspace
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     term = selectors.sensitive_term_get(workspace=ws, user=request.user, sensitive_list=lst, term_id=term_id)
-    _require_edit(request)
-    services.sensitive_term_delete(workspace=ws, actor=request.user, term=term)
-    messages.success(request, _("“%(term)s” removed.") % {"term": term.term})
-    return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
+    return _deleted(
+        request,
+        lambda: term_services.sensitive_term_delete(workspace=ws, actor=request.user, term=term),
+        _("“%(term)s” removed.") % {"term": term.term},
+        "checks_sensitive_detail",
+        list_id=lst.pk,
+    )
 
 
 @require_POST
@@ -512,24 +452,23 @@ def checks_sensitive_import(request: WorkspaceRequest, list_id: int) -> HttpResp
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     form = SensitiveImportForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            result = services.sensitive_list_import(
-                workspace=ws,
-                actor=request.user,
-                sensitive_list=lst,
-                content=form.cleaned_data["file"].read(),
-                replace=form.cleaned_data["replace"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                _("Imported: %(added)s added, %(removed)s removed, %(unchanged)s already on the list.")
-                % {"added": result.added, "removed": result.removed, "unchanged": result.unchanged},
-            )
-            return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
+    result = _apply(
+        form,
+        lambda: term_services.sensitive_list_import(
+            workspace=ws,
+            actor=request.user,
+            sensitive_list=lst,
+            content=form.cleaned_data["file"].read(),
+            replace=form.cleaned_data["replace"],
+        ),
+    )
+    if result is not None:
+        messages.success(
+            request,
+            _("Imported: %(added)s added, %(removed)s removed, %(unchanged)s already on the list.")
+            % {"added": result.added, "removed": result.removed, "unchanged": result.unchanged},
+        )
+        return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
     return _sensitive_page(request, lst, import_form=form, status=400)
 
 
@@ -567,14 +506,13 @@ def checks_brand(request: WorkspaceRequest) -> HttpResponse:
         return _brand_page(request)
     _require_edit(request)
     form = BrandTermForm(request.POST)
-    if form.is_valid():
-        try:
-            term = services.brand_term_create(workspace=ws, actor=request.user, **form.service_fields())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("“%(term)s” added.") % {"term": term.preferred})
-            return redirect("checks_brand", slug=ws.slug)
+    term = _apply(
+        form,
+        lambda: term_services.brand_term_create(workspace=ws, actor=request.user, **form.service_fields()),
+    )
+    if term is not None:
+        messages.success(request, _("“%(term)s” added.") % {"term": term.preferred})
+        return redirect("checks_brand", slug=ws.slug)
     return _brand_page(request, brand_form=form)
 
 
@@ -591,14 +529,14 @@ def checks_brand_edit(request: WorkspaceRequest, term_id: int) -> HttpResponse:
         "note": term.note,
     }
     form = BrandTermForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.brand_term_update(
+    if request.method == "POST":
+        saved = _apply(
+            form,
+            lambda: term_services.brand_term_update(
                 workspace=ws, actor=request.user, brand_term=term, **form.service_fields()
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("checks_brand", slug=ws.slug)
     return render(
@@ -619,10 +557,12 @@ def checks_brand_delete(request: WorkspaceRequest, term_id: int) -> HttpResponse
     """Delete a brand name's rule."""
     ws = request.workspace
     term = selectors.brand_term_get(workspace=ws, user=request.user, term_id=term_id)
-    _require_edit(request)
-    services.brand_term_delete(workspace=ws, actor=request.user, brand_term=term)
-    messages.success(request, _("“%(term)s” removed.") % {"term": term.preferred})
-    return redirect("checks_brand", slug=ws.slug)
+    return _deleted(
+        request,
+        lambda: term_services.brand_term_delete(workspace=ws, actor=request.user, brand_term=term),
+        _("“%(term)s” removed.") % {"term": term.preferred},
+        "checks_brand",
+    )
 
 
 @require_POST
@@ -632,14 +572,12 @@ def checks_banned_create(request: WorkspaceRequest) -> HttpResponse:
     ws = request.workspace
     _require_edit(request)
     form = BannedTermForm(request.POST)
-    if form.is_valid():
-        try:
-            term = services.banned_term_create(workspace=ws, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("“%(term)s” added.") % {"term": term.term})
-            return redirect("checks_brand", slug=ws.slug)
+    term = _apply(
+        form, lambda: term_services.banned_term_create(workspace=ws, actor=request.user, **form.cleaned_data)
+    )
+    if term is not None:
+        messages.success(request, _("“%(term)s” added.") % {"term": term.term})
+        return redirect("checks_brand", slug=ws.slug)
     return _brand_page(request, banned_form=form, status=400)
 
 
@@ -649,10 +587,12 @@ def checks_banned_delete(request: WorkspaceRequest, term_id: int) -> HttpRespons
     """Lift a ban."""
     ws = request.workspace
     term = selectors.banned_term_get(workspace=ws, user=request.user, term_id=term_id)
-    _require_edit(request)
-    services.banned_term_delete(workspace=ws, actor=request.user, banned_term=term)
-    messages.success(request, _("“%(term)s” removed.") % {"term": term.term})
-    return redirect("checks_brand", slug=ws.slug)
+    return _deleted(
+        request,
+        lambda: term_services.banned_term_delete(workspace=ws, actor=request.user, banned_term=term),
+        _("“%(term)s” removed.") % {"term": term.term},
+        "checks_brand",
+    )
 
 
 checks_urlpatterns: list[URLPattern] = [

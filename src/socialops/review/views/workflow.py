@@ -29,8 +29,13 @@ from ..forms.workflow import (
     assignee_choices,
     step_initial,
 )
+from ..presenters import notification_text
 from ..selectors import workflow as selectors
-from ..services import workflow as services
+from ..services import chains as chain_services
+from ..services import comments as comment_services
+from ..services import notifications as notification_services
+from ..services import revisions as revision_services
+from ..services import rounds as round_services
 
 
 def _detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
@@ -58,11 +63,11 @@ def review_submit(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Submit the item for review."""
     item = _item(request, item_id)
     try:
-        round_ = services.item_submit(workspace=request.workspace, actor=request.user, item=item)
+        round_ = round_services.item_submit(workspace=request.workspace, actor=request.user, item=item)
     except ValidationError as exc:
         _error(request, exc)
     else:
-        task = services.current_task(round_)
+        task = round_services.current_task(round_)
         messages.success(
             request,
             _("“%(title)s” was submitted for review; the first step is “%(step)s”.")
@@ -81,7 +86,7 @@ def review_approve(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return _detail(request, item.pk)
     try:
-        task = services.item_approve(
+        task = round_services.item_approve(
             workspace=request.workspace,
             actor=request.user,
             item=item,
@@ -110,7 +115,7 @@ def review_request_changes(request: WorkspaceRequest, item_id: int) -> HttpRespo
         messages.error(request, _("Say what must change: the comment is required."))
         return _detail(request, item.pk)
     try:
-        services.item_request_changes(
+        round_services.item_request_changes(
             workspace=request.workspace,
             actor=request.user,
             item=item,
@@ -133,7 +138,7 @@ def review_override(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return _detail(request, item.pk)
     try:
-        services.item_override(
+        round_services.item_override(
             workspace=request.workspace,
             actor=request.user,
             item=item,
@@ -214,7 +219,7 @@ def _revision_page(
     )
     fields = selectors.quotable_fields(revision)
     labels = {key: label for key, label, _text in fields}
-    texts = services.flatten(revision.snapshot)
+    texts = revision_services.flatten(revision.snapshot)
     quotable = {key for key, _label, _text in fields}
     others = [
         (selectors.field_label(k, revision.snapshot), v)
@@ -233,7 +238,7 @@ def _revision_page(
             "comments": [{"comment": c, "field_label": labels.get(c.field, c.field)} for c in comments],
             "form": form,
             "can_comment": membership.has_perm(Perm.CONTENT_REVIEW) or membership.has_perm(Perm.CONTENT_EDIT),
-            "latest": services.latest_revision(item),
+            "latest": revision_services.latest_revision(item),
         },
         status=status,
     )
@@ -283,7 +288,7 @@ def comment_create(request: WorkspaceRequest, item_id: int, number: int) -> Http
         field = data.get("field") or ""
         quote = data.get("quote") or ""
         if field and start is not None and end is not None:
-            stored = services.flatten(revision.snapshot).get(field, "")
+            stored = revision_services.flatten(revision.snapshot).get(field, "")
             start, end = source_offsets(stored, start, end)
             # The browser folds line breaks to \n; compare the quote the same way.
             if quote and _fold(stored[start:end]) != _fold(quote):
@@ -291,7 +296,7 @@ def comment_create(request: WorkspaceRequest, item_id: int, number: int) -> Http
             quote = stored[start:end]
         if not form.errors:
             try:
-                services.comment_create(
+                comment_services.comment_create(
                     workspace=workspace,
                     actor=request.user,
                     item=item,
@@ -322,7 +327,7 @@ def comment_edit(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
-            services.comment_update(
+            comment_services.comment_update(
                 workspace=workspace, actor=request.user, comment=comment, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:
@@ -349,7 +354,7 @@ def comment_delete(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
         kwargs={"slug": workspace.slug, "item_id": comment.item_id, "number": comment.revision.number},
     )
     try:
-        services.comment_delete(workspace=workspace, actor=request.user, comment=comment)
+        comment_services.comment_delete(workspace=workspace, actor=request.user, comment=comment)
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -391,7 +396,7 @@ def notification_list(request: WorkspaceRequest) -> HttpResponse:
         request,
         "review/workflow/notifications.html",
         {
-            "rows": [{"n": n, "text": selectors.notification_text(n)} for n in notifications],
+            "rows": [{"n": n, "text": notification_text(n)} for n in notifications],
             "tab": "notifications",
             "only_unread": only_unread,
             "unread": selectors.notification_unread_count(workspace=workspace, user=request.user),
@@ -408,7 +413,9 @@ def notification_read(request: WorkspaceRequest, notification_id: int) -> HttpRe
     notification = selectors.notification_get(
         workspace=workspace, user=request.user, notification_id=notification_id
     )
-    services.notification_mark_read(workspace=workspace, actor=request.user, notification=notification)
+    notification_services.notification_mark_read(
+        workspace=workspace, actor=request.user, notification=notification
+    )
     if request.POST.get("open") == "1":
         return redirect("content_detail", slug=workspace.slug, item_id=notification.item_id)
     return redirect("review_notifications", slug=workspace.slug)
@@ -419,7 +426,7 @@ def notification_read(request: WorkspaceRequest, notification_id: int) -> HttpRe
 def notifications_read_all(request: WorkspaceRequest) -> HttpResponse:
     """Mark all my notifications read."""
     workspace = request.workspace
-    count = services.notifications_mark_all_read(workspace=workspace, actor=request.user)
+    count = notification_services.notifications_mark_all_read(workspace=workspace, actor=request.user)
     messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
     return redirect("review_notifications", slug=workspace.slug)
 
@@ -462,11 +469,15 @@ def _chain_page(request: WorkspaceRequest, chain: Any, *, title: str, submit: st
         }
         try:
             if chain is None:
-                chain = services.approval_chain_create(workspace=workspace, actor=request.user, **fields)
+                chain = chain_services.approval_chain_create(
+                    workspace=workspace, actor=request.user, **fields
+                )
             else:
                 if chain.is_default and not fields["is_default"]:
                     fields.pop("is_default")  # unticking the default is not how the default changes
-                services.approval_chain_update(workspace=workspace, actor=request.user, chain=chain, **fields)
+                chain_services.approval_chain_update(
+                    workspace=workspace, actor=request.user, chain=chain, **fields
+                )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -505,7 +516,7 @@ def chain_delete(request: WorkspaceRequest, chain_id: int) -> HttpResponse:
     chain = selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain_id)
     name = chain.name
     try:
-        services.approval_chain_delete(workspace=workspace, actor=request.user, chain=chain)
+        chain_services.approval_chain_delete(workspace=workspace, actor=request.user, chain=chain)
     except ValidationError as exc:
         _error(request, exc)
     else:

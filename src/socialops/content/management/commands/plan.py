@@ -43,6 +43,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
+    # Long on purpose: one linear script (find workspace, actor, accounts; run; print text or JSON)
+    # reads best top to bottom, as the command's --help describes it.
     def handle(self, *args: Any, **opts: Any) -> None:
         workspace = Workspace.objects.filter(slug=opts["workspace"]).first()
         if workspace is None:

@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from django.core.management.base import BaseCommand, CommandError
 
 from socialops.platforms import credentials
-from socialops.platforms.services import credentials_reencrypt_all
+from socialops.platforms.services.connections import credentials_reencrypt_all
 
 
 class Command(BaseCommand):

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from socialops.review.services.runner import run_checks
 from socialops.textkit.platform_rules import PLATFORMS
 from socialops.textkit.platform_rules import forms as platform_forms
 from socialops.workspaces.models import Workspace
@@ -72,8 +73,6 @@ class Command(SystemCheckCommand):
             self._run(workspace, text, options)
 
     def _run(self, workspace: Workspace, text: str, options: dict[str, Any]) -> None:
-        from socialops.review.services.checks import run_checks
-
         findings = run_checks(
             workspace=workspace,
             text_fields={"title": options.get("title") or "", "body": text},

@@ -1,0 +1,151 @@
+"""The demo workspace 「星曜科技」: `socialops demo` seeds it, with five logins and everything a team would have.
+
+The parts, in the order they are seeded: accounts and personas (specs.py, data/accounts.toml),
+180 days of metrics (metrics.py), goals and strategies (goals.py), and the content operation
+(content.py: themes, media drawn by media.py, the backlog, post history from history.py and the
+publishing plan).
+
+Everything is generated from a fixed random seed and dated relative to ``today`` (Asia/Shanghai),
+so the demo always looks current and two seeds on the same day hold identical figures. Rows are
+written only through the apps' services with ``actor=None`` (the system), so every write is
+validated and audited like a person's would be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from socialops.accounts.services import account_create, persona_create
+from socialops.goals.services.metrics import snapshots_upsert_many
+from socialops.workspaces.models import Workspace
+from socialops.workspaces.services import membership_add, user_create, workspace_create, workspace_delete
+
+from .content import DemoContent, seed_content
+from .dates import DemoCalendar, demo_calendar, demo_today
+from .goals import seed_goals
+from .metrics import generate_metrics
+from .specs import (
+    ALL_ACCOUNTS,
+    DEMO_LOCALE,
+    DEMO_NAME,
+    DEMO_SLUG,
+    DEMO_TIMEZONE,
+    DEMO_USERS,
+    METRICS_SOURCE,
+    demo_password,
+)
+
+
+@dataclass
+class DemoResult:
+    """What a seed created, for the command to print and the tests to check."""
+
+    workspace: Any
+    users: dict[str, Any]
+    accounts: dict[str, Any]
+    goals: dict[str, Any]
+    strategies: dict[str, Any]
+    snapshots: int
+    password: str
+    calendar: DemoCalendar
+    content: DemoContent
+
+
+def demo_workspace() -> Workspace | None:
+    """The demo workspace, or None when it has not been seeded."""
+    return Workspace.objects.filter(slug=DEMO_SLUG).first()
+
+
+@transaction.atomic
+def demo_delete() -> bool:
+    """Delete the demo workspace with everything in it, and the demo users who belong nowhere else."""
+    workspace = demo_workspace()
+    if workspace is None:
+        return False
+    workspace_delete(workspace=workspace, actor=None, delete_lone_users=True)
+    return True
+
+
+def _seed_users(workspace: Any, password: str) -> dict[str, Any]:
+    users: dict[str, Any] = {}
+    for username, role, expert in DEMO_USERS:
+        user = user_create(
+            actor=None, username=username, password=password, email=f"{username}@xingyao-tech.example"
+        )
+        membership_add(workspace=workspace, actor=None, user=user, role=role, is_subject_expert=expert)
+        users[username] = user
+    return users
+
+
+def _seed_accounts(workspace: Any) -> dict[str, Any]:
+    accounts: dict[str, Any] = {}
+    for spec in ALL_ACCOUNTS:
+        account = account_create(
+            workspace=workspace,
+            actor=None,
+            platform=spec.platform,
+            handle=spec.handle,
+            display_name=spec.display_name,
+            is_competitor=spec.is_competitor,
+            positioning=spec.positioning,
+            brand_traits=spec.brand_traits,
+            market_position=spec.market_position,
+            style_rules=spec.style_rules,
+            tone=spec.tone,
+            notes=spec.notes,
+        )
+        for persona in spec.personas:
+            persona_create(
+                workspace=workspace,
+                actor=None,
+                account=account,
+                name=persona.name,
+                age_band=persona.age_band,
+                female_share=persona.female_share,
+                city_tiers=persona.city_tiers,
+                interests=persona.interests,
+                active_hours=persona.active_hours,
+                description=persona.description,
+            )
+        accounts[spec.key] = account
+    return accounts
+
+
+def _seed_metrics(workspace: Any, accounts: dict[str, Any], calendar: DemoCalendar) -> int:
+    rows: list[tuple[Any, dt.date, dict[str, Any]]] = []
+    for spec in ALL_ACCOUNTS:
+        for day, figures in generate_metrics(spec, calendar):
+            rows.append((accounts[spec.key], day, figures))
+    snapshots_upsert_many(workspace=workspace, actor=None, rows=rows, source=METRICS_SOURCE)
+    return len(rows)
+
+
+@transaction.atomic
+def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> DemoResult:
+    """Create the demo workspace from scratch (the caller makes sure it does not exist yet)."""
+    today = today or demo_today()
+    password = password or demo_password()
+    calendar = demo_calendar(today)
+    workspace = workspace_create(
+        actor=None, name=DEMO_NAME, slug=DEMO_SLUG, timezone=DEMO_TIMEZONE, locale=DEMO_LOCALE
+    )
+    users = _seed_users(workspace, password)
+    accounts = _seed_accounts(workspace)
+    snapshots = _seed_metrics(workspace, accounts, calendar)
+    goals, strategies = seed_goals(workspace, users, accounts, calendar)
+    content = seed_content(workspace, users, accounts, calendar)
+    return DemoResult(
+        workspace=workspace,
+        users=users,
+        accounts=accounts,
+        goals=goals,
+        strategies=strategies,
+        snapshots=snapshots,
+        password=password,
+        calendar=calendar,
+        content=content,
+    )
