@@ -14,7 +14,8 @@ from socialops.goals.models import MetricSnapshot
 from socialops.goals.selectors import goals as sel
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-from tests.goals.test_goals_support import fill, goal, make_account, weekly_new_followers
+from tests.factories import fill, make_account, make_goal
+from tests.goals.test_goals_support import weekly_new_followers
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +63,9 @@ def test_headline_figures(workspace: Any, admin: Any, data: dict[str, Any]) -> N
 def test_dashboard_shows_goals_statuses_charts_and_competitors(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any, data: dict[str, Any]
 ) -> None:
-    goal(workspace, name="March new followers", accounts=[data["weibo"]])
-    goal(workspace, name="Too hard", target=9000, accounts=[data["weibo"]])
-    goal(
+    make_goal(workspace, name="March new followers", accounts=[data["weibo"]])
+    make_goal(workspace, name="Too hard", target=9000, accounts=[data["weibo"]])
+    make_goal(
         workspace,
         name="Douyin reach",
         kind="dissemination",
@@ -74,10 +75,7 @@ def test_dashboard_shows_goals_statuses_charts_and_competitors(
     )
     analyst = member(Role.ANALYST)
     with time_machine.travel(NOON, tick=False):
-        response = assert_four_cases(
-            client_for=web, method="GET", url="/w/acme/", foreign_url="/w/other/", permitted=analyst,
-            denied=None, api=False,
-        )  # fmt: skip
+        response = assert_four_cases(web, "GET", "/w/acme/", "/w/other/", permitted=analyst, denied=None)
     html = response.content.decode()
     for name in ("March new followers", "Too hard", "Douyin reach"):
         assert name in html
@@ -107,7 +105,7 @@ def test_dashboard_shows_goals_statuses_charts_and_competitors(
 
 
 def test_dashboard_in_chinese(workspace: Any, admin: Any, web: Any, data: dict[str, Any]) -> None:
-    goal(workspace, name="三月涨粉", accounts=[data["weibo"]])
+    make_goal(workspace, name="三月涨粉", accounts=[data["weibo"]])
     client = web(admin)
     client.cookies["django_language"] = "zh-hans"
     with time_machine.travel(NOON, tick=False):
@@ -134,7 +132,7 @@ def test_dashboard_query_count_does_not_explode(
     workspace: Any, admin: Any, web: Any, data: dict[str, Any], django_assert_max_num_queries: Any
 ) -> None:
     for i in range(5):
-        goal(workspace, name=f"Goal {i}", accounts=[data["weibo"]])
+        make_goal(workspace, name=f"Goal {i}", accounts=[data["weibo"]])
     client = web(admin)
     with time_machine.travel(NOON, tick=False), django_assert_max_num_queries(40):
         assert client.get("/w/acme/").status_code == 200

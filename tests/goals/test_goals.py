@@ -10,13 +10,15 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from socialops.goals import metrics as cat
+from socialops.goals import presenters
 from socialops.goals.models import Goal, MetricSnapshot
 from socialops.goals.selectors import goals as sel
 from socialops.goals.services import goals as svc
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
-from tests.goals.test_goals_support import days, fill, goal, make_account, weekly_new_followers
+from tests.factories import days, fill, make_account, make_goal
+from tests.goals.test_goals_support import weekly_new_followers
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +198,7 @@ def test_goal_create_needs_goal_edit_and_is_audited(workspace: Any, member: Any)
 )
 def test_goal_validation_names_the_field(workspace: Any, overrides: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as exc:
-        goal(workspace, **overrides)
+        make_goal(workspace, **overrides)
     assert field in exc.value.message_dict, exc.value.message_dict
     assert not Goal.objects.exists()
 
@@ -208,13 +210,13 @@ def test_goal_accounts_and_owner_must_belong_to_the_workspace(
     rival = make_account(workspace, "rival", competitor=True)
     outsider = member(Role.ADMIN, ws=other_workspace)
     with pytest.raises(ValidationError) as exc:
-        goal(workspace, accounts=[foreign_account])
+        make_goal(workspace, accounts=[foreign_account])
     assert "accounts" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        goal(workspace, accounts=[rival])
+        make_goal(workspace, accounts=[rival])
     assert "competitor" in exc.value.message_dict["accounts"][0]
     with pytest.raises(ValidationError) as exc:
-        goal(workspace, owner=outsider)
+        make_goal(workspace, owner=outsider)
     assert "owner" in exc.value.message_dict
 
 
@@ -226,7 +228,7 @@ def march_goal(workspace: Any, admin: Any) -> Goal:
     """Growth goal for March 2024 on an account gaining 72 a weekday and 170 a weekend day."""
     account = make_account(workspace, "acme")
     fill(account, dt.date(2024, 1, 25), TODAY, weekly_new_followers)
-    return goal(workspace, accounts=[account])
+    return make_goal(workspace, accounts=[account])
 
 
 def test_progress_numbers_on_a_hand_checkable_series(workspace: Any, admin: Any, march_goal: Goal) -> None:
@@ -265,7 +267,7 @@ def test_at_risk_when_the_target_is_inside_the_range(workspace: Any, admin: Any)
         TODAY,
         lambda d: {"new_followers": 100 + noise[(d.toordinal() * 3) % 7] + d.day % 5},
     )
-    g = goal(workspace, accounts=[account])
+    g = make_goal(workspace, accounts=[account])
     p = sel.goal_progress(workspace=workspace, user=admin, goal=g, today=TODAY)
     assert p.forecast_low < p.forecast < p.forecast_high
     # Put the target just inside each side of the range and outside it.
@@ -282,7 +284,7 @@ def test_at_risk_when_the_target_is_inside_the_range(workspace: Any, admin: Any)
 def test_insufficient_data_says_so_instead_of_guessing(workspace: Any, admin: Any) -> None:
     account = make_account(workspace, "acme")
     fill(account, dt.date(2024, 3, 11), TODAY, weekly_new_followers)  # 10 days
-    g = goal(workspace, accounts=[account])
+    g = make_goal(workspace, accounts=[account])
     p = sel.goal_progress(workspace=workspace, user=admin, goal=g, today=TODAY)
     assert p.status == sel.INSUFFICIENT
     assert p.forecast is None and p.forecast_low is None
@@ -290,7 +292,7 @@ def test_insufficient_data_says_so_instead_of_guessing(workspace: Any, admin: An
     assert p.actual == sum(
         weekly_new_followers(d)["new_followers"] for d in days(dt.date(2024, 3, 11), TODAY)
     )
-    empty = goal(workspace, name="No data at all", accounts=[make_account(workspace, "new_account")])
+    empty = make_goal(workspace, name="No data at all", accounts=[make_account(workspace, "new_account")])
     p = sel.goal_progress(workspace=workspace, user=admin, goal=empty, today=TODAY)
     assert p.status == sel.INSUFFICIENT and "No figures yet" in p.reason and p.actual is None
 
@@ -300,7 +302,7 @@ def test_gaps_in_the_window_still_allow_a_forecast_from_14_days(workspace: Any, 
     fill(account, dt.date(2024, 1, 25), TODAY, weekly_new_followers)
     MetricSnapshot.objects.filter(date__lt=dt.date(2024, 3, 7)).delete()  # 14 days left
     p = sel.goal_progress(
-        workspace=workspace, user=admin, goal=goal(workspace, accounts=[account]), today=TODAY
+        workspace=workspace, user=admin, goal=make_goal(workspace, accounts=[account]), today=TODAY
     )
     assert p.status != sel.INSUFFICIENT and p.data_days == 14
 
@@ -319,7 +321,7 @@ def test_follower_level_forecast_uses_daily_net_growth(workspace: Any, admin: An
     fill(account, dt.date(2024, 1, 25), TODAY, lambda d: {
         "followers_total": 10000 + 20 * (d - dt.date(2024, 1, 25)).days, "new_followers": 25, "lost_followers": 5,
     })  # fmt: skip
-    g = goal(workspace, metric="followers_total", baseline=11000, target=11300, accounts=[account])
+    g = make_goal(workspace, metric="followers_total", baseline=11000, target=11300, accounts=[account])
     p = sel.goal_progress(workspace=workspace, user=admin, goal=g, today=TODAY)
     level_today = 10000 + 20 * 55
     assert p.actual == level_today == 11100
@@ -336,7 +338,7 @@ def test_follower_level_without_net_growth_uses_its_own_trend(workspace: Any, ad
         TODAY,
         lambda d: {"followers_total": 5000 + 10 * (d - dt.date(2024, 2, 21)).days},
     )
-    g = goal(workspace, metric="followers_total", baseline=5000, target=5500, accounts=[account])
+    g = make_goal(workspace, metric="followers_total", baseline=5000, target=5500, accounts=[account])
     p = sel.goal_progress(workspace=workspace, user=admin, goal=g, today=TODAY)
     assert p.forecast == pytest.approx(5000 + 10 * 39) and p.status == sel.OFF_TRACK
     assert "follower count itself" in p.method
@@ -347,7 +349,7 @@ def test_rate_goal_forecasts_numerator_and_denominator(workspace: Any, admin: An
     fill(account, dt.date(2024, 1, 25), TODAY, lambda d: {
         "impressions": 2000 if d.weekday() < 5 else 1000, "likes": 60 if d.weekday() < 5 else 30,
     })  # fmt: skip
-    g = goal(
+    g = make_goal(
         workspace,
         kind="dissemination",
         metric="interaction_rate",
@@ -360,14 +362,14 @@ def test_rate_goal_forecasts_numerator_and_denominator(workspace: Any, admin: An
     assert p.progress_pct == pytest.approx(200)
     assert p.status == sel.ON_TRACK
     assert p.display["actual"] == "3.00%"
-    option = sel.goal_chart_option(p)
+    option = presenters.goal_chart_option(p)
     assert option["yAxis"]["axisLabel"]["formatter"] == "{value}%"
 
 
 def test_retention_goal(workspace: Any, admin: Any) -> None:
     account = make_account(workspace, "acme")
     fill(account, dt.date(2024, 1, 25), TODAY, lambda d: {"followers_total": 2000, "lost_followers": 2})
-    g = goal(workspace, metric="retention_rate", baseline=0.9, target=0.95, accounts=[account])
+    g = make_goal(workspace, metric="retention_rate", baseline=0.9, target=0.95, accounts=[account])
     p = sel.goal_progress(workspace=workspace, user=admin, goal=g, today=TODAY)
     assert p.actual == pytest.approx(1 - 40 / 2000)  # 20 days × 2 lost of 2,000
     assert p.forecast == pytest.approx(1 - 62 / 2000)  # 31 days × 2
@@ -378,7 +380,7 @@ def test_retention_goal(workspace: Any, admin: Any) -> None:
 def test_progress_of_another_workspace_goal_is_404(workspace: Any, other_workspace: Any, admin: Any) -> None:
     from django.http import Http404
 
-    foreign = goal(other_workspace)
+    foreign = make_goal(other_workspace)
     with pytest.raises(Http404):
         sel.goal_progress(workspace=workspace, user=admin, goal=foreign)
 
@@ -397,13 +399,9 @@ def _payload(**overrides: Any) -> dict[str, Any]:
 
 def test_api_catalogue_four_cases(workspace: Any, other_workspace: Any, admin: Any, api: Any) -> None:
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url="/api/v1/workspaces/acme/metrics/catalogue?limit=100",
-        foreign_url="/api/v1/workspaces/other/metrics/catalogue",
-        permitted=admin,
-        denied=None,
-    )
+        api, "GET", "/api/v1/workspaces/acme/metrics/catalogue?limit=100",
+        "/api/v1/workspaces/other/metrics/catalogue", permitted=admin, denied=None,
+    )  # fmt: skip
     rows = {r["key"]: r for r in response.json()["items"]}
     assert rows["interaction_rate"]["aggregation"] == "ratio" and rows["interaction_rate"]["derived"]
     assert rows["new_followers"]["kinds"] == ["growth"]
@@ -415,13 +413,9 @@ def test_api_goal_list_four_cases_with_progress(
 ) -> None:
     with time_machine.travel(dt.datetime(2024, 3, 20, 12, 0, tzinfo=dt.UTC), tick=False):
         response = assert_four_cases(
-            client_for=api,
-            method="GET",
-            url="/api/v1/workspaces/acme/goals",
-            foreign_url="/api/v1/workspaces/other/goals",
-            permitted=member(Role.ANALYST),
-            denied=None,
-        )
+            api, "GET", "/api/v1/workspaces/acme/goals", "/api/v1/workspaces/other/goals",
+            permitted=member(Role.ANALYST), denied=None,
+        )  # fmt: skip
     body = response.json()
     assert body["count"] == 1
     item = body["items"][0]
@@ -436,15 +430,9 @@ def test_api_goal_create_four_cases(
 ) -> None:
     account = make_account(workspace, "acme")
     response = assert_four_cases(
-        client_for=api,
-        method="POST",
-        url="/api/v1/workspaces/acme/goals",
-        foreign_url="/api/v1/workspaces/other/goals",
-        permitted=admin,
-        denied=member(Role.REVIEWER),
-        data=_payload(account_ids=[account.pk], owner_id=admin.pk),
-        ok=(201,),
-    )
+        api, "POST", "/api/v1/workspaces/acme/goals", "/api/v1/workspaces/other/goals", permitted=admin,
+        denied=member(Role.REVIEWER), data=_payload(account_ids=[account.pk], owner_id=admin.pk), ok=(201,),
+    )  # fmt: skip
     body = response.json()
     assert body["account_ids"] == [account.pk] and body["owner"] == "boss"
     assert body["progress"]["status"] == "insufficient_data"
@@ -477,23 +465,23 @@ def test_api_goal_create_errors_name_the_field(
 def test_api_goal_detail_patch_delete_four_cases(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, api: Any
 ) -> None:
-    mine, theirs = goal(workspace), goal(other_workspace)
+    mine, theirs = make_goal(workspace), make_goal(other_workspace)
     analyst = member(Role.ANALYST)
     detail = assert_four_cases(
-        client_for=api, method="GET", url=f"/api/v1/workspaces/acme/goals/{mine.pk}",
-        foreign_url=f"/api/v1/workspaces/acme/goals/{theirs.pk}", permitted=analyst, denied=None,
+        api, "GET", f"/api/v1/workspaces/acme/goals/{mine.pk}", f"/api/v1/workspaces/acme/goals/{theirs.pk}",
+        permitted=analyst, denied=None,
     )  # fmt: skip
     assert detail.json()["target"] == 3100
     patched = assert_four_cases(
-        client_for=api, method="PATCH", url=f"/api/v1/workspaces/acme/goals/{mine.pk}",
-        foreign_url=f"/api/v1/workspaces/acme/goals/{theirs.pk}", permitted=admin, denied=analyst,
+        api, "PATCH", f"/api/v1/workspaces/acme/goals/{mine.pk}",
+        f"/api/v1/workspaces/acme/goals/{theirs.pk}", permitted=admin, denied=analyst,
         data={"target": 4000, "name": "Bigger"},
     )  # fmt: skip
     assert patched.json()["target"] == 4000 and patched.json()["name"] == "Bigger"
     assert Goal.objects.get(pk=theirs.pk).target == 3100
     assert_four_cases(
-        client_for=api, method="DELETE", url=f"/api/v1/workspaces/acme/goals/{mine.pk}",
-        foreign_url=f"/api/v1/workspaces/acme/goals/{theirs.pk}", permitted=admin, denied=analyst, ok=(204,),
+        api, "DELETE", f"/api/v1/workspaces/acme/goals/{mine.pk}",
+        f"/api/v1/workspaces/acme/goals/{theirs.pk}", permitted=admin, denied=analyst, ok=(204,),
     )  # fmt: skip
     assert not Goal.objects.filter(pk=mine.pk).exists() and Goal.objects.filter(pk=theirs.pk).exists()
     assert api(admin).get("/api/v1/workspaces/acme/goals/99999999999999999999").status_code in (404, 422)
@@ -502,16 +490,12 @@ def test_api_goal_detail_patch_delete_four_cases(
 def test_api_goal_progress_four_cases_with_series(
     workspace: Any, other_workspace: Any, admin: Any, api: Any, march_goal: Goal
 ) -> None:
-    theirs = goal(other_workspace)
+    theirs = make_goal(other_workspace)
     with time_machine.travel(dt.datetime(2024, 3, 20, 12, 0, tzinfo=dt.UTC), tick=False):
         response = assert_four_cases(
-            client_for=api,
-            method="GET",
-            url=f"/api/v1/workspaces/acme/goals/{march_goal.pk}/progress",
-            foreign_url=f"/api/v1/workspaces/acme/goals/{theirs.pk}/progress",
-            permitted=admin,
-            denied=None,
-        )
+            api, "GET", f"/api/v1/workspaces/acme/goals/{march_goal.pk}/progress",
+            f"/api/v1/workspaces/acme/goals/{theirs.pk}/progress", permitted=admin, denied=None,
+        )  # fmt: skip
     body = response.json()
     assert body["status"] == "on_track" and body["interval"] == 0.8
     assert body["series"]["dates"][-1] == "2024-03-31"
@@ -524,14 +508,14 @@ def test_api_goal_progress_four_cases_with_series(
 def test_goal_list_page_groups_by_kind(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
 ) -> None:
-    goal(workspace, name="Grow the base")
-    goal(workspace, name="Reach more people", kind="dissemination", metric="impressions", target=100000)
+    make_goal(workspace, name="Grow the base")
+    make_goal(workspace, name="Reach more people", kind="dissemination", metric="impressions", target=100000)
     analyst = member(Role.ANALYST)
     client = web(analyst)
     client.cookies["django_language"] = "en"
     response = assert_four_cases(
-        client_for=lambda u: client if u is analyst else web(u), method="GET", url="/w/acme/goals/",
-        foreign_url="/w/other/goals/", permitted=analyst, denied=None, api=False,
+        lambda u: client if u is analyst else web(u), "GET", "/w/acme/goals/", "/w/other/goals/",
+        permitted=analyst, denied=None, api=False,
     )  # fmt: skip
     html = response.content.decode()
     assert "User growth" in html and "Content dissemination" in html and "Marketing conversion" in html
@@ -550,11 +534,11 @@ def test_goal_list_empty_state(workspace: Any, admin: Any, web: Any) -> None:
 def test_goal_detail_page(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any, march_goal: Goal
 ) -> None:
-    theirs = goal(other_workspace)
+    theirs = make_goal(other_workspace)
     with time_machine.travel(dt.datetime(2024, 3, 20, 12, 0, tzinfo=dt.UTC), tick=False):
         response = assert_four_cases(
-            client_for=web, method="GET", url=f"/w/acme/goals/{march_goal.pk}/",
-            foreign_url=f"/w/acme/goals/{theirs.pk}/", permitted=admin, denied=None, api=False,
+            web, "GET", f"/w/acme/goals/{march_goal.pk}/", f"/w/acme/goals/{theirs.pk}/",
+            permitted=admin, denied=None,
         )  # fmt: skip
     html = response.content.decode()
     assert march_goal.name in html
@@ -571,16 +555,15 @@ def test_goal_create_page(workspace: Any, other_workspace: Any, admin: Any, memb
         "owner": admin.pk, "description": "",
     }  # fmt: skip
     response = assert_four_cases(
-        client_for=web, method="POST", url="/w/acme/goals/new/", foreign_url="/w/other/goals/new/",
-        permitted=admin, denied=member(Role.ANALYST), data=data, ok=(302,), api=False,
+        web, "POST", "/w/acme/goals/new/", "/w/other/goals/new/",
+        permitted=admin, denied=member(Role.ANALYST), data=data, ok=(302,),
     )  # fmt: skip
     created = Goal.objects.get(workspace=workspace)
     assert response["Location"] == f"/w/acme/goals/{created.pk}/"
     assert list(created.accounts.all()) == [account] and created.owner == admin
     form_page = assert_four_cases(
-        client_for=web, method="GET", url="/w/acme/goals/new/", foreign_url="/w/other/goals/new/",
-        permitted=admin, denied=member(Role.ANALYST), api=False,
-    ).content.decode()  # fmt: skip
+        web, "GET", "/w/acme/goals/new/", "/w/other/goals/new/", permitted=admin, denied=member(Role.ANALYST)
+    ).content.decode()
     assert 'data-kinds="growth"' in form_page and "goals/goal_form.js" in form_page
 
 
@@ -606,26 +589,24 @@ def test_goal_form_shows_service_errors_beside_the_field(workspace: Any, admin: 
 def test_goal_edit_and_delete_pages(
     workspace: Any, other_workspace: Any, admin: Any, member: Any, web: Any
 ) -> None:
-    mine, theirs = goal(workspace), goal(other_workspace)
+    mine, theirs = make_goal(workspace), make_goal(other_workspace)
     analyst = member(Role.ANALYST)
     assert_four_cases(
-        client_for=web, method="GET", url=f"/w/acme/goals/{mine.pk}/edit/",
-        foreign_url=f"/w/acme/goals/{theirs.pk}/edit/", permitted=admin, denied=analyst, api=False,
+        web, "GET", f"/w/acme/goals/{mine.pk}/edit/", f"/w/acme/goals/{theirs.pk}/edit/",
+        permitted=admin, denied=analyst,
     )  # fmt: skip
     data = {
         "kind": "growth", "name": "Renamed", "metric": "net_growth", "baseline": "0", "target": "1500",
         "period_start": "2024-03-01", "period_end": "2024-03-31",
     }  # fmt: skip
     assert_four_cases(
-        client_for=web, method="POST", url=f"/w/acme/goals/{mine.pk}/edit/",
-        foreign_url=f"/w/acme/goals/{theirs.pk}/edit/", permitted=admin, denied=analyst, data=data, ok=(302,),
-        api=False,
+        web, "POST", f"/w/acme/goals/{mine.pk}/edit/", f"/w/acme/goals/{theirs.pk}/edit/",
+        permitted=admin, denied=analyst, data=data, ok=(302,),
     )  # fmt: skip
     mine.refresh_from_db()
     assert mine.name == "Renamed" and mine.metric == "net_growth"
     assert_four_cases(
-        client_for=web, method="POST", url=f"/w/acme/goals/{mine.pk}/delete/",
-        foreign_url=f"/w/acme/goals/{theirs.pk}/delete/", permitted=admin, denied=analyst, data={}, ok=(302,),
-        api=False,
+        web, "POST", f"/w/acme/goals/{mine.pk}/delete/", f"/w/acme/goals/{theirs.pk}/delete/",
+        permitted=admin, denied=analyst, data={}, ok=(302,),
     )  # fmt: skip
     assert not Goal.objects.filter(pk=mine.pk).exists() and Goal.objects.filter(pk=theirs.pk).exists()

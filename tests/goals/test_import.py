@@ -20,11 +20,11 @@ from socialops.goals.models import MetricImport, MetricSnapshot
 from socialops.goals.services import metrics as metric_services
 from socialops.goals.services.metrics import MetricsImportRejected, metrics_import, snapshot_upsert
 from socialops.workspaces.models import AuditEntry
+from tests.factories import account_row
 from tests.goals import test_metrics as shared
 
 # The accounts and members of the metrics tests, shared rather than written twice.
 weibo, douyin, foreign_account = shared.weibo, shared.douyin, shared.foreign_account
-operator, analyst = shared.operator, shared.analyst
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +249,7 @@ def test_file_level_and_header_errors(workspace: Any, weibo: Any, content: bytes
 
 
 def test_ambiguous_handle_and_old_excel(workspace: Any, weibo: Any) -> None:
-    shared.make_account(workspace, "acme_weibo", "douyin")
+    account_row(workspace, "acme_weibo", "douyin")
     errors = _reject(workspace, b"date,account,likes\n2024-05-01,acme_weibo,1\n")
     assert errors[0].message == "“acme_weibo” matches several accounts; use the account id"
     assert _import(workspace, f"date,account,likes\n2024-05-01,{weibo.pk},1\n".encode()).created == 1

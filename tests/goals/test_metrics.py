@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from socialops.goals.services.metrics import BATCH_SIZE, snapshot_upsert, snapsh
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
+from tests.factories import account_row
 
 pytestmark = pytest.mark.django_db
 
@@ -33,40 +35,19 @@ BAD_CSV = (
 )
 
 
-def make_account(workspace: Any, handle: str, platform: str = Platform.WEIBO, **extra: Any) -> SocialAccount:
-    # Test setup: the accounts app's own services are exercised by its tests.
-    return SocialAccount.objects.create(
-        workspace=workspace,
-        platform=platform,
-        handle=handle,
-        display_name=handle.replace("_", " ").title(),
-        **extra,
-    )
-
-
 @pytest.fixture
 def weibo(workspace: Any) -> SocialAccount:
-    return make_account(workspace, "acme_weibo")
+    return account_row(workspace, "acme_weibo")
 
 
 @pytest.fixture
 def douyin(workspace: Any) -> SocialAccount:
-    return make_account(workspace, "acme_dy", Platform.DOUYIN)
+    return account_row(workspace, "acme_dy", Platform.DOUYIN)
 
 
 @pytest.fixture
 def foreign_account(other_workspace: Any) -> SocialAccount:
-    return make_account(other_workspace, "other_weibo")
-
-
-@pytest.fixture
-def operator(member: Any) -> Any:
-    return member(Role.OPERATOR, username="olivia")
-
-
-@pytest.fixture
-def analyst(member: Any) -> Any:
-    return member(Role.ANALYST, username="andy")
+    return account_row(other_workspace, "other_weibo")
 
 
 @pytest.fixture
@@ -81,33 +62,16 @@ D1 = dt.date(2024, 5, 1)
 
 
 def test_upsert_created_updated_unchanged_and_audited(workspace: Any, weibo: Any, operator: Any) -> None:
-    snap, result = snapshot_upsert(
-        workspace=workspace,
-        actor=operator,
-        account=weibo,
-        date=D1,
-        values={"followers_total": 100, "revenue": "12.5"},
-    )
+    upsert = functools.partial(snapshot_upsert, workspace=workspace, actor=operator, account=weibo, date=D1)
+    snap, result = upsert(values={"followers_total": 100, "revenue": "12.5"})
     assert result == "created"
     assert snap.revenue == Decimal("12.50") and snap.new_followers is None
 
-    _snap, result = snapshot_upsert(
-        workspace=workspace,
-        actor=operator,
-        account=weibo,
-        date=D1,
-        values={"followers_total": 100, "revenue": "12.50"},
-    )
+    _snap, result = upsert(values={"followers_total": 100, "revenue": "12.50"})
     assert result == "unchanged"
     assert AuditEntry.objects.filter(workspace=workspace, action__startswith="metric_snapshot").count() == 1
 
-    snap, result = snapshot_upsert(
-        workspace=workspace,
-        actor=operator,
-        account=weibo,
-        date=D1,
-        values={"followers_total": 120, "likes": ""},
-    )
+    snap, result = upsert(values={"followers_total": 120, "likes": ""})
     assert result == "updated"
     snap.refresh_from_db()
     assert (snap.followers_total, snap.revenue, snap.likes) == (120, Decimal("12.50"), None)
@@ -243,13 +207,9 @@ def test_api_list_four_cases_filter_and_engagements(
     )
     snapshot_upsert(workspace=workspace, actor=None, account=douyin, date=D1, values={"revenue": "99.5"})
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url="/api/v1/workspaces/acme/metrics?account=acme_weibo&since=2024-05-01&until=2024-05-05",
-        foreign_url="/api/v1/workspaces/other/metrics",
-        permitted=operator,
-        denied=None,
-    )
+        api, "GET", "/api/v1/workspaces/acme/metrics?account=acme_weibo&since=2024-05-01&until=2024-05-05",
+        "/api/v1/workspaces/other/metrics", permitted=operator, denied=None,
+    )  # fmt: skip
     body = response.json()
     assert body["count"] == 1
     item = body["items"][0]
@@ -277,14 +237,10 @@ def test_api_put_four_cases_and_partial_update(
     api: Any,
 ) -> None:
     response = assert_four_cases(
-        client_for=api,
-        method="PUT",
-        url=f"/api/v1/workspaces/acme/accounts/{weibo.pk}/metrics/2024-05-01",
-        foreign_url=f"/api/v1/workspaces/acme/accounts/{foreign_account.pk}/metrics/2024-05-01",
-        permitted=operator,
-        denied=analyst,
-        data={"followers_total": 100, "new_followers": 4, "revenue": "10.50"},
-    )
+        api, "PUT", f"/api/v1/workspaces/acme/accounts/{weibo.pk}/metrics/2024-05-01",
+        f"/api/v1/workspaces/acme/accounts/{foreign_account.pk}/metrics/2024-05-01", permitted=operator,
+        denied=analyst, data={"followers_total": 100, "new_followers": 4, "revenue": "10.50"},
+    )  # fmt: skip
     assert response.json()["result"] == "created"
     client = api(operator)
     url = f"/api/v1/workspaces/acme/accounts/{weibo.pk}/metrics/2024-05-01"
@@ -373,13 +329,9 @@ def test_api_import_history_four_cases(
     _upload(api(operator), GOOD_CSV)
     _upload(api(operator), GOOD_CSV)
     response = assert_four_cases(
-        client_for=api,
-        method="GET",
-        url="/api/v1/workspaces/acme/metrics/imports",
-        foreign_url="/api/v1/workspaces/other/metrics/imports",
-        permitted=analyst,
-        denied=None,
-    )
+        api, "GET", "/api/v1/workspaces/acme/metrics/imports", "/api/v1/workspaces/other/metrics/imports",
+        permitted=analyst, denied=None,
+    )  # fmt: skip
     items = response.json()["items"]
     assert [(i["created"], i["unchanged"]) for i in items] == [(0, 2), (2, 0)]
     assert items[0]["sha256"] == items[1]["sha256"]
@@ -404,14 +356,9 @@ def test_page_four_cases_table_and_chart(
         values={"followers_total": 1234, "new_followers": 5},
     )
     response = assert_four_cases(
-        client_for=lambda u: _english(web(u)),
-        method="GET",
-        url="/w/acme/metrics/",
-        foreign_url="/w/other/metrics/",
-        permitted=operator,
-        denied=None,
-        api=False,
-    )
+        lambda u: _english(web(u)), "GET", "/w/acme/metrics/", "/w/other/metrics/",
+        permitted=operator, denied=None, api=False,
+    )  # fmt: skip
     html = response.content.decode()
     assert "1,234" in html and "2024-05-01" in html
     assert 'data-echarts="metrics-chart"' in html and 'id="metrics-chart"' in html
@@ -442,16 +389,9 @@ def test_page_upload_four_cases_and_counts(
         return client
 
     response = assert_four_cases(
-        client_for=client_for,
-        method="POST",
-        url="/w/acme/metrics/import/",
-        foreign_url="/w/other/metrics/import/",
-        permitted=operator,
-        denied=analyst,
-        data={},
-        ok=(302,),
-        api=False,
-    )
+        client_for, "POST", "/w/acme/metrics/import/", "/w/other/metrics/import/",
+        permitted=operator, denied=analyst, data={}, ok=(302,), api=False,
+    )  # fmt: skip
     assert response["Location"] == "/w/acme/metrics/"
     assert MetricSnapshot.objects.filter(workspace=workspace).count() == 2
     # The same file again: the page says nothing changed, and the history lists both runs.
@@ -499,16 +439,9 @@ def test_page_edit_four_cases_and_correction(
 ) -> None:
     data = {"account": weibo.pk, "date": "2024-05-01", "followers_total": "100", "likes": ""}
     response = assert_four_cases(
-        client_for=lambda u: _english(web(u)),
-        method="POST",
-        url="/w/acme/metrics/day/",
-        foreign_url="/w/other/metrics/day/",
-        permitted=operator,
-        denied=analyst,
-        data=data,
-        ok=(302,),
-        api=False,
-    )
+        lambda u: _english(web(u)), "POST", "/w/acme/metrics/day/", "/w/other/metrics/day/",
+        permitted=operator, denied=analyst, data=data, ok=(302,), api=False,
+    )  # fmt: skip
     assert response["Location"] == f"/w/acme/metrics/?account={weibo.pk}"
     snap = MetricSnapshot.objects.get(account=weibo, date=D1)
     assert (snap.followers_total, snap.likes, snap.source) == (100, None, "manual")

@@ -8,3 +8,9 @@ class GoalsConfig(AppConfig):
     name = "socialops.goals"
     label = "goals"
     verbose_name = _("Goals")
+
+    def ready(self) -> None:
+        # Imported here: receivers import models, which must wait until the app registry is ready.
+        from . import receivers
+
+        receivers.connect()

@@ -14,6 +14,7 @@ from socialops.workspaces.api import api_workspace
 from ..metrics import CATALOGUE, catalogue_rows
 from ..models import Goal, Strategy
 from ..selectors import goals as sel
+from ..selectors import strategies as strat
 from ..services import goals as svc
 
 router = Router(tags=["goals"])
@@ -59,6 +60,14 @@ class CatalogueOut(Schema):
     description: str
 
 
+class TrackRecordOut(Schema):
+    """Past weekly cutoffs of the goal's own series whose outcome is known, and how many of their
+    ranges contained it (docs/forecast.md)."""
+
+    cutoffs: int
+    hits: int
+
+
 class ProgressOut(Schema):
     today: dt.date
     days_total: int
@@ -78,6 +87,8 @@ class ProgressOut(Schema):
     method: str
     data_days: int
     finished: bool
+    track_record: TrackRecordOut
+    calendar_note: str
 
 
 class SeriesOut(Schema):
@@ -375,7 +386,7 @@ def goal_progress(
 @paginate
 def strategy_list(request: HttpRequest, slug: str) -> Any:
     workspace = api_workspace(request, slug)
-    return _Lazy(sel.strategy_list(workspace=workspace, user=request.user), _strategy_out)
+    return _Lazy(strat.strategy_list(workspace=workspace, user=request.user), _strategy_out)
 
 
 @router.post("/workspaces/{slug}/strategies", response={201: StrategyOut})
@@ -384,7 +395,8 @@ def strategy_create(request: HttpRequest, slug: str, payload: StrategyIn) -> Sta
     fields = _strategy_fields(request, workspace, payload.dict())
     strategy = svc.strategy_create(workspace=workspace, actor=request.user, **fields)
     return Status(
-        201, _strategy_out(sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk))
+        201,
+        _strategy_out(strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk)),
     )
 
 
@@ -393,7 +405,7 @@ def strategy_detail(
     request: HttpRequest, slug: str, strategy_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
-    return _strategy_out(sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id))
+    return _strategy_out(strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id))
 
 
 @router.patch("/workspaces/{slug}/strategies/{int:strategy_id}", response=StrategyOut)
@@ -401,10 +413,10 @@ def strategy_patch(
     request: HttpRequest, slug: str, payload: StrategyPatch, strategy_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
-    strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
     fields = _strategy_fields(request, workspace, _patch_data(payload, {"owner_id"}))
     svc.strategy_update(workspace=workspace, actor=request.user, strategy=strategy, **fields)
-    return _strategy_out(sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk))
+    return _strategy_out(strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk))
 
 
 @router.delete("/workspaces/{slug}/strategies/{int:strategy_id}", response={204: None})
@@ -412,7 +424,7 @@ def strategy_delete(
     request: HttpRequest, slug: str, strategy_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> Status[None]:
     workspace = api_workspace(request, slug)
-    strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
     svc.strategy_delete(workspace=workspace, actor=request.user, strategy=strategy)
     return Status(204, None)
 
@@ -426,8 +438,8 @@ def strategy_effect(
     request: HttpRequest, slug: str, strategy_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
-    strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
-    effect = sel.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
+    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    effect = strat.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
     return {
         "strategy_id": strategy.pk,
         "state": effect.state,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from socialops.core.forms import BootstrapFormMixin
@@ -78,8 +79,14 @@ class GoalForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         metric_field: forms.ChoiceField = self.fields["metric"]  # type: ignore[assignment]
         metric_field.choices = [(m.key, str(m.label)) for m in CATALOGUE.values() if m.kinds]
-        self.fields["owner"].queryset = users  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = _user_queryset(users)  # type: ignore[attr-defined]
         self.fields["accounts"].queryset = accounts  # type: ignore[attr-defined]
+
+
+def _user_queryset(users: Any) -> Any:
+    # The members come as a list (workspaces.selectors.member_users); a choice field needs a
+    # queryset to validate against, restricted to exactly those users and in the same order.
+    return get_user_model().objects.filter(pk__in=[u.pk for u in users]).order_by("username")
 
 
 class StrategyForm(BootstrapFormMixin, forms.Form):
@@ -102,4 +109,4 @@ class StrategyForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, users: Any, goals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["goals"].queryset = goals  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = users  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = _user_queryset(users)  # type: ignore[attr-defined]

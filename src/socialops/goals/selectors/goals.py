@@ -1,4 +1,4 @@
-"""Reads of goals and strategies: progress and forecast (R1.4), strategy effect (R1.5), dashboard."""
+"""Reads of goals: lists, resolution of ids, progress and forecast (R1.4), and the dashboard headline."""
 
 from __future__ import annotations
 
@@ -8,19 +8,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from socialops.accounts.models import SocialAccount
+from socialops.accounts.selectors import own_accounts
+from socialops.core.time import local_today
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_users
 
 from .. import forecast as fc
 from ..metrics import (
@@ -35,7 +36,10 @@ from ..metrics import (
     period_value,
     retention_base,
 )
-from ..models import Goal, GoalKind, MetricSnapshot, Strategy
+from ..models import Goal, GoalKind, MetricSnapshot
+from .forecasting import HISTORY_DAYS, special_days
+from .forecasting import calendar_note as _calendar_note
+from .forecasting import calibrated_text as _calibrated_text
 
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
@@ -59,11 +63,6 @@ STATUS_BG = {
 DAY = dt.timedelta(days=1)
 # "80%" as a placeholder value: a literal "80% f…" in a message would read as a printf directive.
 LEVEL_ARGS = {"level": f"{round(fc.LEVEL * 100)}%"}
-
-
-def local_today(workspace: Workspace) -> dt.date:
-    """Today's date in the workspace's time zone (metric days are local days)."""
-    return timezone.now().astimezone(workspace.tz).date()
 
 
 def _date_range(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -108,27 +107,13 @@ def goals_by_kind(*, workspace: Workspace, user: Any) -> list[tuple[str, str, li
     return [(k.value, str(k.label), [g for g in goals if g.kind == k.value]) for k in GoalKind]
 
 
-def member_users(*, workspace: Workspace, user: Any) -> QuerySet[Any]:
-    """Users who are members of the workspace (candidates for owner)."""
-    membership_get(workspace=workspace, user=user)
-    return get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
-
-
-def own_accounts(*, workspace: Workspace, user: Any) -> QuerySet[SocialAccount]:
-    """Our own (non-competitor) accounts, which goals can be set for."""
-    membership_get(workspace=workspace, user=user)
-    return SocialAccount.objects.filter(workspace=workspace, is_competitor=False).order_by(
-        "platform", "handle"
-    )
-
-
 def member_user_resolve(
     *, workspace: Workspace, user: Any, user_id: int | None, field_name: str = "owner"
 ) -> Any:
     """The member with this user id (None for None); a ValidationError naming the field otherwise."""
     if user_id is None:
         return None
-    found = member_users(workspace=workspace, user=user).filter(pk=user_id).first()
+    found = next((u for u in member_users(workspace=workspace, user=user) if u.pk == user_id), None)
     if found is None:
         raise ValidationError({field_name: [_("The owner must be a member of this workspace.")]})
     return found
@@ -192,6 +177,26 @@ class GoalProgress:
     data_days: int = 0
     finished: bool = False
     series: dict[str, list[Any]] = field(default_factory=dict)
+    track_cutoffs: int = 0  # past cutoffs of this goal's own series whose outcome is known
+    track_hits: int = 0  # of them, how many ranges contained what happened
+    calendar_note: str = ""  # holidays / campaigns ahead and how the range treats them
+
+    @property
+    def track_text(self) -> str:
+        """The track record for people, or why there is none yet."""
+        if self.track_cutoffs < fc.MIN_CUTOFFS:
+            return _(
+                "Track record: not enough history yet (%(n)d of %(min)d past weekly forecasts can be checked)."
+            ) % {"n": self.track_cutoffs, "min": fc.MIN_CUTOFFS}
+        return _(
+            "Track record: at %(n)d past weekly cutoffs of this series, the %(level)s range contained "
+            "what happened %(hits)d times (%(pct)d%%)."
+        ) % {
+            "n": self.track_cutoffs,
+            "hits": self.track_hits,
+            "pct": round(100 * self.track_hits / self.track_cutoffs),
+            **LEVEL_ARGS,
+        }
 
     @property
     def status_label(self) -> str:
@@ -245,6 +250,8 @@ class GoalProgress:
             "method": self.method,
             "data_days": self.data_days,
             "finished": self.finished,
+            "track_record": {"cutoffs": self.track_cutoffs, "hits": self.track_hits},
+            "calendar_note": self.calendar_note,
         }
 
 
@@ -324,6 +331,7 @@ class _Projection:
     anchor_value: float | None
     method: str
     obs: int = 0  # days of figures the fit used
+    result: fc.Forecast | None = None  # the calibrated forecast (track record, calendar notes)
 
 
 def _window(series_days: list[dt.date], win_start: dt.date, today: dt.date) -> list[dt.date]:
@@ -401,7 +409,8 @@ def goal_progress(
 
     accounts = [a.pk for a in goal.accounts.all()] or None
     win_start = today - dt.timedelta(days=fc.WINDOW_DAYS - 1)
-    q_start = min(ps, win_start)
+    # A year before the fit window calibrates the range and shows last year's holidays.
+    q_start = min(ps, today - dt.timedelta(days=HISTORY_DAYS - 1))
     series = metric_daily_series(
         workspace=workspace, metric=metric, start=q_start, end=today, accounts=accounts
     )
@@ -451,6 +460,10 @@ def goal_progress(
 
     progress.method = projection.method
     progress.data_days = projection.obs
+    if projection.result is not None and projection.days:
+        progress.track_cutoffs = projection.result.track.cutoffs
+        progress.track_hits = projection.result.track.hits
+        progress.calendar_note = _calendar_note(projection.result)
     if projection.days:
         point, low, high = projection.point[-1], projection.low[-1], projection.high[-1]
     else:
@@ -508,33 +521,38 @@ def _project(
         return None, _insufficient_reason(len(obs), today)
     anchor = last if ps <= last <= pe else None
     done = [d for d in days if ps <= d <= min(last, pe)]
+    special = special_days(workspace, q_start, pe) if horizon else {}
 
     if metric.aggregation == SUM:
         base = sum(series.value[d] for d in done)
-        band = fc.forecast_cumulative(
-            _ordinals(obs), [series.value[d] for d in obs], _ordinals(horizon), nonnegative=metric.nonnegative
-        )
+        result = fc.forecast_calibrated(
+            _ordinals(days), [series.value[d] for d in days], _ordinals(horizon),
+            nonnegative=metric.nonnegative, special=special,
+        )  # fmt: skip
+        band = result.band
         return _Projection(
             horizon, list(base + band.point), list(base + band.low), list(base + band.high),
-            anchor, base if anchor else None, _method_text(band, len(obs)), len(obs),
+            anchor, base if anchor else None, _calibrated_text(result), len(obs), result,
         ), ""  # fmt: skip
 
     if metric.aggregation == RATIO:
         base_num = sum(series.num[d] for d in done)
         base_den = sum(series.den[d] for d in done)
-        band = fc.forecast_ratio(
-            _ordinals(obs),
-            [series.num[d] for d in obs],
-            [series.den[d] for d in obs],
+        rdays = sorted(d for d in series.num if d <= today)
+        result = fc.forecast_ratio_calibrated(
+            _ordinals(rdays),
+            [series.num[d] for d in rdays],
+            [series.den[d] for d in rdays],
             _ordinals(horizon),
             base_numerator=base_num,
             base_denominator=base_den,
         )
+        band = result.band
         via = _("numerator and denominator forecast together")
         anchor_value = base_num / base_den if anchor and base_den > 0 else None
         return _Projection(
             horizon, list(band.point), list(band.low), list(band.high), anchor, anchor_value,
-            _method_text(band, len(obs), via), len(obs),
+            _method_text(band, len(obs), via) + " " + _calibrated_text(result), len(obs), result,
         ), ""  # fmt: skip
 
     # RETENTION: forecast followers lost; followers at the start are known.
@@ -543,9 +561,15 @@ def _project(
             "There is no follower count at the start of the period, so retention cannot be computed."
         )
     lost_done = sum(series.num[d] for d in done)
-    band = fc.forecast_cumulative(
-        _ordinals(obs), [series.num[d] for d in obs], _ordinals(horizon), nonnegative=True
+    ldays = sorted(d for d in series.num if d <= today)
+    result = fc.forecast_calibrated(
+        _ordinals(ldays),
+        [series.num[d] for d in ldays],
+        _ordinals(horizon),
+        nonnegative=True,
+        special=special,
     )
+    band = result.band
     via = _("forecast of followers lost")
     return _Projection(
         horizon,
@@ -554,8 +578,9 @@ def _project(
         [1 - (lost_done + v) / f0 for v in band.low],
         anchor,
         1 - lost_done / f0 if anchor else None,
-        _method_text(band, len(obs), via),
+        _calibrated_text(result, via),
         len(obs),
+        result,
     ), ""
 
 
@@ -584,293 +609,35 @@ def _project_level(
         workspace=workspace, metric="net_growth", start=q_start, end=today, accounts=accounts
     )
     net_obs = _window(sorted(net.value), win_start, today)
+    result: fc.Forecast | None = None
     if len(net_obs) >= fc.MIN_DAYS:
-        band = fc.forecast_cumulative(
-            _ordinals(net_obs), [net.value[d] for d in net_obs], _ordinals(horizon_all)
-        )
+        net_days = sorted(d for d in net.value if d <= today)
+        result = fc.forecast_calibrated(
+            _ordinals(net_days), [net.value[d] for d in net_days], _ordinals(horizon_all),
+            special=special_days(workspace, q_start, pe),
+        )  # fmt: skip
+        band = result.band
         point, low, high = level + band.point, level + band.low, level + band.high
-        method = _method_text(band, len(net_obs), _("latest follower count + forecast of daily net growth"))
+        method = _calibrated_text(result, _("latest follower count + forecast of daily net growth"))
         used = len(net_obs)
     else:
         obs = _window(levels, win_start, today)
         if len(obs) < fc.MIN_DAYS:
             return None, _insufficient_reason(max(len(obs), len(net_obs)), today)
-        band = fc.forecast_values(_ordinals(obs), [series.value[d] for d in obs], _ordinals(horizon_all))
+        result = fc.forecast_calibrated(
+            _ordinals(levels), [series.value[d] for d in levels], _ordinals(horizon_all), kind=fc.LEVEL_KIND
+        )
+        band = result.band
         point, low, high = band.point, band.low, band.high
-        method = _method_text(band, len(obs), _("trend of the follower count itself"))
+        method = (
+            _method_text(band, len(obs), _("trend of the follower count itself"))
+            + " "
+            + _calibrated_text(result)
+        )
         used = len(obs)
-    return _Projection(horizon_all, list(point), list(low), list(high), anchor, level, method, used), ""
-
-
-# ---------------------------------------------------------------------------------------------
-# Charts
-# ---------------------------------------------------------------------------------------------
-
-COLORS = {"actual": "#0d6efd", "target": "#dc3545", "expected": "#6c757d", "forecast": "#198754"}
-
-
-def goal_chart_option(progress: GoalProgress, *, compact: bool = False) -> dict[str, Any]:
-    """ECharts option: actual, target line, expected pace, forecast with its 80% band."""
-    s = progress.series
-    if not s:
-        return {}
-    scale = 100.0 if progress.metric and progress.metric.is_rate else 1.0
-
-    def scaled(values: list[Any]) -> list[Any]:
-        return [None if v is None else round(v * scale, 4) for v in values]
-
-    low, high = scaled(s["forecast_low"]), scaled(s["forecast_high"])
-    width = [
-        None if lo is None or hi is None else round(hi - lo, 4) for lo, hi in zip(low, high, strict=True)
-    ]
-    names = {
-        "actual": _("Actual"),
-        "target": _("Target"),
-        "expected": _("Expected pace (linear)"),
-        "forecast": _("Forecast"),
-        "band": _("%(level)s forecast range") % LEVEL_ARGS,
-    }
-    line = {"type": "line", "showSymbol": False, "connectNulls": False}
-    return {
-        "animation": False,
-        "color": [COLORS["actual"], COLORS["target"], COLORS["expected"], COLORS["forecast"]],
-        "tooltip": {"trigger": "axis"},
-        "legend": {"show": not compact, "top": 0, "data": list(names.values())},
-        "grid": {"left": 8, "right": 16, "top": 16 if compact else 40, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "boundaryGap": False, "data": s["dates"]},
-        "yAxis": {
-            "type": "value",
-            "scale": True,
-            "axisLabel": {"formatter": "{value}%" if scale == 100 else "{value}"},
-        },
-        "series": [
-            {**line, "name": names["actual"], "data": scaled(s["actual"]), "lineStyle": {"width": 2}},
-            {**line, "name": names["target"], "data": scaled(s["target"]), "lineStyle": {"type": "dashed"}},
-            {
-                **line,
-                "name": names["expected"],
-                "data": scaled(s["expected"]),
-                "lineStyle": {"type": "dotted"},
-            },
-            {
-                **line,
-                "name": names["forecast"],
-                "data": scaled(s["forecast"]),
-                "lineStyle": {"type": "dashed"},
-            },
-            {
-                **line,
-                "name": "band-low",
-                "data": low,
-                "stack": "band",
-                "lineStyle": {"opacity": 0},
-                "silent": True,
-                "tooltip": {"show": False},
-            },
-            {
-                **line,
-                "name": names["band"],
-                "data": width,
-                "stack": "band",
-                "lineStyle": {"opacity": 0},
-                "itemStyle": {"color": COLORS["forecast"]},
-                "areaStyle": {"color": COLORS["forecast"], "opacity": 0.2},
-                "silent": True,
-            },
-        ],
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# Strategies
-# ---------------------------------------------------------------------------------------------
-
-
-def strategy_list(*, workspace: Workspace, user: Any) -> QuerySet[Strategy]:
-    """The workspace's strategies, latest start first."""
-    membership_get(workspace=workspace, user=user)
-    return (
-        Strategy.objects.filter(workspace=workspace)
-        .select_related("owner")
-        .prefetch_related("goals")
-        .order_by("-start_date", "name", "pk")
-    )
-
-
-def strategy_get(*, workspace: Workspace, user: Any, strategy_id: int) -> Strategy:
-    """One strategy of this workspace, or Http404."""
-    if not 0 < strategy_id < 2**63:
-        raise Http404(_("Not found."))
-    return get_object_or_404(strategy_list(workspace=workspace, user=user), pk=strategy_id)
-
-
-NOT_STARTED = "not_started"
-ONGOING = "ongoing"
-FINISHED = "finished"
-STATE_LABELS = {
-    NOT_STARTED: gettext_lazy("Not started"),
-    ONGOING: gettext_lazy("Ongoing"),
-    FINISHED: gettext_lazy("Finished"),
-}
-
-
-@dataclass
-class EffectRow:
-    """One linked goal's metric: mean per day before vs during the strategy."""
-
-    goal: Goal
-    metric: MetricDef | None
-    before: float | None = None
-    during: float | None = None
-    change: float | None = None
-    change_pct: float | None = None
-    reason: str = ""
-
-    @property
-    def display(self) -> dict[str, str]:
-        metric = self.metric
-
-        def fmt(value: float | None) -> str:
-            return metric.format(value, precise=True) if metric else "—"
-
-        change = "—"
-        if self.change is not None and self.metric is not None:
-            sign = "+" if self.change >= 0 else "−"
-            if self.metric.is_rate:
-                change = sign + _("%(value)s pp") % {"value": f"{abs(self.change) * 100:.2f}"}
-            else:
-                change = sign + self.metric.format(abs(self.change), precise=True)
-        pct = "—"
-        if self.change_pct is not None:
-            pct = ("+" if self.change_pct >= 0 else "−") + f"{abs(self.change_pct):.1f}%"
-        return {"before": fmt(self.before), "during": fmt(self.during), "change": change, "change_pct": pct}
-
-
-@dataclass
-class StrategyEffect:
-    """The before/after comparison of a strategy on its goals' metrics, with its caveat."""
-
-    strategy: Strategy
-    state: str
-    days: int = 0
-    whole_weeks: bool = False
-    before_start: dt.date | None = None
-    before_end: dt.date | None = None
-    during_start: dt.date | None = None
-    during_end: dt.date | None = None
-    rows: list[EffectRow] = field(default_factory=list)
-    overlapping: list[Strategy] = field(default_factory=list)
-    caveat: str = ""
-
-    @property
-    def state_label(self) -> str:
-        return str(STATE_LABELS[self.state])
-
-
-def _window_figure(metric: MetricDef, series: MetricSeries, start: dt.date, end: dt.date) -> float | None:
-    """A window's figure per day: SUM → mean per day with figures; LEVEL → mean level; rates → over the window."""
-    if metric.aggregation in (SUM, LEVEL):
-        vals = [v for d, v in series.value.items() if start <= d <= end]
-        return sum(vals) / len(vals) if vals else None
-    return period_value(series, start, end)
-
-
-def strategy_effect(
-    *, workspace: Workspace, user: Any, strategy: Strategy, today: dt.date | None = None
-) -> StrategyEffect:
-    """Mean per day of each linked goal's metric during the strategy vs the same number of days before it.
-
-    A before/after comparison, not proof of cause: see the caveat it carries.
-    """
-    membership_get(workspace=workspace, user=user)
-    if strategy.workspace_id != workspace.pk:
-        raise Http404(_("Not found."))
-    today = today or local_today(workspace)
-    goals = list(strategy.goals.all().prefetch_related("accounts"))
-    if strategy.start_date > today:
-        effect = StrategyEffect(strategy=strategy, state=NOT_STARTED)
-        effect.rows = [
-            EffectRow(goal=g, metric=CATALOGUE.get(g.metric), reason=_("The strategy has not started yet."))
-            for g in goals
-        ]
-        effect.caveat = _("The effect is measured once the strategy has started.")
-        return effect
-
-    running_end = min(strategy.end_date, today)
-    days = (running_end - strategy.start_date).days + 1
-    whole_weeks = days >= 7
-    if whole_weeks:
-        days -= days % 7  # whole weeks on both sides balance the weekly rhythm
-    during_start = strategy.start_date
-    during_end = during_start + dt.timedelta(days=days - 1)
-    before_end = during_start - DAY
-    before_start = during_start - dt.timedelta(days=days)
-    effect = StrategyEffect(
-        strategy=strategy,
-        state=FINISHED if strategy.end_date < today else ONGOING,
-        days=days,
-        whole_weeks=whole_weeks,
-        before_start=before_start,
-        before_end=before_end,
-        during_start=during_start,
-        during_end=during_end,
-    )
-    for goal in goals:
-        metric = CATALOGUE.get(goal.metric)
-        row = EffectRow(goal=goal, metric=metric)
-        effect.rows.append(row)
-        if metric is None:
-            row.reason = _("The metric “%(metric)s” is not in the catalogue.") % {"metric": goal.metric}
-            continue
-        accounts = [a.pk for a in goal.accounts.all()] or None
-        series = metric_daily_series(
-            workspace=workspace, metric=metric, start=before_start, end=during_end, accounts=accounts
-        )
-        row.before = _window_figure(metric, series, before_start, before_end)
-        row.during = _window_figure(metric, series, during_start, during_end)
-        if row.before is None:
-            row.reason = _("No figures in the days before the strategy, so there is nothing to compare with.")
-            row.during = None
-            continue
-        if row.during is None:
-            row.reason = _("No figures yet for the days of the strategy.")
-            continue
-        row.change = row.during - row.before
-        row.change_pct = row.change / abs(row.before) * 100 if row.before else None
-
-    effect.overlapping = list(
-        Strategy.objects.filter(workspace=workspace, start_date__lte=during_end, end_date__gte=before_start)
-        .exclude(pk=strategy.pk)
-        .order_by("start_date", "name")
-    )
-    effect.caveat = strategy_caveat(effect)
-    return effect
-
-
-def strategy_caveat(effect: StrategyEffect) -> str:
-    """The sentence that keeps a before/after comparison honest."""
-    parts = [
-        _(
-            "This compares the %(days)d days before the strategy with its first %(days)d days; "
-            "it is a before/after comparison, not proof that the strategy caused the change."
-        )
-        % {"days": effect.days}
-    ]
-    if effect.whole_weeks:
-        parts.append(
-            _("Both windows are whole weeks, so the weekly rhythm (weekdays vs weekends) is balanced.")
-        )
-    else:
-        parts.append(
-            _("The windows are shorter than a week, so weekday differences may distort the comparison.")
-        )
-    parts.append(_("Other campaigns or holidays in either window may explain part of the change."))
-    if effect.overlapping:
-        parts.append(
-            _("Strategies overlapping these windows: %(names)s.")
-            % {"names": "、".join(s.name for s in effect.overlapping)}
-        )
-    return join_sentences(parts)
+    return _Projection(
+        horizon_all, list(point), list(low), list(high), anchor, level, method, used, result
+    ), ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import account_get_by_ref, account_list
@@ -62,4 +62,22 @@ def metric_import_list(*, workspace: Workspace, user: Any) -> QuerySet[MetricImp
         MetricImport.objects.filter(workspace=workspace)
         .select_related("created_by")
         .order_by("-created_at", "-id")
+    )
+
+
+def with_latest_followers(
+    *, workspace: Workspace, accounts: QuerySet[SocialAccount]
+) -> QuerySet[SocialAccount]:
+    """``accounts`` each carrying ``latest_followers`` and ``latest_followers_date``.
+
+    From the account's newest snapshot that has a follower figure (None if none), fetched in the
+    same query. The accounts app asks for this through ``accounts.hooks.latest_followers``
+    (connected in goals/receivers.py): it sits below goals and cannot read the snapshots itself.
+    """
+    latest = MetricSnapshot.objects.filter(
+        workspace=workspace, account=OuterRef("pk"), followers_total__isnull=False
+    ).order_by("-date")
+    return accounts.annotate(
+        latest_followers=Subquery(latest.values("followers_total")[:1]),
+        latest_followers_date=Subquery(latest.values("date")[:1]),
     )

@@ -12,13 +12,17 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from socialops.accounts.selectors import competitor_chart_options, competitor_comparison
+from socialops.accounts.selectors import own_accounts
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.selectors import member_users
 
+from .. import presenters
 from ..forms.goals import GoalForm, StrategyForm
 from ..models import Goal, Strategy
 from ..selectors import goals as sel
+from ..selectors import strategies as strat
+from ..selectors.competitors import competitor_comparison
 from ..services import goals as svc
 
 
@@ -36,7 +40,7 @@ def _goal_cards(request: WorkspaceRequest, goals: list[Goal]) -> list[dict[str, 
                 "goal": goal,
                 "progress": progress,
                 "chart_id": f"goal-chart-{goal.pk}",
-                "chart": sel.goal_chart_option(progress, compact=True),
+                "chart": presenters.goal_chart_option(progress, compact=True),
             }
         )
     return cards
@@ -46,10 +50,10 @@ COMPETITOR_CHARTS = ("followers", "posts_per_week", "engagement_rate", "follower
 
 
 def _competitors(request: WorkspaceRequest) -> dict[str, Any]:
-    """Our accounts beside competitors' (followers, posts per week, engagement rate), from the accounts app."""
+    """Our accounts beside competitors' (followers, posts per week, engagement rate)."""
     comparison = competitor_comparison(workspace=_ws(request), user=request.user)
     has_data = bool(comparison["has_data"] and comparison["has_competitors"])
-    options = competitor_chart_options(comparison) if has_data else {}
+    options = presenters.competitor_chart_options(comparison) if has_data else {}
     charts = [
         {"id": f"competitor-chart-{key}", "option": options[key]}
         for key in COMPETITOR_CHARTS
@@ -102,7 +106,7 @@ def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     progress = sel.goal_progress(workspace=workspace, user=request.user, goal=goal)
     strategies = []
     for strategy in goal.strategies.order_by("-start_date", "name"):
-        effect = sel.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
+        effect = strat.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
         rows = [r for r in effect.rows if r.goal.pk == goal.pk]
         strategies.append({"strategy": strategy, "effect": effect, "row": rows[0] if rows else None})
     return render(
@@ -111,7 +115,7 @@ def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
         {
             "goal": goal,
             "progress": progress,
-            "chart": sel.goal_chart_option(progress),
+            "chart": presenters.goal_chart_option(progress),
             "strategies": strategies,
             "accounts": list(goal.accounts.all()),
         },
@@ -125,8 +129,8 @@ def _goal_form(
     return GoalForm(
         data,
         initial=initial,
-        users=sel.member_users(workspace=workspace, user=request.user),
-        accounts=sel.own_accounts(workspace=workspace, user=request.user),
+        users=member_users(workspace=workspace, user=request.user),
+        accounts=own_accounts(workspace=workspace, user=request.user),
     )
 
 
@@ -195,8 +199,8 @@ def strategy_list(request: WorkspaceRequest) -> HttpResponse:
     """Strategies and measures, newest first, each with its goals, dates and measured effect."""
     workspace = _ws(request)
     rows = [
-        (s, sel.strategy_effect(workspace=workspace, user=request.user, strategy=s))
-        for s in sel.strategy_list(workspace=workspace, user=request.user)
+        (s, strat.strategy_effect(workspace=workspace, user=request.user, strategy=s))
+        for s in strat.strategy_list(workspace=workspace, user=request.user)
     ]
     has_goals = sel.goal_list(workspace=workspace, user=request.user).exists()
     return render(request, "goals/strategy_list.html", {"rows": rows, "has_goals": has_goals})
@@ -206,8 +210,8 @@ def strategy_list(request: WorkspaceRequest) -> HttpResponse:
 def strategy_detail(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """One strategy with its measured effect on each linked goal's metric, and the caveat."""
     workspace = _ws(request)
-    strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
-    effect = sel.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
+    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    effect = strat.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
     return render(request, "goals/strategy_detail.html", {"strategy": strategy, "effect": effect})
 
 
@@ -218,7 +222,7 @@ def _strategy_form(
     return StrategyForm(
         data,
         initial=initial,
-        users=sel.member_users(workspace=workspace, user=request.user),
+        users=member_users(workspace=workspace, user=request.user),
         goals=sel.goal_list(workspace=workspace, user=request.user),
     )
 
@@ -247,7 +251,7 @@ def strategy_create(request: WorkspaceRequest) -> HttpResponse:
 def strategy_edit(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """Change a strategy."""
     workspace = _ws(request)
-    strategy: Strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    strategy: Strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
     initial = {
         "kind": strategy.kind,
         "name": strategy.name,
@@ -276,7 +280,7 @@ def strategy_edit(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
 def strategy_delete(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """Delete a strategy."""
     workspace = _ws(request)
-    strategy = sel.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
     svc.strategy_delete(workspace=workspace, actor=request.user, strategy=strategy)
     messages.success(request, _("Strategy deleted."))
     return redirect("strategy_list", slug=workspace.slug)
