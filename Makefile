@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The demo's sandbox platform; a second checkout's demo runs beside the first with another port.
+SANDBOX_PORT ?= 8900
 STAMPS := .stamps
 VENDOR := src/socialops/web/static/vendor
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
@@ -60,9 +62,12 @@ system-deps:
 demo: install
 	DEBUG=1 $(BIN)/socialops migrate --noinput -v 0
 	DEBUG=1 $(BIN)/socialops demo --if-empty
+	@$(PY) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', $(SANDBOX_PORT)))" 2>/dev/null || \
+	  { echo "Port $(SANDBOX_PORT) is taken (another demo's sandbox?): run with SANDBOX_PORT=<free port>." >&2; exit 1; }
 	@echo "socialops on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server, the worker and the sandbox platform)"
-	@trap 'kill $$worker $$sandbox 2>/dev/null; wait $$worker $$sandbox 2>/dev/null; exit 0' INT TERM EXIT; \
-	DEBUG=1 $(BIN)/socialops sandbox & sandbox=$$!; \
+	@export SOCIALOPS_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT); \
+	trap 'kill $$worker $$sandbox 2>/dev/null; wait $$worker $$sandbox 2>/dev/null; exit 0' INT TERM EXIT; \
+	DEBUG=1 $(BIN)/socialops sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
 	DEBUG=1 $(BIN)/socialops worker & worker=$$!; \
 	DEBUG=1 $(BIN)/socialops demo_publish_loop --wait 30 || exit 1; \
 	DEBUG=1 PORT=$(PORT) $(BIN)/socialops serve

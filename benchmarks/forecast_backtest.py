@@ -19,8 +19,9 @@ Methods: ``ours`` is ``socialops.goals.forecast.forecast_calibrated`` given ever
 cutoff (the goals give it up to a year), ``ours-56d`` the same given only the 56 days (too short
 to calibrate: the fallback scale), ``analytic`` the uncalibrated model (the method before issue
 17), ``snaive`` the seasonal naive forecast (last week repeated, with the spread of week-on-week
-changes as its random-walk range), ``ets`` statsmodels' ETS (additive error, damped additive
-trend, additive weekly seasonality) with its own simulated prediction intervals.
+changes as its random-walk range; for a level, last week's daily changes from the latest level),
+``ets`` statsmodels' ETS (additive error, damped additive trend, additive weekly seasonality)
+with its own simulated prediction intervals.
 
 The retail file (``../shared/data/online_retail_sample_20k.csv``, or SOCIALOPS_SHARED_DATA):
 order lines are invoice rows with a positive quantity (cancellations left out), revenue their
@@ -57,7 +58,7 @@ def shared_data() -> Path:
     return Path(os.environ.get("SOCIALOPS_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
-def retail_series(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def retail_series(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
     """{name: (ordinals, numerator-or-value, denominator-or-None)} of the retail file, every calendar day."""
     lines: dict[int, float] = defaultdict(float)
     revenue: dict[int, float] = defaultdict(float)
@@ -94,15 +95,18 @@ def csv_series(path: Path) -> tuple[np.ndarray, np.ndarray, None]:
 
 
 def snaive(y_fit: np.ndarray, h: int, kind: str) -> tuple[float, float, float]:
-    """Last week repeated; the range treats weekly totals as a random walk (week-on-week changes)."""
+    """Last week repeated; the range treats weekly totals as a random walk (week-on-week changes).
+
+    For a level, last week's daily *changes* are repeated from the latest level (repeating last
+    week's level itself would forecast a growing follower count to fall back a week: 0% coverage).
+    """
+    if kind == "level":
+        base = float(y_fit[-1])
+        point, low, high = snaive(np.diff(y_fit), h, "cumulative")
+        return base + point, base + low, base + high
     week = y_fit[-7:]
     weekly = y_fit[len(y_fit) % 7 :].reshape(-1, 7).sum(axis=1)
     sd = float(np.std(np.diff(weekly), ddof=1)) if len(weekly) > 2 else 0.0
-    if kind == "level":
-        point = float(week[(h - 1) % 7])
-        daily_sd = float(np.std(y_fit[7:] - y_fit[:-7], ddof=1))
-        half = Z * daily_sd * math.sqrt(math.ceil(h / 7))
-        return point, point - half, point + half
     full, rest = divmod(h, 7)
     point = float(week.sum() * full + week[:rest].sum())
     # Var of Σ_{j≤k}(W_{T+j} − W_T) for a random walk of weekly totals: σ²·Σ j²; a part week pro rata.

@@ -1,4 +1,4 @@
-"""HTTP API of accounts, personas and the competitor comparison: the four cases, bad input."""
+"""HTTP API of accounts and personas: the four cases, bad input (the comparison: tests/goals/test_competitors.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 
 from socialops.accounts.models import Persona, SocialAccount
-from socialops.accounts.selectors import workspace_today
-from socialops.goals.models import MetricSnapshot
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
 from tests.access import assert_four_cases
@@ -209,29 +207,6 @@ def test_persona_delete_four_cases(
         permitted=admin, denied=member(Role.REVIEWER), ok=(204,),
     )  # fmt: skip
     assert list(Persona.objects.all()) == [theirs]
-
-
-def test_comparison_four_cases_and_bounds(workspace: Any, admin: Any, api: Any) -> None:
-    ours = make_account(workspace, "acme")
-    rival = make_account(workspace, "rival", platform="douyin", is_competitor=True)
-    today = workspace_today(workspace)
-    MetricSnapshot.objects.create(workspace=workspace, account=ours, date=today, followers_total=100, posts=2)
-    MetricSnapshot.objects.create(
-        workspace=workspace, account=rival, date=today, followers_total=300, posts=4, likes=40
-    )
-    response = assert_four_cases(
-        api, "GET", f"{BASE}/competitors/comparison?days=30",
-        "/api/v1/workspaces/other/competitors/comparison?days=30", permitted=admin, denied=None,
-    )  # fmt: skip
-    body = response.json()
-    assert body["days"] == 30
-    rows = {r["handle"]: r for r in body["accounts"]}
-    assert rows["acme"]["followers"] == 100 and rows["acme"]["is_competitor"] is False
-    assert rows["rival"]["posts_per_week"] == 4.0 and rows["rival"]["engagements_per_post"] == 10.0
-    client = api(admin)
-    assert client.get(f"{BASE}/competitors/comparison?days=6").status_code == 422
-    assert client.get(f"{BASE}/competitors/comparison?days=731").status_code == 422
-    assert client.get(f"{BASE}/competitors/comparison").json()["days"] == 90
 
 
 def test_paging_and_ids_out_of_range_are_422_not_500(workspace: Any, admin: Any, api: Any) -> None:

@@ -1,4 +1,7 @@
-"""Pages: account list and detail, forms with inline errors, deletes, competitors and charts."""
+"""Pages: account list and detail, forms with inline errors, deletes, persona charts.
+
+The competitor page (our accounts and competitors side by side) is in goals: tests/goals/test_competitors.py.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from typing import Any
 import pytest
 
 from socialops.accounts.models import Persona, SocialAccount
-from socialops.accounts.selectors import workspace_today
 from socialops.goals.models import MetricSnapshot
 from socialops.workspaces.models import AuditEntry
 from socialops.workspaces.roles import Role
@@ -246,47 +248,6 @@ def test_persona_edit_and_delete_four_cases(
         permitted=admin, denied=member(Role.ANALYST), data={}, ok=(302,),
     )  # fmt: skip
     assert list(Persona.objects.all()) == [theirs]
-
-
-def test_competitor_page_four_cases_with_charts(workspace: Any, admin: Any, web: Any) -> None:
-    ours = make_account(workspace, "acme", display_name="Acme 微博")
-    rival = make_account(workspace, "rival", platform="douyin", display_name="Rival 抖音", is_competitor=True)
-    today = workspace_today(workspace)
-    MetricSnapshot.objects.create(
-        workspace=workspace,
-        account=ours,
-        date=today,
-        followers_total=1000,
-        posts=2,
-        likes=30,
-        impressions=1000,
-    )
-    MetricSnapshot.objects.create(
-        workspace=workspace, account=rival, date=today, followers_total=4000, posts=5, likes=50
-    )
-    response = assert_four_cases(
-        web, "GET", "/w/acme/competitors/?days=30", "/w/other/competitors/", permitted=admin, denied=None
-    )
-    html = response.content.decode()
-    assert "Rival 抖音" in html and "Add competitor" in html
-    assert "last 30 days" in html
-    followers = _json_block(html, "chart-followers")
-    assert followers["series"][0]["data"] == [1000, None] and followers["series"][1]["data"] == [None, 4000]
-    assert _json_block(html, "chart-rate")["series"][0]["data"] == [3.0, None]
-    # The competitor has no impressions, so per-post engagement is shown for everyone.
-    assert _json_block(html, "chart-per-post")["series"][1]["data"] == [None, 10.0]
-    assert _json_block(html, "chart-trend")["series"][1]["lineStyle"]["type"] == "dashed"
-    assert 'data-testid="comparison-table"' in html and "3.00%" in html
-    assert " style=" not in html
-
-
-def test_competitor_page_empty_states(workspace: Any, admin: Any, member: Any, web: Any) -> None:
-    html = web(admin).get("/w/acme/competitors/?days=999").content.decode()
-    assert "No competitors tracked yet" in html
-    assert "last 90 days" in html  # an unknown window falls back to the default
-    assert 'data-testid="comparison-empty"' in html
-    analyst_html = web(member(Role.ANALYST)).get("/w/acme/competitors/").content.decode()
-    assert "Add the first competitor" not in analyst_html
 
 
 def test_account_delete_refused_shows_message(workspace: Any, admin: Any, web: Any, monkeypatch: Any) -> None:

@@ -330,7 +330,7 @@ def test_follower_level_forecast_uses_daily_net_growth(workspace: Any, admin: An
     assert p.status == sel.ON_TRACK and "net growth" in p.method
 
 
-def test_follower_level_without_net_growth_uses_its_own_trend(workspace: Any, admin: Any) -> None:
+def test_follower_level_without_net_growth_forecasts_its_daily_changes(workspace: Any, admin: Any) -> None:
     account = make_account(workspace, "acme")
     fill(
         account,
@@ -341,7 +341,7 @@ def test_follower_level_without_net_growth_uses_its_own_trend(workspace: Any, ad
     g = make_goal(workspace, metric="followers_total", baseline=5000, target=5500, accounts=[account])
     p = sel.goal_progress(workspace=workspace, user=admin, goal=g, today=TODAY)
     assert p.forecast == pytest.approx(5000 + 10 * 39) and p.status == sel.OFF_TRACK
-    assert "follower count itself" in p.method
+    assert "day-to-day changes" in p.method
 
 
 def test_rate_goal_forecasts_numerator_and_denominator(workspace: Any, admin: Any) -> None:

@@ -1,13 +1,14 @@
-"""API: social accounts (ours and competitors'), personas and the competitor comparison."""
+"""API: social accounts (ours and competitors'), personas; the competitor comparison is in goals."""
 
 import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 
-from socialops.workspaces.api import api_workspace
+from socialops.core.api import choice_label
+from socialops.workspaces.api import api_create, api_delete, api_object, api_select
 
 from . import selectors, services
 from .models import Persona, SocialAccount
@@ -39,9 +40,7 @@ class AccountOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_platform_label(obj: SocialAccount) -> str:
-        return str(obj.get_platform_display())
+    resolve_platform_label = choice_label("platform")
 
 
 class AccountIn(Schema):
@@ -104,79 +103,44 @@ class PersonaPatchIn(Schema):
     description: str | None = Field(None, max_length=5000)
 
 
-class AccountComparisonOut(Schema):
-    id: int
-    handle: str
-    display_name: str
-    platform: str
-    platform_label: str
-    is_competitor: bool
-    days_with_data: int
-    followers: int | None
-    followers_date: dt.date | None
-    posts: int | None
-    weeks_with_posts: int
-    posts_per_week: float | None
-    engagements: int | None
-    impressions: int | None
-    engagement_rate: float | None
-    engagements_per_post: float | None
-    followers_series: list[int | None]
-
-
-class ComparisonOut(Schema):
-    days: int
-    start: dt.date
-    end: dt.date
-    weeks: list[dt.date]
-    accounts: list[AccountComparisonOut]
-
-
 @router.get("/workspaces/{slug}/accounts", response=list[AccountOut], summary="Accounts, ours first")
 @paginate
 def account_list(request: HttpRequest, slug: str, competitor: bool | None = None) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.account_list(workspace=workspace, user=request.user, is_competitor=competitor)
+    return api_select(request, slug, selectors.account_list, is_competitor=competitor)
 
 
 @router.post(
     "/workspaces/{slug}/accounts", response={201: AccountOut}, summary="Add an account or a competitor's"
 )
 def account_create(request: HttpRequest, slug: str, payload: AccountIn) -> Status[SocialAccount]:
-    workspace = api_workspace(request, slug)
-    account = services.account_create(workspace=workspace, actor=request.user, **payload.dict())
-    return Status(201, account)
+    return api_create(request, slug, services.account_create, **payload.dict())
 
 
 @router.get("/workspaces/{slug}/accounts/{account_id}", response=AccountOut)
 def account_detail(request: HttpRequest, slug: str, account_id: ObjectId) -> SocialAccount:
-    workspace = api_workspace(request, slug)
-    return selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
+    return api_select(request, slug, selectors.account_get, account_id=account_id)
 
 
 @router.patch("/workspaces/{slug}/accounts/{account_id}", response=AccountOut)
 def account_patch(
     request: HttpRequest, slug: str, account_id: ObjectId, payload: AccountPatchIn
 ) -> SocialAccount:
-    workspace = api_workspace(request, slug)
-    account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, selectors.account_get, account_id=account_id)
     fields = payload.dict(exclude_unset=True, exclude_none=True)
     return services.account_update(workspace=workspace, actor=request.user, account=account, **fields)
 
 
 @router.delete("/workspaces/{slug}/accounts/{account_id}", response={204: None})
 def account_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
-    services.account_delete(workspace=workspace, actor=request.user, account=account)
-    return Status(204, None)
+    return api_delete(
+        request, slug, selectors.account_get, services.account_delete, "account", account_id=account_id
+    )
 
 
 @router.get("/workspaces/{slug}/accounts/{account_id}/personas", response=list[PersonaOut])
 @paginate
 def persona_list(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
-    workspace = api_workspace(request, slug)
-    account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, selectors.account_get, account_id=account_id)
     return selectors.persona_list(workspace=workspace, user=request.user, account=account)
 
 
@@ -184,8 +148,7 @@ def persona_list(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
 def persona_create(
     request: HttpRequest, slug: str, account_id: ObjectId, payload: PersonaIn
 ) -> Status[Persona]:
-    workspace = api_workspace(request, slug)
-    account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, selectors.account_get, account_id=account_id)
     persona = services.persona_create(
         workspace=workspace, actor=request.user, account=account, **payload.dict()
     )
@@ -194,29 +157,13 @@ def persona_create(
 
 @router.patch("/workspaces/{slug}/personas/{persona_id}", response=PersonaOut)
 def persona_patch(request: HttpRequest, slug: str, persona_id: ObjectId, payload: PersonaPatchIn) -> Persona:
-    workspace = api_workspace(request, slug)
-    persona = selectors.persona_get(workspace=workspace, user=request.user, persona_id=persona_id)
+    workspace, persona = api_object(request, slug, selectors.persona_get, persona_id=persona_id)
     fields = payload.dict(exclude_unset=True, exclude_none=True)
     return services.persona_update(workspace=workspace, actor=request.user, persona=persona, **fields)
 
 
 @router.delete("/workspaces/{slug}/personas/{persona_id}", response={204: None})
 def persona_delete(request: HttpRequest, slug: str, persona_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    persona = selectors.persona_get(workspace=workspace, user=request.user, persona_id=persona_id)
-    services.persona_delete(workspace=workspace, actor=request.user, persona=persona)
-    return Status(204, None)
-
-
-@router.get(
-    "/workspaces/{slug}/competitors/comparison",
-    response=ComparisonOut,
-    summary="Our accounts and competitors side by side: followers, posts per week, engagement",
-)
-def competitor_comparison(
-    request: HttpRequest,
-    slug: str,
-    days: Annotated[int, Query(ge=selectors.MIN_DAYS, le=selectors.MAX_DAYS)] = 90,
-) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    return selectors.competitor_comparison(workspace=workspace, user=request.user, days=days)
+    return api_delete(
+        request, slug, selectors.persona_get, services.persona_delete, "persona", persona_id=persona_id
+    )

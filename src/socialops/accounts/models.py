@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from socialops.core.models import TimestampedModel
 from socialops.workspaces.models import Workspace
 
 
@@ -28,7 +29,7 @@ class Platform(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class SocialAccount(models.Model):
+class SocialAccount(TimestampedModel):
     """An account on one platform: ours (is_competitor False) or a competitor's we track."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="accounts")
@@ -43,8 +44,6 @@ class SocialAccount(models.Model):
     style_rules = models.TextField(_("content style rules"), blank=True)
     tone = models.TextField(_("tone of voice"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["is_competitor", "platform", "handle"]

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from socialops.core.validation import Errors
+from socialops.core.validation import Errors, protected_delete_error, refuse_unknown_fields
 from socialops.core.validation import add_error as _add
+from socialops.core.validation import clean_text as _text
 from socialops.workspaces.access import ensure_perm, ensure_same_workspace
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_saved, edit_snapshot, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
 from .models import AgeBand, CityTier, Persona, Platform, SocialAccount
+
+M = TypeVar("M", SocialAccount, Persona)
 
 # Short labels, not essays: they are shown as badges and fed to the consistency checks.
 MAX_LIST_ITEMS = 20
@@ -45,23 +48,6 @@ PERSONA_FIELDS = (
     "active_hours",
     "description",
 )
-
-
-def _text(value: Any, field: str, errors: Errors, *, required: bool = False) -> str:
-    """A stripped string; None counts as empty."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        _add(errors, field, _("Enter text."))
-        return ""
-    value = value.strip()
-    # PostgreSQL refuses NUL in text; say so instead of failing at the database.
-    if "\x00" in value:
-        _add(errors, field, _("Null characters are not allowed."))
-        return ""
-    if required and not value:
-        _add(errors, field, _("This field is required."))
-    return value
 
 
 def clean_label_list(value: Any, field: str, errors: Errors) -> list[str]:
@@ -196,11 +182,6 @@ def _check_account(account: SocialAccount, errors: Errors) -> None:
         raise ValidationError(errors)
 
 
-def _account_snapshot(account: SocialAccount) -> dict[str, Any]:
-    # updated_at changes on every save; leaving it out keeps each audit entry a diff of what was edited.
-    return snapshot(account, exclude={"updated_at"})
-
-
 def _check_perm(workspace: Workspace, actor: Any) -> None:
     # actor None is the system (demo seed, imports run by jobs): no role to check, still audited.
     if actor is not None:
@@ -246,14 +227,22 @@ def account_create(
     account = SocialAccount(workspace=workspace, **cleaned)
     _check_account(account, errors)
     account.save()
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="account.create",
-        obj=account,
-        after=_account_snapshot(account),
-    )
+    audit_saved(account, workspace=workspace, actor=actor, action="account.create", snap=edit_snapshot)
     return account
+
+
+def _apply_checked(
+    obj: M, cleaned: dict[str, Any], check: Callable[[M, Errors], None], errors: Errors
+) -> None:
+    """Set ``cleaned`` on ``obj`` and ``check`` it; when that fails ``obj`` is reloaded as stored."""
+    for key, value in cleaned.items():
+        setattr(obj, key, value)
+    try:
+        check(obj, errors)
+    except ValidationError:
+        # Leave the caller's object as it was: a failed edit must not show as applied.
+        obj.refresh_from_db()
+        raise
 
 
 @transaction.atomic
@@ -263,28 +252,19 @@ def account_update(
     """Change an account's profile: handle, positioning, brand traits, style and tone, …"""
     _check_perm(workspace, actor)
     ensure_same_workspace(workspace, account, "account")
-    unknown = set(fields) - set(ACCOUNT_FIELDS)
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    refuse_unknown_fields(fields, ACCOUNT_FIELDS)
     errors: Errors = {}
     cleaned = _clean_account(fields, errors)
-    before = _account_snapshot(account)
-    for key, value in cleaned.items():
-        setattr(account, key, value)
-    try:
-        _check_account(account, errors)
-    except ValidationError:
-        # Leave the caller's object as it was: a failed edit must not show as applied.
-        account.refresh_from_db()
-        raise
+    before = edit_snapshot(account)
+    _apply_checked(account, cleaned, _check_account, errors)
     account.save()
-    audit_record(
+    audit_saved(
+        account,
         workspace=workspace,
         actor=actor,
         action="account.update",
-        obj=account,
         before=before,
-        after=_account_snapshot(account),
+        snap=edit_snapshot,
     )
     return account
 
@@ -294,24 +274,16 @@ def account_delete(*, workspace: Workspace, actor: Any, account: SocialAccount) 
     """Delete an account with its personas and metric snapshots."""
     _check_perm(workspace, actor)
     ensure_same_workspace(workspace, account, "account")
-    before = _account_snapshot(account)
+    before = edit_snapshot(account)
     # The personas go with the account; name them in the log so the deletion can be reconstructed.
     before["personas"] = [snapshot(p) for p in account.personas.all()]
-    audit_record(workspace=workspace, actor=actor, action="account.delete", obj=account, before=before)
     try:
-        account.delete()
+        audit_delete(account, workspace=workspace, actor=actor, action="account.delete", before=before)
     except ProtectedError as exc:
         # Records other apps keep on purpose (e.g. published posts) block the deletion; say so
-        # instead of failing, and the transaction drops the audit entry written above.
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        raise ValidationError(
-            {
-                "account": [
-                    _("This account cannot be deleted while it still has %(kinds)s.")
-                    % {"kinds": ", ".join(kinds)}
-                ]
-            }
-        ) from exc
+        # instead of failing, and the transaction drops the audit entry written before it.
+        message = _("This account cannot be deleted while it still has %(kinds)s.")
+        raise protected_delete_error(exc, "account", message) from exc
 
 
 def _clean_persona(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
@@ -388,9 +360,7 @@ def persona_create(
     persona = Persona(workspace=workspace, account=account, **cleaned)
     _check_persona(persona, errors)
     persona.save()
-    audit_record(
-        workspace=workspace, actor=actor, action="persona.create", obj=persona, after=snapshot(persona)
-    )
+    audit_saved(persona, workspace=workspace, actor=actor, action="persona.create")
     return persona
 
 
@@ -399,28 +369,13 @@ def persona_update(*, workspace: Workspace, actor: Any, persona: Persona, **fiel
     """Change a persona's audience description."""
     _check_perm(workspace, actor)
     ensure_same_workspace(workspace, persona, "persona")
-    unknown = set(fields) - set(PERSONA_FIELDS)
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    refuse_unknown_fields(fields, PERSONA_FIELDS)
     errors: Errors = {}
     cleaned = _clean_persona(fields, errors)
     before = snapshot(persona)
-    for key, value in cleaned.items():
-        setattr(persona, key, value)
-    try:
-        _check_persona(persona, errors)
-    except ValidationError:
-        persona.refresh_from_db()
-        raise
+    _apply_checked(persona, cleaned, _check_persona, errors)
     persona.save()
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="persona.update",
-        obj=persona,
-        before=before,
-        after=snapshot(persona),
-    )
+    audit_saved(persona, workspace=workspace, actor=actor, action="persona.update", before=before)
     return persona
 
 
@@ -429,7 +384,4 @@ def persona_delete(*, workspace: Workspace, actor: Any, persona: Persona) -> Non
     """Delete a persona."""
     _check_perm(workspace, actor)
     ensure_same_workspace(workspace, persona, "persona")
-    audit_record(
-        workspace=workspace, actor=actor, action="persona.delete", obj=persona, before=snapshot(persona)
-    )
-    persona.delete()
+    audit_delete(persona, workspace=workspace, actor=actor, action="persona.delete")

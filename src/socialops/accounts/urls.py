@@ -11,5 +11,4 @@ urlpatterns = [
     path("accounts/<int:account_id>/personas/new/", views.persona_create, name="persona_create"),
     path("personas/<int:persona_id>/edit/", views.persona_edit, name="persona_edit"),
     path("personas/<int:persona_id>/delete/", views.persona_delete, name="persona_delete"),
-    path("competitors/", views.competitor_list, name="competitor_list"),
 ]

@@ -1,26 +1,23 @@
-"""Pages: our accounts, an account's profile and personas, competitors and the comparison."""
+"""Pages: our accounts, an account's profile and personas (the competitor page is in goals)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from socialops.core.view_helpers import form_page, run_and_say, submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
 from .forms import AccountForm, PersonaForm
 from .models import SocialAccount
-
-WINDOWS = (30, 90, 180)
-DEFAULT_WINDOW = 90
 
 
 def _url(name: str, slug: str, **kwargs: Any) -> str:
@@ -39,40 +36,6 @@ def account_list(request: WorkspaceRequest) -> HttpResponse:
         workspace=workspace, user=request.user, is_competitor=False, with_latest_followers=True
     )
     return render(request, "accounts/account_list.html", {"accounts": accounts})
-
-
-@workspace_view()
-def competitor_list(request: WorkspaceRequest) -> HttpResponse:
-    """Competitor accounts, and how they compare with ours over a chosen window."""
-    workspace = request.workspace
-    try:
-        days = int(request.GET.get("days", DEFAULT_WINDOW))
-    except ValueError:
-        days = DEFAULT_WINDOW
-    if days not in WINDOWS:
-        days = DEFAULT_WINDOW
-    competitors = selectors.account_list(
-        workspace=workspace, user=request.user, is_competitor=True, with_latest_followers=True
-    )
-    comparison = selectors.competitor_comparison(workspace=workspace, user=request.user, days=days)
-    charts = selectors.competitor_chart_options(comparison)
-    # Engagement rate needs impressions, which competitors rarely publish: show per-post figures
-    # whenever any account lacks a rate, so every account gets a comparable number.
-    show_rate = any(a["engagement_rate"] is not None for a in comparison["accounts"])
-    show_per_post = any(a["engagement_rate"] is None for a in comparison["accounts"] if a["days_with_data"])
-    return render(
-        request,
-        "accounts/competitor_list.html",
-        {
-            "competitors": competitors,
-            "comparison": comparison,
-            "charts": charts,
-            "days": days,
-            "windows": WINDOWS,
-            "show_rate": show_rate,
-            "show_per_post": show_per_post,
-        },
-    )
 
 
 @workspace_view()
@@ -98,33 +61,22 @@ def account_detail(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     )
 
 
-def _form_page(
-    request: WorkspaceRequest, form: Any, *, title: str, cancel_url: str, submit: str
-) -> HttpResponse:
-    return render(
-        request,
-        "accounts/form.html",
-        {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit},
-    )
-
-
 @workspace_view(Perm.ACCOUNT_EDIT)
 def account_create(request: WorkspaceRequest) -> HttpResponse:
     """Add one of our accounts, or a competitor's (?competitor=1 ticks the box)."""
     workspace = request.workspace
     competitor = request.GET.get("competitor") == "1"
     form = AccountForm(request.POST or None, initial={"is_competitor": competitor})
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.account_create(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Account “%(name)s” added.") % {"name": account.display_name})
-            return redirect("account_detail", slug=workspace.slug, account_id=account.pk)
+    done = submitted(
+        request,
+        form,
+        lambda: services.account_create(workspace=workspace, actor=request.user, **form.cleaned_data),
+        message=lambda account: _("Account “%(name)s” added.") % {"name": account.display_name},
+        to=lambda account: _url("account_detail", workspace.slug, account_id=account.pk),
+    )
     title = _("Add a competitor's account") if competitor else _("Add an account")
     cancel = "competitor_list" if competitor else "account_list"
-    return _form_page(
+    return done or form_page(
         request, form, title=title, cancel_url=_url(cancel, workspace.slug), submit=_("Add account")
     )
 
@@ -134,24 +86,19 @@ def account_edit(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Edit an account's profile."""
     workspace = request.workspace
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
+    detail_url = _url("account_detail", workspace.slug, account_id=account.pk)
     form = AccountForm(request.POST or None, initial=AccountForm.initial_for(account))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_update(
-                workspace=workspace, actor=request.user, account=account, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Account saved."))
-            return redirect("account_detail", slug=workspace.slug, account_id=account.pk)
-    return _form_page(
+    done = submitted(
         request,
         form,
-        title=_("Edit %(name)s") % {"name": account.display_name},
-        cancel_url=_url("account_detail", workspace.slug, account_id=account.pk),
-        submit=_("Save"),
+        lambda: services.account_update(
+            workspace=workspace, actor=request.user, account=account, **form.cleaned_data
+        ),
+        message=_("Account saved."),
+        to=detail_url,
     )
+    title = _("Edit %(name)s") % {"name": account.display_name}
+    return done or form_page(request, form, title=title, cancel_url=detail_url, submit=_("Save"))
 
 
 @require_POST
@@ -162,12 +109,13 @@ def account_delete(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
     list_name = _list_url_name(account)
     name = account.display_name
-    try:
-        services.account_delete(workspace=workspace, actor=request.user, account=account)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    deleted = run_and_say(
+        request,
+        lambda: services.account_delete(workspace=workspace, actor=request.user, account=account),
+        _("Account “%(name)s” deleted.") % {"name": name},
+    )
+    if not deleted:
         return redirect("account_detail", slug=workspace.slug, account_id=account.pk)
-    messages.success(request, _("Account “%(name)s” deleted.") % {"name": name})
     return redirect(list_name, slug=workspace.slug)
 
 
@@ -176,24 +124,19 @@ def persona_create(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Describe a new target-audience persona for an account."""
     workspace = request.workspace
     account = selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
+    detail_url = _url("account_detail", workspace.slug, account_id=account.pk)
     form = PersonaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.persona_create(
-                workspace=workspace, actor=request.user, account=account, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Persona added."))
-            return redirect("account_detail", slug=workspace.slug, account_id=account.pk)
-    return _form_page(
+    done = submitted(
         request,
         form,
-        title=_("New persona for %(name)s") % {"name": account.display_name},
-        cancel_url=_url("account_detail", workspace.slug, account_id=account.pk),
-        submit=_("Add persona"),
+        lambda: services.persona_create(
+            workspace=workspace, actor=request.user, account=account, **form.cleaned_data
+        ),
+        message=_("Persona added."),
+        to=detail_url,
     )
+    title = _("New persona for %(name)s") % {"name": account.display_name}
+    return done or form_page(request, form, title=title, cancel_url=detail_url, submit=_("Add persona"))
 
 
 @workspace_view(Perm.ACCOUNT_EDIT)
@@ -201,24 +144,19 @@ def persona_edit(request: WorkspaceRequest, persona_id: int) -> HttpResponse:
     """Edit a persona."""
     workspace = request.workspace
     persona = selectors.persona_get(workspace=workspace, user=request.user, persona_id=persona_id)
+    detail_url = _url("account_detail", workspace.slug, account_id=persona.account_id)
     form = PersonaForm(request.POST or None, initial=PersonaForm.initial_for(persona))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.persona_update(
-                workspace=workspace, actor=request.user, persona=persona, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Persona saved."))
-            return redirect("account_detail", slug=workspace.slug, account_id=persona.account_id)
-    return _form_page(
+    done = submitted(
         request,
         form,
-        title=_("Edit persona %(name)s") % {"name": persona.name},
-        cancel_url=_url("account_detail", workspace.slug, account_id=persona.account_id),
-        submit=_("Save"),
+        lambda: services.persona_update(
+            workspace=workspace, actor=request.user, persona=persona, **form.cleaned_data
+        ),
+        message=_("Persona saved."),
+        to=detail_url,
     )
+    title = _("Edit persona %(name)s") % {"name": persona.name}
+    return done or form_page(request, form, title=title, cancel_url=detail_url, submit=_("Save"))
 
 
 @require_POST

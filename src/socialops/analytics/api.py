@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from ninja.params import FormEx, P, PathEx
 
 from socialops.content.models import ContentForm
+from socialops.core.api import username_of
 from socialops.core.imports import (
     INT64_MAX,
     MAX_IMPORT_BYTES,
@@ -19,7 +20,7 @@ from socialops.core.imports import (
     rejected_report,
 )
 from socialops.workspaces.access import ensure_perm
-from socialops.workspaces.api import api_workspace
+from socialops.workspaces.api import api_delete, api_object, api_select, api_workspace
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
@@ -32,7 +33,6 @@ from .imports import (
     TARGET_FIELDS,
     TargetField,
 )
-from .models import ColumnMapping, PostImport
 
 router = Router(tags=["analytics"])
 
@@ -88,9 +88,7 @@ class MappingOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_created_by(obj: ColumnMapping) -> str:
-        return obj.created_by.get_username() if obj.created_by else ""
+    resolve_created_by = username_of("created_by", missing="")
 
 
 class PresetOut(Schema):
@@ -135,9 +133,7 @@ class PostImportOut(Schema):
     created_by: str
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_created_by(obj: PostImport) -> str:
-        return obj.created_by.get_username() if obj.created_by else ""
+    resolve_created_by = username_of("created_by", missing="")
 
 
 class CellOut(Schema):
@@ -177,8 +173,7 @@ class BestTimeOut(Schema):
 @router.get("/workspaces/{slug}/column-mappings", response=list[MappingOut], summary="Saved column mappings")
 @paginate
 def mapping_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.column_mapping_list(workspace=workspace, user=request.user)
+    return api_select(request, slug, selectors.column_mapping_list)
 
 
 @router.post(
@@ -227,16 +222,14 @@ def preset_create(request: HttpRequest, slug: str, preset: PathEx[str, P(max_len
     "/workspaces/{slug}/column-mappings/{mapping_id}", response=MappingOut, summary="One column mapping"
 )
 def mapping_get(request: HttpRequest, slug: str, mapping_id: Id) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.column_mapping_get(workspace=workspace, user=request.user, mapping_id=mapping_id)
+    return api_select(request, slug, selectors.column_mapping_get, mapping_id=mapping_id)
 
 
 @router.patch(
     "/workspaces/{slug}/column-mappings/{mapping_id}", response=MappingOut, summary="Change a column mapping"
 )
 def mapping_update(request: HttpRequest, slug: str, mapping_id: Id, payload: MappingPatch) -> Any:
-    workspace = api_workspace(request, slug)
-    mapping = selectors.column_mapping_get(workspace=workspace, user=request.user, mapping_id=mapping_id)
+    workspace, mapping = api_object(request, slug, selectors.column_mapping_get, mapping_id=mapping_id)
     return services.column_mapping_update(
         workspace=workspace,
         actor=request.user,
@@ -251,10 +244,14 @@ def mapping_update(request: HttpRequest, slug: str, mapping_id: Id, payload: Map
     "/workspaces/{slug}/column-mappings/{mapping_id}", response={204: None}, summary="Delete a column mapping"
 )
 def mapping_delete(request: HttpRequest, slug: str, mapping_id: Id) -> Any:
-    workspace = api_workspace(request, slug)
-    mapping = selectors.column_mapping_get(workspace=workspace, user=request.user, mapping_id=mapping_id)
-    services.column_mapping_delete(workspace=workspace, actor=request.user, mapping=mapping)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.column_mapping_get,
+        services.column_mapping_delete,
+        "mapping",
+        mapping_id=mapping_id,
+    )
 
 
 # --- posts -----------------------------------------------------------------------------------
@@ -267,8 +264,7 @@ def mapping_delete(request: HttpRequest, slug: str, mapping_id: Id) -> Any:
 )
 @paginate
 def post_list(request: HttpRequest, slug: str, account_id: Id) -> Any:
-    workspace = api_workspace(request, slug)
-    account = selectors.analytics_account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, selectors.analytics_account_get, account_id=account_id)
     return selectors.post_list(workspace=workspace, user=request.user, account=account)
 
 
@@ -286,8 +282,7 @@ def post_import(
         str, P(min_length=1, max_length=100, description="mapping id or name, or a preset's name")
     ],
 ) -> Any:
-    workspace = api_workspace(request, slug)
-    account = selectors.analytics_account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, selectors.analytics_account_get, account_id=account_id)
     # Checked before the upload is read, so a member without the role learns nothing from it.
     ensure_perm(workspace=workspace, user=request.user, perm=Perm.METRICS_EDIT)
     if file.size is not None and file.size > MAX_IMPORT_BYTES:
@@ -317,8 +312,7 @@ def post_import(
 )
 @paginate
 def post_import_list(request: HttpRequest, slug: str, account_id: Id) -> Any:
-    workspace = api_workspace(request, slug)
-    account = selectors.analytics_account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, selectors.analytics_account_get, account_id=account_id)
     return selectors.post_import_list(workspace=workspace, user=request.user, account=account)
 
 
@@ -328,6 +322,5 @@ def post_import_list(request: HttpRequest, slug: str, account_id: Id) -> Any:
     summary="Engagement by weekday × hour and the account's best hours (learned or platform default)",
 )
 def best_time(request: HttpRequest, slug: str, account_id: Id) -> Any:
-    workspace = api_workspace(request, slug)
-    account = selectors.analytics_account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, selectors.analytics_account_get, account_id=account_id)
     return best_time_table(workspace=workspace, user=request.user, account=account)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.content.models import ContentForm
+from socialops.core.models import CreatedAtModel, CreatedByModel, TimestampedModel
 from socialops.workspaces.models import Workspace
 
 from .imports import TARGET_FIELDS
@@ -84,7 +84,7 @@ class PostRecord(models.Model):
         return str(dict(ContentForm.choices).get(self.form, self.form))
 
 
-class ColumnMapping(models.Model):
+class ColumnMapping(CreatedByModel, TimestampedModel):
     """A saved mapping from a platform export's columns to our post fields, reused on every import."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="column_mappings")
@@ -93,9 +93,6 @@ class ColumnMapping(models.Model):
     columns = models.JSONField(_("columns"), default=dict)
     # How to read values: delimiter, weekday numbering ("iso" 1=Mon or "sun1" 1=Sun), type → form, …
     options = models.JSONField(_("options"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -111,7 +108,7 @@ class ColumnMapping(models.Model):
         return [(t, self.columns[t]) for t in TARGET_FIELDS if t in (self.columns or {})]
 
 
-class PostImport(models.Model):
+class PostImport(CreatedByModel, CreatedAtModel):
     """One run of a post-level import: file, mapping, account, and what it changed."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="post_imports")
@@ -123,8 +120,6 @@ class PostImport(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]

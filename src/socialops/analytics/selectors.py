@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import account_get, account_list
-from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_rows
 
 from .models import ColumnMapping, PostImport, PostRecord
 
@@ -27,17 +27,19 @@ def analytics_account_get(*, workspace: Workspace, user: Any, account_id: int) -
 
 def post_list(*, workspace: Workspace, user: Any, account: SocialAccount) -> QuerySet[PostRecord]:
     """An account's posts, newest first; posts without a date keep the order of their import."""
-    membership_get(workspace=workspace, user=user)
-    return PostRecord.objects.filter(workspace=workspace, account=account).order_by(
-        F("published_at").desc(nulls_last=True), "id"
+    return (
+        member_rows(PostRecord, workspace=workspace, user=user)
+        .filter(account=account)
+        .order_by(F("published_at").desc(nulls_last=True), "id")
     )
 
 
 def column_mapping_list(*, workspace: Workspace, user: Any) -> QuerySet[ColumnMapping]:
     """The workspace's saved column mappings by name."""
-    membership_get(workspace=workspace, user=user)
     return (
-        ColumnMapping.objects.filter(workspace=workspace).select_related("created_by").order_by("name", "id")
+        member_rows(ColumnMapping, workspace=workspace, user=user)
+        .select_related("created_by")
+        .order_by("name", "id")
     )
 
 
@@ -64,8 +66,9 @@ def post_import_list(
     *, workspace: Workspace, user: Any, account: SocialAccount | None = None
 ) -> QuerySet[PostImport]:
     """Runs of post imports in the workspace (optionally of one account), newest first."""
-    membership_get(workspace=workspace, user=user)
-    qs = PostImport.objects.filter(workspace=workspace).select_related("created_by", "mapping", "account")
+    qs = member_rows(PostImport, workspace=workspace, user=user).select_related(
+        "created_by", "mapping", "account"
+    )
     if account is not None:
         qs = qs.filter(account=account)
     return qs.order_by("-created_at", "-id")

@@ -15,7 +15,7 @@ from socialops.accounts.models import SocialAccount
 from socialops.core.actors import user_or_none
 from socialops.core.imports import ImportRejected, Progress, RowError, batches
 from socialops.workspaces.access import ensure_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, edit_snapshot, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -52,6 +52,11 @@ def _clean_name(workspace: Workspace, name: Any, *, exclude_pk: int | None = Non
     if taken.exists():
         raise ValidationError({"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]})
     return name
+
+
+def _mapping_snapshot(mapping: ColumnMapping) -> dict[str, Any]:
+    """A mapping as the audit log keeps it: what it maps, not when it was saved."""
+    return snapshot(mapping, exclude={"created_at", "updated_at"})
 
 
 def _save_mapping(mapping: ColumnMapping, name: Any) -> None:
@@ -99,12 +104,8 @@ def column_mapping_create(
         created_by=user_or_none(actor),
     )
     _save_mapping(mapping, name)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="column_mapping.create",
-        obj=mapping,
-        after=snapshot(mapping, exclude={"created_at", "updated_at"}),
+    audit_saved(
+        mapping, workspace=workspace, actor=actor, action="column_mapping.create", snap=_mapping_snapshot
     )
     return mapping
 
@@ -124,7 +125,7 @@ def column_mapping_update(
     if mapping.workspace_id != workspace.pk:
         raise ValidationError({"mapping": [_("Choose a mapping of this workspace.")]})
     mapping = ColumnMapping.objects.select_for_update().get(pk=mapping.pk)
-    before = snapshot(mapping, exclude={"created_at", "updated_at"})
+    before = _mapping_snapshot(mapping)
     errors: dict[str, list[str]] = {}
     if name is not None:
         try:
@@ -139,7 +140,7 @@ def column_mapping_update(
     if errors:
         raise ValidationError(errors)
     mapping.columns, mapping.options = clean_columns, clean_options
-    after = snapshot(mapping, exclude={"created_at", "updated_at"})
+    after = _mapping_snapshot(mapping)
     if after == before:
         return mapping
     _save_mapping(mapping, name)
@@ -160,9 +161,9 @@ def column_mapping_delete(*, workspace: Workspace, actor: Any, mapping: ColumnMa
     _check_actor(workspace, actor)
     if mapping.workspace_id != workspace.pk:
         raise ValidationError({"mapping": [_("Choose a mapping of this workspace.")]})
-    before = snapshot(mapping, exclude={"created_at", "updated_at"})
-    audit_record(workspace=workspace, actor=actor, action="column_mapping.delete", obj=mapping, before=before)
-    mapping.delete()
+    audit_delete(
+        mapping, workspace=workspace, actor=actor, action="column_mapping.delete", snap=_mapping_snapshot
+    )
 
 
 @transaction.atomic
@@ -408,13 +409,13 @@ def post_record_upsert(
             action="post_record.create",
             obj=record,
             object_repr=f"{account.handle} {external_id}",
-            after=snapshot(record, exclude={"updated_at"}),
+            after=edit_snapshot(record),
         )
         return record, "created"
     changed = {name: value for name, value in fields.items() if getattr(existing, name) != value}
     if not changed:
         return existing, "unchanged"
-    before = snapshot(existing, exclude={"updated_at"})
+    before = edit_snapshot(existing)
     for name, value in changed.items():
         setattr(existing, name, value)
     existing.full_clean(validate_unique=False, validate_constraints=False)
@@ -426,6 +427,6 @@ def post_record_upsert(
         obj=existing,
         object_repr=f"{account.handle} {external_id}",
         before=before,
-        after=snapshot(existing, exclude={"updated_at"}),
+        after=edit_snapshot(existing),
     )
     return existing, "updated"

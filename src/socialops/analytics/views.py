@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.imports import FileUnreadable, RowError, import_summary
+from socialops.core.view_helpers import apply_form, submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -161,12 +162,13 @@ def column_mapping_create(request: WorkspaceRequest) -> HttpResponse:
     account = None
     if form.cleaned_data.get("account"):
         account = _account(request, form.cleaned_data["account"])
-    try:
-        mapping = services.column_mapping_create(
+    mapping = apply_form(
+        form,
+        lambda: services.column_mapping_create(
             workspace=workspace, actor=request.user, **form.mapping_args()
-        )
-    except ValidationError as exc:
-        form.add_service_errors(exc)
+        ),
+    )
+    if mapping is None:
         return _mapping_page(request, form)
     messages.success(request, _("Saved the mapping “%(name)s”.") % {"name": mapping.name})
     if account is None:
@@ -205,19 +207,16 @@ def column_mapping_edit(request: WorkspaceRequest, mapping_id: int) -> HttpRespo
     if request.method != "POST":
         return _mapping_page(request, ColumnMappingForm.for_mapping(mapping), mapping=mapping)
     form = ColumnMappingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.column_mapping_update(
-                workspace=workspace, actor=request.user, mapping=mapping, **form.mapping_args()
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Saved the mapping “%(name)s”.") % {"name": form.cleaned_data["name"]}
-            )
-            return redirect("column_mapping_list", slug=workspace.slug)
-    return _mapping_page(request, form, mapping=mapping)
+    done = submitted(
+        request,
+        form,
+        lambda: services.column_mapping_update(
+            workspace=workspace, actor=request.user, mapping=mapping, **form.mapping_args()
+        ),
+        message=lambda saved: _("Saved the mapping “%(name)s”.") % {"name": form.cleaned_data["name"]},
+        to=reverse("column_mapping_list", kwargs={"slug": workspace.slug}),
+    )
+    return done or _mapping_page(request, form, mapping=mapping)
 
 
 @require_POST

@@ -1,7 +1,8 @@
-"""API helpers every app's routers share: errors as field → messages, in the user's language."""
+"""API helpers every app's routers share: errors as field → messages, in the user's language; schema resolvers."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -66,3 +67,34 @@ def schema_error_message(err: dict[str, Any]) -> str:
     if make is None:
         return str(err.get("msg", ""))
     return str(make(err.get("ctx") or {}))
+
+
+# Resolvers that many Out schemas declare alike; ninja runs any `resolve_<field>` staticmethod of a
+# Schema class, so `resolve_kind_label = choice_label("kind")` stands for the three-line method.
+def choice_label(field: str) -> staticmethod[[Any], str]:
+    """A schema resolver (`resolve_<field>_label = choice_label("<field>")`): the choice's label, translated."""
+
+    def resolve(obj: Any) -> str:
+        return str(getattr(obj, f"get_{field}_display")())
+
+    return staticmethod(resolve)
+
+
+def attribute(path: str) -> staticmethod[[Any], Any]:
+    """A schema resolver reading a dotted path: `resolve_account_handle = attribute("account.handle")`."""
+    get = operator.attrgetter(path)
+
+    def resolve(obj: Any) -> Any:
+        return get(obj)
+
+    return staticmethod(resolve)
+
+
+def username_of(field: str, missing: str | None = None) -> staticmethod[[Any], str | None]:
+    """A schema resolver: the username of the user in `field`, `missing` when there is none."""
+
+    def resolve(obj: Any) -> str | None:
+        user = getattr(obj, field)
+        return user.get_username() if user else missing
+
+    return staticmethod(resolve)

@@ -14,7 +14,7 @@ validated and audited like a person's would be.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from django.db import transaction
@@ -81,36 +81,18 @@ def _seed_users(workspace: Any, password: str) -> dict[str, Any]:
     return users
 
 
+# The fields of an account spec that are the demo's own, not the account's profile.
+_DEMO_ONLY_FIELDS = {"key", "profile", "personas"}
+
+
 def _seed_accounts(workspace: Any) -> dict[str, Any]:
     accounts: dict[str, Any] = {}
     for spec in ALL_ACCOUNTS:
-        account = account_create(
-            workspace=workspace,
-            actor=None,
-            platform=spec.platform,
-            handle=spec.handle,
-            display_name=spec.display_name,
-            is_competitor=spec.is_competitor,
-            positioning=spec.positioning,
-            brand_traits=spec.brand_traits,
-            market_position=spec.market_position,
-            style_rules=spec.style_rules,
-            tone=spec.tone,
-            notes=spec.notes,
-        )
+        profile = {f.name: getattr(spec, f.name) for f in fields(spec) if f.name not in _DEMO_ONLY_FIELDS}
+        account = account_create(workspace=workspace, actor=None, **profile)
         for persona in spec.personas:
-            persona_create(
-                workspace=workspace,
-                actor=None,
-                account=account,
-                name=persona.name,
-                age_band=persona.age_band,
-                female_share=persona.female_share,
-                city_tiers=persona.city_tiers,
-                interests=persona.interests,
-                active_hours=persona.active_hours,
-                description=persona.description,
-            )
+            # A persona spec holds exactly the persona's fields.
+            persona_create(workspace=workspace, actor=None, account=account, **asdict(persona))
         accounts[spec.key] = account
     return accounts
 

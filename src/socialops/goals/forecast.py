@@ -287,6 +287,14 @@ SHRINK = 8
 #: so that 56 days alone cover 80–90% on the retail series and on synthetic random-walk, growth,
 #: Poisson and AR(1) series; wider than 1 because real errors shift in level more than modelled).
 FALLBACK_SCALE = 1.5
+#: The same for a level forecast from its own trend, the last resort when a level's figures have
+#: gaps longer than MAX_LEVEL_GAP (else it is forecast from its daily changes, see
+#: _level_from_increments). That range does not grow with the horizon, so it needs far more than
+#: FALLBACK_SCALE: ×5 covers 79% of the retail running totals from 56 days (×1.5 covered 29–45%);
+#: synthetic stationary series need ×3–4, random walks ×9 (docs/forecast.md).
+LEVEL_FALLBACK_SCALE = 5.0
+#: A level's change over a gap of up to this many days is spread evenly over the gap's days.
+MAX_LEVEL_GAP = 7
 
 
 @dataclass(frozen=True)
@@ -330,9 +338,16 @@ def _effects(d: NDArray[np.int64], y: FloatArray, special: Mapping[int, str], up
         if name is None or day > upto:
             continue
         near = ordinary & (d >= day - 28) & (d < day)
-        if near.sum() >= 7:
-            got.setdefault(name, []).append(float(y[i]))
-            ref.setdefault(name, []).append(float(y[near].mean()))
+        if near.sum() < 7:
+            continue
+        base = y[near]
+        # A ratio needs a reference clearly above zero: on a series that hovers around zero (daily
+        # changes of a flat follower count) it would explode. Such a day stays "unseen", which
+        # widens the range instead of scaling the forecast by noise.
+        if base.mean() <= 2 * base.std(ddof=1) / np.sqrt(len(base)):
+            continue
+        got.setdefault(name, []).append(float(y[i]))
+        ref.setdefault(name, []).append(float(base.mean()))
     return {n: sum(got[n]) / sum(ref[n]) for n in got if sum(ref[n]) > 0}
 
 
@@ -426,15 +441,17 @@ def conformal_scale(scores: Sequence[float], level: float = LEVEL) -> float | No
     return float(np.quantile(np.asarray(scores, dtype=np.float64), q, method="higher"))
 
 
-def scale_for(scores: Sequence[float], level: float = LEVEL) -> tuple[float, bool]:
-    """(scale, from the series' own errors?): the conformal scale, shrunk toward FALLBACK_SCALE
+def scale_for(
+    scores: Sequence[float], level: float = LEVEL, *, fallback: float = FALLBACK_SCALE
+) -> tuple[float, bool]:
+    """(scale, from the series' own errors?): the conformal scale, shrunk toward ``fallback``
     with the weight of MIN_CUTOFFS pseudo-cutoffs — a few weeks of calm history should not make
     the range much narrower than series in general need; the fallback alone below MIN_CUTOFFS."""
     own = conformal_scale(scores, level)
     if own is None:
-        return FALLBACK_SCALE, False
+        return fallback, False
     n = len(scores)
-    return (n * own + SHRINK * FALLBACK_SCALE) / (n + SHRINK), True
+    return (n * own + SHRINK * fallback) / (n + SHRINK), True
 
 
 def _track(scored: list[tuple[int, float]], horizon: int, level: float) -> TrackRecord:
@@ -446,6 +463,63 @@ def _track(scored: list[tuple[int, float]], horizon: int, level: float) -> Track
         scale = scale_for(before, level)[0]
         hits += score <= scale
     return TrackRecord(cutoffs=len(scored), hits=hits)
+
+
+def daily_changes(days: ArrayLike, values: ArrayLike) -> tuple[NDArray[np.int64], FloatArray]:
+    """The day-to-day changes of a level: (day, value − value the day before). A change over a gap
+    of up to MAX_LEVEL_GAP days is spread evenly over the gap's days (the level interpolated
+    linearly); longer gaps give no changes. ``days`` must be increasing."""
+    d = np.asarray(days, dtype=np.int64)
+    y = np.asarray(values, dtype=np.float64)
+    gaps = np.diff(d)
+    ok = (gaps >= 1) & (gaps <= MAX_LEVEL_GAP)
+    g = gaps[ok]
+    if len(g) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    offsets = np.arange(int(g.sum())) - np.repeat(np.cumsum(g) - g, g)
+    inc_days = np.repeat(d[:-1][ok] + 1, g) + offsets
+    inc = np.repeat(np.diff(y)[ok] / g, g)
+    return inc_days.astype(np.int64), inc
+
+
+def _level_from_increments(
+    d: NDArray[np.int64],
+    y: FloatArray,
+    future: NDArray[np.int64],
+    *,
+    level: float,
+    nonnegative: bool,
+    special: Mapping[int, str],
+) -> Forecast | None:
+    """A level (a follower count) on a future day is the latest level plus the sum of the daily
+    changes up to that day, so it is forecast as exactly that: the calibrated cumulative forecast
+    of the day-to-day changes (``daily_changes``), added to the latest level. The range then grows
+    with the horizon as a running total's does, and it is calibrated on the same past cutoffs.
+    None (the caller uses the level's own trend) when the changes in the last WINDOW_DAYS are too
+    few or a future day is not after the history."""
+    inc_days, inc = daily_changes(d, y)
+    if len(inc_days) == 0 or int((inc_days > inc_days[-1] - WINDOW_DAYS).sum()) < MIN_DAYS:
+        return None
+    last = int(d[-1])
+    if int(future.min()) <= last:
+        return None
+    ahead = np.arange(last + 1, int(future.max()) + 1, dtype=np.int64)
+    res = forecast_calibrated(inc_days, inc, ahead, kind=CUMULATIVE, level=level, special=special)
+    pick = future - (last + 1)
+    base = float(y[-1])
+    point = base + res.band.point[pick]
+    low, high = base + res.band.low[pick], base + res.band.high[pick]
+    if nonnegative:
+        point, low, high = np.maximum(point, 0.0), np.maximum(low, 0.0), np.maximum(high, 0.0)
+    return Forecast(
+        band=Band(point=point, low=low, high=high, weekly=res.band.weekly),
+        scale=res.scale,
+        calibrated_on=res.calibrated_on,
+        track=res.track,
+        unseen=res.unseen,
+        known=res.known,
+        obs=res.obs,
+    )
 
 
 def forecast_calibrated(
@@ -461,9 +535,11 @@ def forecast_calibrated(
     """The calibrated forecast of ``future_days`` from the whole history ``days``/``values``.
 
     ``kind`` cumulative: running totals of the future days (sums such as orders, or net growth
-    added to a level); level: the value of each future day from the series' own trend. The model
-    is fitted on the last WINDOW_DAYS of the history; the older history only calibrates the range
-    and estimates the effects of ``special`` days (ordinal → name: holidays, 调休, campaigns).
+    added to a level); level: the value of each future day, as the latest value plus the running
+    total of the forecast day-to-day changes (``_level_from_increments``; the series' own trend
+    only when those changes are too few). The model is fitted on the last WINDOW_DAYS of the
+    history; the older history only calibrates the range and estimates the effects of ``special``
+    days (ordinal → name: holidays, 调休, campaigns).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
@@ -478,6 +554,12 @@ def forecast_calibrated(
         raise ValueError(f"at least {MIN_DAYS} days with figures in the last {WINDOW_DAYS} are needed")
     if len(future) == 0:
         return Forecast(band=_empty(), scale=1.0, calibrated_on=0, track=TrackRecord(0, 0))
+    if kind == LEVEL_KIND:
+        via_increments = _level_from_increments(
+            d, y, future, level=level, nonnegative=nonnegative, special=spec
+        )
+        if via_increments is not None:
+            return via_increments
 
     def predict(mask: NDArray[np.bool_], fut: NDArray[np.int64]) -> Band:
         return _raw(kind, d, y, mask, fut, level=level, special=spec)[0]
@@ -487,7 +569,8 @@ def forecast_calibrated(
 
     horizon = int(min(max(future[-1] - d[-1], 1), CALIBRATION_HORIZON))
     scored = _scores(d, predict, actual, horizon)
-    scale, own = scale_for([s for _c, s in scored], level)
+    fallback = LEVEL_FALLBACK_SCALE if kind == LEVEL_KIND else FALLBACK_SCALE
+    scale, own = scale_for([s for _c, s in scored], level, fallback=fallback)
     band, known, unseen = _raw(kind, d, y, fit_mask, future, level=level, special=spec)
     half = (band.high - band.point) * scale
     low = band.point - half

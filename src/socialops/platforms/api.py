@@ -8,7 +8,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from socialops.accounts import selectors as account_selectors
-from socialops.workspaces.api import api_workspace
+from socialops.core.api import attribute, choice_label, username_of
+from socialops.workspaces.api import api_object, api_select, api_workspace
 
 from . import selectors
 from .models import ManualTask, ManualTaskStatus, PlatformConnection
@@ -53,17 +54,9 @@ class ConnectionOut(Schema):
     capabilities: list[str]
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_account_handle(obj: PlatformConnection) -> str:
-        return obj.account.handle
-
-    @staticmethod
-    def resolve_kind_label(obj: PlatformConnection) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_status_label(obj: PlatformConnection) -> str:
-        return str(obj.get_status_display())
+    resolve_account_handle = attribute("account.handle")
+    resolve_kind_label = choice_label("kind")
+    resolve_status_label = choice_label("status")
 
     @staticmethod
     def resolve_secrets(obj: PlatformConnection) -> dict[str, bool]:
@@ -148,13 +141,8 @@ class ManualTaskOut(Schema):
     checklist: list[str]
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_account_handle(obj: ManualTask) -> str:
-        return obj.account.handle
-
-    @staticmethod
-    def resolve_platform(obj: ManualTask) -> str:
-        return obj.account.platform
+    resolve_account_handle = attribute("account.handle")
+    resolve_platform = attribute("account.platform")
 
     @staticmethod
     def resolve_media(obj: ManualTask) -> list[dict[str, Any]]:
@@ -169,17 +157,9 @@ class ManualTaskOut(Schema):
             for m in obj.media
         ]
 
-    @staticmethod
-    def resolve_assignee(obj: ManualTask) -> str | None:
-        return obj.assignee.get_username() if obj.assignee else None
-
-    @staticmethod
-    def resolve_status_label(obj: ManualTask) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_posted_by(obj: ManualTask) -> str | None:
-        return obj.posted_by.get_username() if obj.posted_by else None
+    resolve_assignee = username_of("assignee")
+    resolve_status_label = choice_label("status")
+    resolve_posted_by = username_of("posted_by")
 
     @staticmethod
     def resolve_checklist(obj: ManualTask) -> list[str]:
@@ -192,9 +172,15 @@ class MarkPostedIn(Schema):
 
 
 def _account(request: HttpRequest, slug: str, account_id: int) -> Any:
-    workspace = api_workspace(request, slug)
-    account = account_selectors.account_get(workspace=workspace, user=request.user, account_id=account_id)
-    return workspace, account
+    return api_object(request, slug, account_selectors.account_get, account_id=account_id)
+
+
+def _connection(request: HttpRequest, slug: str, account_id: int) -> tuple[Any, PlatformConnection]:
+    """The URL's workspace and the connection of its account `account_id` (404 without either)."""
+    workspace, account = _account(request, slug, account_id)
+    return workspace, selectors.connection_get_for_account(
+        workspace=workspace, user=request.user, account=account
+    )
 
 
 @router.get(
@@ -211,15 +197,12 @@ def connector_kind_list(request: HttpRequest, slug: str) -> Any:
 @router.get("/workspaces/{slug}/connections", response=list[ConnectionOut], summary="Platform connections")
 @paginate
 def connection_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.connection_list(workspace=workspace, user=request.user)
+    return api_select(request, slug, selectors.connection_list)
 
 
 @router.get("/workspaces/{slug}/accounts/{account_id}/connection", response=ConnectionOut)
 def connection_detail(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
-    workspace, account = _account(request, slug, account_id)
-    connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
-    return connection
+    return _connection(request, slug, account_id)[1]
 
 
 @router.put(
@@ -240,8 +223,7 @@ def connection_put(
 
 @router.delete("/workspaces/{slug}/accounts/{account_id}/connection", response={204: None})
 def connection_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> Status[None]:
-    workspace, account = _account(request, slug, account_id)
-    connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
+    workspace, connection = _connection(request, slug, account_id)
     connection_services.connection_delete(workspace=workspace, actor=request.user, connection=connection)
     return Status(204, None)
 
@@ -252,8 +234,7 @@ def connection_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> 
     summary="Test the stored credentials with the platform's cheapest read",
 )
 def connection_test(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
-    workspace, account = _account(request, slug, account_id)
-    connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
+    workspace, connection = _connection(request, slug, account_id)
     result = connection_services.connection_test(
         workspace=workspace, actor=request.user, connection=connection
     )
@@ -269,8 +250,7 @@ def connection_test(request: HttpRequest, slug: str, account_id: ObjectId) -> An
 
 @router.post("/workspaces/{slug}/accounts/{account_id}/connection/pause", response=ConnectionOut)
 def connection_pause(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
-    workspace, account = _account(request, slug, account_id)
-    connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
+    workspace, connection = _connection(request, slug, account_id)
     return connection_services.connection_set_paused(
         workspace=workspace, actor=request.user, connection=connection, paused=True
     )
@@ -278,8 +258,7 @@ def connection_pause(request: HttpRequest, slug: str, account_id: ObjectId) -> A
 
 @router.post("/workspaces/{slug}/accounts/{account_id}/connection/resume", response=ConnectionOut)
 def connection_resume(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:
-    workspace, account = _account(request, slug, account_id)
-    connection = selectors.connection_get_for_account(workspace=workspace, user=request.user, account=account)
+    workspace, connection = _connection(request, slug, account_id)
     return connection_services.connection_set_paused(
         workspace=workspace, actor=request.user, connection=connection, paused=False
     )
@@ -318,8 +297,7 @@ def manual_task_list(
 
 @router.get("/workspaces/{slug}/manual-tasks/{task_id}", response=ManualTaskOut)
 def manual_task_detail(request: HttpRequest, slug: str, task_id: ObjectId) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.manual_task_get(workspace=workspace, user=request.user, task_id=task_id)
+    return api_select(request, slug, selectors.manual_task_get, task_id=task_id)
 
 
 @router.post(
@@ -328,8 +306,7 @@ def manual_task_detail(request: HttpRequest, slug: str, task_id: ObjectId) -> An
     summary="Mark a package posted with the post's URL",
 )
 def manual_task_posted(request: HttpRequest, slug: str, task_id: ObjectId, payload: MarkPostedIn) -> Any:
-    workspace = api_workspace(request, slug)
-    task = selectors.manual_task_get(workspace=workspace, user=request.user, task_id=task_id)
+    workspace, task = api_object(request, slug, selectors.manual_task_get, task_id=task_id)
     task = manual_services.manual_task_mark_posted(
         workspace=workspace, actor=request.user, task=task, url=payload.url, external_id=payload.external_id
     )

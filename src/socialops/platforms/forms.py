@@ -27,6 +27,28 @@ def _secret(label: Any) -> forms.CharField:
     )
 
 
+# What each platform expects in a secret field, added in this order after its stored/empty help text.
+SECRET_HINTS: tuple[tuple[str, Any], ...] = (
+    ("access_token", _("Sandbox: leave blank and the sandbox issues one.")),
+    (
+        "encoding_aes_key",
+        _("Only for WeChat's message push in safe mode: the 43-character key from 服务器配置."),
+    ),
+    (
+        "client_secret",
+        _("Bluesky: an app password from Settings → App passwords, not your account password."),
+    ),
+    ("access_token", _("Telegram: the bot token from @BotFather.")),
+    (
+        "signing_secret",
+        _(
+            "Webhook: at least 16 characters; your receiver checks every request's signature with it. "
+            "WeChat: the Token you entered in 服务器配置 (3–32 letters and digits)."
+        ),
+    ),
+)
+
+
 class ConnectionForm(BootstrapFormMixin, forms.Form):
     """Connector kind, server URL and credentials of one account (secrets masked after saving)."""
 
@@ -62,11 +84,6 @@ class ConnectionForm(BootstrapFormMixin, forms.Form):
             self.fields[name].help_text = SECRET_HELP_SET if stored else SECRET_HELP_EMPTY
             if stored:
                 self.fields[name].widget.attrs["placeholder"] = "••••••••"
-        self.fields["access_token"].help_text = (
-            str(self.fields["access_token"].help_text)
-            + " "
-            + str(_("Sandbox: leave blank and the sandbox issues one."))
-        )
         self.fields["client_id"].help_text = _(
             "Bluesky: your handle, e.g. name.bsky.social. Telegram: the channel, @name or its -100… id. "
             "WeChat: the AppID (开发 → 基本配置). Douyin: the app's client_key. Weibo: the App Key."
@@ -74,31 +91,8 @@ class ConnectionForm(BootstrapFormMixin, forms.Form):
         self.fields["account_id"].help_text = _(
             "Douyin: the open_id that came with the token. Weibo: the uid (optional; found on the first test)."
         )
-        self.fields["encoding_aes_key"].help_text = (
-            str(self.fields["encoding_aes_key"].help_text)
-            + " "
-            + str(_("Only for WeChat's message push in safe mode: the 43-character key from 服务器配置."))
-        )
-        self.fields["client_secret"].help_text = (
-            str(self.fields["client_secret"].help_text)
-            + " "
-            + str(_("Bluesky: an app password from Settings → App passwords, not your account password."))
-        )
-        self.fields["access_token"].help_text = (
-            str(self.fields["access_token"].help_text)
-            + " "
-            + str(_("Telegram: the bot token from @BotFather."))
-        )
-        self.fields["signing_secret"].help_text = (
-            str(self.fields["signing_secret"].help_text)
-            + " "
-            + str(
-                _(
-                    "Webhook: at least 16 characters; your receiver checks every request's signature with it. "
-                    "WeChat: the Token you entered in 服务器配置 (3–32 letters and digits)."
-                )
-            )
-        )
+        for name, hint in SECRET_HINTS:
+            self.fields[name].help_text = f"{self.fields[name].help_text} {hint}"
 
 
 class MarkPostedForm(BootstrapFormMixin, forms.Form):

@@ -7,7 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
-from socialops.workspaces.models import Workspace
+from socialops.core.models import TimestampedModel
+from socialops.workspaces.models import Workspace, WorkspaceRow
 
 from . import credentials as creds
 
@@ -34,7 +35,7 @@ class ConnectionStatus(models.TextChoices):
     PAUSED = "paused", _("Paused")
 
 
-class PlatformConnection(models.Model):
+class PlatformConnection(TimestampedModel):
     """How we act as one of our accounts on its platform: connector, server and encrypted credentials."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="platform_connections")
@@ -59,8 +60,6 @@ class PlatformConnection(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["account__platform", "account__handle"]
@@ -91,7 +90,7 @@ class ManualTaskStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ManualTask(models.Model):
+class ManualTask(TimestampedModel):
     """A ready package (text, media, checklist) that a person posts by hand and marks posted with its URL."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="manual_tasks")
@@ -126,8 +125,6 @@ class ManualTask(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -144,10 +141,9 @@ class ManualTask(models.Model):
         return self.title or self.text[:40] or f"#{self.pk}"
 
 
-class PushEvent(models.Model):
+class PushEvent(WorkspaceRow):
     """A message or event a platform pushed to us (WeChat's server push), kept once per platform id."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     connection = models.ForeignKey(PlatformConnection, on_delete=models.CASCADE, related_name="push_events")
     # MsgId for messages; FromUserName + CreateTime (+ event) for events, as WeChat documents.
     # WeChat re-pushes up to three times when we answer slowly: the key makes a re-push a no-op.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from socialops.accounts.models import SocialAccount
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_rows
 
 from . import credentials as creds
 from .connectors.base import CAPABILITY_LABELS, Capability
@@ -20,17 +21,16 @@ from .registry import KIND_FIELDS, KIND_PLATFORMS, connector_class, kinds_for_pl
 
 def connection_list(*, workspace: Workspace, user: Any) -> QuerySet[PlatformConnection]:
     """Every connection of the workspace, with its account."""
-    membership_get(workspace=workspace, user=user)
-    return PlatformConnection.objects.filter(workspace=workspace).select_related("account")
+    return member_rows(PlatformConnection, workspace=workspace, user=user).select_related("account")
 
 
 def connection_for_account(
     *, workspace: Workspace, user: Any, account: SocialAccount
 ) -> PlatformConnection | None:
     """The account's connection, or None when it has none."""
-    membership_get(workspace=workspace, user=user)
     return (
-        PlatformConnection.objects.filter(workspace=workspace, account=account)
+        member_rows(PlatformConnection, workspace=workspace, user=user)
+        .filter(account=account)
         .select_related("account")
         .first()
     )
@@ -50,9 +50,10 @@ def accounts_with_connections(
     *, workspace: Workspace, user: Any
 ) -> list[tuple[SocialAccount, PlatformConnection | None]]:
     """Our accounts (not competitors), each with its connection or None, for the overview page."""
-    membership_get(workspace=workspace, user=user)
-    accounts = SocialAccount.objects.filter(workspace=workspace, is_competitor=False).order_by(
-        "platform", "handle"
+    accounts = (
+        member_rows(SocialAccount, workspace=workspace, user=user)
+        .filter(is_competitor=False)
+        .order_by("platform", "handle")
     )
     by_account = {c.account_id: c for c in PlatformConnection.objects.filter(workspace=workspace)}
     return [(a, by_account.get(a.pk)) for a in accounts]
@@ -110,8 +111,9 @@ def kind_choices_for(account: SocialAccount) -> list[tuple[str, str]]:
 
 def manual_task_list(*, workspace: Workspace, user: Any, status: str | None = None) -> QuerySet[ManualTask]:
     """Manual packages, the ones due first; optionally only one status."""
-    membership_get(workspace=workspace, user=user)
-    qs = ManualTask.objects.filter(workspace=workspace).select_related("account", "assignee", "posted_by")
+    qs = member_rows(ManualTask, workspace=workspace, user=user).select_related(
+        "account", "assignee", "posted_by"
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("status", "due_at", "pk")
@@ -123,8 +125,11 @@ def manual_task_get(*, workspace: Workspace, user: Any, task_id: int) -> ManualT
 
 
 def manual_pending_count(*, workspace: Workspace, user: Any) -> int:
-    membership_get(workspace=workspace, user=user)
-    return ManualTask.objects.filter(workspace=workspace, status=ManualTaskStatus.PENDING).count()
+    return (
+        member_rows(ManualTask, workspace=workspace, user=user)
+        .filter(status=ManualTaskStatus.PENDING)
+        .count()
+    )
 
 
 def manual_checklist(task: ManualTask) -> list[str]:

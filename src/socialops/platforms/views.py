@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.accounts import selectors as account_selectors
+from socialops.core.view_helpers import submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -222,17 +223,16 @@ def manual_task_posted(request: WorkspaceRequest, task_id: int) -> HttpResponse:
     workspace = request.workspace
     task = selectors.manual_task_get(workspace=workspace, user=request.user, task_id=task_id)
     form = MarkPostedForm(request.POST)
-    if form.is_valid():
-        try:
-            manual_services.manual_task_mark_posted(
-                workspace=workspace, actor=request.user, task=task, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Marked as posted. Thank you!"))
-            return redirect("manual_task_detail", slug=workspace.slug, task_id=task.pk)
-    return _manual_page(request, task_id, form=form)
+    done = submitted(
+        request,
+        form,
+        lambda: manual_services.manual_task_mark_posted(
+            workspace=workspace, actor=request.user, task=task, **form.cleaned_data
+        ),
+        message=_("Marked as posted. Thank you!"),
+        to=reverse("manual_task_detail", kwargs={"slug": workspace.slug, "task_id": task.pk}),
+    )
+    return done or _manual_page(request, task_id, form=form)
 
 
 urlpatterns = [

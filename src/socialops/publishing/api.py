@@ -1,7 +1,8 @@
 """API: schedule, reschedule, cancel, publish now; an item's publications with every attempt; the queue."""
 
 import datetime as dt
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -9,7 +10,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from socialops.accounts.models import SocialAccount
-from socialops.workspaces.api import api_workspace
+from socialops.core.api import attribute, choice_label
+from socialops.workspaces.api import api_object, api_select, api_workspace
 
 from . import selectors, services
 from .models import Publication, PublishingAlert
@@ -29,9 +31,7 @@ class AttemptOut(Schema):
     message: str
     http_status: int | None
 
-    @staticmethod
-    def resolve_outcome_label(obj: object) -> str:
-        return str(obj.get_outcome_display())  # type: ignore[attr-defined]
+    resolve_outcome_label = choice_label("outcome")
 
 
 class PublicationOut(Schema):
@@ -52,17 +52,9 @@ class PublicationOut(Schema):
     last_error: str
     attempt_list: list[AttemptOut]
 
-    @staticmethod
-    def resolve_item_title(obj: Publication) -> str:
-        return obj.item.title
-
-    @staticmethod
-    def resolve_account_handle(obj: Publication) -> str:
-        return obj.account.handle
-
-    @staticmethod
-    def resolve_state_label(obj: Publication) -> str:
-        return str(obj.get_state_display())
+    resolve_item_title = attribute("item.title")
+    resolve_account_handle = attribute("account.handle")
+    resolve_state_label = choice_label("state")
 
     @staticmethod
     def resolve_attempt_list(obj: Publication) -> list[object]:
@@ -81,15 +73,13 @@ class RescheduleIn(Schema):
 @router.get("/workspaces/{slug}/items/{item_id}/publications", response=list[PublicationOut])
 @paginate
 def item_publications(request: HttpRequest, slug: str, item_id: ObjectId):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    item = selectors.item_get(workspace=ws, user=request.user, item_id=item_id)
+    ws, item = api_object(request, slug, selectors.item_get, item_id=item_id)
     return selectors.publications_for_item(workspace=ws, user=request.user, item=item)
 
 
 @router.post("/workspaces/{slug}/items/{item_id}/publications", response={201: PublicationOut})
 def schedule(request: HttpRequest, slug: str, item_id: ObjectId, payload: ScheduleIn):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    item = selectors.item_get(workspace=ws, user=request.user, item_id=item_id)
+    ws, item = api_object(request, slug, selectors.item_get, item_id=item_id)
     account = get_object_or_404(SocialAccount, workspace=ws, pk=payload.account_id)
     pub = services.publication_schedule(
         workspace=ws, actor=request.user, item=item, account=account, due_at=payload.due_at
@@ -99,8 +89,7 @@ def schedule(request: HttpRequest, slug: str, item_id: ObjectId, payload: Schedu
 
 @router.post("/workspaces/{slug}/items/{item_id}/schedule-placements", response={201: list[PublicationOut]})
 def schedule_placements(request: HttpRequest, slug: str, item_id: ObjectId):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    item = selectors.item_get(workspace=ws, user=request.user, item_id=item_id)
+    ws, item = api_object(request, slug, selectors.item_get, item_id=item_id)
     made = services.schedule_item_placements(workspace=ws, actor=request.user, item=item)
     return Status(
         201, [selectors.publication_get(workspace=ws, user=request.user, publication_id=p.pk) for p in made]
@@ -114,38 +103,40 @@ def queue(  # type: ignore[no-untyped-def]
     slug: str,
     section: Query[Literal["due", "in_flight", "failed", "unknown"] | None] = None,  # type: ignore[type-arg]
 ):
-    ws = api_workspace(request, slug)
-    return selectors.queue(workspace=ws, user=request.user, section=section)
+    return api_select(request, slug, selectors.queue, section=section)
 
 
 @router.get("/workspaces/{slug}/publications/{publication_id}", response=PublicationOut)
 def publication_detail(request: HttpRequest, slug: str, publication_id: ObjectId):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    return selectors.publication_get(workspace=ws, user=request.user, publication_id=publication_id)
+    return api_select(request, slug, selectors.publication_get, publication_id=publication_id)
+
+
+def _publication_act(
+    request: HttpRequest, slug: str, publication_id: int, action: Callable[..., Any], **fields: Any
+) -> Publication:
+    """Run a publication service on the URL's publication; the publication as stored after it."""
+    ws, pub = api_object(request, slug, selectors.publication_get, publication_id=publication_id)
+    action(workspace=ws, actor=request.user, publication=pub, **fields)
+    return selectors.publication_get(workspace=ws, user=request.user, publication_id=pub.pk)
 
 
 @router.post("/workspaces/{slug}/publications/{publication_id}/reschedule", response=PublicationOut)
-def reschedule(request: HttpRequest, slug: str, publication_id: ObjectId, payload: RescheduleIn):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    pub = selectors.publication_get(workspace=ws, user=request.user, publication_id=publication_id)
-    services.publication_reschedule(workspace=ws, actor=request.user, publication=pub, due_at=payload.due_at)
-    return selectors.publication_get(workspace=ws, user=request.user, publication_id=pub.pk)
+def reschedule(
+    request: HttpRequest, slug: str, publication_id: ObjectId, payload: RescheduleIn
+) -> Publication:
+    return _publication_act(
+        request, slug, publication_id, services.publication_reschedule, due_at=payload.due_at
+    )
 
 
 @router.post("/workspaces/{slug}/publications/{publication_id}/cancel", response=PublicationOut)
-def cancel(request: HttpRequest, slug: str, publication_id: ObjectId):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    pub = selectors.publication_get(workspace=ws, user=request.user, publication_id=publication_id)
-    services.publication_cancel(workspace=ws, actor=request.user, publication=pub)
-    return selectors.publication_get(workspace=ws, user=request.user, publication_id=pub.pk)
+def cancel(request: HttpRequest, slug: str, publication_id: ObjectId) -> Publication:
+    return _publication_act(request, slug, publication_id, services.publication_cancel)
 
 
 @router.post("/workspaces/{slug}/publications/{publication_id}/publish-now", response=PublicationOut)
-def publish_now(request: HttpRequest, slug: str, publication_id: ObjectId):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    pub = selectors.publication_get(workspace=ws, user=request.user, publication_id=publication_id)
-    services.publication_publish_now(workspace=ws, actor=request.user, publication=pub)
-    return selectors.publication_get(workspace=ws, user=request.user, publication_id=pub.pk)
+def publish_now(request: HttpRequest, slug: str, publication_id: ObjectId) -> Publication:
+    return _publication_act(request, slug, publication_id, services.publication_publish_now)
 
 
 class AlertOut(Schema):
@@ -157,9 +148,7 @@ class AlertOut(Schema):
     created_at: dt.datetime
     read_at: dt.datetime | None
 
-    @staticmethod
-    def resolve_account_handle(obj: PublishingAlert) -> str:
-        return obj.account.handle
+    resolve_account_handle = attribute("account.handle")
 
     @staticmethod
     def resolve_connection_status(obj: PublishingAlert) -> str:
@@ -178,8 +167,7 @@ class AlertCountOut(Schema):
 )
 @paginate
 def alert_list(request: HttpRequest, slug: str, unread: bool | None = None):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    return selectors.alert_list(workspace=ws, user=request.user, unread=unread)
+    return api_select(request, slug, selectors.alert_list, unread=unread)
 
 
 @router.post("/workspaces/{slug}/publishing/alerts/read-all", response=AlertCountOut)
@@ -190,6 +178,5 @@ def alert_read_all(request: HttpRequest, slug: str) -> dict[str, int]:
 
 @router.post("/workspaces/{slug}/publishing/alerts/{alert_id}/read", response=AlertOut)
 def alert_read(request: HttpRequest, slug: str, alert_id: ObjectId):  # type: ignore[no-untyped-def]
-    ws = api_workspace(request, slug)
-    alert = selectors.alert_get(workspace=ws, user=request.user, alert_id=alert_id)
+    ws, alert = api_object(request, slug, selectors.alert_get, alert_id=alert_id)
     return services.alert_mark_read(workspace=ws, actor=request.user, alert=alert)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.content.models import ContentItem, ContentVariant, Placement
-from socialops.workspaces.models import Workspace
+from socialops.core.models import CreatedByModel, TimestampedModel
+from socialops.workspaces.models import UserNotice, Workspace, WorkspaceRow
 
 
 def new_idempotency_key() -> str:
@@ -35,7 +35,7 @@ class PublicationState(models.TextChoices):
 OPEN_STATES = (PublicationState.SCHEDULED, PublicationState.PUBLISHING, PublicationState.UNKNOWN)
 
 
-class Publication(models.Model):
+class Publication(CreatedByModel, TimestampedModel):
     """One content item going out on one account at one time, with its outcome."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="publications")
@@ -63,9 +63,6 @@ class Publication(models.Model):
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -109,10 +106,9 @@ class AttemptOutcome(models.TextChoices):
     ABANDONED = "abandoned", _("Worker stopped")
 
 
-class PublishAttempt(models.Model):
+class PublishAttempt(WorkspaceRow):
     """One try at sending (or reconciling) a publication, with the platform's answer."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="attempt_rows")
     # "send" or "reconcile" (asked the platform whether the post exists).
     mode = models.CharField(max_length=10, default="send")
@@ -133,15 +129,11 @@ class PublishAttempt(models.Model):
         return f"{self.publication_id} {self.outcome}"
 
 
-class PublishingAlert(models.Model):
+class PublishingAlert(UserNotice):
     """A notice to an admin that an account needs attention (revoked authorisation, failures)."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
     message = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

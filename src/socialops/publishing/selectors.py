@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from socialops.content.models import ContentItem
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_row_or_404, user_notices
 
 from .models import Publication, PublicationState, PublishAttempt, PublishingAlert
 
@@ -33,8 +34,7 @@ def _base(workspace: Workspace) -> QuerySet[Publication]:
 
 def item_get(*, workspace: Workspace, user: Any, item_id: int) -> ContentItem:
     """One item of the workspace (404 otherwise)."""
-    membership_get(workspace=workspace, user=user)
-    return get_object_or_404(ContentItem, workspace=workspace, pk=item_id)
+    return member_row_or_404(ContentItem, workspace=workspace, user=user, pk=item_id)
 
 
 def publications_for_item(*, workspace: Workspace, user: Any, item: ContentItem) -> QuerySet[Publication]:
@@ -61,15 +61,8 @@ def queue(*, workspace: Workspace, user: Any, section: str | None = None) -> Que
 
 def alert_list(*, workspace: Workspace, user: Any, unread: bool | None = None) -> QuerySet[PublishingAlert]:
     """My alerts about accounts that need attention, newest first (with the account's connection)."""
-    membership_get(workspace=workspace, user=user)
-    rows = PublishingAlert.objects.filter(workspace=workspace, user=user).select_related(
-        "account", "account__connection"
-    )
-    if unread is True:
-        rows = rows.filter(read_at__isnull=True)
-    elif unread is False:
-        rows = rows.filter(read_at__isnull=False)
-    return rows.order_by("-created_at", "-pk")
+    alerts = user_notices(PublishingAlert, workspace=workspace, user=user, unread=unread)
+    return alerts.select_related("account", "account__connection")
 
 
 def alert_get(*, workspace: Workspace, user: Any, alert_id: int) -> PublishingAlert:

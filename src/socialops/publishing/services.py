@@ -17,7 +17,7 @@ from socialops.platforms.services import connections as connection_services
 from socialops.review.models import ItemStatus
 from socialops.review.services import transitions as transition_services
 from socialops.workspaces.access import membership_get, require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_saved, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, Role
 
@@ -121,15 +121,17 @@ def publication_schedule(
         raise ValidationError({"account": [_("This item is already planned for this account.")]}) from exc
     if locked.status in (ItemStatus.APPROVED, ItemStatus.FAILED):
         transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=locked)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="publishing.schedule",
-        obj=publication,
-        after=_snap(publication),
-    )
+    audit_saved(publication, workspace=workspace, actor=actor, action="publishing.schedule", snap=_snap)
     enqueue(publication)
     return publication
+
+
+def _lock_unsent(workspace: Workspace, publication: Publication, refusal: str) -> Publication:
+    """The locked row of a publication still to send (scheduled or failed); else ``refusal`` naming its state."""
+    row = _lock(workspace, publication)
+    if row.state not in (PublicationState.SCHEDULED, PublicationState.FAILED):
+        raise ValidationError({"state": [refusal % {"state": row.get_state_display()}]})
+    return row
 
 
 @transaction.atomic
@@ -139,16 +141,7 @@ def publication_reschedule(
     """Move a scheduled (or failed) publication to a new time; the task queued before does nothing."""
     _check(workspace, actor)
     due_at = _clean_due(due_at)
-    row = _lock(workspace, publication)
-    if row.state not in (PublicationState.SCHEDULED, PublicationState.FAILED):
-        raise ValidationError(
-            {
-                "state": [
-                    _("A publication that is “%(state)s” cannot be rescheduled.")
-                    % {"state": row.get_state_display()}
-                ]
-            }
-        )
+    row = _lock_unsent(workspace, publication, _("A publication that is “%(state)s” cannot be rescheduled."))
     before = _snap(row)
     was_failed = row.state == PublicationState.FAILED
     row.due_at, row.next_attempt_at, row.state = due_at, None, PublicationState.SCHEDULED
@@ -158,13 +151,8 @@ def publication_reschedule(
         item = _lock_item(workspace, row.item)
         if item.status == ItemStatus.FAILED:
             transition_services.item_mark_scheduled(workspace=workspace, actor=None, item=item)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="publishing.reschedule",
-        obj=row,
-        before=before,
-        after=_snap(row),
+    audit_saved(
+        row, workspace=workspace, actor=actor, action="publishing.reschedule", before=before, snap=_snap
     )
     enqueue(row)
     publication.refresh_from_db()
@@ -183,16 +171,7 @@ def publication_publish_now(*, workspace: Workspace, actor: Any, publication: Pu
 def publication_cancel(*, workspace: Workspace, actor: Any, publication: Publication) -> Publication:
     """Cancel a publication that has not gone out; the queued task does nothing."""
     _check(workspace, actor)
-    row = _lock(workspace, publication)
-    if row.state not in (PublicationState.SCHEDULED, PublicationState.FAILED):
-        raise ValidationError(
-            {
-                "state": [
-                    _("A publication that is “%(state)s” cannot be cancelled.")
-                    % {"state": row.get_state_display()}
-                ]
-            }
-        )
+    row = _lock_unsent(workspace, publication, _("A publication that is “%(state)s” cannot be cancelled."))
     before = _snap(row)
     row.state = PublicationState.CANCELLED
     row.version += 1
@@ -203,9 +182,7 @@ def publication_cancel(*, workspace: Workspace, actor: Any, publication: Publica
     )
     if item.status == ItemStatus.SCHEDULED and not others.exists():
         transition_services.item_unschedule(workspace=workspace, actor=None, item=item)
-    audit_record(
-        workspace=workspace, actor=actor, action="publishing.cancel", obj=row, before=before, after=_snap(row)
-    )
+    audit_saved(row, workspace=workspace, actor=actor, action="publishing.cancel", before=before, snap=_snap)
     publication.refresh_from_db()
     return row
 
@@ -302,13 +279,8 @@ def publication_mark_posted(
     pub.published_at = timezone.now()
     pub.save()
     item_status_sync(pub)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="publishing.manual_posted",
-        obj=pub,
-        before=before,
-        after=_snap(pub),
+    audit_saved(
+        pub, workspace=workspace, actor=actor, action="publishing.manual_posted", before=before, snap=_snap
     )
     return pub
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.forms import BootstrapFormMixin
+from socialops.core.view_helpers import submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -32,7 +33,7 @@ class ScheduleForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, workspace: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = SocialAccount.objects.filter(  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = SocialAccount.objects.filter(
             workspace=workspace, is_competitor=False
         )
 
@@ -90,21 +91,20 @@ def publication_schedule(request: WorkspaceRequest, item_id: int) -> HttpRespons
     workspace = request.workspace
     item = selectors.item_get(workspace=workspace, user=request.user, item_id=item_id)
     form = ScheduleForm(request.POST, workspace=workspace)
-    if form.is_valid():
-        try:
-            services.publication_schedule(
-                workspace=workspace,
-                actor=request.user,
-                item=item,
-                account=form.cleaned_data["account"],
-                due_at=form.cleaned_data["due_at"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Scheduled."))
-            return redirect("item_publications", slug=workspace.slug, item_id=item.pk)
-    return _item_page(request, item_id, form=form)
+    done = submitted(
+        request,
+        form,
+        lambda: services.publication_schedule(
+            workspace=workspace,
+            actor=request.user,
+            item=item,
+            account=form.cleaned_data["account"],
+            due_at=form.cleaned_data["due_at"],
+        ),
+        message=_("Scheduled."),
+        to=reverse("item_publications", kwargs={"slug": workspace.slug, "item_id": item.pk}),
+    )
+    return done or _item_page(request, item_id, form=form)
 
 
 @require_POST

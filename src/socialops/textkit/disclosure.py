@@ -117,6 +117,8 @@ RULES: dict[str, DisclosureRule] = {
 }
 
 
+# Long on purpose: the disclosure rule is one decision list (flag, marker, position, title) whose
+# order matters; each step is commented where it is decided.
 def check_disclosure(
     platform: str,
     text: str,

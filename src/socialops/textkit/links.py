@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 import idna
 
-from .findings import Finding, Severity
+from .findings import Finding, ParamValue, Severity
 from .normalize import is_cjk
 
 CHECK = "link"
@@ -454,32 +454,10 @@ def reachability_findings(text: str, statuses: Sequence[LinkStatus], *, field: s
         st = by_url.get(u.url) or by_url.get(u.raw)
         if st is None or st.ok:
             continue
+        params: dict[str, ParamValue]
         if st.error == "http_error" and st.status is not None:
-            out.append(
-                Finding(
-                    CHECK,
-                    "warn",
-                    u.start,
-                    u.end,
-                    u.raw,
-                    "link.http_error",
-                    {"url": u.raw, "status": st.status},
-                    None,
-                    field,
-                )
-            )
+            code, params = "link.http_error", {"url": u.raw, "status": st.status}
         else:
-            out.append(
-                Finding(
-                    CHECK,
-                    "warn",
-                    u.start,
-                    u.end,
-                    u.raw,
-                    "link.unreachable",
-                    {"url": u.raw, "reason": st.error or "error"},
-                    None,
-                    field,
-                )
-            )
+            code, params = "link.unreachable", {"url": u.raw, "reason": st.error or "error"}
+        out.append(Finding(CHECK, "warn", u.start, u.end, u.raw, code, params, None, field))
     return out

@@ -1,9 +1,10 @@
 """Platform rules: one declarative table of limits per platform and form, and the checker.
 
-Every value in ``RULES`` carries its ``Source``: the platform's published documentation (title,
-URL, date when known) or, where we found no published figure, ``assumption=True`` with a note
-saying what the value rests on. ``check_platform`` applies a form's rules to a draft and
-returns findings; text findings carry the exact span of the characters past the limit.
+The table is data/platform_rules.toml, read at import into ``RULES``. Every value in it carries
+its ``Source``: the platform's published documentation (title, URL, date when known) or, where
+we found no published figure, ``assumption=True`` with a note saying what the value rests on.
+``check_platform`` applies a form's rules to a draft and returns findings; text findings carry
+the exact span of the characters past the limit.
 
 How lengths are counted (``Counting``):
 
@@ -26,10 +27,12 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
 import regex
 
@@ -121,479 +124,62 @@ class FormRules:
 MB = 1024 * 1024
 
 # ---------------------------------------------------------------------------------------------
-# Sources
+# The table itself lives in data/platform_rules.toml: sources first, then one [[forms]] row per
+# platform and form. It is read once at import into the frozen dataclasses above.
 
-S_WX_DRAFT = Source(
-    "微信开放文档 · 公众号 · 草稿箱 · 新增草稿 (POST /cgi-bin/draft/add)",
-    "https://developers.weixin.qq.com/doc/offiaccount/Draft_Box/Add_draft.html",
-    None,
-    False,
-    "title 总长度不超过32个字; author 不超过16个字; digest 不超过128个字; content 必须少于2万字符, 小于1M "
-    "(the whole HTML string counts, tags included).",
+_LIMIT_FIELDS = (
+    "max_images",
+    "min_images",
+    "max_image_bytes",
+    "max_image_pixels",
+    "max_image_side_sum",
+    "max_image_ratio",
+    "max_video_bytes",
+    "max_video_seconds",
+    "min_video_seconds",
+    "max_hashtags",
+    "max_hashtag_length",
 )
-S_WX_UPLOADIMG = Source(
-    "微信开放文档 · 公众号 · 素材管理 · 上传图文消息内的图片获取URL (media/uploadimg)",
-    "https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/Adding_Permanent_Assets.html",
-    None,
-    False,
-    "图片仅支持jpg/png格式，大小必须在1MB以下; images in an article body must be uploaded this way.",
-)
-S_WX_MATERIAL = Source(
-    "微信开放文档 · 公众号 · 素材管理 · 新增其他类型永久素材 (material/add_material)",
-    "https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/Adding_Permanent_Assets.html",
-    None,
-    False,
-    "视频 (video) 10MB, MP4.",
-)
-S_WX_LINKS = Source(
-    "公众号图文正文的超链接",
-    None,
-    None,
-    True,
-    "Our assumption from the editor's behaviour: the body only links to 公众号 articles "
-    "(mp.weixin.qq.com); an outside link goes in 阅读原文 (content_source_url).",
-)
-S_WEIBO_SHARE = Source(
-    "微博开放平台 · API · statuses/share (第三方分享一条链接到微博)",
-    "https://open.weibo.com/wiki/2/statuses/share",
-    None,
-    False,
-    "status 内容不超过140个汉字; pic 仅支持JPEG、GIF、PNG图片, 大小限制为<5M; one picture per call.",
-)
-S_WEIBO_LONG = Source(
-    "新浪微博取消 140 字限制 (announcement reported January 2016)",
-    None,
-    "2016-01",
-    True,
-    "Our assumption: the Weibo app's composer accepts up to 2,000 characters; not an API figure.",
-)
-S_WEIBO_COUNT = Source(
-    "Weibo character counting",
-    None,
-    None,
-    True,
-    "Our assumption from the web composer: two ASCII characters count as one 汉字 and a link as "
-    "its t.cn short link (about 20 ASCII characters = 10).",
-)
-S_WEIBO_TOPIC = Source(
-    "微博话题 #话题# 格式",
-    None,
-    None,
-    True,
-    "Weibo topics are written between two # marks; our statement of the in-app convention.",
-)
-S_WEIBO_APP_IMAGES = Source(
-    "Weibo app: pictures per post", None, None, True, "Our assumption: 18 pictures per post in the app."
-)
-S_XHS = Source(
-    "小红书创作服务平台 · 发布笔记 (标题/正文字数计数器)",
-    "https://creator.xiaohongshu.com/",
-    None,
-    True,
-    "Title ≤ 20 and body ≤ 1,000 are the figures given in issue 4 and shown by the publishing "
-    "page's counters; there is no public API document to cite.",
-)
-S_XHS_MEDIA = Source(
-    "小红书 app: pictures per note", None, None, True, "Our assumption: at most 18 pictures per note."
-)
-S_XHS_LINKS = Source(
-    "小红书社区规范 (站外导流)",
-    None,
-    None,
-    True,
-    "Our reading of the community rules: notes may not carry outside links or other "
-    "traffic diversion; links are not clickable.",
-)
-S_DOUYIN = Source(
-    "抖音开放平台 / 抖音创作者中心 · 发布图文与视频",
-    "https://developer.open-douyin.com/",
-    None,
-    True,
-    "Image-text title ≤ 20, body ≤ 1,000 and video title ≤ 30 are the figures given in issue 4; we "
-    "found no public page stating them, so they are our assumption.",
-)
-S_DOUYIN_IMAGES = Source(
-    "抖音开放平台 · OpenAPI · 创建图文 (create_image_text)",
-    "https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/video-management/douyin/"
-    "create-image-text/create-image-text",
-    None,
-    False,
-    "image_list: 1 to 30 pictures per 图文 post through the API, each uploaded with upload_image (≤ 20 MB).",
-)
-S_DOUYIN_VIDEO = Source(
-    "抖音 app upload", None, None, True, "Our assumption: videos up to 15 minutes from the app."
-)
-S_CHANNELS = Source(
-    "视频号助手 · 发表视频 (短标题)",
-    "https://channels.weixin.qq.com/",
-    None,
-    True,
-    "Short title 6–16 characters is the figure given in issue 4 and shown by the 视频号助手 "
-    "publishing form; there is no public API document to cite.",
-)
-S_CHANNELS_DESC = Source(
-    "视频号 description length", None, None, True, "Our assumption: the description holds 1,000 characters."
-)
-S_BILI = Source(
-    "哔哩哔哩创作中心 · 投稿 (标题/简介/标签)",
-    "https://member.bilibili.com/platform/upload/video/frame",
-    None,
-    True,
-    "Our assumption from the upload form: title ≤ 80, description ≤ 2,000, at most 10 tags of "
-    "≤ 20 characters each.",
-)
-S_KUAISHOU = Source(
-    "快手开放平台 · 作品发布",
-    "https://open.kuaishou.com/",
-    None,
-    True,
-    "No published length limit found for the caption; only the hashtag syntax is checked "
-    "(our assumption: #话题).",
-)
-S_ZHIHU = Source(
-    "知乎 · 写文章",
-    "https://zhuanlan.zhihu.com/write",
-    None,
-    True,
-    "Our assumption: article titles up to 100 characters; no body limit published.",
-)
-S_CN_HASHTAG = Source(
-    "#话题 (prefix) hashtags", None, None, True, "Our statement of the in-app convention: # before the topic."
-)
-S_CN_LINKS = Source(
-    "Links in captions",
-    None,
-    None,
-    True,
-    "Our assumption: links in the caption are shown as text, not clickable.",
-)
-S_MASTODON_INSTANCE = Source(
-    "Mastodon documentation · Instance entity · configuration (statuses, media_attachments)",
-    "https://docs.joinmastodon.org/entities/Instance/",
-    None,
-    False,
-    "Defaults of a stock server (mastodon.social): max_characters 500, max_media_attachments 4, "
-    "characters_reserved_per_url 23, image_size_limit 16777216, image_matrix_limit 33177600, "
-    "video_size_limit 103809024. Each server may change them.",
-)
-S_MASTODON_POSTING = Source(
-    "Mastodon documentation · Posting to your profile",
-    "https://docs.joinmastodon.org/user/posting/",
-    None,
-    False,
-    "All links count as 23 characters; a mention of a remote user counts only the username.",
-)
-S_BSKY_POST = Source(
-    "AT Protocol lexicon app.bsky.feed.post (text: maxGraphemes 300, maxLength 3000)",
-    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/feed/post.json",
-    None,
-    False,
-)
-S_BSKY_IMAGES = Source(
-    "AT Protocol lexicon app.bsky.embed.images (images maxLength 4; image blob maxSize 1000000)",
-    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/images.json",
-    None,
-    False,
-)
-S_BSKY_VIDEO = Source(
-    "AT Protocol lexicon app.bsky.embed.video (video blob maxSize 100000000)",
-    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/embed/video.json",
-    None,
-    False,
-)
-S_BSKY_VIDEO_LEN = Source(
-    "Bluesky video length",
-    None,
-    "2025-03",
-    True,
-    "Our assumption: videos up to 3 minutes (raised from 60 s in 2025).",
-)
-S_BSKY_TAG = Source(
-    "AT Protocol lexicon app.bsky.richtext.facet#tag (tag maxGraphemes 64)",
-    "https://github.com/bluesky-social/atproto/blob/main/lexicons/app/bsky/richtext/facet.json",
-    None,
-    False,
-)
-S_TG_MESSAGE = Source(
-    "Telegram Bot API · sendMessage (text 1-4096 characters after entities parsing)",
-    "https://core.telegram.org/bots/api#sendmessage",
-    None,
-    False,
-)
-S_TG_PHOTO = Source(
-    "Telegram Bot API · sendPhoto (photo at most 10 MB; width + height ≤ 10000; ratio ≤ 20; "
-    "caption 0-1024 characters)",
-    "https://core.telegram.org/bots/api#sendphoto",
-    None,
-    False,
-)
-S_TG_GROUP = Source(
-    "Telegram Bot API · sendMediaGroup (2-10 items)",
-    "https://core.telegram.org/bots/api#sendmediagroup",
-    None,
-    False,
-)
-S_TG_VIDEO = Source(
-    "Telegram Bot API · sendVideo (bots can send video files of up to 50 MB)",
-    "https://core.telegram.org/bots/api#sendvideo",
-    None,
-    False,
-)
-S_TG_COUNT = Source(
-    "Telegram length counting",
-    None,
-    None,
-    True,
-    "Our assumption: the limit counts UTF-16 code units, as entity offsets do.",
-)
-S_X_COUNT = Source(
-    "X developer platform · Counting characters; twitter-text config v3.json "
-    "(maxWeightedTweetLength 280, scale 100, defaultWeight 200, transformedURLLength 23, emoji 2)",
-    "https://docs.x.com/fundamentals/counting-characters",
-    None,
-    False,
-)
-S_X_MEDIA = Source(
-    "X developer platform · Media best practices (images 5 MB, GIF 15 MB, video 512 MB and "
-    "0.5–140 s; up to 4 photos per post)",
-    "https://developer.x.com/en/docs/x-api/v1/media/upload-media/uploading-media/media-best-practices",
-    None,
-    False,
-)
-S_OPEN_HASHTAG = Source(
-    "#tag hashtags", None, None, True, "Our statement: # then letters, digits or _ without spaces."
-)
-S_LINKS_OK = Source("Links in posts", None, None, True, "Links are allowed and clickable on this platform.")
+_TEXT_FIELDS = ("title", "body", "digest", "author")
+_RULE_FIELDS = ("video", "hashtags", "links")
 
 
-def _L(value: float, source: Source) -> Limit:
-    return Limit(value, source)
+def _form_rules(row: dict[str, Any], sources: dict[str, Source]) -> FormRules:
+    """One [[forms]] row of the data file as ``FormRules`` (sources named by their key)."""
+    kwargs: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        if (text := row.get(name)) is not None:
+            # max and min share the field's source; a field with neither names none.
+            bounds = {k: Limit(text[k], sources[text["source"]]) for k in ("max", "min") if k in text}
+            kwargs[name] = TextRule(
+                bounds.get("max"),
+                bounds.get("min"),
+                text.get("counting", "graphemes"),
+                text.get("required", False),
+            )
+    for name in _LIMIT_FIELDS:
+        if (limit := row.get(name)) is not None:
+            kwargs[name] = Limit(limit["value"], sources[limit["source"]])
+    for name in _RULE_FIELDS:
+        if (rule := row.get(name)) is not None:
+            kwargs[name] = Rule(rule["value"], sources[rule["source"]], tuple(rule.get("domains", ())))
+    return FormRules(row["platform"], row["form"], row["label"], notes=tuple(row.get("notes", ())), **kwargs)
 
 
-def _T(
-    max_value: float | None,
-    source: Source,
-    counting: Counting = "graphemes",
-    *,
-    min_value: float | None = None,
-    required: bool = False,
-) -> TextRule:
-    return TextRule(
-        _L(max_value, source) if max_value is not None else None,
-        _L(min_value, source) if min_value is not None else None,
-        counting,
-        required,
-    )
+def _load_table() -> tuple[dict[tuple[str, str], FormRules], dict[str, Source]]:
+    """The rules and the source cited for each way of counting, from data/platform_rules.toml."""
+    text = resources.files("socialops.textkit").joinpath("data", "platform_rules.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    sources = {key: Source(**fields) for key, fields in data["sources"].items()}
+    rules = {(row["platform"], row["form"]): _form_rules(row, sources) for row in data["forms"]}
+    counting = {unit: sources[key] for unit, key in data["counting_sources"].items()}
+    return rules, counting
 
 
-_PREFIX_CN = Rule("prefix", S_CN_HASHTAG)
-_NOT_CLICKABLE = Rule("not_clickable", S_CN_LINKS)
-
-RULES: dict[tuple[str, str], FormRules] = {
-    ("wechat_mp", "article"): FormRules(
-        "wechat_mp",
-        "article",
-        "WeChat Official Account article",
-        title=_T(32, S_WX_DRAFT, required=True),
-        body=_T(19_999, S_WX_DRAFT, required=True),
-        digest=_T(128, S_WX_DRAFT),
-        author=_T(16, S_WX_DRAFT),
-        max_image_bytes=_L(1 * MB, S_WX_UPLOADIMG),
-        video=Rule("optional", S_WX_MATERIAL),
-        max_video_bytes=_L(10 * MB, S_WX_MATERIAL),
-        hashtags=_PREFIX_CN,
-        links=Rule("restricted", S_WX_LINKS, ("mp.weixin.qq.com",)),
-        notes=("The API limit of 20,000 characters counts the whole HTML; we count the text you give.",),
-    ),
-    ("weibo", "post"): FormRules(
-        "weibo",
-        "post",
-        "Weibo post (API share)",
-        body=_T(140, S_WEIBO_SHARE, "weibo", required=True),
-        max_images=_L(1, S_WEIBO_SHARE),
-        max_image_bytes=_L(5 * MB, S_WEIBO_SHARE),
-        video=Rule("none", S_WEIBO_SHARE),
-        hashtags=Rule("pair", S_WEIBO_TOPIC),
-        links=Rule("allowed", S_WEIBO_SHARE),
-        notes=("statuses/share also requires one link to the app's own safe domain.",),
-    ),
-    ("weibo", "long"): FormRules(
-        "weibo",
-        "long",
-        "Weibo long post (app)",
-        body=_T(2000, S_WEIBO_LONG, "weibo", required=True),
-        max_images=_L(18, S_WEIBO_APP_IMAGES),
-        max_image_bytes=_L(5 * MB, S_WEIBO_SHARE),
-        video=Rule("optional", S_WEIBO_LONG),
-        hashtags=Rule("pair", S_WEIBO_TOPIC),
-        links=Rule("allowed", S_WEIBO_COUNT),
-    ),
-    ("xiaohongshu", "note"): FormRules(
-        "xiaohongshu",
-        "note",
-        "Xiaohongshu note",
-        title=_T(20, S_XHS),
-        body=_T(1000, S_XHS, required=True),
-        max_images=_L(18, S_XHS_MEDIA),
-        min_images=_L(1, S_XHS_MEDIA),
-        video=Rule("none", S_XHS_MEDIA),
-        hashtags=_PREFIX_CN,
-        links=Rule("not_allowed", S_XHS_LINKS),
-    ),
-    ("xiaohongshu", "video"): FormRules(
-        "xiaohongshu",
-        "video",
-        "Xiaohongshu video note",
-        title=_T(20, S_XHS),
-        body=_T(1000, S_XHS),
-        max_images=_L(0, S_XHS_MEDIA),
-        video=Rule("required", S_XHS_MEDIA),
-        hashtags=_PREFIX_CN,
-        links=Rule("not_allowed", S_XHS_LINKS),
-    ),
-    ("douyin", "image_text"): FormRules(
-        "douyin",
-        "image_text",
-        "Douyin image-text post",
-        title=_T(20, S_DOUYIN),
-        body=_T(1000, S_DOUYIN),
-        max_images=_L(30, S_DOUYIN_IMAGES),
-        min_images=_L(1, S_DOUYIN_IMAGES),
-        video=Rule("none", S_DOUYIN),
-        hashtags=_PREFIX_CN,
-        links=_NOT_CLICKABLE,
-    ),
-    ("douyin", "video"): FormRules(
-        "douyin",
-        "video",
-        "Douyin video",
-        title=_T(30, S_DOUYIN, required=True),
-        max_images=_L(0, S_DOUYIN),
-        video=Rule("required", S_DOUYIN),
-        max_video_seconds=_L(15 * 60, S_DOUYIN_VIDEO),
-        hashtags=_PREFIX_CN,
-        links=_NOT_CLICKABLE,
-    ),
-    ("channels", "video"): FormRules(
-        "channels",
-        "video",
-        "WeChat Channels video",
-        title=_T(16, S_CHANNELS, min_value=6),
-        body=_T(1000, S_CHANNELS_DESC),
-        max_images=_L(0, S_CHANNELS),
-        video=Rule("required", S_CHANNELS),
-        hashtags=_PREFIX_CN,
-        links=_NOT_CLICKABLE,
-    ),
-    ("bilibili", "video"): FormRules(
-        "bilibili",
-        "video",
-        "Bilibili video",
-        title=_T(80, S_BILI, required=True),
-        body=_T(2000, S_BILI),
-        max_images=_L(0, S_BILI),
-        video=Rule("required", S_BILI),
-        hashtags=Rule("plain", S_BILI),
-        max_hashtags=_L(10, S_BILI),
-        max_hashtag_length=_L(20, S_BILI),
-        links=_NOT_CLICKABLE,
-    ),
-    ("kuaishou", "video"): FormRules(
-        "kuaishou",
-        "video",
-        "Kuaishou video",
-        body=_T(None, S_KUAISHOU),
-        max_images=_L(0, S_KUAISHOU),
-        video=Rule("required", S_KUAISHOU),
-        hashtags=Rule("prefix", S_KUAISHOU),
-        links=_NOT_CLICKABLE,
-    ),
-    ("zhihu", "article"): FormRules(
-        "zhihu",
-        "article",
-        "Zhihu article",
-        title=_T(100, S_ZHIHU, required=True),
-        body=_T(None, S_ZHIHU, required=True),
-        video=Rule("optional", S_ZHIHU),
-        hashtags=Rule("prefix", S_ZHIHU),
-        links=Rule("allowed", S_ZHIHU),
-    ),
-    ("mastodon", "post"): FormRules(
-        "mastodon",
-        "post",
-        "Mastodon post",
-        body=_T(500, S_MASTODON_INSTANCE, "mastodon", required=True),
-        max_images=_L(4, S_MASTODON_INSTANCE),
-        max_image_bytes=_L(16_777_216, S_MASTODON_INSTANCE),
-        max_image_pixels=_L(33_177_600, S_MASTODON_INSTANCE),
-        video=Rule("optional", S_MASTODON_INSTANCE),
-        max_video_bytes=_L(103_809_024, S_MASTODON_INSTANCE),
-        hashtags=Rule("prefix", S_OPEN_HASHTAG),
-        links=Rule("allowed", S_MASTODON_POSTING),
-    ),
-    ("bluesky", "post"): FormRules(
-        "bluesky",
-        "post",
-        "Bluesky post",
-        body=_T(300, S_BSKY_POST, "graphemes", required=True),
-        max_images=_L(4, S_BSKY_IMAGES),
-        max_image_bytes=_L(1_000_000, S_BSKY_IMAGES),
-        video=Rule("optional", S_BSKY_VIDEO),
-        max_video_bytes=_L(100_000_000, S_BSKY_VIDEO),
-        max_video_seconds=_L(180, S_BSKY_VIDEO_LEN),
-        hashtags=Rule("prefix", S_BSKY_TAG),
-        max_hashtag_length=_L(64, S_BSKY_TAG),
-        links=Rule("allowed", S_BSKY_POST),
-    ),
-    ("telegram", "message"): FormRules(
-        "telegram",
-        "message",
-        "Telegram message",
-        body=_T(4096, S_TG_MESSAGE, "utf16", required=True),
-        max_images=_L(0, S_TG_MESSAGE),
-        video=Rule("none", S_TG_MESSAGE),
-        hashtags=Rule("prefix", S_OPEN_HASHTAG),
-        links=Rule("allowed", S_TG_MESSAGE),
-        notes=("Send media with the 'media' form: its caption is limited to 1,024.",),
-    ),
-    ("telegram", "media"): FormRules(
-        "telegram",
-        "media",
-        "Telegram photo/video with caption",
-        body=_T(1024, S_TG_PHOTO, "utf16"),
-        max_images=_L(10, S_TG_GROUP),
-        max_image_bytes=_L(10 * MB, S_TG_PHOTO),
-        max_image_side_sum=_L(10_000, S_TG_PHOTO),
-        max_image_ratio=_L(20, S_TG_PHOTO),
-        video=Rule("optional", S_TG_VIDEO),
-        max_video_bytes=_L(50 * MB, S_TG_VIDEO),
-        hashtags=Rule("prefix", S_OPEN_HASHTAG),
-        links=Rule("allowed", S_TG_PHOTO),
-    ),
-    ("x", "post"): FormRules(
-        "x",
-        "post",
-        "X post",
-        body=_T(280, S_X_COUNT, "x", required=True),
-        max_images=_L(4, S_X_MEDIA),
-        max_image_bytes=_L(5 * MB, S_X_MEDIA),
-        video=Rule("optional", S_X_MEDIA),
-        max_video_bytes=_L(512 * MB, S_X_MEDIA),
-        max_video_seconds=_L(140, S_X_MEDIA),
-        min_video_seconds=_L(0.5, S_X_MEDIA),
-        hashtags=Rule("prefix", S_OPEN_HASHTAG),
-        links=Rule("allowed", S_X_COUNT),
-    ),
-}
-
+RULES: dict[tuple[str, str], FormRules]
+SOURCES_FOR_COUNTING: dict[str, Source]
+RULES, SOURCES_FOR_COUNTING = _load_table()
 PLATFORMS: tuple[str, ...] = tuple(dict.fromkeys(p for p, _ in RULES))
-SOURCES_FOR_COUNTING: dict[str, Source] = {
-    "graphemes": S_BSKY_POST,
-    "weibo": S_WEIBO_COUNT,
-    "x": S_X_COUNT,
-    "mastodon": S_MASTODON_POSTING,
-    "utf16": S_TG_COUNT,
-}
 
 
 def forms(platform: str) -> tuple[str, ...]:
@@ -868,6 +454,8 @@ def check_platform(
     return out
 
 
+# Long on purpose: one pass over a text field's rule (required, length units, lines, forbidden
+# characters), each finding built where its condition is checked.
 def _text_findings(
     name: str, value: str | None, rule: TextRule | None, label: str, form: str
 ) -> list[Finding]:

@@ -49,14 +49,18 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def _error_page(
+    request: HttpRequest, code: int, message: str, json_message: str | None = None
+) -> HttpResponse:
+    """The error as JSON for API calls (``json_message`` if given), else as the error page."""
     if _wants_json(request):
-        return JsonResponse({"message": _("Not found.")}, status=404)
-    return render(
-        request,
-        "web/error.html",
-        {"code": 404, "message": _("This page does not exist, or you cannot see it.")},
-        status=404,
+        return JsonResponse({"message": json_message or message}, status=code)
+    return render(request, "web/error.html", {"code": code, "message": message}, status=code)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(
+        request, 404, _("This page does not exist, or you cannot see it."), json_message=_("Not found.")
     )
 
 
@@ -66,17 +70,13 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
         if exception and str(exception)
         else _("Your role in this workspace does not allow this.")
     )
-    if _wants_json(request):
-        return JsonResponse({"message": message}, status=403)
-    return render(request, "web/error.html", {"code": 403, "message": message}, status=403)
+    return _error_page(request, 403, message)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"message": _("Internal error; it has been logged.")}, status=500)
-    return render(
+    return _error_page(
         request,
-        "web/error.html",
-        {"code": 500, "message": _("Something went wrong on our side; it has been logged.")},
-        status=500,
+        500,
+        _("Something went wrong on our side; it has been logged."),
+        json_message=_("Internal error; it has been logged."),
     )

@@ -1,10 +1,11 @@
 """API: workspaces, members, the current user and the audit log."""
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from . import selectors, services
@@ -13,10 +14,44 @@ from .models import Workspace
 
 router = Router(tags=["workspaces"])
 
+T = TypeVar("T")
+
 
 def api_workspace(request: HttpRequest, slug: str) -> Workspace:
     """The workspace named in the URL, if the caller is a member (else 404)."""
     return workspace_get_for_user(slug=slug, user=request.user)
+
+
+# The prelude of nearly every endpoint: the URL's workspace (404 for non-members), then the caller's
+# selector or service call on it. Selectors and services take keyword arguments only, hence **kwargs.
+def api_select(request: HttpRequest, slug: str, select: Callable[..., T], **params: Any) -> T:
+    """What `select(workspace=, user=, **params)` gives for the URL's workspace and the caller."""
+    return select(workspace=api_workspace(request, slug), user=request.user, **params)
+
+
+def api_object(request: HttpRequest, slug: str, get: Callable[..., T], **lookup: Any) -> tuple[Workspace, T]:
+    """The URL's workspace and what `get(workspace=, user=, **lookup)` finds in it for the caller (else 404)."""
+    workspace = api_workspace(request, slug)
+    return workspace, get(workspace=workspace, user=request.user, **lookup)
+
+
+def api_create(request: HttpRequest, slug: str, create: Callable[..., T], **fields: Any) -> Status[T]:
+    """`create(workspace=, actor=, **fields)` in the URL's workspace: the 201 of a POST."""
+    return Status(201, create(workspace=api_workspace(request, slug), actor=request.user, **fields))
+
+
+def api_delete(
+    request: HttpRequest,
+    slug: str,
+    get: Callable[..., Any],
+    delete: Callable[..., Any],
+    param: str,
+    **lookup: Any,
+) -> Status[None]:
+    """Find as api_object does, then `delete(workspace=, actor=, <param>=found)`: the 204 of a DELETE."""
+    workspace, found = api_object(request, slug, get, **lookup)
+    delete(workspace=workspace, actor=request.user, **{param: found})
+    return Status(204, None)
 
 
 class WorkspaceOut(Schema):
@@ -112,10 +147,7 @@ def member_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 @router.patch("/workspaces/{slug}/members/{member_id}", response=MemberOut)
 def member_patch(request: HttpRequest, slug: str, member_id: int, payload: MemberUpdateIn) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    membership = selectors.membership_get_by_id(
-        workspace=workspace, user=request.user, membership_id=member_id
-    )
+    workspace, membership = api_object(request, slug, selectors.membership_get_by_id, membership_id=member_id)
     services.membership_update(
         workspace=workspace,
         actor=request.user,

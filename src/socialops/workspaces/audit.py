@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -48,6 +49,11 @@ def snapshot(obj: models.Model, *, exclude: set[str] | None = None) -> dict[str,
     return data
 
 
+def edit_snapshot(obj: models.Model) -> dict[str, Any]:
+    """``snapshot`` without ``updated_at``, which every save changes: the audit entry then diffs only the edit."""
+    return snapshot(obj, exclude={"updated_at"})
+
+
 def audit_record(
     *,
     workspace: Workspace | None,
@@ -82,3 +88,39 @@ def audit_record(
         before=_json_value(before) if before is not None else None,
         after=_json_value(after) if after is not None else None,
     )
+
+
+def audit_saved(
+    obj: models.Model,
+    *,
+    workspace: Workspace | None,
+    actor: Any,
+    action: str,
+    before: dict[str, Any] | None = None,
+    snap: Callable[[Any], dict[str, Any]] = snapshot,
+) -> AuditEntry:
+    """Record ``action`` on ``obj`` just written: ``before`` (None for a creation) against ``snap(obj)`` now."""
+    return audit_record(
+        workspace=workspace, actor=actor, action=action, obj=obj, before=before, after=snap(obj)
+    )
+
+
+def audit_delete(
+    obj: models.Model,
+    *,
+    workspace: Workspace | None,
+    actor: Any,
+    action: str,
+    before: dict[str, Any] | None = None,
+    snap: Callable[[Any], dict[str, Any]] = snapshot,
+) -> None:
+    """Record ``action`` with ``obj``'s last state (``before``, else ``snap(obj)``), then delete it."""
+    # Recorded first: after the deletion the object has no pk (and its relations are gone).
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=snap(obj) if before is None else before,
+    )
+    obj.delete()

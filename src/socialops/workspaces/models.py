@@ -10,6 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from socialops.core.models import CreatedAtModel
+
 from .roles import Role, role_has
 
 slug_validator = RegexValidator(
@@ -26,7 +28,7 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value}) from exc
 
 
-class Workspace(models.Model):
+class Workspace(CreatedAtModel):
     """A company, or one client of an agency, whose accounts are run together."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -35,7 +37,6 @@ class Workspace(models.Model):
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
     )
     locale = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -50,7 +51,26 @@ class Workspace(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-class Membership(models.Model):
+class WorkspaceRow(models.Model):
+    """A row owned by one workspace and deleted with it, which the workspace has no accessor for."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class UserNotice(WorkspaceRow, CreatedAtModel):
+    """An in-app notice to one member of the workspace; unread until read_at is set."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Membership(CreatedAtModel):
     """A user's place in a workspace, with one role."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
@@ -58,7 +78,6 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ANALYST)
     # Subject experts sign off professional/technical content (review workflow).
     is_subject_expert = models.BooleanField(_("subject expert"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="uniq_membership")]
@@ -72,14 +91,13 @@ class Membership(models.Model):
         return role_has(self.role, perm)
 
 
-class ApiToken(models.Model):
+class ApiToken(CreatedAtModel):
     """A bearer token for the HTTP API; only its SHA-256 is stored."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

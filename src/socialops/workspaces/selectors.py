@@ -3,13 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from socialops.core.querysets import filter_given
 
 from .access import ensure_perm, membership_get
-from .models import AuditEntry, Membership, Workspace
+from .models import AuditEntry, Membership, UserNotice, Workspace
 from .roles import Perm
+
+# A model with a ``workspace`` key (not all derive from WorkspaceRow: many name their reverse accessor).
+RowT = TypeVar("RowT", bound=models.Model)
+NoticeT = TypeVar("NoticeT", bound=UserNotice)
+
+
+def member_rows(model: type[RowT], *, workspace: Workspace, user: Any) -> QuerySet[RowT]:
+    """The model's rows in this workspace, for a member of it (PermissionDenied otherwise)."""
+    membership_get(workspace=workspace, user=user)
+    return model._default_manager.filter(workspace=workspace)
+
+
+def member_row_or_404(model: type[RowT], *, workspace: Workspace, user: Any, **lookups: Any) -> RowT:
+    """One of the model's rows in this workspace, for a member; Http404 for another workspace's."""
+    return get_object_or_404(member_rows(model, workspace=workspace, user=user), **lookups)
+
+
+def user_notices(
+    model: type[NoticeT], *, workspace: Workspace, user: Any, unread: bool | None = None
+) -> QuerySet[NoticeT]:
+    """The user's own notices of one kind in the workspace, newest first; unread True/False narrows them."""
+    membership_get(workspace=workspace, user=user)
+    qs = model._default_manager.filter(workspace=workspace, user=user)
+    if unread is not None:
+        qs = qs.filter(read_at__isnull=unread)
+    return qs.order_by("-created_at", "-pk")
 
 
 def workspaces_for_user(*, user: Any) -> QuerySet[Workspace]:
@@ -21,29 +51,18 @@ def workspaces_for_user(*, user: Any) -> QuerySet[Workspace]:
 
 def membership_list(*, workspace: Workspace, user: Any) -> QuerySet[Membership]:
     """Members of the workspace (any member may see who is on the team)."""
-    membership_get(workspace=workspace, user=user)
-    return (
-        Membership.objects.filter(workspace=workspace)
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
+    members = member_rows(Membership, workspace=workspace, user=user).select_related("user")
+    return members.order_by("role", "user__username")
 
 
 def member_users(*, workspace: Workspace, user: Any) -> list[Any]:
     """The workspace's members as users, by username (owner and assignee pickers)."""
-    membership_get(workspace=workspace, user=user)
-    return [
-        m.user
-        for m in Membership.objects.filter(workspace=workspace)
-        .select_related("user")
-        .order_by("user__username")
-    ]
+    members = member_rows(Membership, workspace=workspace, user=user).select_related("user")
+    return [m.user for m in members.order_by("user__username")]
 
 
 def membership_get_by_id(*, workspace: Workspace, user: Any, membership_id: int) -> Membership:
     """One membership of this workspace, or Http404."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(membership_list(workspace=workspace, user=user), pk=membership_id)
 
 
@@ -59,15 +78,12 @@ def audit_entry_list(
 ) -> QuerySet[AuditEntry]:
     """The workspace's audit log, newest first, filtered; admins only."""
     ensure_perm(workspace=workspace, user=user, perm=Perm.AUDIT_VIEW)
-    qs = AuditEntry.objects.filter(workspace=workspace)
-    if actor:
-        qs = qs.filter(actor_name__icontains=actor)
-    if action:
-        qs = qs.filter(action__startswith=action)
-    if object_type:
-        qs = qs.filter(object_type=object_type)
-    if since:
-        qs = qs.filter(created_at__date__gte=since)
-    if until:
-        qs = qs.filter(created_at__date__lte=until)
+    qs = filter_given(
+        AuditEntry.objects.filter(workspace=workspace),
+        actor_name__icontains=actor,
+        action__startswith=action,
+        object_type=object_type,
+        created_at__date__gte=since,
+        created_at__date__lte=until,
+    )
     return qs.order_by("-created_at", "-id")

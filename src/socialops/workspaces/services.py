@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import ensure_perm, require_perm
-from .audit import audit_record, snapshot
+from .audit import audit_delete, audit_record, audit_saved, snapshot
 from .models import ApiToken, Membership, Workspace
 from .roles import Perm, Role
 
@@ -57,9 +57,7 @@ def workspace_create(
     workspace = Workspace(name=name, slug=slug, timezone=timezone, locale=locale)
     _full_clean(workspace)
     workspace.save()
-    audit_record(
-        workspace=workspace, actor=actor, action="workspace.create", obj=workspace, after=snapshot(workspace)
-    )
+    audit_saved(workspace, workspace=workspace, actor=actor, action="workspace.create")
     if getattr(actor, "is_authenticated", False):
         Membership.objects.create(workspace=workspace, user=actor, role=Role.ADMIN)
     return workspace
@@ -78,14 +76,7 @@ def workspace_update(*, workspace: Workspace, actor: Any, **fields: Any) -> Work
         setattr(workspace, key, value)
     _full_clean(workspace)
     workspace.save()
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="workspace.update",
-        obj=workspace,
-        before=before,
-        after=snapshot(workspace),
-    )
+    audit_saved(workspace, workspace=workspace, actor=actor, action="workspace.update", before=before)
     return workspace
 
 
@@ -104,14 +95,13 @@ def workspace_delete(*, workspace: Workspace, actor: Any, delete_lone_users: boo
         )
         users = User.objects.filter(pk__in=user_ids - elsewhere)
     # Recorded outside the workspace: its own audit trail goes with it.
-    audit_record(
+    audit_delete(
+        workspace,
         workspace=None,
         actor=actor,
         action="workspace.delete",
-        obj=workspace,
         before={**snapshot(workspace), "users": sorted(users.values_list("username", flat=True))},
     )
-    workspace.delete()
     users.delete()
 
 
@@ -133,9 +123,7 @@ def membership_add(
     membership = Membership.objects.create(
         workspace=workspace, user=user, role=role, is_subject_expert=is_subject_expert
     )
-    audit_record(
-        workspace=workspace, actor=actor, action="membership.add", obj=membership, after=snapshot(membership)
-    )
+    audit_saved(membership, workspace=workspace, actor=actor, action="membership.add")
     return membership
 
 
@@ -164,14 +152,7 @@ def membership_update(
     if is_subject_expert is not None:
         membership.is_subject_expert = is_subject_expert
     membership.save()
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="membership.update",
-        obj=membership,
-        before=before,
-        after=snapshot(membership),
-    )
+    audit_saved(membership, workspace=workspace, actor=actor, action="membership.update", before=before)
     return membership
 
 
@@ -184,8 +165,7 @@ def membership_remove(*, workspace: Workspace, actor: Any, membership: Membershi
     if membership.role == Role.ADMIN and _admins_left(workspace, membership) == 0:
         raise ValidationError({"role": [_("A workspace needs at least one admin.")]})
     before = snapshot(membership)
-    audit_record(workspace=workspace, actor=actor, action="membership.remove", obj=membership, before=before)
-    membership.delete()
+    audit_delete(membership, workspace=workspace, actor=actor, action="membership.remove", before=before)
 
 
 def _hash_token(raw: str) -> str:

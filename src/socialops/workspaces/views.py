@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from socialops.core.view_helpers import submitted
 
 from . import selectors, services
 from .decorators import WorkspaceRequest, workspace_view
@@ -45,20 +48,21 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
     """Members with their roles; admins add members and change roles here."""
     workspace = request.workspace
     form = MemberAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_add(
-                workspace=workspace,
-                actor=request.user,
-                user=form.cleaned_data["username"],
-                role=form.cleaned_data["role"],
-                is_subject_expert=form.cleaned_data["is_subject_expert"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect("member_list", slug=workspace.slug)
+    done = submitted(
+        request,
+        form,
+        lambda: services.membership_add(
+            workspace=workspace,
+            actor=request.user,
+            user=form.cleaned_data["username"],
+            role=form.cleaned_data["role"],
+            is_subject_expert=form.cleaned_data["is_subject_expert"],
+        ),
+        message=_("Member added."),
+        to=reverse("member_list", kwargs={"slug": workspace.slug}),
+    )
+    if done is not None:
+        return done
     members = selectors.membership_list(workspace=workspace, user=request.user)
     rows = [
         (
@@ -130,12 +134,11 @@ def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     initial = {"name": workspace.name, "timezone": workspace.timezone, "locale": workspace.locale}
     form = WorkspaceSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.workspace_update(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Settings saved."))
-            return redirect("workspace_settings", slug=workspace.slug)
-    return render(request, "workspaces/settings.html", {"form": form})
+    done = submitted(
+        request,
+        form,
+        lambda: services.workspace_update(workspace=workspace, actor=request.user, **form.cleaned_data),
+        message=_("Settings saved."),
+        to=reverse("workspace_settings", kwargs={"slug": workspace.slug}),
+    )
+    return done or render(request, "workspaces/settings.html", {"form": form})

@@ -15,7 +15,7 @@ from socialops.core.api import validation_messages
 from socialops.core.imports import ImportRejectedOut, rejected_report
 from socialops.core.time import local_today
 from socialops.workspaces.access import ensure_perm
-from socialops.workspaces.api import api_workspace
+from socialops.workspaces.api import api_delete, api_object, api_workspace
 from socialops.workspaces.roles import Perm
 
 from ..models import CalendarEntry
@@ -438,8 +438,7 @@ def entry_detail(
 def entry_patch(
     request: HttpRequest, slug: str, entry_id: PathEx[int, P(ge=1, le=MAX_ID)], payload: EntryPatch
 ) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    entry = sel.calendar_entry_get(workspace=workspace, user=request.user, entry_id=entry_id)
+    workspace, entry = api_object(request, slug, sel.calendar_entry_get, entry_id=entry_id)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     svc.calendar_entry_update(workspace=workspace, actor=request.user, entry=entry, **fields)
     return _entry_out(sel.calendar_entry_get(workspace=workspace, user=request.user, entry_id=entry_id))
@@ -447,7 +446,6 @@ def entry_patch(
 
 @router.delete("/workspaces/{slug}/calendar/entries/{entry_id}", response={204: None})
 def entry_delete(request: HttpRequest, slug: str, entry_id: PathEx[int, P(ge=1, le=MAX_ID)]) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    entry = sel.calendar_entry_get(workspace=workspace, user=request.user, entry_id=entry_id)
-    svc.calendar_entry_delete(workspace=workspace, actor=request.user, entry=entry)
-    return Status(204, None)
+    return api_delete(
+        request, slug, sel.calendar_entry_get, svc.calendar_entry_delete, "entry", entry_id=entry_id
+    )

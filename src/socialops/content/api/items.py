@@ -13,7 +13,8 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from socialops.accounts.selectors import account_get
-from socialops.workspaces.api import api_workspace
+from socialops.core.api import attribute, choice_label, username_of
+from socialops.workspaces.api import api_create, api_delete, api_object, api_select, api_workspace
 
 from ..media import VIDEO_MAX_BYTES, MediaError
 from ..models import ContentItem, ContentVariant, MediaAsset, Theme
@@ -92,23 +93,15 @@ class ThemeTargetsIn(Schema):
     shares: list[ThemeShareIn] = Field(default_factory=list, max_length=200)
 
 
-def _theme(request: HttpRequest, slug: str, theme_id: int) -> tuple[Any, Theme]:
-    workspace = api_workspace(request, slug)
-    return workspace, selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme_id)
-
-
 @router.get("/workspaces/{slug}/themes", response=list[ThemeOut], summary="Content themes in their order")
 @paginate
 def theme_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.theme_list(workspace=workspace, user=request.user)
+    return api_select(request, slug, selectors.theme_list)
 
 
 @router.post("/workspaces/{slug}/themes", response={201: ThemeOut})
 def theme_create(request: HttpRequest, slug: str, payload: ThemeIn) -> Status[Theme]:
-    workspace = api_workspace(request, slug)
-    theme = theme_services.theme_create(workspace=workspace, actor=request.user, **payload.dict())
-    return Status(201, theme)
+    return api_create(request, slug, theme_services.theme_create, **payload.dict())
 
 
 @router.post(
@@ -123,12 +116,12 @@ def theme_defaults(request: HttpRequest, slug: str) -> list[Theme]:
 
 @router.get("/workspaces/{slug}/themes/{theme_id}", response=ThemeOut)
 def theme_detail(request: HttpRequest, slug: str, theme_id: ObjectId) -> Theme:
-    return _theme(request, slug, theme_id)[1]
+    return api_select(request, slug, selectors.theme_get, theme_id=theme_id)
 
 
 @router.patch("/workspaces/{slug}/themes/{theme_id}", response=ThemeOut)
 def theme_patch(request: HttpRequest, slug: str, theme_id: ObjectId, payload: ThemePatchIn) -> Theme:
-    workspace, theme = _theme(request, slug, theme_id)
+    workspace, theme = api_object(request, slug, selectors.theme_get, theme_id=theme_id)
     fields = payload.dict(exclude_unset=True, exclude_none=True)
     theme_services.theme_update(workspace=workspace, actor=request.user, theme=theme, **fields)
     return selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme.pk)
@@ -136,9 +129,9 @@ def theme_patch(request: HttpRequest, slug: str, theme_id: ObjectId, payload: Th
 
 @router.delete("/workspaces/{slug}/themes/{theme_id}", response={204: None})
 def theme_delete(request: HttpRequest, slug: str, theme_id: ObjectId) -> Status[None]:
-    workspace, theme = _theme(request, slug, theme_id)
-    theme_services.theme_delete(workspace=workspace, actor=request.user, theme=theme)
-    return Status(204, None)
+    return api_delete(
+        request, slug, selectors.theme_get, theme_services.theme_delete, "theme", theme_id=theme_id
+    )
 
 
 def _targets_out(workspace: Any, user: Any, account: Any) -> dict[str, Any]:
@@ -157,8 +150,7 @@ def _targets_out(workspace: Any, user: Any, account: Any) -> dict[str, Any]:
     summary="An account's target theme mix (equal shares when none was set)",
 )
 def theme_targets_get(request: HttpRequest, slug: str, account_id: ObjectId) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    account = account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, account_get, account_id=account_id)
     return _targets_out(workspace, request.user, account)
 
 
@@ -170,8 +162,7 @@ def theme_targets_get(request: HttpRequest, slug: str, account_id: ObjectId) -> 
 def theme_targets_put(
     request: HttpRequest, slug: str, account_id: ObjectId, payload: ThemeTargetsIn
 ) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    account = account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, account_get, account_id=account_id)
     shares: dict[int, int] = {}
     for entry in payload.shares:
         if entry.theme_id in shares:
@@ -213,21 +204,10 @@ class ItemOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_form_label(obj: ContentItem) -> str:
-        return str(obj.get_form_display())
-
-    @staticmethod
-    def resolve_importance_label(obj: ContentItem) -> str:
-        return str(obj.get_importance_display())
-
-    @staticmethod
-    def resolve_theme_name(obj: ContentItem) -> str:
-        return obj.theme.name
-
-    @staticmethod
-    def resolve_owner(obj: ContentItem) -> str | None:
-        return obj.owner.get_username() if obj.owner else None
+    resolve_form_label = choice_label("form")
+    resolve_importance_label = choice_label("importance")
+    resolve_theme_name = attribute("theme.name")
+    resolve_owner = username_of("owner")
 
     @staticmethod
     def resolve_account_ids(obj: ContentItem) -> list[int]:
@@ -349,8 +329,7 @@ def item_create(request: HttpRequest, slug: str, payload: ItemIn) -> Status[Cont
 
 @router.get("/workspaces/{slug}/items/{item_id}", response=ItemOut)
 def item_detail(request: HttpRequest, slug: str, item_id: ObjectId) -> ContentItem:
-    workspace = api_workspace(request, slug)
-    return selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
+    return api_select(request, slug, selectors.content_item_get, item_id=item_id)
 
 
 @router.patch(
@@ -359,8 +338,7 @@ def item_detail(request: HttpRequest, slug: str, item_id: ObjectId) -> ContentIt
     summary="Change an item (send the version you edited; 409 if someone saved since)",
 )
 def item_patch(request: HttpRequest, slug: str, item_id: ObjectId, payload: ItemPatchIn) -> Any:
-    workspace = api_workspace(request, slug)
-    item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
+    workspace, item = api_object(request, slug, selectors.content_item_get, item_id=item_id)
     fields = payload.dict(exclude_unset=True)
     version = fields.pop("version")
     is_advertising = fields.pop("is_advertising", None)
@@ -380,10 +358,9 @@ def item_patch(request: HttpRequest, slug: str, item_id: ObjectId, payload: Item
 
 @router.delete("/workspaces/{slug}/items/{item_id}", response={204: None})
 def item_delete(request: HttpRequest, slug: str, item_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
-    services.content_item_delete(workspace=workspace, actor=request.user, item=item)
-    return Status(204, None)
+    return api_delete(
+        request, slug, selectors.content_item_get, services.content_item_delete, "item", item_id=item_id
+    )
 
 
 @router.get(
@@ -392,8 +369,7 @@ def item_delete(request: HttpRequest, slug: str, item_id: ObjectId) -> Status[No
     summary="The body as 公众号 article HTML (library images as member-only URLs)",
 )
 def item_rendered(request: HttpRequest, slug: str, item_id: ObjectId) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
+    workspace, item = api_object(request, slug, selectors.content_item_get, item_id=item_id)
     return selectors.content_item_rendered(
         workspace=workspace, user=request.user, item=item, absolute=request.build_absolute_uri
     )
@@ -418,9 +394,7 @@ class VariantOut(Schema):
     version: int
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_platform(obj: ContentVariant) -> str:
-        return obj.account.platform
+    resolve_platform = attribute("account.platform")
 
     @staticmethod
     def resolve_media_ids(obj: ContentVariant) -> list[int]:
@@ -457,8 +431,7 @@ class VariantPatchIn(Schema):
 @router.get("/workspaces/{slug}/items/{item_id}/variants", response=list[VariantOut])
 @paginate
 def variant_list(request: HttpRequest, slug: str, item_id: ObjectId) -> Any:
-    workspace = api_workspace(request, slug)
-    item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
+    workspace, item = api_object(request, slug, selectors.content_item_get, item_id=item_id)
     return selectors.variant_list(workspace=workspace, user=request.user, item=item)
 
 
@@ -466,8 +439,7 @@ def variant_list(request: HttpRequest, slug: str, item_id: ObjectId) -> Any:
 def variant_create(
     request: HttpRequest, slug: str, item_id: ObjectId, payload: VariantIn
 ) -> Status[ContentVariant]:
-    workspace = api_workspace(request, slug)
-    item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
+    workspace, item = api_object(request, slug, selectors.content_item_get, item_id=item_id)
     try:
         account = account_get(workspace=workspace, user=request.user, account_id=payload.account_id)
     except Http404:
@@ -490,14 +462,12 @@ def variant_create(
 
 @router.get("/workspaces/{slug}/variants/{variant_id}", response=VariantOut)
 def variant_detail(request: HttpRequest, slug: str, variant_id: ObjectId) -> ContentVariant:
-    workspace = api_workspace(request, slug)
-    return selectors.variant_get(workspace=workspace, user=request.user, variant_id=variant_id)
+    return api_select(request, slug, selectors.variant_get, variant_id=variant_id)
 
 
 @router.patch("/workspaces/{slug}/variants/{variant_id}", response={200: VariantOut, 409: MessageOut})
 def variant_patch(request: HttpRequest, slug: str, variant_id: ObjectId, payload: VariantPatchIn) -> Any:
-    workspace = api_workspace(request, slug)
-    variant = selectors.variant_get(workspace=workspace, user=request.user, variant_id=variant_id)
+    workspace, variant = api_object(request, slug, selectors.variant_get, variant_id=variant_id)
     fields = payload.dict(exclude_unset=True)
     version = fields.pop("version")
     if "media_ids" in fields:
@@ -512,10 +482,14 @@ def variant_patch(request: HttpRequest, slug: str, variant_id: ObjectId, payload
 
 @router.delete("/workspaces/{slug}/variants/{variant_id}", response={204: None})
 def variant_delete(request: HttpRequest, slug: str, variant_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    variant = selectors.variant_get(workspace=workspace, user=request.user, variant_id=variant_id)
-    variant_services.variant_delete(workspace=workspace, actor=request.user, variant=variant)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.variant_get,
+        variant_services.variant_delete,
+        "variant",
+        variant_id=variant_id,
+    )
 
 
 # ---- media assets ---------------------------------------------------------------------------
@@ -536,9 +510,7 @@ class AssetOut(Schema):
     file_url: str
     thumbnail_url: str | None
 
-    @staticmethod
-    def resolve_kind_label(obj: MediaAsset) -> str:
-        return str(obj.get_kind_display())
+    resolve_kind_label = choice_label("kind")
 
     @staticmethod
     def resolve_file_url(obj: MediaAsset) -> str:
@@ -592,8 +564,7 @@ def asset_upload(request: HttpRequest, slug: str, file: File[UploadedFile]) -> A
 
 @router.get("/workspaces/{slug}/assets/{asset_id}", response=AssetOut)
 def asset_detail(request: HttpRequest, slug: str, asset_id: ObjectId) -> MediaAsset:
-    workspace = api_workspace(request, slug)
-    return selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
+    return api_select(request, slug, selectors.media_asset_get, asset_id=asset_id)
 
 
 @router.get(
@@ -601,12 +572,13 @@ def asset_detail(request: HttpRequest, slug: str, asset_id: ObjectId) -> MediaAs
     summary="The asset's file (binary)",
     response={200: None},
     openapi_extra={
-        "responses": {"200": {"description": "The file", "content": {"application/octet-stream": {}}}}
+        # The integer key replaces ninja's own 200 entry; a "200" string key would sit beside it
+        # and make the document's JSON carry the key twice, which Swagger UI refuses to parse.
+        "responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}
     },
 )
 def asset_file(request: HttpRequest, slug: str, asset_id: ObjectId) -> FileResponse:
-    workspace = api_workspace(request, slug)
-    asset = selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
+    asset = api_select(request, slug, selectors.media_asset_get, asset_id=asset_id)
     try:
         handle = asset.file.open("rb")
     except OSError:
@@ -616,7 +588,11 @@ def asset_file(request: HttpRequest, slug: str, asset_id: ObjectId) -> FileRespo
 
 @router.delete("/workspaces/{slug}/assets/{asset_id}", response={204: None})
 def asset_delete(request: HttpRequest, slug: str, asset_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    asset = selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
-    media_services.media_asset_delete(workspace=workspace, actor=request.user, asset=asset)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.media_asset_get,
+        media_services.media_asset_delete,
+        "asset",
+        asset_id=asset_id,
+    )

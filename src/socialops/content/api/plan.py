@@ -1,6 +1,8 @@
 """API: cadence and capacity rules, plan generation and urgent insertion, placements and their feed."""
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +13,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from socialops.accounts.selectors import own_accounts
-from socialops.workspaces.api import api_workspace
+from socialops.core.pagination import MappedPage
+from socialops.workspaces.api import api_delete, api_object, api_workspace
 from socialops.workspaces.selectors import member_users
 
 from ..models import PlanRun
@@ -316,8 +319,7 @@ def cadence_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     "/workspaces/{slug}/cadence/{int:account_id}", response=CadenceOut, summary="One account's cadence rule"
 )
 def cadence_detail(request: HttpRequest, slug: str, account_id: Id) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    account = sel.own_account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, sel.own_account_get, account_id=account_id)
     return _cadence_out(
         account, sel.cadence_rule_get(workspace=workspace, user=request.user, account=account)
     )
@@ -329,8 +331,7 @@ def cadence_detail(request: HttpRequest, slug: str, account_id: Id) -> dict[str,
     summary="Set an account's cadence (fields left out keep their value)",
 )
 def cadence_set(request: HttpRequest, slug: str, account_id: Id, payload: CadenceIn) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    account = sel.own_account_get(workspace=workspace, user=request.user, account_id=account_id)
+    workspace, account = api_object(request, slug, sel.own_account_get, account_id=account_id)
     rule = svc.cadence_rule_set(
         workspace=workspace, actor=request.user, account=account, **payload.dict(exclude_none=True)
     )
@@ -372,10 +373,7 @@ def capacity_set(request: HttpRequest, slug: str, payload: CapacityIn) -> dict[s
     "/workspaces/{slug}/capacity/{int:rule_id}", response={204: None}, summary="Remove a capacity rule"
 )
 def capacity_delete(request: HttpRequest, slug: str, rule_id: Id) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    rule = sel.capacity_get(workspace=workspace, user=request.user, rule_id=rule_id)
-    svc.capacity_delete(workspace=workspace, actor=request.user, rule=rule)
-    return Status(204, None)
+    return api_delete(request, slug, sel.capacity_get, svc.capacity_delete, "rule", rule_id=rule_id)
 
 
 # ---- runs --------------------------------------------------------------------------------------
@@ -408,8 +406,7 @@ def plan_generate(request: HttpRequest, slug: str, payload: GenerateIn) -> dict[
     summary="Insert an item as urgent for an account and re-flow what it displaces",
 )
 def plan_urgent(request: HttpRequest, slug: str, payload: UrgentIn) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    item = content_item_get(workspace=workspace, user=request.user, item_id=payload.item_id)
+    workspace, item = api_object(request, slug, content_item_get, item_id=payload.item_id)
     account = sel.own_account_get(workspace=workspace, user=request.user, account_id=payload.account_id)
     run = svc.urgent_insert(
         workspace=workspace, actor=request.user, item=item, account=account, at=payload.at
@@ -426,8 +423,7 @@ def plan_run_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 @router.get("/workspaces/{slug}/plan/runs/{int:run_id}", response=RunOut, summary="One run with its report")
 def plan_run_detail(request: HttpRequest, slug: str, run_id: Id) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    run = sel.plan_run_get(workspace=workspace, user=request.user, run_id=run_id)
+    workspace, run = api_object(request, slug, sel.plan_run_get, run_id=run_id)
     return _run_out(request, workspace, run)
 
 
@@ -468,28 +464,12 @@ def placement_list(request: HttpRequest, slug: str, query: Query[ListQuery]) -> 
         account=query.account,
         run=query.run,
     )
-    return _LazyPlacements(workspace, qs)  # type: ignore[return-value]
-
-
-class _LazyPlacements:
-    """A queryset turned into output dicts only for the page the paginator slices out."""
-
-    def __init__(self, workspace: Any, qs: Any) -> None:
-        self.workspace, self.qs = workspace, qs
-
-    def __len__(self) -> int:
-        return int(self.qs.count())
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [sel.placement_as_dict(self.workspace, p) for p in self.qs[index]]
-        return sel.placement_as_dict(self.workspace, self.qs[index])
+    return MappedPage(qs, partial(sel.placement_as_dict, workspace))  # type: ignore[return-value]
 
 
 @router.post("/workspaces/{slug}/placements", response={201: PlacementOut}, summary="Place an item by hand")
 def placement_create(request: HttpRequest, slug: str, payload: PlacementIn) -> Status[dict[str, Any]]:
-    workspace = api_workspace(request, slug)
-    item = content_item_get(workspace=workspace, user=request.user, item_id=payload.item_id)
+    workspace, item = api_object(request, slug, content_item_get, item_id=payload.item_id)
     account = sel.own_account_get(workspace=workspace, user=request.user, account_id=payload.account_id)
     placement = svc.placement_create(
         workspace=workspace,
@@ -503,12 +483,20 @@ def placement_create(request: HttpRequest, slug: str, payload: PlacementIn) -> S
     return Status(201, sel.placement_as_dict(workspace, placement))
 
 
+def _placement_act(
+    request: HttpRequest, slug: str, placement_id: int, action: Callable[..., Any], **fields: Any
+) -> dict[str, Any]:
+    """Run a placement service on the URL's placement; the placement's output after it."""
+    workspace, placement = api_object(request, slug, sel.placement_get, placement_id=placement_id)
+    action(workspace=workspace, actor=request.user, placement=placement, **fields)
+    return sel.placement_as_dict(workspace, placement)
+
+
 @router.get(
     "/workspaces/{slug}/placements/{int:placement_id}", response=PlacementOut, summary="One placement"
 )
 def placement_detail(request: HttpRequest, slug: str, placement_id: Id) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    placement = sel.placement_get(workspace=workspace, user=request.user, placement_id=placement_id)
+    workspace, placement = api_object(request, slug, sel.placement_get, placement_id=placement_id)
     return sel.placement_as_dict(workspace, placement)
 
 
@@ -518,22 +506,14 @@ def placement_detail(request: HttpRequest, slug: str, placement_id: Id) -> dict[
     summary="Move a placement (400 with the reason when the time breaks a rule)",
 )
 def placement_move(request: HttpRequest, slug: str, placement_id: Id, payload: MoveIn) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    placement = sel.placement_get(workspace=workspace, user=request.user, placement_id=placement_id)
-    svc.placement_move(
-        workspace=workspace, actor=request.user, placement=placement, starts_at=payload.starts_at
-    )
-    return sel.placement_as_dict(workspace, placement)
+    return _placement_act(request, slug, placement_id, svc.placement_move, starts_at=payload.starts_at)
 
 
 @router.post(
     "/workspaces/{slug}/placements/{int:placement_id}/lock", response=PlacementOut, summary="Lock a placement"
 )
 def placement_lock(request: HttpRequest, slug: str, placement_id: Id) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    placement = sel.placement_get(workspace=workspace, user=request.user, placement_id=placement_id)
-    svc.placement_lock(workspace=workspace, actor=request.user, placement=placement)
-    return sel.placement_as_dict(workspace, placement)
+    return _placement_act(request, slug, placement_id, svc.placement_lock)
 
 
 @router.post(
@@ -542,10 +522,7 @@ def placement_lock(request: HttpRequest, slug: str, placement_id: Id) -> dict[st
     summary="Unlock a placement",
 )
 def placement_unlock(request: HttpRequest, slug: str, placement_id: Id) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    placement = sel.placement_get(workspace=workspace, user=request.user, placement_id=placement_id)
-    svc.placement_unlock(workspace=workspace, actor=request.user, placement=placement)
-    return sel.placement_as_dict(workspace, placement)
+    return _placement_act(request, slug, placement_id, svc.placement_unlock)
 
 
 @router.delete(
@@ -554,7 +531,6 @@ def placement_unlock(request: HttpRequest, slug: str, placement_id: Id) -> dict[
     summary="Take an item off the plan",
 )
 def placement_delete(request: HttpRequest, slug: str, placement_id: Id) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    placement = sel.placement_get(workspace=workspace, user=request.user, placement_id=placement_id)
-    svc.placement_delete(workspace=workspace, actor=request.user, placement=placement)
-    return Status(204, None)
+    return api_delete(
+        request, slug, sel.placement_get, svc.placement_delete, "placement", placement_id=placement_id
+    )

@@ -219,6 +219,8 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["form"].widget.attrs["data-form-switch"] = "1"
         _set_choices(self, "theme", [("", "—")] + [(t.pk, t.name) for t in themes])
+        # The page offers "create a theme first" when there is none to pick.
+        self.has_themes = bool(themes)
         _set_choices(self, "owner", [("", "—")] + [(u.pk, u.get_username()) for u in owners])
         _set_choices(self, "accounts", [(a.pk, str(a)) for a in accounts])
         self.fields["accounts"].widget.attrs["class"] = "form-check-input"

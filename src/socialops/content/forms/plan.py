@@ -166,38 +166,34 @@ class GenerateForm(BootstrapFormMixin, forms.Form):
         field.widget.attrs["class"] = "form-check-input"
 
 
-class PlacementForm(BootstrapFormMixin, forms.Form):
-    """Place an item by hand: which item, on which account, when."""
+class _ItemOnAccountForm(BootstrapFormMixin, forms.Form):
+    """An item and one of our accounts, each chosen from the lists the page offers."""
 
     item: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Content item"), queryset=None)
     account: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Account"), queryset=None)
+
+    def __init__(self, *args: Any, items: Any, accounts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, qs in (("item", items), ("account", accounts)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = qs
+
+
+class PlacementForm(_ItemOnAccountForm):
+    """Place an item by hand: which item, on which account, when."""
+
     starts_at = LocalDateTimeField(label=_("Time"), help_text=_("In the workspace's time zone."))
     locked = forms.BooleanField(
         label=_("Lock it (regeneration and urgent insertions leave it alone)"), required=False
     )
 
-    def __init__(self, *args: Any, items: Any, accounts: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, qs in (("item", items), ("account", accounts)):
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = qs
 
-
-class UrgentForm(BootstrapFormMixin, forms.Form):
+class UrgentForm(_ItemOnAccountForm):
     """Insert an item as urgent: the earliest suitable slot, or a time given by hand."""
 
-    item: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Content item"), queryset=None)
-    account: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Account"), queryset=None)
     at = LocalDateTimeField(
         label=_("Time (optional)"),
         required=False,
         help_text=_("Empty: the earliest suitable slot. In the workspace's time zone."),
     )
-
-    def __init__(self, *args: Any, items: Any, accounts: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, qs in (("item", items), ("account", accounts)):
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = qs

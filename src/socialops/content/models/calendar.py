@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from socialops.core.models import CreatedAtModel, CreatedByModel
 from socialops.workspaces.models import Workspace
 
 
@@ -17,15 +17,13 @@ class HolidayOverrideKind(models.TextChoices):
     WORKDAY = "workday", _("Ordinary workday")
 
 
-class HolidayOverride(models.Model):
+class HolidayOverride(CreatedByModel, CreatedAtModel):
     """One day of an official holiday schedule entered by an admin (for years the library lacks, or corrections)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="holiday_overrides")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=HolidayOverrideKind.choices)
     name = models.CharField(_("name"), max_length=50, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["date"]
@@ -36,13 +34,12 @@ class HolidayOverride(models.Model):
         return f"{self.date} {self.kind}"
 
 
-class OfficialScheduleYear(models.Model):
+class OfficialScheduleYear(CreatedAtModel):
     """A year whose official holiday schedule has been entered in full by an admin, so it counts as covered."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="schedule_years")
     year = models.PositiveSmallIntegerField(_("year"))
     source = models.CharField(_("source"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["year"]
@@ -62,7 +59,7 @@ class CalendarEntryKind(models.TextChoices):
     FESTIVAL = "festival", _("Festival")
 
 
-class CalendarEntry(models.Model):
+class CalendarEntry(CreatedByModel, CreatedAtModel):
     """A hot topic (热点), brand event or extra festival/commerce day a person put on the calendar."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="calendar_entries")
@@ -71,8 +68,6 @@ class CalendarEntry(models.Model):
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
     description = models.TextField(_("description"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["start_date", "name"]

@@ -8,12 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
+from socialops.core.models import CreatedAtModel, CreatedByModel, TimestampedModel
 from socialops.workspaces.models import Workspace
 
 color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f77b4."))
 
 
-class Theme(models.Model):
+class Theme(CreatedAtModel):
     """A content theme (内容主题) of the workspace, with a colour for the calendar."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="themes")
@@ -23,7 +24,6 @@ class Theme(models.Model):
     # Professional or technical themes need a subject expert's sign-off (review workflow).
     needs_expert_review = models.BooleanField(_("needs subject-expert sign-off"), default=False)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["position", "name"]
@@ -92,7 +92,7 @@ def _suffix(filename: str) -> str:
     return filename[dot:].lower()[:10] if dot >= 0 else ""
 
 
-class MediaAsset(models.Model):
+class MediaAsset(CreatedAtModel):
     """An uploaded image or video, validated, with a thumbnail; reusable across items."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="media_assets")
@@ -109,7 +109,6 @@ class MediaAsset(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -120,7 +119,7 @@ class MediaAsset(models.Model):
         return self.original_name
 
 
-class ContentItem(models.Model):
+class ContentItem(CreatedByModel, TimestampedModel):
     """One piece of content in one form, with a theme, an owner, a deadline and an importance."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="content_items")
@@ -177,9 +176,6 @@ class ContentItem(models.Model):
     is_advertising = models.BooleanField(_("advertising/sponsored"), default=False)
     # Incremented on every save: a save based on an older version is refused (no silent overwrite).
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at"]

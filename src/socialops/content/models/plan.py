@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
+from socialops.core.models import CreatedAtModel, CreatedByModel, TimestampedModel
 from socialops.workspaces.models import Workspace
 
 from .items import ContentItem
@@ -105,7 +106,7 @@ class CapacityRule(models.Model):
         return f"{self.owner_id or 'workspace'}: {self.items_per_week}/week"
 
 
-class PlanRun(models.Model):
+class PlanRun(CreatedByModel, CreatedAtModel):
     """One run of the plan generator over a period and a set of accounts, with its report."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="plan_runs")
@@ -114,8 +115,6 @@ class PlanRun(models.Model):
     accounts = models.ManyToManyField(SocialAccount, related_name="+", verbose_name=_("accounts"))
     # Empty slots, short themes, moves of re-flowed items, warnings (uncovered holiday data …).
     report = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -133,7 +132,7 @@ class PlacementSource(models.TextChoices):
     MANUAL = "manual", _("Placed by hand")
 
 
-class Placement(models.Model):
+class Placement(TimestampedModel):
     """An item planned for one account at one time; kept by regeneration when placed or locked by hand."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="placements")
@@ -149,8 +148,6 @@ class Placement(models.Model):
     plan_run = models.ForeignKey(
         PlanRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]

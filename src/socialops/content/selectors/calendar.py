@@ -20,9 +20,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socialops.core.querysets import filter_given
 from socialops.core.time import local_today
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_rows
 
 from .. import holidays
 from ..calendar_types import CalendarDay, CalendarItem
@@ -394,14 +396,12 @@ def calendar_entry_list(
     kind: str | None = None,
 ) -> QuerySet[CalendarEntry]:
     """The workspace's hot topics, brand events and other entries, optionally those overlapping a range."""
-    membership_get(workspace=workspace, user=user)
-    qs = CalendarEntry.objects.filter(workspace=workspace)
-    if start is not None:
-        qs = qs.filter(end_date__gte=start)
-    if end is not None:
-        qs = qs.filter(start_date__lte=end)
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = filter_given(
+        member_rows(CalendarEntry, workspace=workspace, user=user),
+        end_date__gte=start,
+        start_date__lte=end,
+        kind=kind,
+    )
     return qs.select_related("created_by").order_by("start_date", "name", "pk")
 
 

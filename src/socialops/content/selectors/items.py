@@ -18,9 +18,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from socialops.accounts.models import Platform, SocialAccount
+from socialops.core.querysets import filter_given
 from socialops.textkit.platform_rules import max_length
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_row_or_404, member_rows
 
 from ..models import ContentItem, ContentVariant, Importance, MediaAsset, MediaKind, Theme, ThemeTarget
 from ..rendering import article_html, asset_ids_in, plain_text, preview_html
@@ -117,17 +119,14 @@ def content_item_list(
 ) -> QuerySet[ContentItem]:
     """The workspace's items, newest change first, filtered; each with ``variant_count``."""
     membership_get(workspace=workspace, user=user)
-    qs = _items(workspace).annotate(variant_count=Count("variants", distinct=True))
-    if form:
-        qs = qs.filter(form=form)
-    if theme:
-        qs = qs.filter(theme_id=theme)
-    if status:
-        qs = qs.filter(status=status)
-    if importance:
-        qs = qs.filter(importance=importance)
-    if account:
-        qs = qs.filter(accounts__id=account)
+    qs = filter_given(
+        _items(workspace).annotate(variant_count=Count("variants", distinct=True)),
+        form=form,
+        theme_id=theme,
+        status=status,
+        importance=importance,
+        accounts__id=account,
+    )
     if q:
         q = q.strip()[:100]
         qs = qs.filter(Q(title__icontains=q) | Q(digest__icontains=q) | Q(body__icontains=q))
@@ -250,9 +249,9 @@ def content_item_rendered(
 
 def variant_list(*, workspace: Workspace, user: Any, item: ContentItem) -> QuerySet[ContentVariant]:
     """The item's variants, one per account."""
-    membership_get(workspace=workspace, user=user)
     return (
-        ContentVariant.objects.filter(workspace=workspace, item=item)
+        member_rows(ContentVariant, workspace=workspace, user=user)
+        .filter(item=item)
         .select_related("account")
         .order_by("account__platform", "account__handle")
     )
@@ -350,10 +349,8 @@ def media_asset_list(
     *, workspace: Workspace, user: Any, kind: str | None = None, q: str | None = None
 ) -> QuerySet[MediaAsset]:
     """The workspace's media library, newest first."""
-    membership_get(workspace=workspace, user=user)
-    qs = MediaAsset.objects.filter(workspace=workspace).select_related("uploaded_by")
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = member_rows(MediaAsset, workspace=workspace, user=user).select_related("uploaded_by")
+    qs = filter_given(qs, kind=kind)
     if q:
         qs = qs.filter(original_name__icontains=q.strip()[:100])
     return qs.order_by("-created_at", "-id")
@@ -361,8 +358,7 @@ def media_asset_list(
 
 def media_asset_get(*, workspace: Workspace, user: Any, asset_id: int) -> MediaAsset:
     """One asset of this workspace, or Http404."""
-    membership_get(workspace=workspace, user=user)
-    return get_object_or_404(MediaAsset.objects.filter(workspace=workspace), pk=asset_id)
+    return member_row_or_404(MediaAsset, workspace=workspace, user=user, pk=asset_id)
 
 
 def media_asset_usage(*, workspace: Workspace, asset: MediaAsset) -> dict[str, list[Any]]:

@@ -20,6 +20,7 @@ from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import own_accounts
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_rows
 
 from .. import hooks, planner
 from ..models import (
@@ -149,9 +150,8 @@ def cadence_summary(rule: CadenceRule) -> dict[str, Any]:
 
 def capacity_list(*, workspace: Workspace, user: Any) -> QuerySet[CapacityRule]:
     """Capacity rules: the whole workspace's first, then per owner."""
-    membership_get(workspace=workspace, user=user)
     return (
-        CapacityRule.objects.filter(workspace=workspace)
+        member_rows(CapacityRule, workspace=workspace, user=user)
         .select_related("owner")
         .order_by("owner__username", "pk")
     )
@@ -362,9 +362,8 @@ def urgent_state_for_system(
 
 def plan_run_list(*, workspace: Workspace, user: Any) -> QuerySet[PlanRun]:
     """Runs of the generator and urgent insertions, newest first."""
-    membership_get(workspace=workspace, user=user)
     return (
-        PlanRun.objects.filter(workspace=workspace)
+        member_rows(PlanRun, workspace=workspace, user=user)
         .select_related("created_by")
         .prefetch_related("accounts")
         .order_by("-created_at", "-pk")
@@ -416,9 +415,8 @@ def placement_get(*, workspace: Workspace, user: Any, placement_id: int) -> Plac
 
 def placeable_items(*, workspace: Workspace, user: Any) -> QuerySet[ContentItem]:
     """Items a person may place by hand or insert as urgent (not published or archived)."""
-    membership_get(workspace=workspace, user=user)
     return (
-        ContentItem.objects.filter(workspace=workspace)
+        member_rows(ContentItem, workspace=workspace, user=user)
         .exclude(status__in=("published", "archived"))
         .select_related("theme")
         .order_by("-updated_at", "-pk")

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from socialops.core.actors import user_or_none
 from socialops.core.imports import RowError
+from socialops.core.validation import refuse_unknown_fields
 from socialops.workspaces.access import require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -34,7 +35,6 @@ from ..models import (
     OfficialScheduleYear,
 )
 from ..selectors.calendar import EARLIEST, LATEST
-from .common import refuse_unknown_fields
 
 NAME_MAX = 50
 ENTRY_NAME_MAX = 100
@@ -115,27 +115,14 @@ def holiday_override_set(
             name=name,
             created_by=user_or_none(actor),
         )
-        audit_record(
-            workspace=workspace,
-            actor=actor,
-            action="holiday_override.create",
-            obj=override,
-            after=snapshot(override),
-        )
+        audit_saved(override, workspace=workspace, actor=actor, action="holiday_override.create")
         return override
     if override.kind == kind and override.name == name:
         return override
     before = snapshot(override)
     override.kind, override.name = kind, name
     override.save(update_fields=["kind", "name"])
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="holiday_override.update",
-        obj=override,
-        before=before,
-        after=snapshot(override),
-    )
+    audit_saved(override, workspace=workspace, actor=actor, action="holiday_override.update", before=before)
     return override
 
 
@@ -146,14 +133,7 @@ def holiday_override_delete(*, workspace: Workspace, actor: Any, date: dt.date) 
     override = HolidayOverride.objects.filter(workspace=workspace, date=date).first()
     if override is None:
         raise Http404(_("Not found."))
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="holiday_override.delete",
-        obj=override,
-        before=snapshot(override),
-    )
-    override.delete()
+    audit_delete(override, workspace=workspace, actor=actor, action="holiday_override.delete")
 
 
 # ---- the official schedule of a year ---------------------------------------------------------
@@ -463,9 +443,7 @@ def calendar_entry_create(
         }
     )
     entry = CalendarEntry.objects.create(workspace=workspace, created_by=user_or_none(actor), **data)
-    audit_record(
-        workspace=workspace, actor=actor, action="calendar_entry.create", obj=entry, after=snapshot(entry)
-    )
+    audit_saved(entry, workspace=workspace, actor=actor, action="calendar_entry.create")
     return entry
 
 
@@ -485,14 +463,7 @@ def calendar_entry_update(
     for key, value in data.items():
         setattr(entry, key, value)
     entry.save(update_fields=list(ENTRY_FIELDS))
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="calendar_entry.update",
-        obj=entry,
-        before=before,
-        after=snapshot(entry),
-    )
+    audit_saved(entry, workspace=workspace, actor=actor, action="calendar_entry.update", before=before)
     return entry
 
 
@@ -502,7 +473,4 @@ def calendar_entry_delete(*, workspace: Workspace, actor: Any, entry: CalendarEn
     require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     if entry.workspace_id != workspace.pk:
         raise Http404(_("Not found."))
-    audit_record(
-        workspace=workspace, actor=actor, action="calendar_entry.delete", obj=entry, before=snapshot(entry)
-    )
-    entry.delete()
+    audit_delete(entry, workspace=workspace, actor=actor, action="calendar_entry.delete")

@@ -9,7 +9,6 @@ other. Every save of an item or a variant ends with ``after_save``, which lets h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,13 +38,6 @@ def set_ordered(manager: Any, objects: list[Any]) -> None:
     manager.clear()
     for obj in objects:
         manager.add(obj)
-
-
-def refuse_unknown_fields(fields: Iterable[str], allowed: Iterable[str]) -> None:
-    """An update names only fields it may change; any other is refused by name."""
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
 
 
 def clean_bool(value: Any, field: str, errors: Errors) -> bool:

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.actors import user_or_none
-from socialops.core.validation import Errors
+from socialops.core.validation import Errors, protected_delete_error, refuse_unknown_fields
 from socialops.core.validation import add_error as _add
 from socialops.core.validation import clean_text as _text
 from socialops.workspaces.access import ensure_same_workspace, require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, edit_snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -39,7 +39,6 @@ from .common import (
     clean_bool,
     id_of,
     is_id,
-    refuse_unknown_fields,
     set_ordered,
 )
 
@@ -425,11 +424,6 @@ def _check_item_state(
         _add(errors, "deadline", _("Give a deadline, or mark the item evergreen."))
 
 
-def _item_snapshot(item: ContentItem) -> dict[str, Any]:
-    # updated_at changes on every save; leaving it out keeps each audit entry a diff of the edit.
-    return snapshot(item, exclude={"updated_at"})
-
-
 def _apply_item(item: ContentItem, state: dict[str, Any]) -> None:
     for key, value in state.items():
         if key not in ("accounts", "images"):
@@ -493,9 +487,7 @@ def content_item_create(
     item.save()
     item.accounts.set(state["accounts"])
     set_ordered(item.images, state["images"])
-    audit_record(
-        workspace=workspace, actor=actor, action="content_item.create", obj=item, after=_item_snapshot(item)
-    )
+    audit_saved(item, workspace=workspace, actor=actor, action="content_item.create", snap=edit_snapshot)
     after_save(workspace, actor, item, "item.create")
     return item
 
@@ -516,7 +508,7 @@ def content_item_update(
     refuse_unknown_fields(fields, ITEM_FIELDS)
     check_expected_version(workspace, actor, ContentItem, item, expected_version)
     item.refresh_from_db()
-    before = _item_snapshot(item)
+    before = edit_snapshot(item)
     errors: Errors = {}
     cleaned = _clean_item(workspace, fields, errors)
     state = _item_state(item)
@@ -545,13 +537,13 @@ def content_item_update(
         item.accounts.set(state["accounts"])
         if [a.pk for a in state["images"]] != images_before:
             set_ordered(item.images, state["images"])
-        audit_record(
+        audit_saved(
+            item,
             workspace=workspace,
             actor=actor,
             action="content_item.update",
-            obj=item,
             before=before,
-            after=_item_snapshot(item),
+            snap=edit_snapshot,
         )
     advertised = is_advertising is not None and _advertising_write(workspace, actor, item, is_advertising)
     if changed or advertised:
@@ -600,19 +592,11 @@ def content_item_delete(*, workspace: Workspace, actor: Any, item: ContentItem) 
     """Delete an item with its variants and plan placements."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     ensure_same_workspace(workspace, item, "item")
-    before = _item_snapshot(item)
+    before = edit_snapshot(item)
     # The variants go with the item; keep them in the log so the deletion can be reconstructed.
-    before["variants"] = [snapshot(v, exclude={"updated_at"}) for v in item.variants.all()]
-    audit_record(workspace=workspace, actor=actor, action="content_item.delete", obj=item, before=before)
+    before["variants"] = [edit_snapshot(v) for v in item.variants.all()]
     try:
-        item.delete()
+        audit_delete(item, workspace=workspace, actor=actor, action="content_item.delete", before=before)
     except ProtectedError as exc:
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        raise ValidationError(
-            {
-                "item": [
-                    _("This item cannot be deleted while it still has %(kinds)s.")
-                    % {"kinds": ", ".join(kinds)}
-                ]
-            }
-        ) from exc
+        message = _("This item cannot be deleted while it still has %(kinds)s.")
+        raise protected_delete_error(exc, "item", message) from exc

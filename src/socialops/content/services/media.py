@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from socialops.core.actors import user_or_none
 from socialops.workspaces.access import require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_record, audit_saved, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -164,9 +164,7 @@ def media_asset_upload(*, workspace: Workspace, actor: Any, file_name: str, cont
         if existing is None:
             raise
         return MediaUpload(existing, False)
-    audit_record(
-        workspace=workspace, actor=actor, action="media_asset.upload", obj=asset, after=_asset_snapshot(asset)
-    )
+    audit_saved(asset, workspace=workspace, actor=actor, action="media_asset.upload", snap=_asset_snapshot)
     return MediaUpload(asset, True)
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from socialops.accounts.models import SocialAccount
 from socialops.core.actors import user_or_none
 from socialops.workspaces.access import require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, edit_snapshot, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
@@ -140,7 +140,7 @@ def cadence_rule_set(
     created = rule is None
     if rule is None:
         rule = CadenceRule(workspace=workspace, account=account)
-    before = None if created else snapshot(rule, exclude={"updated_at"})
+    before = None if created else edit_snapshot(rule)
     errors: dict[str, list[str]] = {}
     posts = _clean_posts(rule.posts_per_weekday if posts_per_weekday is None else posts_per_weekday, errors)
     mode = rule.holiday_mode if holiday_mode is None else holiday_mode
@@ -187,13 +187,13 @@ def cadence_rule_set(
     rule.quiet_end = end.replace(second=0, microsecond=0)
     rule.form_limits = limits
     rule.save()
-    audit_record(
+    audit_saved(
+        rule,
         workspace=workspace,
         actor=actor,
         action="cadence.create" if created else "cadence.update",
-        obj=rule,
         before=before,
-        after=snapshot(rule, exclude={"updated_at"}),
+        snap=edit_snapshot,
     )
     return rule
 
@@ -226,13 +226,12 @@ def capacity_set(*, workspace: Workspace, actor: Any, owner: Any = None, items_p
         rule = CapacityRule(workspace=workspace, owner=owner, items_per_week=items_per_week)
     rule.items_per_week = items_per_week
     rule.save()
-    audit_record(
+    audit_saved(
+        rule,
         workspace=workspace,
         actor=actor,
         action="capacity.create" if before is None else "capacity.update",
-        obj=rule,
         before=before,
-        after=snapshot(rule),
     )
     return rule
 
@@ -243,8 +242,7 @@ def capacity_delete(*, workspace: Workspace, actor: Any, rule: CapacityRule) -> 
     require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     if rule.workspace_id != workspace.pk:
         raise ValidationError({"rule": [_("Not found.")]})
-    audit_record(workspace=workspace, actor=actor, action="capacity.delete", obj=rule, before=snapshot(rule))
-    rule.delete()
+    audit_delete(rule, workspace=workspace, actor=actor, action="capacity.delete")
 
 
 # ---- generator runs ----------------------------------------------------------------------------
@@ -402,13 +400,13 @@ def placement_move(
     placement.starts_at = sel.to_aware(workspace, local)
     placement.source = PlacementSource.MANUAL
     placement.save()
-    audit_record(
+    audit_saved(
+        placement,
         workspace=workspace,
         actor=actor,
         action="placement.move",
-        obj=placement,
         before=before,
-        after=_placement_after(placement),
+        snap=_placement_after,
     )
     return placement
 
@@ -419,13 +417,13 @@ def _set_lock(workspace: Workspace, actor: Any, placement: Placement, locked: bo
     before = _placement_after(placement)
     placement.locked = locked
     placement.save(update_fields=["locked", "updated_at"])
-    audit_record(
+    audit_saved(
+        placement,
         workspace=workspace,
         actor=actor,
         action="placement.lock" if locked else "placement.unlock",
-        obj=placement,
         before=before,
-        after=_placement_after(placement),
+        snap=_placement_after,
     )
     return placement
 
@@ -493,13 +491,7 @@ def placement_create(
         locked=bool(locked),
         explanation=[planner.entry("manual")],
     )
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="placement.create",
-        obj=placement,
-        after=_placement_after(placement),
-    )
+    audit_saved(placement, workspace=workspace, actor=actor, action="placement.create", snap=_placement_after)
     return placement
 
 
@@ -508,14 +500,9 @@ def placement_delete(*, workspace: Workspace, actor: Any, placement: Placement) 
     """Take an item off the plan (it goes back to the backlog)."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_placement(workspace, placement)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="placement.delete",
-        obj=placement,
-        before=_placement_after(placement),
+    audit_delete(
+        placement, workspace=workspace, actor=actor, action="placement.delete", snap=_placement_after
     )
-    placement.delete()
 
 
 # Long on purpose: loading the plan around the item, running the pure insertion and writing

@@ -15,16 +15,16 @@ from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
-from socialops.core.validation import Errors
+from socialops.core.validation import Errors, protected_delete_error, refuse_unknown_fields
 from socialops.core.validation import add_error as _add
 from socialops.core.validation import clean_text as _text
 from socialops.workspaces.access import ensure_same_workspace, require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
 from ..models import ContentItem, Theme, ThemeTarget
-from .common import check_our_account, clean_bool, is_id, refuse_unknown_fields
+from .common import check_our_account, clean_bool, is_id
 
 THEME_NAME_MAX = 50
 THEME_DESCRIPTION_MAX = 2000
@@ -112,7 +112,7 @@ def theme_create(
         raise ValidationError(errors)
     cleaned.setdefault("position", _next_theme_position(workspace))
     theme = Theme.objects.create(workspace=workspace, **cleaned)
-    audit_record(workspace=workspace, actor=actor, action="theme.create", obj=theme, after=snapshot(theme))
+    audit_saved(theme, workspace=workspace, actor=actor, action="theme.create")
     return theme
 
 
@@ -130,14 +130,7 @@ def theme_update(*, workspace: Workspace, actor: Any, theme: Theme, **fields: An
     for key, value in cleaned.items():
         setattr(theme, key, value)
     theme.save()
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="theme.update",
-        obj=theme,
-        before=before,
-        after=snapshot(theme),
-    )
+    audit_saved(theme, workspace=workspace, actor=actor, action="theme.update", before=before)
     return theme
 
 
@@ -181,21 +174,12 @@ def theme_delete(*, workspace: Workspace, actor: Any, theme: Theme) -> None:
                 ]
             }
         )
-    audit_record(workspace=workspace, actor=actor, action="theme.delete", obj=theme, before=snapshot(theme))
     try:
-        theme.delete()
+        audit_delete(theme, workspace=workspace, actor=actor, action="theme.delete")
     except (ProtectedError, RestrictedError) as exc:
         # Records that keep the theme on purpose (its items, other apps' rows) block the deletion.
-        blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocking})
-        raise ValidationError(
-            {
-                "theme": [
-                    _("This theme cannot be deleted while it still has %(kinds)s.")
-                    % {"kinds": ", ".join(kinds)}
-                ]
-            }
-        ) from exc
+        message = _("This theme cannot be deleted while it still has %(kinds)s.")
+        raise protected_delete_error(exc, "theme", message) from exc
 
 
 @transaction.atomic
@@ -218,9 +202,7 @@ def themes_create_defaults(*, workspace: Workspace, actor: Any) -> list[Theme]:
             position=position,
         )
         position = min(position + 1, 1000)
-        audit_record(
-            workspace=workspace, actor=actor, action="theme.create", obj=theme, after=snapshot(theme)
-        )
+        audit_saved(theme, workspace=workspace, actor=actor, action="theme.create")
         created.append(theme)
     return created
 

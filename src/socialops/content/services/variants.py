@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import Platform, SocialAccount
-from socialops.core.validation import Errors
+from socialops.core.validation import Errors, refuse_unknown_fields
 from socialops.core.validation import add_error as _add
 from socialops.core.validation import clean_text as _text
 from socialops.textkit.platform_rules import max_length
 from socialops.workspaces.access import ensure_same_workspace, require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_record, audit_saved, edit_snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -32,7 +32,6 @@ from .common import (
     after_save,
     check_expected_version,
     check_our_account,
-    refuse_unknown_fields,
     set_ordered,
 )
 from .items import DIGEST_MAX, TITLE_MAX, clean_assets
@@ -205,10 +204,6 @@ def _clean_variant(
     return cleaned
 
 
-def _variant_snapshot(variant: ContentVariant) -> dict[str, Any]:
-    return snapshot(variant, exclude={"updated_at"})
-
-
 @transaction.atomic
 def variant_create(
     *,
@@ -269,13 +264,7 @@ def variant_create(
     media_assets = cleaned.pop("media")
     variant = ContentVariant.objects.create(workspace=workspace, item=item, account=account, **cleaned)
     set_ordered(variant.media, media_assets)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="variant.create",
-        obj=variant,
-        after=_variant_snapshot(variant),
-    )
+    audit_saved(variant, workspace=workspace, actor=actor, action="variant.create", snap=edit_snapshot)
     after_save(workspace, actor, item, "variant.create")
     return variant
 
@@ -294,7 +283,7 @@ def variant_update(
     cleaned = _clean_variant(workspace, variant.account.platform, fields, errors)
     if errors:
         raise ValidationError(errors)
-    before = _variant_snapshot(variant)
+    before = edit_snapshot(variant)
     media_assets = cleaned.pop("media", None)
     changed = any(getattr(variant, k) != v for k, v in cleaned.items())
     if media_assets is not None:
@@ -307,13 +296,13 @@ def variant_update(
     variant.save()
     if media_assets is not None:
         set_ordered(variant.media, media_assets)
-    audit_record(
+    audit_saved(
+        variant,
         workspace=workspace,
         actor=actor,
         action="variant.update",
-        obj=variant,
         before=before,
-        after=_variant_snapshot(variant),
+        snap=edit_snapshot,
     )
     after_save(workspace, actor, variant.item, "variant.update")
     return variant
@@ -329,7 +318,7 @@ def variant_delete(*, workspace: Workspace, actor: Any, variant: ContentVariant)
         actor=actor,
         action="variant.delete",
         obj=variant,
-        before=_variant_snapshot(variant),
+        before=edit_snapshot(variant),
     )
     item = variant.item
     variant.delete()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.core.time import local_today
+from socialops.core.view_helpers import submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -28,6 +29,10 @@ from ..services import calendar as svc
 
 MONTH_CHOICES = (1, 2, 3, 6, 12)
 DEFAULT_MONTHS = 3
+
+
+def _holidays_url(slug: str, year: int) -> str:
+    return f"{reverse('calendar_holidays', kwargs={'slug': slug})}?year={year}"
 
 
 def _year_param(request: WorkspaceRequest, default: int) -> int:
@@ -94,25 +99,23 @@ def calendar_holiday_override(request: WorkspaceRequest) -> HttpResponse:
     """Enter or correct one day of the official schedule."""
     workspace = request.workspace
     form = HolidayOverrideForm(request.POST)
-    if form.is_valid():
-        day = form.cleaned_data["date"]
-        try:
-            svc.holiday_override_set(
-                workspace=workspace,
-                actor=request.user,
-                date=day,
-                kind=form.cleaned_data["kind"],
-                name=form.cleaned_data["name"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request, _("Saved the official schedule of %(date)s.") % {"date": day.isoformat()}
-            )
-            return redirect(
-                f"{reverse('calendar_holidays', kwargs={'slug': workspace.slug})}?year={day.year}"
-            )
+    done = submitted(
+        request,
+        form,
+        lambda: svc.holiday_override_set(
+            workspace=workspace,
+            actor=request.user,
+            date=form.cleaned_data["date"],
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+        ),
+        message=lambda override: (
+            _("Saved the official schedule of %(date)s.") % {"date": override.date.isoformat()}
+        ),
+        to=lambda override: _holidays_url(workspace.slug, override.date.year),
+    )
+    if done is not None:
+        return done
     chosen = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
     return _holidays_page(request, year=chosen.year if chosen else None, override_form=form)
 
@@ -128,7 +131,7 @@ def calendar_holiday_override_delete(request: WorkspaceRequest, date: str) -> Ht
         raise Http404(_("Not found.")) from None
     svc.holiday_override_delete(workspace=workspace, actor=request.user, date=day)
     messages.success(request, _("Removed the override of %(date)s.") % {"date": day.isoformat()})
-    return redirect(f"{reverse('calendar_holidays', kwargs={'slug': workspace.slug})}?year={day.year}")
+    return redirect(_holidays_url(workspace.slug, day.year))
 
 
 @require_POST
@@ -154,7 +157,7 @@ def calendar_schedule_import(request: WorkspaceRequest) -> HttpResponse:
         form.add_service_errors(exc)
         return _holidays_page(request, import_form=form)
     (messages.success if result.changed else messages.info)(request, result.summary())
-    return redirect(f"{reverse('calendar_holidays', kwargs={'slug': workspace.slug})}?year={year}")
+    return redirect(_holidays_url(workspace.slug, year))
 
 
 # ---- hot topics and brand events -------------------------------------------------------------
@@ -223,15 +226,14 @@ def calendar_entry_create(request: WorkspaceRequest) -> HttpResponse:
     """Add a hot topic, brand event or extra festival/commerce day."""
     workspace = request.workspace
     form = CalendarEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            entry = svc.calendar_entry_create(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Added “%(name)s” to the calendar.") % {"name": entry.name})
-            return redirect("calendar_events", slug=workspace.slug)
-    return _events_page(request, form=form)
+    done = submitted(
+        request,
+        form,
+        lambda: svc.calendar_entry_create(workspace=workspace, actor=request.user, **form.cleaned_data),
+        message=lambda entry: _("Added “%(name)s” to the calendar.") % {"name": entry.name},
+        to=reverse("calendar_events", kwargs={"slug": workspace.slug}),
+    )
+    return done or _events_page(request, form=form)
 
 
 def _entry(request: WorkspaceRequest, entry_id: int) -> CalendarEntry:
@@ -249,16 +251,17 @@ def calendar_entry_edit(request: WorkspaceRequest, entry_id: int) -> HttpRespons
     entry = _entry(request, entry_id)
     if request.method == "POST":
         form = CalendarEntryForm(request.POST)
-        if form.is_valid():
-            try:
-                svc.calendar_entry_update(
-                    workspace=workspace, actor=request.user, entry=entry, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Saved “%(name)s”.") % {"name": entry.name})
-                return redirect("calendar_events", slug=workspace.slug)
+        done = submitted(
+            request,
+            form,
+            lambda: svc.calendar_entry_update(
+                workspace=workspace, actor=request.user, entry=entry, **form.cleaned_data
+            ),
+            message=lambda saved: _("Saved “%(name)s”.") % {"name": saved.name},
+            to=reverse("calendar_events", kwargs={"slug": workspace.slug}),
+        )
+        if done is not None:
+            return done
     else:
         form = CalendarEntryForm(
             initial={

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import account_get, account_list
+from socialops.core.view_helpers import form_page, run_and_say, submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -108,29 +109,22 @@ def theme_list(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "content/themes/theme_list.html", {"themes": themes, "mixes": mixes})
 
 
-def _theme_form_page(request: WorkspaceRequest, form: ThemeForm, *, title: str, submit: str) -> HttpResponse:
-    cancel = reverse("theme_list", kwargs={"slug": request.workspace.slug})
-    return render(
-        request,
-        "content/themes/theme_form.html",
-        {"form": form, "title": title, "submit": submit, "cancel_url": cancel},
-    )
-
-
 @workspace_view(Perm.CONTENT_EDIT)
 def theme_create(request: WorkspaceRequest) -> HttpResponse:
     """Add a theme."""
     workspace = request.workspace
+    list_url = reverse("theme_list", kwargs={"slug": workspace.slug})
     form = ThemeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            theme = theme_services.theme_create(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Theme “%(name)s” added.") % {"name": theme.name})
-            return redirect("theme_list", slug=workspace.slug)
-    return _theme_form_page(request, form, title=_("Add a theme"), submit=_("Add theme"))
+    done = submitted(
+        request,
+        form,
+        lambda: theme_services.theme_create(workspace=workspace, actor=request.user, **form.cleaned_data),
+        message=lambda theme: _("Theme “%(name)s” added.") % {"name": theme.name},
+        to=list_url,
+    )
+    return done or form_page(
+        request, form, title=_("Add a theme"), submit=_("Add theme"), cancel_url=list_url
+    )
 
 
 @workspace_view(Perm.CONTENT_EDIT)
@@ -138,30 +132,19 @@ def theme_edit(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     """Edit a theme."""
     workspace = request.workspace
     theme = selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme_id)
+    list_url = reverse("theme_list", kwargs={"slug": workspace.slug})
     form = ThemeForm(request.POST or None, initial=ThemeForm.initial_for(theme))
-    if request.method == "POST" and form.is_valid():
-        try:
-            theme_services.theme_update(
-                workspace=workspace, actor=request.user, theme=theme, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Theme saved."))
-            return redirect("theme_list", slug=workspace.slug)
-    return _theme_form_page(
-        request, form, title=_("Edit theme %(name)s") % {"name": theme.name}, submit=_("Save")
+    done = submitted(
+        request,
+        form,
+        lambda: theme_services.theme_update(
+            workspace=workspace, actor=request.user, theme=theme, **form.cleaned_data
+        ),
+        message=_("Theme saved."),
+        to=list_url,
     )
-
-
-def _run_and_say(request: WorkspaceRequest, action: Callable[[], Any], done: str) -> None:
-    """Run a service call: its refusal becomes an error message, its success the ``done`` message."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    title = _("Edit theme %(name)s") % {"name": theme.name}
+    return done or form_page(request, form, title=title, submit=_("Save"), cancel_url=list_url)
 
 
 @require_POST
@@ -170,7 +153,7 @@ def theme_delete(request: WorkspaceRequest, theme_id: int) -> HttpResponse:
     """Delete a theme no item uses."""
     workspace = request.workspace
     theme = selectors.theme_get(workspace=workspace, user=request.user, theme_id=theme_id)
-    _run_and_say(
+    run_and_say(
         request,
         lambda: theme_services.theme_delete(workspace=workspace, actor=request.user, theme=theme),
         _("Theme “%(name)s” deleted.") % {"name": theme.name},
@@ -334,7 +317,7 @@ def _item_form_page(
             "item": item,
             "page_forms": FIELD_FORMS,
             "body_labels": BODY_LABELS,
-            "has_themes": bool(form.fields["theme"].choices[1:]),  # type: ignore[attr-defined]
+            "has_themes": form.has_themes,
         },
     )
 
@@ -350,20 +333,19 @@ def content_create(request: WorkspaceRequest) -> HttpResponse:
         "owner": request.user.pk,
     }
     form = _item_form(request, request.POST or None, initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.content_item_create(
-                workspace=workspace,
-                actor=request.user,
-                is_advertising=bool(form.cleaned_data.get("is_advertising")),
-                **form.service_fields(),
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("“%(title)s” created.") % {"title": item.title})
-            return redirect("content_detail", slug=workspace.slug, item_id=item.pk)
-    return _item_form_page(
+    done = submitted(
+        request,
+        form,
+        lambda: services.content_item_create(
+            workspace=workspace,
+            actor=request.user,
+            is_advertising=bool(form.cleaned_data.get("is_advertising")),
+            **form.service_fields(),
+        ),
+        message=lambda item: _("“%(title)s” created.") % {"title": item.title},
+        to=lambda item: reverse("content_detail", kwargs={"slug": workspace.slug, "item_id": item.pk}),
+    )
+    return done or _item_form_page(
         request,
         form,
         title=_("New content item"),
@@ -445,13 +427,13 @@ def content_delete(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     workspace = request.workspace
     item = selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
     if request.method == "POST":
-        title = item.title
-        try:
-            services.content_item_delete(workspace=workspace, actor=request.user, item=item)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        deleted = run_and_say(
+            request,
+            lambda: services.content_item_delete(workspace=workspace, actor=request.user, item=item),
+            _("“%(title)s” deleted.") % {"title": item.title},
+        )
+        if not deleted:
             return redirect("content_detail", slug=workspace.slug, item_id=item.pk)
-        messages.success(request, _("“%(title)s” deleted.") % {"title": title})
         return redirect("content_list", slug=workspace.slug)
     return render(
         request,
@@ -510,17 +492,16 @@ def variant_create(request: WorkspaceRequest, item_id: int, account_id: int) -> 
     account = account_get(workspace=workspace, user=request.user, account_id=account_id)
     prefill = selectors.variant_prefill(workspace=workspace, user=request.user, item=item, account=account)
     form = _variant_form(request, request.POST or None, VariantForm.initial_for(prefill), account.platform)
-    if request.method == "POST" and form.is_valid():
-        try:
-            variant_services.variant_create(
-                workspace=workspace, actor=request.user, item=item, account=account, **form.service_fields()
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Variant for %(account)s saved.") % {"account": account.display_name})
-            return redirect("content_detail", slug=workspace.slug, item_id=item.pk)
-    return _variant_page(
+    done = submitted(
+        request,
+        form,
+        lambda: variant_services.variant_create(
+            workspace=workspace, actor=request.user, item=item, account=account, **form.service_fields()
+        ),
+        message=_("Variant for %(account)s saved.") % {"account": account.display_name},
+        to=reverse("content_detail", kwargs={"slug": workspace.slug, "item_id": item.pk}),
+    )
+    return done or _variant_page(
         request,
         form,
         item=item,
@@ -651,7 +632,7 @@ def asset_delete(request: WorkspaceRequest, asset_id: int) -> HttpResponse:
     """Delete an asset no item or variant uses."""
     workspace = request.workspace
     asset = selectors.media_asset_get(workspace=workspace, user=request.user, asset_id=asset_id)
-    _run_and_say(
+    run_and_say(
         request,
         lambda: media_services.media_asset_delete(workspace=workspace, actor=request.user, asset=asset),
         _("“%(name)s” deleted.") % {"name": asset.original_name},

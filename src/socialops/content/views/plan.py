@@ -6,15 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.selectors import own_accounts
+from socialops.core.view_helpers import apply_form, submitted
 from socialops.workspaces.access import user_can
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
@@ -29,6 +29,10 @@ DEFAULT_DAYS = 28
 
 def _ws(request: WorkspaceRequest) -> Any:
     return request.workspace
+
+
+def _calendar_url(workspace: Any, day: dt.date) -> str:
+    return f"{reverse('plan_calendar', args=[workspace.slug])}?date={day.isoformat()}"
 
 
 def _fc_locale() -> str:
@@ -119,26 +123,24 @@ def plan_generate(request: WorkspaceRequest) -> HttpResponse:
     """Run the generator for the chosen period and accounts, then show the calendar and the report."""
     workspace = _ws(request)
     form = _generate_form(request, request.POST)
-    if form.is_valid():
-        try:
-            run = svc.plan_generate(
-                workspace=workspace,
-                actor=request.user,
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-                accounts=list(form.cleaned_data["accounts"]),
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            filled = run.report["slots"]["filled"]
-            messages.success(
-                request,
-                ngettext("Plan generated: %(n)s post placed.", "Plan generated: %(n)s posts placed.", filled)
-                % {"n": filled},
-            )
-            url = reverse("plan_calendar", args=[workspace.slug])
-            return redirect(f"{url}?date={run.period_start.isoformat()}")
+    run = apply_form(
+        form,
+        lambda: svc.plan_generate(
+            workspace=workspace,
+            actor=request.user,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            accounts=list(form.cleaned_data["accounts"]),
+        ),
+    )
+    if run is not None:
+        filled = run.report["slots"]["filled"]
+        messages.success(
+            request,
+            ngettext("Plan generated: %(n)s post placed.", "Plan generated: %(n)s posts placed.", filled)
+            % {"n": filled},
+        )
+        return redirect(_calendar_url(workspace, run.period_start))
     return _calendar_page(request, form=form)
 
 
@@ -189,17 +191,18 @@ def plan_cadence_edit(request: WorkspaceRequest, account_id: int) -> HttpRespons
     account = sel.own_account_get(workspace=workspace, user=request.user, account_id=account_id)
     rule = sel.cadence_rule_get(workspace=workspace, user=request.user, account=account)
     form = CadenceForm(request.POST or None, initial=CadenceForm.initial_for(rule))
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.cadence_rule_set(
-                workspace=workspace, actor=request.user, account=account, **form.service_kwargs()
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Cadence of %(account)s saved.") % {"account": account.display_name})
-            return redirect("plan_cadence", slug=workspace.slug)
-    return render(request, "content/plan/cadence_form.html", {"form": form, "account": account, "rule": rule})
+    done = submitted(
+        request,
+        form,
+        lambda: svc.cadence_rule_set(
+            workspace=workspace, actor=request.user, account=account, **form.service_kwargs()
+        ),
+        message=_("Cadence of %(account)s saved.") % {"account": account.display_name},
+        to=reverse("plan_cadence", args=[workspace.slug]),
+    )
+    return done or render(
+        request, "content/plan/cadence_form.html", {"form": form, "account": account, "rule": rule}
+    )
 
 
 # ---- capacity ----------------------------------------------------------------------------------
@@ -229,20 +232,19 @@ def plan_capacity_set(request: WorkspaceRequest) -> HttpResponse:
     """Set the team's or an owner's items per week."""
     workspace = _ws(request)
     form = CapacityForm(request.POST, users=member_users(workspace=workspace, user=request.user))
-    if form.is_valid():
-        try:
-            svc.capacity_set(
-                workspace=workspace,
-                actor=request.user,
-                owner=form.cleaned_data["owner"],
-                items_per_week=form.cleaned_data["items_per_week"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Capacity saved."))
-            return redirect("plan_capacity", slug=workspace.slug)
-    return _capacity_page(request, form)
+    done = submitted(
+        request,
+        form,
+        lambda: svc.capacity_set(
+            workspace=workspace,
+            actor=request.user,
+            owner=form.cleaned_data["owner"],
+            items_per_week=form.cleaned_data["items_per_week"],
+        ),
+        message=_("Capacity saved."),
+        to=reverse("plan_capacity", args=[workspace.slug]),
+    )
+    return done or _capacity_page(request, form)
 
 
 @require_POST
@@ -258,6 +260,32 @@ def plan_capacity_delete(request: WorkspaceRequest, rule_id: int) -> HttpRespons
 
 # ---- by hand -----------------------------------------------------------------------------------
 
+# The two by-hand forms share one page; only its words and its button differ.
+BY_HAND_PAGES: dict[str, dict[str, Any]] = {
+    "place": {
+        "title": gettext_lazy("Place by hand"),
+        "intro": gettext_lazy(
+            "The same rules as the generator apply: not in the past, not in quiet hours, at least the minimum gap from the account's other posts, not after the item's deadline, within the weekly form limits. Regeneration keeps posts placed by hand."
+        ),
+        "submit": gettext_lazy("Place"),
+        "button": "btn-primary",
+    },
+    "urgent": {
+        "title": gettext_lazy("Insert urgent item"),
+        "intro": gettext_lazy(
+            "The item takes the account's earliest suitable slot (or the time you give); the generator's posts it displaces move to the next suitable slots. Every move is listed afterwards, and anything that no longer fits is reported — nothing is dropped silently. Posts placed or locked by hand never move."
+        ),
+        "submit": gettext_lazy("Insert"),
+        "button": "btn-danger",
+    },
+}
+
+
+def _by_hand_page(request: WorkspaceRequest, form: Any, kind: str) -> HttpResponse:
+    """The page of one by-hand form (400 after a refused submit)."""
+    context = {"form": form, "testid": f"{kind}-form", **BY_HAND_PAGES[kind]}
+    return render(request, "content/plan/by_hand_form.html", context, status=400 if form.errors else 200)
+
 
 @workspace_view(Perm.CONTENT_EDIT)
 def plan_place(request: WorkspaceRequest) -> HttpResponse:
@@ -267,16 +295,14 @@ def plan_place(request: WorkspaceRequest) -> HttpResponse:
     accounts = own_accounts(workspace=workspace, user=request.user)
     initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
     form = PlacementForm(request.POST or None, initial=initial, items=items, accounts=accounts)
-    if request.method == "POST" and form.is_valid():
-        try:
-            placement = svc.placement_create(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Placed by hand; regeneration keeps it."))
-            url = reverse("plan_calendar", args=[workspace.slug])
-            return redirect(f"{url}?date={sel.to_local(workspace, placement.starts_at).date().isoformat()}")
-    return render(request, "content/plan/place_form.html", {"form": form}, status=400 if form.errors else 200)
+    done = submitted(
+        request,
+        form,
+        lambda: svc.placement_create(workspace=workspace, actor=request.user, **form.cleaned_data),
+        message=_("Placed by hand; regeneration keeps it."),
+        to=lambda placement: _calendar_url(workspace, sel.to_local(workspace, placement.starts_at).date()),
+    )
+    return done or _by_hand_page(request, form, "place")
 
 
 @workspace_view(Perm.CONTENT_EDIT)
@@ -287,26 +313,22 @@ def plan_urgent(request: WorkspaceRequest) -> HttpResponse:
     accounts = own_accounts(workspace=workspace, user=request.user)
     initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
     form = UrgentForm(request.POST or None, initial=initial, items=items, accounts=accounts)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = svc.urgent_insert(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            moves = len(run.report.get("moves") or [])
-            messages.success(
-                request,
-                ngettext(
-                    "Inserted as urgent; %(n)s move in the plan.",
-                    "Inserted as urgent; %(n)s moves in the plan.",
-                    moves,
-                )
-                % {"n": moves},
-            )
-            return redirect("plan_run_detail", slug=workspace.slug, run_id=run.pk)
-    return render(
-        request, "content/plan/urgent_form.html", {"form": form}, status=400 if form.errors else 200
+    run = apply_form(
+        form, lambda: svc.urgent_insert(workspace=workspace, actor=request.user, **form.cleaned_data)
     )
+    if run is not None:
+        moves = len(run.report.get("moves") or [])
+        messages.success(
+            request,
+            ngettext(
+                "Inserted as urgent; %(n)s move in the plan.",
+                "Inserted as urgent; %(n)s moves in the plan.",
+                moves,
+            )
+            % {"n": moves},
+        )
+        return redirect("plan_run_detail", slug=workspace.slug, run_id=run.pk)
+    return _by_hand_page(request, form, "urgent")
 
 
 plan_urlpatterns: list[URLPattern] = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -79,8 +79,8 @@ class GoalForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         metric_field: forms.ChoiceField = self.fields["metric"]  # type: ignore[assignment]
         metric_field.choices = [(m.key, str(m.label)) for m in CATALOGUE.values() if m.kinds]
-        self.fields["owner"].queryset = _user_queryset(users)  # type: ignore[attr-defined]
-        self.fields["accounts"].queryset = accounts  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _user_queryset(users)
+        cast(forms.ModelMultipleChoiceField, self.fields["accounts"]).queryset = accounts
 
 
 def _user_queryset(users: Any) -> Any:
@@ -108,5 +108,5 @@ class StrategyForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, users: Any, goals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goals"].queryset = goals  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = _user_queryset(users)  # type: ignore[attr-defined]
+        cast(forms.ModelMultipleChoiceField, self.fields["goals"]).queryset = goals
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = _user_queryset(users)

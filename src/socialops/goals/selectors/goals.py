@@ -372,6 +372,8 @@ def _cumulative_actual(
     return [clean_number(v) for v in out]
 
 
+# Long on purpose: one read in the order docs/forecast.md explains it (actual, pace, forecast,
+# status, track record); splitting it would scatter that order over helpers that share a dozen values.
 def goal_progress(
     *, workspace: Workspace, user: Any, goal: Goal, today: dt.date | None = None
 ) -> GoalProgress:
@@ -494,6 +496,8 @@ def goal_progress(
     return progress
 
 
+# Long on purpose: one branch per aggregation (sum, level, ratio, retention), each a few lines;
+# a table of callables would hide which inputs each one reads.
 def _project(
     workspace: Workspace,
     goal: Goal,
@@ -630,7 +634,7 @@ def _project_level(
         band = result.band
         point, low, high = band.point, band.low, band.high
         method = (
-            _method_text(band, len(obs), _("trend of the follower count itself"))
+            _method_text(band, len(obs), _("latest follower count + forecast of its day-to-day changes"))
             + " "
             + _calibrated_text(result)
         )

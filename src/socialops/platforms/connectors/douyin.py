@@ -85,7 +85,6 @@ from .base import (
     AuthExpired,
     AuthRevoked,
     Capability,
-    ConnectorError,
     Limits,
     MediaFile,
     OutcomeUnknown,
@@ -259,14 +258,9 @@ class DouyinConnector(http.HttpConnector):
         request = self.client.build_request(
             method, path, params=query, headers=headers, json=json, data=data, files=files
         )
-        try:
+        with http.secrets_redacted(token, self.credentials.refresh_token):
             response = http.send(self.client, request, mutating=mutating)
             return self._answer(response, mutating=mutating, scope=scope)
-        except ConnectorError as err:
-            err.message = http.redact(err.message, token, self.credentials.refresh_token)
-            err.args = (err.message,)
-            # Drop the httpx exception chain: some request URLs carry the token.
-            raise err from None
 
     def _answer(self, response: httpx.Response, *, mutating: bool, scope: str) -> dict[str, Any]:
         body = http.body_json(response)
@@ -370,7 +364,7 @@ class DouyinConnector(http.HttpConnector):
             "refresh_token": creds.refresh_token,
         }
         request = self.client.build_request("POST", "/oauth/refresh_token/", data=form)
-        try:
+        with http.secrets_redacted(creds.access_token, creds.refresh_token, creds.client_secret):
             # Not "mutating" for our purposes: a lost answer leaves at worst a refresh token the
             # platform rotated away, which the next attempt reports as AuthRevoked.
             response = http.send(self.client, request, mutating=False)
@@ -396,18 +390,7 @@ class DouyinConnector(http.HttpConnector):
                     status_code=response.status_code,
                     platform_code=str(code),
                 )
-        except ConnectorError as err:
-            err.message = http.redact(
-                err.message, creds.access_token, creds.refresh_token, creds.client_secret
-            )
-            err.args = (err.message,)
-            raise err from None
-        expires_in = http.as_int(data.get("expires_in"))
-        new = creds.replace(
-            access_token=str(data["access_token"]),
-            refresh_token=str(data.get("refresh_token") or creds.refresh_token),
-            expires_at=utcnow() + dt.timedelta(seconds=expires_in) if expires_in else None,
-        )
+        new = http.refreshed_credentials(creds, data)
         if data.get("open_id"):
             self.account_ref = str(data["open_id"])
         self.credentials = new

@@ -17,12 +17,16 @@ import logging
 import re
 import ssl
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import httpx
 
+from ..credentials import Credentials
 from .base import (
     Connector,
+    ConnectorError,
     OutcomeUnknown,
     PermanentError,
     QuotaExceeded,
@@ -49,6 +53,28 @@ def redact(text: str, *secrets: str) -> str:
         if secret:
             text = text.replace(secret, "***")
     return QUERY_TOKEN_RE.sub(r"\1***", text)
+
+
+@contextmanager
+def secrets_redacted(*secrets: str) -> Iterator[None]:
+    """Re-raise a ``ConnectorError`` of the block with ``secrets`` masked in its message."""
+    try:
+        yield
+    except ConnectorError as err:
+        err.message = redact(err.message, *secrets)
+        err.args = (err.message,)
+        # Drop the httpx exception chain: request URLs and bodies can carry the secrets.
+        raise err from None
+
+
+def refreshed_credentials(creds: Credentials, data: dict[str, Any]) -> Credentials:
+    """``creds`` updated from an OAuth token answer; the refresh token is kept when not rotated."""
+    expires_in = as_int(data.get("expires_in"))
+    return creds.replace(
+        access_token=str(data["access_token"]),
+        refresh_token=str(data.get("refresh_token") or creds.refresh_token),
+        expires_at=utcnow() + dt.timedelta(seconds=expires_in) if expires_in else None,
+    )
 
 
 class RedactQueryTokenFilter(logging.Filter):

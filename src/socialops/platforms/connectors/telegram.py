@@ -32,7 +32,6 @@ from .base import (
     AccountInfo,
     AuthRevoked,
     Capability,
-    ConnectorError,
     Limits,
     PermanentError,
     PostRequest,
@@ -106,14 +105,9 @@ class TelegramConnector(http.HttpConnector):
         if not self.chat_id:
             raise PermanentError(_("No channel is set for this connection; enter the channel's @name or id."))
         request = self.client.build_request("POST", f"/bot{token}/{method}", **kwargs)
-        try:
+        with http.secrets_redacted(token):
             response = http.send(self.client, request, mutating=mutating)
             return self._answer(response, mutating=mutating, ok_descriptions=ok_descriptions)
-        except ConnectorError as err:
-            err.message = redact(err.message, token)
-            err.args = (err.message,)
-            # Drop the httpx exception chain: its request carries the URL with the token.
-            raise err from None
 
     def _answer(self, response: httpx.Response, *, mutating: bool, ok_descriptions: tuple[str, ...]) -> Any:
         data = http.body_json(response)

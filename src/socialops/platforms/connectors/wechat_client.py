@@ -223,14 +223,9 @@ class WechatClient(http.HttpConnector):
         request = self.client.build_request(
             method, path, params=query, content=content, files=files, headers=headers
         )
-        try:
+        with http.secrets_redacted(token, self.credentials.client_secret):
             response = http.send(self.client, request, mutating=mutating)
             return self._answer(response, mutating=mutating, ok_codes=ok_codes)
-        except ConnectorError as err:
-            err.message = http.redact(err.message, token, self.credentials.client_secret)
-            err.args = (err.message,)
-            # Drop the httpx exception chain: its request carries the URL with the token.
-            raise err from None
 
     def _answer(self, response: httpx.Response, *, mutating: bool, ok_codes: Sequence[int]) -> dict[str, Any]:
         data = http.body_json(response)

@@ -91,7 +91,6 @@ from .base import (
     Capability,
     Comment,
     CommentPage,
-    ConnectorError,
     Limits,
     OutcomeUnknown,
     PermanentError,
@@ -273,14 +272,9 @@ class WeiboConnector(http.HttpConnector):
         else:
             data = {"access_token": token, **(data or {})}
         request = self.client.build_request(method, path, params=params, data=data, files=files)
-        try:
+        with http.secrets_redacted(token, self.credentials.refresh_token):
             response = http.send(self.client, request, mutating=mutating)
             return self._answer(response, mutating=mutating, ok_codes=ok_codes)
-        except ConnectorError as err:
-            err.message = http.redact(err.message, token, self.credentials.refresh_token)
-            err.args = (err.message,)
-            # Drop the httpx exception chain: a read's request URL carries the token.
-            raise err from None
 
     def _answer(self, response: httpx.Response, *, mutating: bool, ok_codes: frozenset[int]) -> Any:
         data = http.body_json(response)
@@ -404,7 +398,7 @@ class WeiboConnector(http.HttpConnector):
         if self.redirect_uri:
             form["redirect_uri"] = self.redirect_uri
         request = self.client.build_request("POST", "/oauth2/access_token", data=form)
-        try:
+        with http.secrets_redacted(creds.access_token, creds.refresh_token, creds.client_secret):
             # Not "mutating" for our purposes: a lost answer leaves at worst a refresh token the
             # platform rotated away, which the next attempt reports as AuthRevoked.
             response = http.send(self.client, request, mutating=False)
@@ -423,20 +417,9 @@ class WeiboConnector(http.HttpConnector):
                     platform_code=str(code),
                 )
             http.raise_for_common(response, mutating=False)
-        except ConnectorError as err:
-            err.message = http.redact(
-                err.message, creds.access_token, creds.refresh_token, creds.client_secret
-            )
-            err.args = (err.message,)
-            raise err from None
         if not isinstance(data, dict) or not data.get("access_token"):
             raise AuthRevoked(_("Weibo did not issue a new access token; authorise the app again."))
-        expires_in = http.as_int(data.get("expires_in"))
-        new = creds.replace(
-            access_token=str(data["access_token"]),
-            refresh_token=str(data.get("refresh_token") or creds.refresh_token),
-            expires_at=utcnow() + dt.timedelta(seconds=expires_in) if expires_in else None,
-        )
+        new = http.refreshed_credentials(creds, data)
         if data.get("uid"):
             self.account_ref = str(data["uid"])
         self.credentials = new

@@ -258,6 +258,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     # ---- the Mastodon API ------------------------------------------------------------------
 
+    # Long on purpose: the sandbox's route table, one short branch per Mastodon endpoint, read top
+    # to bottom like the API reference it imitates.
     def _api(
         self,
         method: str,
@@ -589,6 +591,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     # ---- admin -----------------------------------------------------------------------------
 
+    # Long on purpose: the route table of the sandbox's own control endpoints, one short branch each.
     def _admin(self, method: str, path: str, params: dict[str, Any], raw: bytes) -> None:
         platform = self.platform
         store = platform.store

@@ -24,7 +24,7 @@ from socialops.core.actors import user_or_none
 from socialops.core.validation import Errors
 from socialops.core.validation import add_error as _add
 from socialops.workspaces.access import ensure_same_workspace, require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -369,10 +369,9 @@ def connection_delete(*, workspace: Workspace, actor: Any, connection: PlatformC
     require_perm(workspace=workspace, actor=actor, perm=Perm.ACCOUNT_EDIT)
     ensure_same_workspace(workspace, connection, "account")
     before = _snapshot(connection)
-    audit_record(
-        workspace=workspace, actor=actor, action="platforms.connection.delete", obj=connection, before=before
+    audit_delete(
+        connection, workspace=workspace, actor=actor, action="platforms.connection.delete", before=before
     )
-    connection.delete()
 
 
 @transaction.atomic
@@ -389,13 +388,13 @@ def connection_set_paused(
     elif connection.status == ConnectionStatus.PAUSED:
         connection.status = ConnectionStatus.CONNECTED
     connection.save(update_fields=["status", "updated_at"])
-    audit_record(
+    audit_saved(
+        connection,
         workspace=workspace,
         actor=actor,
         action="platforms.connection.pause" if paused else "platforms.connection.resume",
-        obj=connection,
         before=before,
-        after=_snapshot(connection),
+        snap=_snapshot,
     )
     return connection
 
@@ -441,13 +440,13 @@ def _record_check(
         if needs_reauth:
             row.status = ConnectionStatus.NEEDS_REAUTH
     row.save()
-    audit_record(
+    audit_saved(
+        row,
         workspace=row.workspace,
         actor=actor,
         action="platforms.connection.test",
-        obj=row,
         before=before,
-        after=_snapshot(row),
+        snap=_snapshot,
     )
     return row
 
@@ -566,13 +565,13 @@ def connection_mark_needs_reauth(*, connection: PlatformConnection, message: str
     row.last_error = message[:2000]
     row.last_error_at = timezone.now()
     row.save()
-    audit_record(
+    audit_saved(
+        row,
         workspace=row.workspace,
         actor=None,
         action="platforms.connection.needs_reauth",
-        obj=row,
         before=before,
-        after=_snapshot(row),
+        snap=_snapshot,
     )
     connection.status = row.status
     connection.last_error = row.last_error

@@ -17,7 +17,7 @@ from socialops.core.actors import user_or_none
 from socialops.core.validation import Errors
 from socialops.core.validation import add_error as _add
 from socialops.workspaces.access import ensure_same_workspace, require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_saved, edit_snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
@@ -56,16 +56,16 @@ def manual_task_create(
     )
     if existing is not None:
         if existing.status == ManualTaskStatus.WITHDRAWN:
-            before = snapshot(existing, exclude={"updated_at"})
+            before = edit_snapshot(existing)
             existing.status = ManualTaskStatus.PENDING
             existing.save(update_fields=["status", "updated_at"])
-            audit_record(
+            audit_saved(
+                existing,
                 workspace=workspace,
                 actor=None,
                 action="platforms.manual_task.reopen",
-                obj=existing,
                 before=before,
-                after=snapshot(existing, exclude={"updated_at"}),
+                snap=edit_snapshot,
             )
         return existing, False
     User = get_user_model()
@@ -96,12 +96,8 @@ def manual_task_create(
         due_at=post.due_at,
         assignee=assignee,
     )
-    audit_record(
-        workspace=workspace,
-        actor=None,
-        action="platforms.manual_task.create",
-        obj=task,
-        after=snapshot(task, exclude={"updated_at"}),
+    audit_saved(
+        task, workspace=workspace, actor=None, action="platforms.manual_task.create", snap=edit_snapshot
     )
     return task, True
 
@@ -132,7 +128,7 @@ def manual_task_mark_posted(
         _add(errors, "__all__", _("This package was withdrawn; it is no longer to be posted."))
     if errors:
         raise ValidationError(errors)
-    before = snapshot(row, exclude={"updated_at"})
+    before = edit_snapshot(row)
     first_time = row.status != ManualTaskStatus.POSTED
     row.status = ManualTaskStatus.POSTED
     row.posted_url = url
@@ -141,13 +137,13 @@ def manual_task_mark_posted(
         row.posted_at = timezone.now()
         row.posted_by = user_or_none(actor)
     row.save()
-    audit_record(
+    audit_saved(
+        row,
         workspace=workspace,
         actor=actor,
         action="platforms.manual_task.posted",
-        obj=row,
         before=before,
-        after=snapshot(row, exclude={"updated_at"}),
+        snap=edit_snapshot,
     )
     payload = {
         "workspace_id": row.workspace_id,
@@ -185,15 +181,15 @@ def manual_task_withdraw_by_key(*, connection: PlatformConnection, idempotency_k
     if row.status == ManualTaskStatus.POSTED:
         return False
     if row.status == ManualTaskStatus.PENDING:
-        before = snapshot(row, exclude={"updated_at"})
+        before = edit_snapshot(row)
         row.status = ManualTaskStatus.WITHDRAWN
         row.save(update_fields=["status", "updated_at"])
-        audit_record(
+        audit_saved(
+            row,
             workspace=row.workspace,
             actor=None,
             action="platforms.manual_task.withdraw",
-            obj=row,
             before=before,
-            after=snapshot(row, exclude={"updated_at"}),
+            snap=edit_snapshot,
         )
     return True

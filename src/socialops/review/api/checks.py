@@ -16,9 +16,10 @@ from ninja.params import FormEx, P
 
 from socialops.content.models import ContentItem
 from socialops.content.selectors import items as item_selectors
+from socialops.core.api import choice_label
 from socialops.textkit.platform_rules import PLATFORMS
 from socialops.textkit.platform_rules import forms as platform_forms
-from socialops.workspaces.api import api_workspace
+from socialops.workspaces.api import api_create, api_delete, api_object, api_select, api_workspace
 
 from ..forms.checks import IMPORT_MAX_BYTES, LIVE_TEXT_MAX
 from ..models import AdLawEntry, BannedTerm, BrandTerm, CheckSettings, SensitiveList, SensitiveTerm
@@ -163,8 +164,7 @@ def item_findings(
     item_id: ObjectId,
     severity: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Any:
-    workspace = api_workspace(request, slug)
-    item = item_selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
+    workspace, item = api_object(request, slug, item_selectors.content_item_get, item_id=item_id)
     _run, findings = check_runner.item_checks_current(workspace=workspace, item=item)
     return [f.to_dict() for f in findings if severity is None or f.severity == severity]
 
@@ -225,9 +225,7 @@ class AdLawEntryOut(Schema):
     note: str
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_kind_label(obj: AdLawEntry) -> str:
-        return str(obj.get_kind_display())
+    resolve_kind_label = choice_label("kind")
 
 
 class AdLawEntryIn(Schema):
@@ -242,24 +240,19 @@ class AdLawEntryIn(Schema):
 def adlaw_entry_list(
     request: HttpRequest, slug: str, kind: Annotated[str | None, Query(max_length=20)] = None
 ) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.adlaw_entry_list(workspace=workspace, user=request.user, kind=kind)
+    return api_select(request, slug, selectors.adlaw_entry_list, kind=kind)
 
 
 @router.post("/workspaces/{slug}/checks/adlaw-entries", response={201: AdLawEntryOut})
 def adlaw_entry_create(request: HttpRequest, slug: str, payload: AdLawEntryIn) -> Status[AdLawEntry]:
-    workspace = api_workspace(request, slug)
-    return Status(
-        201, term_services.adlaw_entry_create(workspace=workspace, actor=request.user, **payload.dict())
-    )
+    return api_create(request, slug, term_services.adlaw_entry_create, **payload.dict())
 
 
 @router.delete("/workspaces/{slug}/checks/adlaw-entries/{entry_id}", response={204: None})
 def adlaw_entry_delete(request: HttpRequest, slug: str, entry_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    entry = selectors.adlaw_entry_get(workspace=workspace, user=request.user, entry_id=entry_id)
-    term_services.adlaw_entry_delete(workspace=workspace, actor=request.user, entry=entry)
-    return Status(204, None)
+    return api_delete(
+        request, slug, selectors.adlaw_entry_get, term_services.adlaw_entry_delete, "entry", entry_id=entry_id
+    )
 
 
 # ---- sensitive-word lists -------------------------------------------------------------------
@@ -305,15 +298,13 @@ class ImportOut(Schema):
 
 
 def _list(request: HttpRequest, slug: str, list_id: int) -> tuple[Any, SensitiveList]:
-    workspace = api_workspace(request, slug)
-    return workspace, selectors.sensitive_list_get(workspace=workspace, user=request.user, list_id=list_id)
+    return api_object(request, slug, selectors.sensitive_list_get, list_id=list_id)
 
 
 @router.get("/workspaces/{slug}/checks/sensitive-lists", response=list[SensitiveListOut])
 @paginate
 def sensitive_list_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.sensitive_list_list(workspace=workspace, user=request.user)
+    return api_select(request, slug, selectors.sensitive_list_list)
 
 
 @router.post("/workspaces/{slug}/checks/sensitive-lists", response={201: SensitiveListOut})
@@ -341,9 +332,14 @@ def sensitive_list_patch(
 
 @router.delete("/workspaces/{slug}/checks/sensitive-lists/{list_id}", response={204: None})
 def sensitive_list_delete(request: HttpRequest, slug: str, list_id: ObjectId) -> Status[None]:
-    workspace, lst = _list(request, slug, list_id)
-    term_services.sensitive_list_delete(workspace=workspace, actor=request.user, sensitive_list=lst)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.sensitive_list_get,
+        term_services.sensitive_list_delete,
+        "sensitive_list",
+        list_id=list_id,
+    )
 
 
 @router.get("/workspaces/{slug}/checks/sensitive-lists/{list_id}/terms", response=list[SensitiveTermOut])
@@ -448,24 +444,19 @@ class BannedTermIn(Schema):
 @router.get("/workspaces/{slug}/checks/brand-terms", response=list[BrandTermOut])
 @paginate
 def brand_term_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.brand_term_list(workspace=workspace, user=request.user)
+    return api_select(request, slug, selectors.brand_term_list)
 
 
 @router.post("/workspaces/{slug}/checks/brand-terms", response={201: BrandTermOut})
 def brand_term_create(request: HttpRequest, slug: str, payload: BrandTermIn) -> Status[BrandTerm]:
-    workspace = api_workspace(request, slug)
-    return Status(
-        201, term_services.brand_term_create(workspace=workspace, actor=request.user, **payload.dict())
-    )
+    return api_create(request, slug, term_services.brand_term_create, **payload.dict())
 
 
 @router.patch("/workspaces/{slug}/checks/brand-terms/{term_id}", response=BrandTermOut)
 def brand_term_patch(
     request: HttpRequest, slug: str, term_id: ObjectId, payload: BrandTermPatchIn
 ) -> BrandTerm:
-    workspace = api_workspace(request, slug)
-    term = selectors.brand_term_get(workspace=workspace, user=request.user, term_id=term_id)
+    workspace, term = api_object(request, slug, selectors.brand_term_get, term_id=term_id)
     return term_services.brand_term_update(
         workspace=workspace, actor=request.user, brand_term=term, **payload.dict(exclude_none=True)
     )
@@ -473,33 +464,37 @@ def brand_term_patch(
 
 @router.delete("/workspaces/{slug}/checks/brand-terms/{term_id}", response={204: None})
 def brand_term_delete(request: HttpRequest, slug: str, term_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    term = selectors.brand_term_get(workspace=workspace, user=request.user, term_id=term_id)
-    term_services.brand_term_delete(workspace=workspace, actor=request.user, brand_term=term)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.brand_term_get,
+        term_services.brand_term_delete,
+        "brand_term",
+        term_id=term_id,
+    )
 
 
 @router.get("/workspaces/{slug}/checks/banned-terms", response=list[BannedTermOut])
 @paginate
 def banned_term_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.banned_term_list(workspace=workspace, user=request.user)
+    return api_select(request, slug, selectors.banned_term_list)
 
 
 @router.post("/workspaces/{slug}/checks/banned-terms", response={201: BannedTermOut})
 def banned_term_create(request: HttpRequest, slug: str, payload: BannedTermIn) -> Status[BannedTerm]:
-    workspace = api_workspace(request, slug)
-    return Status(
-        201, term_services.banned_term_create(workspace=workspace, actor=request.user, **payload.dict())
-    )
+    return api_create(request, slug, term_services.banned_term_create, **payload.dict())
 
 
 @router.delete("/workspaces/{slug}/checks/banned-terms/{term_id}", response={204: None})
 def banned_term_delete(request: HttpRequest, slug: str, term_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    term = selectors.banned_term_get(workspace=workspace, user=request.user, term_id=term_id)
-    term_services.banned_term_delete(workspace=workspace, actor=request.user, banned_term=term)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.banned_term_get,
+        term_services.banned_term_delete,
+        "banned_term",
+        term_id=term_id,
+    )
 
 
 # ---- link results ---------------------------------------------------------------------------
@@ -522,5 +517,4 @@ class LinkCheckOut(Schema):
 )
 @paginate
 def link_check_list(request: HttpRequest, slug: str, failed: bool = False) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.link_check_list(workspace=workspace, user=request.user, failed_only=failed)
+    return api_select(request, slug, selectors.link_check_list, failed_only=failed)

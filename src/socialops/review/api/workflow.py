@@ -2,6 +2,7 @@
 comments, the review queue, notifications and approval chains (R2.8)."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -9,7 +10,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from socialops.content.selectors import items as item_selectors
-from socialops.workspaces.api import api_workspace
+from socialops.core.pagination import MappedPage
+from socialops.workspaces.api import api_delete, api_object, api_select, api_workspace
 
 from ..models.workflow import (
     ApprovalChain,
@@ -243,20 +245,6 @@ class ChainOut(Schema):
 # ---- converters ---------------------------------------------------------------------------
 
 
-class _Mapped:
-    """A queryset converted item by item only for the page asked for (what @paginate slices)."""
-
-    def __init__(self, queryset: Any, convert: Any) -> None:
-        self.queryset = queryset
-        self.convert = convert
-
-    def __len__(self) -> int:
-        return int(self.queryset.count())
-
-    def __getitem__(self, index: slice) -> list[Any]:
-        return [self.convert(obj) for obj in self.queryset[index]]
-
-
 def _username(user: Any) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -423,8 +411,16 @@ def _steps_in(steps: list[StepIn]) -> list[dict[str, Any]]:
 
 
 def _item(request: HttpRequest, slug: str, item_id: int) -> tuple[Any, Any]:
-    workspace = api_workspace(request, slug)
-    return workspace, item_selectors.content_item_get(workspace=workspace, user=request.user, item_id=item_id)
+    return api_object(request, slug, item_selectors.content_item_get, item_id=item_id)
+
+
+def _review_act(
+    request: HttpRequest, slug: str, item_id: int, action: Callable[..., Any], **fields: Any
+) -> dict[str, Any]:
+    """Run a review step service on the URL's item; the item's review state after it."""
+    workspace, item = _item(request, slug, item_id)
+    action(workspace=workspace, actor=request.user, item=item, **fields)
+    return _state_out(request, workspace, item)
 
 
 # ---- item review ------------------------------------------------------------------------------
@@ -446,9 +442,7 @@ def review_state(request: HttpRequest, slug: str, item_id: ObjectId) -> dict[str
     summary="Submit a draft (or an item sent back for changes) for review (operators, admins)",
 )
 def review_submit(request: HttpRequest, slug: str, item_id: ObjectId) -> dict[str, Any]:
-    workspace, item = _item(request, slug, item_id)
-    round_services.item_submit(workspace=workspace, actor=request.user, item=item)
-    return _state_out(request, workspace, item)
+    return _review_act(request, slug, item_id, round_services.item_submit)
 
 
 @router.post(
@@ -457,9 +451,7 @@ def review_submit(request: HttpRequest, slug: str, item_id: ObjectId) -> dict[st
     summary="Approve the current step (reviewers); the last step's approval approves the item",
 )
 def review_approve(request: HttpRequest, slug: str, item_id: ObjectId, payload: DecisionIn) -> dict[str, Any]:
-    workspace, item = _item(request, slug, item_id)
-    round_services.item_approve(workspace=workspace, actor=request.user, item=item, comment=payload.comment)
-    return _state_out(request, workspace, item)
+    return _review_act(request, slug, item_id, round_services.item_approve, comment=payload.comment)
 
 
 @router.post(
@@ -470,11 +462,7 @@ def review_approve(request: HttpRequest, slug: str, item_id: ObjectId, payload: 
 def review_request_changes(
     request: HttpRequest, slug: str, item_id: ObjectId, payload: RequestChangesIn
 ) -> dict[str, Any]:
-    workspace, item = _item(request, slug, item_id)
-    round_services.item_request_changes(
-        workspace=workspace, actor=request.user, item=item, comment=payload.comment
-    )
-    return _state_out(request, workspace, item)
+    return _review_act(request, slug, item_id, round_services.item_request_changes, comment=payload.comment)
 
 
 @router.post(
@@ -485,9 +473,7 @@ def review_request_changes(
 def review_override(
     request: HttpRequest, slug: str, item_id: ObjectId, payload: OverrideIn
 ) -> dict[str, Any]:
-    workspace, item = _item(request, slug, item_id)
-    round_services.item_override(workspace=workspace, actor=request.user, item=item, reason=payload.reason)
-    return _state_out(request, workspace, item)
+    return _review_act(request, slug, item_id, round_services.item_override, reason=payload.reason)
 
 
 # ---- revisions ------------------------------------------------------------------------------
@@ -501,7 +487,9 @@ def review_override(
 @paginate
 def revision_list(request: HttpRequest, slug: str, item_id: ObjectId) -> Any:
     workspace, item = _item(request, slug, item_id)
-    return _Mapped(selectors.revision_list(workspace=workspace, user=request.user, item=item), _revision_out)
+    return MappedPage(
+        selectors.revision_list(workspace=workspace, user=request.user, item=item), _revision_out
+    )
 
 
 @router.get(
@@ -574,7 +562,7 @@ def comment_list(
         if revision is not None
         else None
     )
-    return _Mapped(
+    return MappedPage(
         selectors.comment_list(workspace=workspace, user=request.user, item=item, revision=rev), _comment_out
     )
 
@@ -607,16 +595,14 @@ def comment_create(
 
 @router.get("/workspaces/{slug}/comments/{comment_id}", response=CommentOut)
 def comment_detail(request: HttpRequest, slug: str, comment_id: ObjectId) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    return _comment_out(selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id))
+    return _comment_out(api_select(request, slug, selectors.comment_get, comment_id=comment_id))
 
 
 @router.patch("/workspaces/{slug}/comments/{comment_id}", response=CommentOut, summary="Reword your comment")
 def comment_patch(
     request: HttpRequest, slug: str, comment_id: ObjectId, payload: CommentPatchIn
 ) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    comment = selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id)
+    workspace, comment = api_object(request, slug, selectors.comment_get, comment_id=comment_id)
     comment_services.comment_update(
         workspace=workspace, actor=request.user, comment=comment, body=payload.body
     )
@@ -629,10 +615,14 @@ def comment_patch(
     summary="Delete your comment (admins: any comment)",
 )
 def comment_delete(request: HttpRequest, slug: str, comment_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    comment = selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id)
-    comment_services.comment_delete(workspace=workspace, actor=request.user, comment=comment)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.comment_get,
+        comment_services.comment_delete,
+        "comment",
+        comment_id=comment_id,
+    )
 
 
 # ---- queue and notifications ----------------------------------------------------------------
@@ -646,7 +636,7 @@ def comment_delete(request: HttpRequest, slug: str, comment_id: ObjectId) -> Sta
 @paginate
 def review_queue(request: HttpRequest, slug: str) -> Any:
     workspace = api_workspace(request, slug)
-    return _Mapped(selectors.review_queue(workspace=workspace, user=request.user), _queue_out)
+    return MappedPage(selectors.review_queue(workspace=workspace, user=request.user), _queue_out)
 
 
 @router.get(
@@ -657,7 +647,7 @@ def review_queue(request: HttpRequest, slug: str) -> Any:
 @paginate
 def notification_list(request: HttpRequest, slug: str, unread: bool | None = None) -> Any:
     workspace = api_workspace(request, slug)
-    return _Mapped(
+    return MappedPage(
         selectors.notification_list(workspace=workspace, user=request.user, unread=unread), _notification_out
     )
 
@@ -674,9 +664,8 @@ def notification_read_all(request: HttpRequest, slug: str) -> dict[str, int]:
 
 @router.post("/workspaces/{slug}/notifications/{notification_id}/read", response=NotificationOut)
 def notification_read(request: HttpRequest, slug: str, notification_id: ObjectId) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    notification = selectors.notification_get(
-        workspace=workspace, user=request.user, notification_id=notification_id
+    workspace, notification = api_object(
+        request, slug, selectors.notification_get, notification_id=notification_id
     )
     notification_services.notification_mark_read(
         workspace=workspace, actor=request.user, notification=notification
@@ -695,7 +684,7 @@ def notification_read(request: HttpRequest, slug: str, notification_id: ObjectId
 @paginate
 def chain_list(request: HttpRequest, slug: str) -> Any:
     workspace = api_workspace(request, slug)
-    return _Mapped(selectors.approval_chain_list(workspace=workspace, user=request.user), _chain_out)
+    return MappedPage(selectors.approval_chain_list(workspace=workspace, user=request.user), _chain_out)
 
 
 @router.post("/workspaces/{slug}/approval-chains", response={201: ChainOut}, summary="Add a chain (admins)")
@@ -714,8 +703,7 @@ def chain_create(request: HttpRequest, slug: str, payload: ChainIn) -> Status[di
 
 @router.get("/workspaces/{slug}/approval-chains/{chain_id}", response=ChainOut)
 def chain_detail(request: HttpRequest, slug: str, chain_id: ObjectId) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    return _chain_out(selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain_id))
+    return _chain_out(api_select(request, slug, selectors.approval_chain_get, chain_id=chain_id))
 
 
 @router.patch(
@@ -724,8 +712,7 @@ def chain_detail(request: HttpRequest, slug: str, chain_id: ObjectId) -> dict[st
     summary="Rename a chain, make it the default, change its themes or replace its steps (admins)",
 )
 def chain_patch(request: HttpRequest, slug: str, chain_id: ObjectId, payload: ChainPatchIn) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    chain = selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain_id)
+    workspace, chain = api_object(request, slug, selectors.approval_chain_get, chain_id=chain_id)
     data = payload.dict(exclude_unset=True)
     fields: dict[str, Any] = {}
     for key in ("name", "is_default"):
@@ -743,7 +730,11 @@ def chain_patch(request: HttpRequest, slug: str, chain_id: ObjectId, payload: Ch
     "/workspaces/{slug}/approval-chains/{chain_id}", response={204: None}, summary="Delete a chain (admins)"
 )
 def chain_delete(request: HttpRequest, slug: str, chain_id: ObjectId) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    chain = selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain_id)
-    chain_services.approval_chain_delete(workspace=workspace, actor=request.user, chain=chain)
-    return Status(204, None)
+    return api_delete(
+        request,
+        slug,
+        selectors.approval_chain_get,
+        chain_services.approval_chain_delete,
+        "chain",
+        chain_id=chain_id,
+    )

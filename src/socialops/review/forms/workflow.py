@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -90,7 +90,7 @@ class ChainForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, themes: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["themes"].choices = [(str(t.pk), t.name) for t in themes]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["themes"]).choices = [(str(t.pk), t.name) for t in themes]
         self.fields["themes"].widget.attrs["class"] = "form-check-input"
 
 
@@ -117,7 +117,7 @@ class StepForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, assignees: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = assignees  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = assignees
 
     def step(self) -> dict[str, Any] | None:
         """The step as the service takes it, or None for an empty row."""
@@ -148,7 +148,7 @@ class BaseStepFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         """The filled rows as the service takes them, in order."""
         out = []
         for form in self.ordered_forms:
-            step = form.step()  # type: ignore[attr-defined]
+            step = cast(StepForm, form).step()
             if step is not None:
                 out.append(step)
         return out

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from socialops.content.models import ContentItem, ContentVariant
-from socialops.workspaces.models import Workspace
+from socialops.core.models import CreatedAtModel, TimestampedModel
+from socialops.workspaces.models import Workspace, WorkspaceRow
 
 __all__ = [
     "AdLawEntry",
@@ -35,6 +36,11 @@ class FindingSeverity(models.TextChoices):
     BLOCK = "block", _("Blocking")
     WARN = "warn", _("Warning")
     INFO = "info", pgettext_lazy("severity", "Note")
+
+
+def severity_field(default: FindingSeverity) -> models.CharField:
+    """The severity a term list gives its findings, editable per entry or list."""
+    return models.CharField(_("severity"), max_length=10, choices=FindingSeverity.choices, default=default)
 
 
 class CheckSettings(models.Model):
@@ -76,7 +82,7 @@ class AdLawEntryKind(models.TextChoices):
     ALLOWED_NAME = "allowed_name", _("Allowed brand or product name")
 
 
-class AdLawEntry(models.Model):
+class AdLawEntry(CreatedAtModel):
     """One workspace entry of the Advertising-Law check: an extra term, a removed term or an allowed name."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="adlaw_entries")
@@ -84,14 +90,11 @@ class AdLawEntry(models.Model):
     term = models.CharField(_("term"), max_length=50)
     # The normalised form (case, width and spaces folded): "最美 时光" and "最美时光" are one entry.
     key = models.CharField(max_length=200)
-    severity = models.CharField(
-        _("severity"), max_length=10, choices=FindingSeverity.choices, default=FindingSeverity.BLOCK
-    )
+    severity = severity_field(FindingSeverity.BLOCK)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["kind", "term"]
@@ -105,17 +108,13 @@ class AdLawEntry(models.Model):
         return f"{self.kind}: {self.term}"
 
 
-class SensitiveList(models.Model):
+class SensitiveList(TimestampedModel):
     """A named sensitive-word list with its own severity (e.g. 政治敏感 → block, 竞品名称 → warn)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="sensitive_lists")
     name = models.CharField(_("name"), max_length=50)
-    severity = models.CharField(
-        _("severity"), max_length=10, choices=FindingSeverity.choices, default=FindingSeverity.WARN
-    )
+    severity = severity_field(FindingSeverity.WARN)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -126,14 +125,12 @@ class SensitiveList(models.Model):
         return self.name
 
 
-class SensitiveTerm(models.Model):
+class SensitiveTerm(WorkspaceRow, CreatedAtModel):
     """One word of a sensitive-word list."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     term_list = models.ForeignKey(SensitiveList, on_delete=models.CASCADE, related_name="terms")
     term = models.CharField(_("term"), max_length=50)
     key = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["term"]
@@ -146,19 +143,15 @@ class SensitiveTerm(models.Model):
         return self.term
 
 
-class BrandTerm(models.Model):
+class BrandTerm(TimestampedModel):
     """The exact spelling of a brand or product name and the variants people get wrong."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="brand_terms")
     preferred = models.CharField(_("preferred spelling"), max_length=100)
     key = models.CharField(max_length=400)
     forbidden = models.JSONField(_("forbidden variants"), default=list, blank=True)
-    severity = models.CharField(
-        _("severity"), max_length=10, choices=FindingSeverity.choices, default=FindingSeverity.WARN
-    )
+    severity = severity_field(FindingSeverity.WARN)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["preferred"]
@@ -169,18 +162,15 @@ class BrandTerm(models.Model):
         return self.preferred
 
 
-class BannedTerm(models.Model):
+class BannedTerm(CreatedAtModel):
     """A word the brand never uses (banned slang), with an optional replacement."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="banned_terms")
     term = models.CharField(_("term"), max_length=50)
     key = models.CharField(max_length=200)
     replacement = models.CharField(_("replacement"), max_length=50, blank=True)
-    severity = models.CharField(
-        _("severity"), max_length=10, choices=FindingSeverity.choices, default=FindingSeverity.WARN
-    )
+    severity = severity_field(FindingSeverity.WARN)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["term"]
@@ -191,10 +181,9 @@ class BannedTerm(models.Model):
         return self.term
 
 
-class ItemCheckRun(models.Model):
+class ItemCheckRun(WorkspaceRow):
     """When an item's checks last ran, on which version, and how many findings of each severity."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     item = models.OneToOneField(ContentItem, on_delete=models.CASCADE, related_name="check_run")
     item_version = models.PositiveIntegerField(default=1)
     # Hash of everything the findings depend on (item and variant versions, term lists …):
@@ -213,10 +202,9 @@ class ItemCheckRun(models.Model):
         return f"checks of item {self.item_id}"
 
 
-class ItemFinding(models.Model):
+class ItemFinding(WorkspaceRow):
     """A finding of the last check run of an item (or one of its variants); replaced on every run."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="findings")
     variant = models.ForeignKey(
         ContentVariant, on_delete=models.CASCADE, null=True, blank=True, related_name="findings"
@@ -245,10 +233,9 @@ class ItemFinding(models.Model):
         return f"{self.check_name}/{self.severity} at {self.start}-{self.end}"
 
 
-class LinkCheck(models.Model):
+class LinkCheck(WorkspaceRow):
     """The last reachability check of one URL used in the workspace's content."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     url = models.CharField(max_length=2000)
     # sha256 of the URL: a unique index on 2,000 characters would not fit every database.
     url_hash = models.CharField(max_length=64)

@@ -7,12 +7,15 @@ of a :class:`ReviewRound`, so editing a chain never changes a review already und
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.content.models import ContentItem, Theme
-from socialops.workspaces.models import Workspace
+from socialops.core.models import CreatedAtModel, TimestampedModel
+from socialops.workspaces.models import UserNotice, Workspace, WorkspaceRow
 from socialops.workspaces.roles import Role
 
 __all__ = [
@@ -46,17 +49,32 @@ class ItemStatus(models.TextChoices):
     UNKNOWN = "unknown", _("Outcome unknown")
 
 
-class Revision(models.Model):
+class AssigneeLabelMixin:
+    """For a step or task assigned to a role (assignee_role) or to one person (assignee_user)."""
+
+    assignee_role: str
+    assignee_user_id: int | None
+    assignee_user: Any
+
+    @property
+    def assignee_label(self) -> str:
+        """The role's name, or the person's user name."""
+        if self.assignee_user_id:
+            return self.assignee_user.get_username() if self.assignee_user else "?"
+        return (
+            str(Role(self.assignee_role).label) if self.assignee_role in Role.values else self.assignee_role
+        )
+
+
+class Revision(WorkspaceRow, CreatedAtModel):
     """A snapshot of an item and its variants, taken on every save: who, when, what changed."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("revision"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     author_name = models.CharField(max_length=150, blank=True)  # kept if the user is deleted
-    created_at = models.DateTimeField(auto_now_add=True)
     # {"item": {field: value}, "variants": {account_id: {field: value, "account": name, ...}}}
     snapshot = models.JSONField(default=dict)
     # Keys of the fields that differ from the previous revision ("body", "variants.12.title").
@@ -81,7 +99,7 @@ class Revision(models.Model):
         return f"{self.item_id} r{self.number}"
 
 
-class ApprovalChain(models.Model):
+class ApprovalChain(CreatedAtModel):
     """An ordered list of approval steps; the default chain applies to every theme no other chain names."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="approval_chains")
@@ -90,7 +108,6 @@ class ApprovalChain(models.Model):
     themes = models.ManyToManyField(
         Theme, related_name="approval_chains", blank=True, verbose_name=_("themes")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -106,10 +123,9 @@ class ApprovalChain(models.Model):
         return self.name
 
 
-class ApprovalStep(models.Model):
+class ApprovalStep(AssigneeLabelMixin, WorkspaceRow):
     """One step of a chain, assigned to a role or to one person; optionally only for expert sign-off."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     chain = models.ForeignKey(ApprovalChain, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=100)
@@ -143,15 +159,6 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def assignee_label(self) -> str:
-        """The role's name, or the person's user name."""
-        if self.assignee_user_id:
-            return self.assignee_user.get_username() if self.assignee_user else "?"
-        return (
-            str(Role(self.assignee_role).label) if self.assignee_role in Role.values else self.assignee_role
-        )
-
 
 class RoundOutcome(models.TextChoices):
     """How a review round ended."""
@@ -162,10 +169,9 @@ class RoundOutcome(models.TextChoices):
     RESTARTED = "restarted", _("Restarted after an edit")
 
 
-class ReviewRound(models.Model):
+class ReviewRound(WorkspaceRow):
     """One pass of an item through its approval chain, from submission to approval or rejection."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="review_rounds")
     number = models.PositiveIntegerField()
     chain = models.ForeignKey(
@@ -206,10 +212,9 @@ class TaskState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class ReviewTask(models.Model):
+class ReviewTask(AssigneeLabelMixin, WorkspaceRow):
     """A chain step copied into a round: who must decide, and what they decided on which revision."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="tasks")
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField()
@@ -241,20 +246,10 @@ class ReviewTask(models.Model):
     def __str__(self) -> str:
         return f"{self.round} · {self.name}"
 
-    @property
-    def assignee_label(self) -> str:
-        """The role's name, or the person's user name."""
-        if self.assignee_user_id:
-            return self.assignee_user.get_username() if self.assignee_user else "?"
-        return (
-            str(Role(self.assignee_role).label) if self.assignee_role in Role.values else self.assignee_role
-        )
 
-
-class ApprovalOverride(models.Model):
+class ApprovalOverride(WorkspaceRow, CreatedAtModel):
     """An admin's written decision to let a revision with blocking findings be approved; shown forever."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="approval_overrides")
     # Deleting the item deletes its overrides with it; the audit log keeps them for good.
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="overrides")
@@ -265,7 +260,6 @@ class ApprovalOverride(models.Model):
     reason = models.TextField(_("reason"))
     # The blocking findings as they stood: [{"check", "severity", "message", "matched"}].
     findings = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["item", "-created_at"]
@@ -284,10 +278,9 @@ class CommentKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
 
 
-class ReviewComment(models.Model):
+class ReviewComment(WorkspaceRow, TimestampedModel):
     """A reviewer's comment on a revision, optionally on a selected passage of one of its fields."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="review_comments")
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -302,8 +295,6 @@ class ReviewComment(models.Model):
     quote = models.TextField(_("quoted passage"), blank=True)
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["item", "created_at", "id"]
@@ -323,18 +314,14 @@ class NotificationKind(models.TextChoices):
     COMMENTED = "commented", _("New comment")
 
 
-class Notification(models.Model):
+class Notification(UserNotice):
     """An in-app notice to one member about one item; read once opened or marked read."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="+")
     actor_name = models.CharField(max_length=150, blank=True)
     # Step name or comment excerpt, shown with the kind's sentence.
     detail = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

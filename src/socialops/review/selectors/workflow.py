@@ -18,6 +18,7 @@ from socialops.content.models import ContentItem, ContentVariant
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.selectors import member_rows, user_notices
 
 from ..models.checks import ItemCheckRun
 from ..models.workflow import (
@@ -145,9 +146,9 @@ def item_review_state(*, workspace: Workspace, user: Any, item: ContentItem) -> 
 
 def revision_list(*, workspace: Workspace, user: Any, item: ContentItem) -> QuerySet[Revision]:
     """The item's revisions, newest first."""
-    membership_get(workspace=workspace, user=user)
     return (
-        Revision.objects.filter(workspace=workspace, item=item)
+        member_rows(Revision, workspace=workspace, user=user)
+        .filter(item=item)
         .select_related("approved_by")
         .order_by("-number")
     )
@@ -281,8 +282,11 @@ def comment_list(
     *, workspace: Workspace, user: Any, item: ContentItem, revision: Revision | None = None
 ) -> QuerySet[ReviewComment]:
     """Comments on the item (or on one revision), oldest first."""
-    membership_get(workspace=workspace, user=user)
-    qs = ReviewComment.objects.filter(workspace=workspace, item=item).select_related("revision")
+    qs = (
+        member_rows(ReviewComment, workspace=workspace, user=user)
+        .filter(item=item)
+        .select_related("revision")
+    )
     if revision is not None:
         qs = qs.filter(revision=revision)
     return qs.order_by("created_at", "id")
@@ -338,13 +342,8 @@ def notification_list(
     *, workspace: Workspace, user: Any, unread: bool | None = None
 ) -> QuerySet[Notification]:
     """The user's own notifications in the workspace, newest first."""
-    membership_get(workspace=workspace, user=user)
-    qs = Notification.objects.filter(workspace=workspace, user=user).select_related("item")
-    if unread is True:
-        qs = qs.filter(read_at__isnull=True)
-    elif unread is False:
-        qs = qs.filter(read_at__isnull=False)
-    return qs.order_by("-created_at", "-id")
+    notices = user_notices(Notification, workspace=workspace, user=user, unread=unread)
+    return notices.select_related("item")
 
 
 def notification_get(*, workspace: Workspace, user: Any, notification_id: int) -> Notification:
@@ -378,8 +377,11 @@ def approval_chain_get(*, workspace: Workspace, user: Any, chain_id: int) -> App
 
 def reviewer_choices(*, workspace: Workspace, user: Any) -> list[Membership]:
     """Members who may review content (the people a step can be assigned to)."""
-    membership_get(workspace=workspace, user=user)
-    members = Membership.objects.filter(workspace=workspace, user__is_active=True).select_related("user")
+    members = (
+        member_rows(Membership, workspace=workspace, user=user)
+        .filter(user__is_active=True)
+        .select_related("user")
+    )
     return [m for m in members.order_by("user__username") if m.has_perm(Perm.CONTENT_REVIEW)]
 
 
@@ -398,8 +400,7 @@ class FindingsCounts:
 
 def findings_counts(*, workspace: Workspace, user: Any, item: ContentItem) -> FindingsCounts | None:
     """The counts of the item's last check run (None before the first run)."""
-    membership_get(workspace=workspace, user=user)
-    run = ItemCheckRun.objects.filter(workspace=workspace, item=item).first()
+    run = member_rows(ItemCheckRun, workspace=workspace, user=user).filter(item=item).first()
     if run is None:
         return None
     return FindingsCounts(run.block_count, run.warn_count, run.info_count, run.checked_at)

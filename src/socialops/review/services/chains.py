@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentItem, Theme
-from socialops.core.validation import Errors
+from socialops.core.validation import Errors, refuse_unknown_fields
 from socialops.core.validation import add_error as _add
 from socialops.core.validation import clean_text as _text
 from socialops.workspaces.access import ensure_same_workspace, require_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_saved, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, Role, role_has
 
@@ -83,13 +83,7 @@ def _create_default_chain(workspace: Workspace) -> ApprovalChain:
             assignee_role=role,
             expert_only=expert,
         )
-    audit_record(
-        workspace=workspace,
-        actor=None,
-        action="approval_chain.create",
-        obj=chain,
-        after=_chain_snapshot(chain),
-    )
+    audit_saved(chain, workspace=workspace, actor=None, action="approval_chain.create", snap=_chain_snapshot)
     return chain
 
 
@@ -122,6 +116,8 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
+# Long on purpose: validates every field of every step and collects all messages at once, so the
+# form shows each problem beside its step; the checks share the step's cleaned values.
 def _clean_steps(workspace: Workspace, steps: Any, errors: Errors) -> list[dict[str, Any]]:
     if isinstance(steps, str | bytes) or not isinstance(steps, Iterable):
         _add(errors, "steps", _("Give the steps as a list."))
@@ -286,13 +282,7 @@ def approval_chain_create(
     chain = ApprovalChain.objects.create(workspace=workspace, name=cleaned_name, is_default=is_default)
     chain.themes.set(cleaned_themes)
     _write_steps(workspace, chain, cleaned_steps)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="approval_chain.create",
-        obj=chain,
-        after=_chain_snapshot(chain),
-    )
+    audit_saved(chain, workspace=workspace, actor=actor, action="approval_chain.create", snap=_chain_snapshot)
     return chain
 
 
@@ -303,9 +293,7 @@ def approval_chain_update(
     """Rename a chain, make it the default, change its themes or replace its steps."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
     ensure_same_workspace(workspace, chain, "chain")
-    unknown = set(fields) - {"name", "steps", "themes", "is_default"}
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    refuse_unknown_fields(fields, {"name", "steps", "themes", "is_default"})
     chain.refresh_from_db(fields=["is_default"])
     before = _chain_snapshot(chain)
     errors: Errors = {}
@@ -339,13 +327,13 @@ def approval_chain_update(
         chain.themes.set(cleaned["themes"])
     if "steps" in cleaned:
         _write_steps(workspace, chain, cleaned["steps"])
-    audit_record(
+    audit_saved(
+        chain,
         workspace=workspace,
         actor=actor,
         action="approval_chain.update",
-        obj=chain,
         before=before,
-        after=_chain_snapshot(chain),
+        snap=_chain_snapshot,
     )
     return chain
 
@@ -360,14 +348,9 @@ def approval_chain_delete(*, workspace: Workspace, actor: Any, chain: ApprovalCh
         raise ValidationError(
             {"chain": [_("The default chain cannot be deleted: make another chain the default first.")]}
         )
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="approval_chain.delete",
-        obj=chain,
-        before=_chain_snapshot(chain),
+    audit_delete(
+        chain, workspace=workspace, actor=actor, action="approval_chain.delete", snap=_chain_snapshot
     )
-    chain.delete()
 
 
 def applicable_steps(*, workspace: Workspace, item: ContentItem) -> list[ApprovalStep]:

@@ -14,7 +14,7 @@ from socialops.core.validation import Errors
 from socialops.core.validation import add_error as _add
 from socialops.core.validation import clean_text as _text
 from socialops.workspaces.access import ensure_same_workspace, membership_get
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_saved, edit_snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, Role
 
@@ -118,9 +118,7 @@ def comment_create(
         raise ValidationError(errors)
     comment = comment_record(workspace, actor, item, revision, text, CommentKind.COMMENT, **passage)
     notify(workspace, actor, item, authors_of(item), NotificationKind.COMMENTED, text)
-    audit_record(
-        workspace=workspace, actor=actor, action="review_comment.create", obj=comment, after=snapshot(comment)
-    )
+    audit_saved(comment, workspace=workspace, actor=actor, action="review_comment.create")
     return comment
 
 
@@ -137,16 +135,16 @@ def comment_update(*, workspace: Workspace, actor: Any, comment: ReviewComment, 
     text = _text(body, "body", errors, max_length=COMMENT_MAX, required=True)
     if errors:
         raise ValidationError(errors)
-    before = snapshot(comment, exclude={"updated_at"})
+    before = edit_snapshot(comment)
     comment.body = text
     comment.save(update_fields=["body", "updated_at"])
-    audit_record(
+    audit_saved(
+        comment,
         workspace=workspace,
         actor=actor,
         action="review_comment.update",
-        obj=comment,
         before=before,
-        after=snapshot(comment, exclude={"updated_at"}),
+        snap=edit_snapshot,
     )
     return comment
 
@@ -160,11 +158,4 @@ def comment_delete(*, workspace: Workspace, actor: Any, comment: ReviewComment) 
         raise PermissionDenied(_("Only the comment's author or an admin may delete it."))
     if comment.kind != CommentKind.COMMENT:
         raise ValidationError({"comment": [_("The note of a decision cannot be deleted.")]})
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="review_comment.delete",
-        obj=comment,
-        before=snapshot(comment),
-    )
-    comment.delete()
+    audit_delete(comment, workspace=workspace, actor=actor, action="review_comment.delete")

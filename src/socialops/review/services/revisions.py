@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentItem, ContentVariant
+from socialops.content.services.items import ITEM_FIELDS
 from socialops.core.actors import user_or_none
 from socialops.workspaces.access import ensure_same_workspace
 from socialops.workspaces.audit import audit_record
@@ -20,26 +21,9 @@ from ..models.workflow import (
 )
 from ._common import actor_name
 
-# Fields of an item and of a variant kept in a revision (their display values).
-REVISION_ITEM_FIELDS = (
-    "title",
-    "form",
-    "theme",
-    "owner",
-    "importance",
-    "deadline",
-    "evergreen",
-    "accounts",
-    "calendar_links",
-    "digest",
-    "body",
-    "cover",
-    "images",
-    "video",
-    "live_starts_at",
-    "live_host",
-    "live_outline",
-)
+# Fields of an item and of a variant kept in a revision (their display values): every field
+# an item edit can change, so a revision never misses one.
+REVISION_ITEM_FIELDS = ITEM_FIELDS
 
 
 REVISION_VARIANT_FIELDS = ("title", "body", "digest", "author", "hashtags", "link_url", "media", "extra")

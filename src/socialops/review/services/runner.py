@@ -412,6 +412,21 @@ def run_item_checks(
     return findings
 
 
+# Fields a finding keeps under the same name in its ItemFinding row (``check`` is stored as
+# ``check_name``; ``params`` and ``related`` as plain dicts).
+_STORED_AS_IS = (
+    "field",
+    "severity",
+    "start",
+    "end",
+    "matched",
+    "message_code",
+    "suggestion",
+    "variant_id",
+    "platform",
+)
+
+
 def _store(
     workspace: Workspace, item: ContentItem, findings: Sequence[CheckFinding], inputs_hash: str
 ) -> ItemCheckRun:
@@ -423,19 +438,11 @@ def _store(
             ItemFinding(
                 workspace=workspace,
                 item=item,
-                variant_id=f.variant_id,
-                platform=f.platform,
                 position=i,
-                field=f.field,
                 check_name=f.check,
-                severity=f.severity,
-                start=f.start,
-                end=f.end,
-                matched=f.matched,
-                message_code=f.message_code,
                 params=dict(f.params),
-                suggestion=f.suggestion,
                 related=dict(f.related),
+                **{name: getattr(f, name) for name in _STORED_AS_IS},
             )
             for i, f in enumerate(findings)
         ],
@@ -461,18 +468,10 @@ def stored_findings(*, workspace: Workspace, item: ContentItem) -> list[CheckFin
     """The findings stored by the item's last check run, in reading order."""
     return [
         CheckFinding(
-            field=r.field,
             check=r.check_name,
-            severity=r.severity,
-            start=r.start,
-            end=r.end,
-            matched=r.matched,
-            message_code=r.message_code,
             params=r.params or {},
-            suggestion=r.suggestion,
-            variant_id=r.variant_id,
-            platform=r.platform,
             related=r.related or {},
+            **{name: getattr(r, name) for name in _STORED_AS_IS},
         )
         for r in ItemFinding.objects.filter(workspace=workspace, item=item).order_by("position")
     ]

@@ -14,16 +14,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from socialops.core.actors import user_or_none
+from socialops.core.validation import refuse_unknown_fields
 from socialops.textkit.normalize import fold_compact
 from socialops.textkit.terms import (
     MAX_TERM_LENGTH,
     load_terms,
 )
 from socialops.workspaces.access import ensure_same_workspace
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, snapshot
 from socialops.workspaces.models import Workspace
 
 from ..models import (
@@ -82,6 +84,22 @@ def _short_text(value: Any, field_name: str, max_length: int) -> str:
     return text
 
 
+def _term_row_saved(
+    workspace: Workspace, actor: Any, obj: Any, action: str, *, before: dict[str, Any] | None = None
+) -> None:
+    """What every term-list create and update ends with: a new terms version and the audit entry."""
+    bump_terms_version(workspace)
+    audit_saved(obj, workspace=workspace, actor=actor, action=action, before=before)
+
+
+def _refuse_taken(rows: QuerySet[Any], exclude_pk: int | None, field_name: str, message: str) -> None:
+    """Refuse a value that one of ``rows`` other than ``exclude_pk`` (the row being edited) has."""
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    if rows.exists():
+        raise ValidationError({field_name: [message]})
+
+
 def _delete_term_row(
     workspace: Workspace,
     actor: Any,
@@ -95,8 +113,7 @@ def _delete_term_row(
     ensure_can_edit_terms(workspace, actor)
     ensure_same_workspace(workspace, obj, field_name)
     before = {**snapshot(obj), **(extra_before() if extra_before else {})}
-    audit_record(workspace=workspace, actor=actor, action=action, obj=obj, before=before)
-    obj.delete()
+    audit_delete(obj, workspace=workspace, actor=actor, action=action, before=before)
     bump_terms_version(workspace)
 
 
@@ -129,10 +146,7 @@ def adlaw_entry_create(
         note=_short_text(note, "note", 200),
         created_by=user_or_none(actor),
     )
-    bump_terms_version(workspace)
-    audit_record(
-        workspace=workspace, actor=actor, action="adlaw_entry.create", obj=entry, after=snapshot(entry)
-    )
+    _term_row_saved(workspace, actor, entry, "adlaw_entry.create")
     return entry
 
 
@@ -146,11 +160,8 @@ def _list_name(workspace: Workspace, value: Any, *, exclude_pk: int | None = Non
     name = _short_text(value, "name", 50)
     if not name:
         raise ValidationError({"name": [_("Give the list a name.")]})
-    clash = SensitiveList.objects.filter(workspace=workspace, name=name)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"name": [_("A list with this name already exists.")]})
+    rows = SensitiveList.objects.filter(workspace=workspace, name=name)
+    _refuse_taken(rows, exclude_pk, "name", _("A list with this name already exists."))
     return name
 
 
@@ -166,10 +177,7 @@ def sensitive_list_create(
         severity=_severity(severity),
         description=_short_text(description, "description", 200),
     )
-    bump_terms_version(workspace)
-    audit_record(
-        workspace=workspace, actor=actor, action="sensitive_list.create", obj=lst, after=snapshot(lst)
-    )
+    _term_row_saved(workspace, actor, lst, "sensitive_list.create")
     return lst
 
 
@@ -180,9 +188,7 @@ def sensitive_list_update(
     """Rename a list, change its severity or description."""
     ensure_can_edit_terms(workspace, actor)
     ensure_same_workspace(workspace, sensitive_list, "sensitive_list")
-    unknown = set(fields) - {"name", "severity", "description"}
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    refuse_unknown_fields(fields, {"name", "severity", "description"})
     before = snapshot(sensitive_list)
     if "name" in fields:
         sensitive_list.name = _list_name(workspace, fields["name"], exclude_pk=sensitive_list.pk)
@@ -191,15 +197,7 @@ def sensitive_list_update(
     if "description" in fields:
         sensitive_list.description = _short_text(fields["description"], "description", 200)
     sensitive_list.save()
-    bump_terms_version(workspace)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="sensitive_list.update",
-        obj=sensitive_list,
-        before=before,
-        after=snapshot(sensitive_list),
-    )
+    _term_row_saved(workspace, actor, sensitive_list, "sensitive_list.update", before=before)
     return sensitive_list
 
 
@@ -228,10 +226,7 @@ def sensitive_term_create(
     if SensitiveTerm.objects.filter(workspace=workspace, term_list=sensitive_list, key=key).exists():
         raise ValidationError({"term": [_("“%(term)s” is already on this list.") % {"term": clean}]})
     obj = SensitiveTerm.objects.create(workspace=workspace, term_list=sensitive_list, term=clean, key=key)
-    bump_terms_version(workspace)
-    audit_record(
-        workspace=workspace, actor=actor, action="sensitive_term.create", obj=obj, after=snapshot(obj)
-    )
+    _term_row_saved(workspace, actor, obj, "sensitive_term.create")
     return obj
 
 
@@ -333,11 +328,8 @@ def _variants(value: Any, preferred_key: str) -> list[str]:
 
 def _brand_key(workspace: Workspace, preferred: str, *, exclude_pk: int | None = None) -> str:
     key = fold_compact(preferred)
-    clash = BrandTerm.objects.filter(workspace=workspace, key=key)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"preferred": [_("This name already has a rule.")]})
+    rows = BrandTerm.objects.filter(workspace=workspace, key=key)
+    _refuse_taken(rows, exclude_pk, "preferred", _("This name already has a rule."))
     return key
 
 
@@ -363,8 +355,7 @@ def brand_term_create(
         severity=_severity(severity),
         note=_short_text(note, "note", 200),
     )
-    bump_terms_version(workspace)
-    audit_record(workspace=workspace, actor=actor, action="brand_term.create", obj=obj, after=snapshot(obj))
+    _term_row_saved(workspace, actor, obj, "brand_term.create")
     return obj
 
 
@@ -373,9 +364,7 @@ def brand_term_update(*, workspace: Workspace, actor: Any, brand_term: BrandTerm
     """Change a brand term's spelling, variants, severity or note."""
     ensure_can_edit_terms(workspace, actor)
     ensure_same_workspace(workspace, brand_term, "brand_term")
-    unknown = set(fields) - {"preferred", "forbidden", "severity", "note"}
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    refuse_unknown_fields(fields, {"preferred", "forbidden", "severity", "note"})
     before = snapshot(brand_term)
     if "preferred" in fields:
         brand_term.preferred = _term(fields["preferred"], "preferred", max_length=100)
@@ -387,15 +376,7 @@ def brand_term_update(*, workspace: Workspace, actor: Any, brand_term: BrandTerm
     if "note" in fields:
         brand_term.note = _short_text(fields["note"], "note", 200)
     brand_term.save()
-    bump_terms_version(workspace)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="brand_term.update",
-        obj=brand_term,
-        before=before,
-        after=snapshot(brand_term),
-    )
+    _term_row_saved(workspace, actor, brand_term, "brand_term.update", before=before)
     return brand_term
 
 
@@ -429,8 +410,7 @@ def banned_term_create(
         severity=_severity(severity),
         note=_short_text(note, "note", 200),
     )
-    bump_terms_version(workspace)
-    audit_record(workspace=workspace, actor=actor, action="banned_term.create", obj=obj, after=snapshot(obj))
+    _term_row_saved(workspace, actor, obj, "banned_term.create")
     return obj
 
 

@@ -10,7 +10,7 @@ publishing engine drives the last states through ``item_mark_scheduled`` / ``ite
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -163,61 +163,51 @@ def item_unschedule(*, workspace: Workspace, actor: Any, item: ContentItem) -> C
     )
 
 
-@transaction.atomic
-def item_mark_publishing(
-    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
-) -> ContentItem:
-    """Scheduled (or failed) → publishing: the engine is sending it; refused if it was edited back to review."""
-    return _transition(
-        workspace=workspace,
-        actor=actor,
-        item=item,
-        target=ItemStatus.PUBLISHING,
-        allowed=PUBLISHING_FROM,
-        item_locked=item_locked,
-    )
+class EngineMove(Protocol):
+    """The signature of the moves the publishing engine drives while it holds the item's row."""
+
+    def __call__(
+        self, *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
+    ) -> ContentItem: ...
 
 
-@transaction.atomic
-def item_mark_published(
-    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
-) -> ContentItem:
-    """Publishing (or unknown, once the platform confirmed it) → published."""
-    return _transition(
-        workspace=workspace,
-        actor=actor,
-        item=item,
-        target=ItemStatus.PUBLISHED,
-        allowed=OUTCOME_FROM,
-        item_locked=item_locked,
-    )
+def _engine_move(target: str, allowed: Sequence[str], doc: str) -> EngineMove:
+    """A move to ``target`` from the ``allowed`` states; ``item_locked`` when the caller holds the row."""
+
+    @transaction.atomic
+    def move(
+        *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
+    ) -> ContentItem:
+        return _transition(
+            workspace=workspace,
+            actor=actor,
+            item=item,
+            target=target,
+            allowed=allowed,
+            item_locked=item_locked,
+        )
+
+    move.__doc__ = doc
+    return move
 
 
-@transaction.atomic
-def item_mark_failed(
-    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
-) -> ContentItem:
-    """Publishing (or unknown, once the platform shows no post) → failed."""
-    return _transition(
-        workspace=workspace,
-        actor=actor,
-        item=item,
-        target=ItemStatus.FAILED,
-        allowed=OUTCOME_FROM,
-        item_locked=item_locked,
-    )
-
-
-@transaction.atomic
-def item_mark_unknown(
-    *, workspace: Workspace, actor: Any, item: ContentItem, item_locked: bool = False
-) -> ContentItem:
-    """Publishing → outcome unknown: the call timed out after sending; never blindly retried."""
-    return _transition(
-        workspace=workspace,
-        actor=actor,
-        item=item,
-        target=ItemStatus.UNKNOWN,
-        allowed=UNKNOWN_FROM,
-        item_locked=item_locked,
-    )
+item_mark_publishing = _engine_move(
+    ItemStatus.PUBLISHING,
+    PUBLISHING_FROM,
+    "Scheduled (or failed) → publishing: the engine is sending it; refused if it was edited back to review.",
+)
+item_mark_published = _engine_move(
+    ItemStatus.PUBLISHED,
+    OUTCOME_FROM,
+    "Publishing (or unknown, once the platform confirmed it) → published.",
+)
+item_mark_failed = _engine_move(
+    ItemStatus.FAILED,
+    OUTCOME_FROM,
+    "Publishing (or unknown, once the platform shows no post) → failed.",
+)
+item_mark_unknown = _engine_move(
+    ItemStatus.UNKNOWN,
+    UNKNOWN_FROM,
+    "Publishing → outcome unknown: the call timed out after sending; never blindly retried.",
+)

@@ -7,10 +7,10 @@ Every member reads; reviewers (content.review) and admins (workspace.manage) edi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from socialops.accounts.selectors import account_get
 from socialops.content.models import ContentItem
 from socialops.content.selectors import items as item_selectors
+from socialops.core.view_helpers import apply_form, submitted
 from socialops.textkit.platform_rules import forms as platform_forms
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 
@@ -60,20 +61,6 @@ def _require_edit(request: WorkspaceRequest) -> None:
         raise PermissionDenied(_("Your role in this workspace does not allow this."))
 
 
-T = TypeVar("T")
-
-
-def _apply(form: Any, service: Callable[[], T]) -> T | None:
-    """Run the service behind a valid form; None when the form or the service refused (errors are on the form)."""
-    if not form.is_valid():
-        return None
-    try:
-        return service()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return None
-
-
 def _deleted(
     request: WorkspaceRequest, delete: Callable[[], None], message: str, to: str, **url_kwargs: Any
 ) -> HttpResponse:
@@ -82,6 +69,26 @@ def _deleted(
     delete()
     messages.success(request, message)
     return redirect(to, slug=request.workspace.slug, **url_kwargs)
+
+
+def _edit_page(
+    request: WorkspaceRequest,
+    form: Any,
+    save: Callable[[], Any],
+    *,
+    back_url: str,
+    labels: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """Edit one row of a list: a valid save goes back to ``back_url``, otherwise the form page again.
+
+    ``labels`` (title and breadcrumbs) is read after the save was tried, so it names the row as the
+    service left it.
+    """
+    if request.method == "POST":
+        done = submitted(request, form, save, message=_("Saved."), to=back_url)
+        if done is not None:
+            return done
+    return render(request, "review/checks/form_page.html", {"form": form, "back_url": back_url, **labels()})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,7 +130,7 @@ def checks_settings(request: WorkspaceRequest) -> HttpResponse:
     form = CheckSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST":
         _require_edit(request)
-        saved = _apply(
+        saved = apply_form(
             form,
             lambda: originality_services.check_settings_update(
                 workspace=ws, actor=request.user, **form.cleaned_data
@@ -266,7 +273,7 @@ def checks_adlaw(request: WorkspaceRequest) -> HttpResponse:
     form = AdLawEntryForm(request.POST or None)
     if request.method == "POST":
         _require_edit(request)
-        entry = _apply(
+        entry = apply_form(
             form,
             lambda: term_services.adlaw_entry_create(workspace=ws, actor=request.user, **form.cleaned_data),
         )
@@ -308,7 +315,7 @@ def checks_sensitive(request: WorkspaceRequest) -> HttpResponse:
     form = SensitiveListForm(request.POST or None)
     if request.method == "POST":
         _require_edit(request)
-        lst = _apply(
+        lst = apply_form(
             form,
             lambda: term_services.sensitive_list_create(
                 workspace=ws, actor=request.user, **form.cleaned_data
@@ -370,23 +377,15 @@ def checks_sensitive_edit(request: WorkspaceRequest, list_id: int) -> HttpRespon
     _require_edit(request)
     initial = {"name": lst.name, "severity": lst.severity, "description": lst.description}
     form = SensitiveListForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        saved = _apply(
-            form,
-            lambda: term_services.sensitive_list_update(
-                workspace=ws, actor=request.user, sensitive_list=lst, **form.cleaned_data
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Saved."))
-            return redirect("checks_sensitive_detail", slug=ws.slug, list_id=lst.pk)
-    return render(
+    return _edit_page(
         request,
-        "review/checks/form_page.html",
-        {
-            "form": form,
+        form,
+        lambda: term_services.sensitive_list_update(
+            workspace=ws, actor=request.user, sensitive_list=lst, **form.cleaned_data
+        ),
+        back_url=reverse("checks_sensitive_detail", kwargs={"slug": ws.slug, "list_id": lst.pk}),
+        labels=lambda: {
             "title": _("Edit the list “%(name)s”") % {"name": lst.name},
-            "back_url": reverse("checks_sensitive_detail", kwargs={"slug": ws.slug, "list_id": lst.pk}),
             "back_label": lst.name,
             "parent_url": reverse("checks_sensitive", kwargs={"slug": ws.slug}),
             "parent_label": _("Sensitive words"),
@@ -416,7 +415,7 @@ def checks_sensitive_term_add(request: WorkspaceRequest, list_id: int) -> HttpRe
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     form = SensitiveTermForm(request.POST)
-    term = _apply(
+    term = apply_form(
         form,
         lambda: term_services.sensitive_term_create(
             workspace=ws, actor=request.user, sensitive_list=lst, term=form.cleaned_data["term"]
@@ -452,7 +451,7 @@ def checks_sensitive_import(request: WorkspaceRequest, list_id: int) -> HttpResp
     lst = selectors.sensitive_list_get(workspace=ws, user=request.user, list_id=list_id)
     _require_edit(request)
     form = SensitiveImportForm(request.POST, request.FILES)
-    result = _apply(
+    result = apply_form(
         form,
         lambda: term_services.sensitive_list_import(
             workspace=ws,
@@ -506,7 +505,7 @@ def checks_brand(request: WorkspaceRequest) -> HttpResponse:
         return _brand_page(request)
     _require_edit(request)
     form = BrandTermForm(request.POST)
-    term = _apply(
+    term = apply_form(
         form,
         lambda: term_services.brand_term_create(workspace=ws, actor=request.user, **form.service_fields()),
     )
@@ -529,23 +528,15 @@ def checks_brand_edit(request: WorkspaceRequest, term_id: int) -> HttpResponse:
         "note": term.note,
     }
     form = BrandTermForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        saved = _apply(
-            form,
-            lambda: term_services.brand_term_update(
-                workspace=ws, actor=request.user, brand_term=term, **form.service_fields()
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Saved."))
-            return redirect("checks_brand", slug=ws.slug)
-    return render(
+    return _edit_page(
         request,
-        "review/checks/form_page.html",
-        {
-            "form": form,
+        form,
+        lambda: term_services.brand_term_update(
+            workspace=ws, actor=request.user, brand_term=term, **form.service_fields()
+        ),
+        back_url=reverse("checks_brand", kwargs={"slug": ws.slug}),
+        labels=lambda: {
             "title": _("Edit “%(term)s”") % {"term": term.preferred},
-            "back_url": reverse("checks_brand", kwargs={"slug": ws.slug}),
             "back_label": _("Brand terms"),
         },
     )
@@ -572,7 +563,7 @@ def checks_banned_create(request: WorkspaceRequest) -> HttpResponse:
     ws = request.workspace
     _require_edit(request)
     form = BannedTermForm(request.POST)
-    term = _apply(
+    term = apply_form(
         form, lambda: term_services.banned_term_create(workspace=ws, actor=request.user, **form.cleaned_data)
     )
     if term is not None:

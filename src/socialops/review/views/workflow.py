@@ -3,7 +3,7 @@ the review queue ("waiting for me"), notifications and the approval chains (R2.8
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +15,12 @@ from django.views.decorators.http import require_POST
 
 from socialops.content.selectors import items as item_selectors
 from socialops.content.selectors.items import theme_list
+from socialops.core.view_helpers import run_and_say, submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.workflow import (
+    BaseStepFormSet,
     ChainForm,
     CommentEditForm,
     CommentForm,
@@ -114,17 +116,16 @@ def review_request_changes(request: WorkspaceRequest, item_id: int) -> HttpRespo
     if not form.is_valid():
         messages.error(request, _("Say what must change: the comment is required."))
         return _detail(request, item.pk)
-    try:
-        round_services.item_request_changes(
+    run_and_say(
+        request,
+        lambda: round_services.item_request_changes(
             workspace=request.workspace,
             actor=request.user,
             item=item,
             comment=form.cleaned_data["comment"],
-        )
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("“%(title)s” was sent back to its author.") % {"title": item.title})
+        ),
+        _("“%(title)s” was sent back to its author.") % {"title": item.title},
+    )
     return _detail(request, item.pk)
 
 
@@ -317,6 +318,14 @@ def comment_create(request: WorkspaceRequest, item_id: int, number: int) -> Http
     return _revision_page(request, item, revision, form, status=400)
 
 
+def _comment_page_url(slug: str, comment: Any) -> str:
+    """The revision page a comment stands on."""
+    return reverse(
+        "review_revision",
+        kwargs={"slug": slug, "item_id": comment.item_id, "number": comment.revision.number},
+    )
+
+
 @workspace_view()
 def comment_edit(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     """Reword one's own comment."""
@@ -325,22 +334,16 @@ def comment_edit(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     if comment.author_id != request.user.pk:
         raise PermissionDenied(_("Only the comment's author may change it."))
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            comment_services.comment_update(
-                workspace=workspace, actor=request.user, comment=comment, body=form.cleaned_data["body"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Comment saved."))
-            return redirect(
-                "review_revision",
-                slug=workspace.slug,
-                item_id=comment.item_id,
-                number=comment.revision.number,
-            )
-    return render(request, "review/workflow/comment_edit.html", {"form": form, "comment": comment})
+    done = submitted(
+        request,
+        form,
+        lambda: comment_services.comment_update(
+            workspace=workspace, actor=request.user, comment=comment, body=form.cleaned_data["body"]
+        ),
+        message=_("Comment saved."),
+        to=_comment_page_url(workspace.slug, comment),
+    )
+    return done or render(request, "review/workflow/comment_edit.html", {"form": form, "comment": comment})
 
 
 @require_POST
@@ -349,16 +352,12 @@ def comment_delete(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     """Delete a comment (its author, or an admin)."""
     workspace = request.workspace
     comment = selectors.comment_get(workspace=workspace, user=request.user, comment_id=comment_id)
-    target = reverse(
-        "review_revision",
-        kwargs={"slug": workspace.slug, "item_id": comment.item_id, "number": comment.revision.number},
+    target = _comment_page_url(workspace.slug, comment)
+    run_and_say(
+        request,
+        lambda: comment_services.comment_delete(workspace=workspace, actor=request.user, comment=comment),
+        _("Comment deleted."),
     )
-    try:
-        comment_services.comment_delete(workspace=workspace, actor=request.user, comment=comment)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Comment deleted."))
     return redirect(target)
 
 
@@ -465,7 +464,7 @@ def _chain_page(request: WorkspaceRequest, chain: Any, *, title: str, submit: st
             "name": form.cleaned_data["name"],
             "is_default": form.cleaned_data["is_default"],
             "themes": [int(t) for t in form.cleaned_data["themes"]],
-            "steps": formset.steps(),  # type: ignore[attr-defined]
+            "steps": cast(BaseStepFormSet, formset).steps(),
         }
         try:
             if chain is None:
@@ -514,13 +513,11 @@ def chain_delete(request: WorkspaceRequest, chain_id: int) -> HttpResponse:
     """Delete a chain other than the default."""
     workspace = request.workspace
     chain = selectors.approval_chain_get(workspace=workspace, user=request.user, chain_id=chain_id)
-    name = chain.name
-    try:
-        chain_services.approval_chain_delete(workspace=workspace, actor=request.user, chain=chain)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Approval chain “%(name)s” deleted.") % {"name": name})
+    run_and_say(
+        request,
+        lambda: chain_services.approval_chain_delete(workspace=workspace, actor=request.user, chain=chain),
+        _("Approval chain “%(name)s” deleted.") % {"name": chain.name},
+    )
     return redirect("review_chains", slug=workspace.slug)
 
 
