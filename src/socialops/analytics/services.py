@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,7 +12,14 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.actors import user_or_none
-from socialops.core.imports import ImportRejected, Progress, RowError, batches
+from socialops.core.imports import (
+    ImportRejected,
+    Progress,
+    RowError,
+    TwoPassProgress,
+    batches,
+    import_record_fields,
+)
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, edit_snapshot, snapshot
 from socialops.workspaces.models import Workspace
@@ -314,42 +320,31 @@ def posts_import(
 
     # Reading and validating happen before the write transaction opens (SQLite's write lock);
     # progress runs over two passes of the rows, validating and then writing, like the metrics import.
-    def validation_progress(done: int, total: int) -> None:
-        if progress is not None:
-            progress(done, 2 * total)
-
+    passes = TwoPassProgress(progress)
     parsed = parse_posts_file(
         workspace=workspace,
         file_name=file_name,
         content=content,
         columns=columns,
         options=options,
-        progress=validation_progress,
+        progress=passes.validating,
     )
     if parsed.errors:
         raise PostsImportRejected(parsed.errors)
-    half = len(parsed.rows)
-
-    def write_progress(done: int) -> None:
-        if progress is not None:
-            progress(half + done, 2 * half)
+    passes.rows = len(parsed.rows)
 
     try:
         with transaction.atomic():
             counts = _write_posts(
-                workspace=workspace, account=account, rows=parsed.rows, on_progress=write_progress
+                workspace=workspace, account=account, rows=parsed.rows, on_progress=passes.writing
             )
             record = PostImport.objects.create(
                 workspace=workspace,
                 account=account,
                 mapping=mapping,
                 file_name=file_name,
-                sha256=hashlib.sha256(content).hexdigest(),
-                rows=counts["rows"],
-                created=counts["created"],
-                updated=counts["updated"],
-                unchanged=counts["unchanged"],
                 created_by=user_or_none(actor),
+                **import_record_fields(content, counts),
             )
             audit_record(
                 workspace=workspace,

@@ -10,6 +10,7 @@ at call time, so a report reads in the language of whoever runs the import.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -94,6 +95,37 @@ def report_progress(progress: Progress | None, done: int, total: int) -> None:
     """Tell ``progress`` how far validation got, every 200 rows and at the last one."""
     if progress is not None and (done % 200 == 0 or done == total):
         progress(done, total)
+
+
+class TwoPassProgress:
+    """An import's progress over its two passes of the rows: validating them, then writing them.
+
+    Validation reports ``(done, total)`` against the rows read; writing reports ``done`` against the
+    rows kept; ``progress`` sees both as one run of twice as many steps.
+    """
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.rows = 0
+
+    def validating(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, 2 * total)
+
+    def writing(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress(self.rows + done, 2 * self.rows)
+
+
+def import_record_fields(content: bytes, counts: dict[str, int]) -> dict[str, Any]:
+    """The file digest and counts every import run's record keeps (MetricImport, PostImport)."""
+    return {
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "rows": counts["rows"],
+        "created": counts["created"],
+        "updated": counts["updated"],
+        "unchanged": counts["unchanged"],
+    }
 
 
 def file_too_large() -> RowError:

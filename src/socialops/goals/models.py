@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from socialops.accounts.models import SocialAccount
+from socialops.core.models import CreatedAtModel, CreatedByModel
 from socialops.workspaces.models import Workspace
 
 
@@ -53,7 +54,7 @@ class MetricSnapshot(models.Model):
         return sum(p or 0 for p in parts)
 
 
-class MetricImport(models.Model):
+class MetricImport(CreatedByModel, CreatedAtModel):
     """One run of a metrics file import: what file, what it changed, who ran it."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="metric_imports")
@@ -63,8 +64,6 @@ class MetricImport(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -75,6 +74,22 @@ class MetricImport(models.Model):
         return self.file_name
 
 
+class OwnedModel(CreatedAtModel):
+    """A goal or strategy: someone in the workspace answers for it (kept, without owner, if they leave)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class GoalKind(models.TextChoices):
     """The three kinds of goal of R1.3."""
 
@@ -83,7 +98,7 @@ class GoalKind(models.TextChoices):
     CONVERSION = "conversion", _("Marketing conversion")
 
 
-class Goal(models.Model):
+class Goal(OwnedModel):
     """A target for one metric over a period, for one or more accounts, owned by a person."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="goals")
@@ -94,17 +109,8 @@ class Goal(models.Model):
     target = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
     period_start = models.DateField(_("start"))
     period_end = models.DateField(_("end"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("owner"),
-    )
     accounts = models.ManyToManyField(SocialAccount, related_name="goals", verbose_name=_("accounts"))
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["period_end", "name"]
@@ -131,7 +137,7 @@ class StrategyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Strategy(models.Model):
+class Strategy(OwnedModel):
     """A measure taken for one or more goals, over a date range, whose effect is measured."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="strategies")
@@ -141,15 +147,6 @@ class Strategy(models.Model):
     goals = models.ManyToManyField(Goal, related_name="strategies", verbose_name=_("goals"))
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("owner"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-start_date", "name"]

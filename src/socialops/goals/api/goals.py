@@ -9,7 +9,8 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from socialops.workspaces.api import api_workspace
+from socialops.core.api import choice_label, username_of
+from socialops.workspaces.api import api_delete, api_object, api_select, api_workspace
 
 from ..metrics import CATALOGUE, catalogue_rows
 from ..models import Goal, Strategy
@@ -166,6 +167,13 @@ class StrategyOut(Schema):
     owner_id: int | None
     owner: str | None
 
+    resolve_kind_label = choice_label("kind")
+    resolve_owner = username_of("owner")
+
+    @staticmethod
+    def resolve_goal_ids(strategy: Strategy) -> list[int]:
+        return sorted(g.pk for g in strategy.goals.all())
+
 
 class StrategyIn(Schema):
     kind: str = Field(..., max_length=20)
@@ -245,22 +253,14 @@ def _goal_out(request: HttpRequest, workspace: Any, goal: Goal) -> dict[str, Any
     }
 
 
-def _strategy_out(strategy: Strategy) -> dict[str, Any]:
-    return {
-        "id": strategy.pk,
-        "kind": strategy.kind,
-        "kind_label": strategy.get_kind_display(),
-        "name": strategy.name,
-        "description": strategy.description,
-        "goal_ids": sorted(g.pk for g in strategy.goals.all()),
-        "start_date": strategy.start_date,
-        "end_date": strategy.end_date,
-        "owner_id": strategy.owner_id,
-        "owner": strategy.owner.get_username() if strategy.owner else None,
-    }
+def _goal_read(request: HttpRequest, workspace: Any, goal_id: int) -> dict[str, Any]:
+    """The goal as output, read through its selector (so after a write its accounts are fresh)."""
+    return _goal_out(
+        request, workspace, sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
+    )
 
 
-def _goal_fields(request: HttpRequest, workspace: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _service_fields(request: HttpRequest, workspace: Any, data: dict[str, Any]) -> dict[str, Any]:
     """API field names → service keyword arguments (ids resolved to this workspace's objects)."""
     if "owner_id" in data:
         data["owner"] = sel.member_user_resolve(
@@ -269,14 +269,6 @@ def _goal_fields(request: HttpRequest, workspace: Any, data: dict[str, Any]) -> 
     if "account_ids" in data:
         data["accounts"] = sel.accounts_resolve(
             workspace=workspace, user=request.user, ids=data.pop("account_ids")
-        )
-    return data
-
-
-def _strategy_fields(request: HttpRequest, workspace: Any, data: dict[str, Any]) -> dict[str, Any]:
-    if "owner_id" in data:
-        data["owner"] = sel.member_user_resolve(
-            workspace=workspace, user=request.user, user_id=data.pop("owner_id")
         )
     if "goal_ids" in data:
         data["goals"] = sel.goals_resolve(workspace=workspace, user=request.user, ids=data.pop("goal_ids"))
@@ -317,41 +309,29 @@ def goal_list(request: HttpRequest, slug: str, kind: str = Query("", max_length=
 @router.post("/workspaces/{slug}/goals", response={201: GoalOut})
 def goal_create(request: HttpRequest, slug: str, payload: GoalIn) -> Status[dict[str, Any]]:
     workspace = api_workspace(request, slug)
-    fields = _goal_fields(request, workspace, payload.dict())
+    fields = _service_fields(request, workspace, payload.dict())
     goal = svc.goal_create(workspace=workspace, actor=request.user, **fields)
-    return Status(
-        201,
-        _goal_out(request, workspace, sel.goal_get(workspace=workspace, user=request.user, goal_id=goal.pk)),
-    )
+    return Status(201, _goal_read(request, workspace, goal.pk))
 
 
 @router.get("/workspaces/{slug}/goals/{int:goal_id}", response=GoalOut)
 def goal_detail(request: HttpRequest, slug: str, goal_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    return _goal_out(
-        request, workspace, sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
-    )
+    return _goal_read(request, api_workspace(request, slug), goal_id)
 
 
 @router.patch("/workspaces/{slug}/goals/{int:goal_id}", response=GoalOut)
 def goal_patch(
     request: HttpRequest, slug: str, payload: GoalPatch, goal_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
-    fields = _goal_fields(request, workspace, _patch_data(payload, {"owner_id"}))
+    workspace, goal = api_object(request, slug, sel.goal_get, goal_id=goal_id)
+    fields = _service_fields(request, workspace, _patch_data(payload, {"owner_id"}))
     svc.goal_update(workspace=workspace, actor=request.user, goal=goal, **fields)
-    return _goal_out(
-        request, workspace, sel.goal_get(workspace=workspace, user=request.user, goal_id=goal.pk)
-    )
+    return _goal_read(request, workspace, goal.pk)
 
 
 @router.delete("/workspaces/{slug}/goals/{int:goal_id}", response={204: None})
 def goal_delete(request: HttpRequest, slug: str, goal_id: int = Path(..., ge=1, le=MAX_ID)) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
-    svc.goal_delete(workspace=workspace, actor=request.user, goal=goal)
-    return Status(204, None)
+    return api_delete(request, slug, sel.goal_get, svc.goal_delete, "goal", goal_id=goal_id)
 
 
 @router.get(
@@ -362,8 +342,7 @@ def goal_delete(request: HttpRequest, slug: str, goal_id: int = Path(..., ge=1, 
 def goal_progress(
     request: HttpRequest, slug: str, goal_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
+    workspace, goal = api_object(request, slug, sel.goal_get, goal_id=goal_id)
     progress = sel.goal_progress(workspace=workspace, user=request.user, goal=goal)
     return {
         **progress.summary(),
@@ -385,48 +364,42 @@ def goal_progress(
 @router.get("/workspaces/{slug}/strategies", response=list[StrategyOut])
 @paginate
 def strategy_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return _Lazy(strat.strategy_list(workspace=workspace, user=request.user), _strategy_out)
+    return api_select(request, slug, strat.strategy_list)
 
 
 @router.post("/workspaces/{slug}/strategies", response={201: StrategyOut})
-def strategy_create(request: HttpRequest, slug: str, payload: StrategyIn) -> Status[dict[str, Any]]:
+def strategy_create(request: HttpRequest, slug: str, payload: StrategyIn) -> Status[Strategy]:
     workspace = api_workspace(request, slug)
-    fields = _strategy_fields(request, workspace, payload.dict())
+    fields = _service_fields(request, workspace, payload.dict())
     strategy = svc.strategy_create(workspace=workspace, actor=request.user, **fields)
-    return Status(
-        201,
-        _strategy_out(strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk)),
-    )
+    return Status(201, strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk))
 
 
 @router.get("/workspaces/{slug}/strategies/{int:strategy_id}", response=StrategyOut)
 def strategy_detail(
     request: HttpRequest, slug: str, strategy_id: int = Path(..., ge=1, le=MAX_ID)
-) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    return _strategy_out(strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id))
+) -> Strategy:
+    return api_select(request, slug, strat.strategy_get, strategy_id=strategy_id)
 
 
 @router.patch("/workspaces/{slug}/strategies/{int:strategy_id}", response=StrategyOut)
 def strategy_patch(
     request: HttpRequest, slug: str, payload: StrategyPatch, strategy_id: int = Path(..., ge=1, le=MAX_ID)
-) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
-    fields = _strategy_fields(request, workspace, _patch_data(payload, {"owner_id"}))
+) -> Strategy:
+    workspace, strategy = api_object(request, slug, strat.strategy_get, strategy_id=strategy_id)
+    fields = _service_fields(request, workspace, _patch_data(payload, {"owner_id"}))
     svc.strategy_update(workspace=workspace, actor=request.user, strategy=strategy, **fields)
-    return _strategy_out(strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk))
+    # Read again: the strategy's prefetched goals are stale after the update.
+    return strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy.pk)
 
 
 @router.delete("/workspaces/{slug}/strategies/{int:strategy_id}", response={204: None})
 def strategy_delete(
     request: HttpRequest, slug: str, strategy_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> Status[None]:
-    workspace = api_workspace(request, slug)
-    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
-    svc.strategy_delete(workspace=workspace, actor=request.user, strategy=strategy)
-    return Status(204, None)
+    return api_delete(
+        request, slug, strat.strategy_get, svc.strategy_delete, "strategy", strategy_id=strategy_id
+    )
 
 
 @router.get(
@@ -437,8 +410,7 @@ def strategy_delete(
 def strategy_effect(
     request: HttpRequest, slug: str, strategy_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> dict[str, Any]:
-    workspace = api_workspace(request, slug)
-    strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
+    workspace, strategy = api_object(request, slug, strat.strategy_get, strategy_id=strategy_id)
     effect = strat.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
     return {
         "strategy_id": strategy.pk,

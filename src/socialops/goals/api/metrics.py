@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from ninja.params import P, PathEx, QueryEx
 
 from socialops.accounts.selectors import account_get
+from socialops.core.api import attribute, username_of
 from socialops.core.imports import (
     INT32_MAX,
     INT64_MAX,
@@ -19,11 +20,10 @@ from socialops.core.imports import (
     rejected_report,
 )
 from socialops.workspaces.access import ensure_perm
-from socialops.workspaces.api import api_workspace
+from socialops.workspaces.api import api_select, api_workspace
 from socialops.workspaces.roles import Perm
 
 from ..imports import REVENUE_MAX_DIGITS
-from ..models import MetricImport, MetricSnapshot
 from ..selectors import metrics as selectors
 from ..services import metrics as services
 
@@ -56,9 +56,7 @@ class SnapshotOut(Schema):
     source: str
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_account_handle(obj: MetricSnapshot) -> str:
-        return obj.account.handle
+    resolve_account_handle = attribute("account.handle")
 
 
 class SnapshotWriteOut(SnapshotOut):
@@ -96,9 +94,7 @@ class ImportOut(Schema):
     created_by: str
     created_at: dt.datetime
 
-    @staticmethod
-    def resolve_created_by(obj: MetricImport) -> str:
-        return obj.created_by.get_username() if obj.created_by else ""
+    resolve_created_by = username_of("created_by", missing="")
 
 
 @router.get("/workspaces/{slug}/metrics", response=list[SnapshotOut], summary="Daily metric snapshots")
@@ -182,5 +178,4 @@ def metrics_import(
 @router.get("/workspaces/{slug}/metrics/imports", response=list[ImportOut], summary="Metrics import history")
 @paginate
 def metric_import_list(request: HttpRequest, slug: str) -> Any:
-    workspace = api_workspace(request, slug)
-    return selectors.metric_import_list(workspace=workspace, user=request.user)
+    return api_select(request, slug, selectors.metric_import_list)

@@ -33,22 +33,30 @@ class AccountChoiceField(forms.ModelChoiceField):
         return f"{label} ({_('competitor')})" if obj.is_competitor else label
 
 
-class MetricFilterForm(BootstrapFormMixin, forms.Form):
-    """Which account and which days the page shows."""
+class _AccountsForm(BootstrapFormMixin, forms.Form):
+    """A form whose ``account`` field offers the accounts the view passes in."""
 
-    account = AccountChoiceField(queryset=SocialAccount.objects.none(), required=False, label=_("Account"))
-    since = forms.DateField(required=False, label=_("From"), widget=_DateInput())
-    until = forms.DateField(required=False, label=_("To"), widget=_DateInput())
+    account_empty_label: Any = None  # the blank choice's label; None keeps Django's "---------"
 
     def __init__(self, *args: Any, accounts: QuerySet[SocialAccount], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["account"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = accounts
-        field.empty_label = _("All accounts")
+        if self.account_empty_label is not None:
+            field.empty_label = self.account_empty_label
 
 
-class MetricImportForm(BootstrapFormMixin, forms.Form):
+class MetricFilterForm(_AccountsForm):
+    """Which account and which days the page shows."""
+
+    account = AccountChoiceField(queryset=SocialAccount.objects.none(), required=False, label=_("Account"))
+    since = forms.DateField(required=False, label=_("From"), widget=_DateInput())
+    until = forms.DateField(required=False, label=_("To"), widget=_DateInput())
+    account_empty_label = _("All accounts")
+
+
+class MetricImportForm(_AccountsForm):
     """A CSV or XLSX file of daily figures, with an optional account for rows that name none."""
 
     file = forms.FileField(
@@ -65,26 +73,17 @@ class MetricImportForm(BootstrapFormMixin, forms.Form):
         label=_("Default account"),
         help_text=_("Used for rows that name no account (or when the file has no account column)."),
     )
-
-    def __init__(self, *args: Any, accounts: QuerySet[SocialAccount], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["account"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = accounts
-        field.empty_label = _("From the file")
+    account_empty_label = _("From the file")
 
 
-class SnapshotForm(BootstrapFormMixin, forms.Form):
+class SnapshotForm(_AccountsForm):
     """One account's figures for one day; a blank box means unknown, not zero."""
 
     account = AccountChoiceField(queryset=SocialAccount.objects.none(), label=_("Account"))
     date = forms.DateField(label=_("Date"), widget=_DateInput())
 
     def __init__(self, *args: Any, accounts: QuerySet[SocialAccount], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["account"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = accounts
+        super().__init__(*args, accounts=accounts, **kwargs)
         for name in METRIC_FIELDS:
             label = getattr(MetricSnapshot._meta.get_field(name), "verbose_name", name)
             if name == "revenue":

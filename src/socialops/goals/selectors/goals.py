@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -18,10 +19,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import own_accounts
+from socialops.core.querysets import filter_given
 from socialops.core.time import local_today
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
-from socialops.workspaces.selectors import member_users
+from socialops.workspaces.selectors import member_rows, member_users
 
 from .. import forecast as fc
 from ..metrics import (
@@ -40,6 +42,8 @@ from ..models import Goal, GoalKind, MetricSnapshot
 from .forecasting import HISTORY_DAYS, special_days
 from .forecasting import calendar_note as _calendar_note
 from .forecasting import calibrated_text as _calibrated_text
+
+M = TypeVar("M", bound=models.Model)
 
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
@@ -85,20 +89,24 @@ def clean_number(value: float | None) -> float | None:
 # ---------------------------------------------------------------------------------------------
 
 
+def row_or_404(qs: QuerySet[M], pk: int) -> M:
+    """The row of ``qs`` with this id, or Http404 (also for an id no database column could hold)."""
+    if not 0 < pk < 2**63:
+        raise Http404(_("Not found."))
+    return get_object_or_404(qs, pk=pk)
+
+
 def goal_list(*, workspace: Workspace, user: Any, kind: str | None = None) -> QuerySet[Goal]:
     """The workspace's goals (any member may read them), soonest period end first."""
-    membership_get(workspace=workspace, user=user)
-    qs = Goal.objects.filter(workspace=workspace).select_related("owner").prefetch_related("accounts")
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("period_end", "name", "pk")
+    qs = (
+        member_rows(Goal, workspace=workspace, user=user).select_related("owner").prefetch_related("accounts")
+    )
+    return filter_given(qs, kind=kind).order_by("period_end", "name", "pk")
 
 
 def goal_get(*, workspace: Workspace, user: Any, goal_id: int) -> Goal:
     """One goal of this workspace, or Http404."""
-    if not 0 < goal_id < 2**63:
-        raise Http404(_("Not found."))
-    return get_object_or_404(goal_list(workspace=workspace, user=user), pk=goal_id)
+    return row_or_404(goal_list(workspace=workspace, user=user), goal_id)
 
 
 def goals_by_kind(*, workspace: Workspace, user: Any) -> list[tuple[str, str, list[Goal]]]:
@@ -119,37 +127,34 @@ def member_user_resolve(
     return found
 
 
+def _all_found(qs: QuerySet[M], ids: list[int], field_name: str, message: str) -> list[M]:
+    """The rows of ``qs`` with these ids; a ValidationError on the field naming any id not among them."""
+    wanted = set(ids)
+    found = list(qs.filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        missing = sorted(wanted - {row.pk for row in found})
+        raise ValidationError({field_name: [message % {"ids": ", ".join(map(str, missing))}]})
+    return found
+
+
 def accounts_resolve(*, workspace: Workspace, user: Any, ids: list[int]) -> list[SocialAccount]:
     """Our accounts with these ids; a ValidationError on "accounts" when one is not ours."""
-    wanted = set(ids)
-    found = list(own_accounts(workspace=workspace, user=user).filter(pk__in=wanted))
-    if len(found) != len(wanted):
-        missing = sorted(wanted - {a.pk for a in found})
-        raise ValidationError(
-            {
-                "accounts": [
-                    _("No own account with id %(ids)s in this workspace.")
-                    % {"ids": ", ".join(map(str, missing))}
-                ]
-            }
-        )
-    return found
+    return _all_found(
+        own_accounts(workspace=workspace, user=user),
+        ids,
+        "accounts",
+        _("No own account with id %(ids)s in this workspace."),
+    )
 
 
 def goals_resolve(*, workspace: Workspace, user: Any, ids: list[int]) -> list[Goal]:
     """Goals of this workspace with these ids; a ValidationError on "goals" otherwise."""
-    wanted = set(ids)
-    found = list(goal_list(workspace=workspace, user=user).filter(pk__in=wanted))
-    if len(found) != len(wanted):
-        missing = sorted(wanted - {g.pk for g in found})
-        raise ValidationError(
-            {
-                "goals": [
-                    _("No goal with id %(ids)s in this workspace.") % {"ids": ", ".join(map(str, missing))}
-                ]
-            }
-        )
-    return found
+    return _all_found(
+        goal_list(workspace=workspace, user=user),
+        ids,
+        "goals",
+        _("No goal with id %(ids)s in this workspace."),
+    )
 
 
 @dataclass

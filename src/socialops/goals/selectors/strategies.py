@@ -8,24 +8,23 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socialops.core.time import local_today
 from socialops.workspaces.access import membership_get
 from socialops.workspaces.models import Workspace
+from socialops.workspaces.selectors import member_rows
 
 from ..metrics import CATALOGUE, LEVEL, SUM, MetricDef, MetricSeries, metric_daily_series, period_value
 from ..models import Goal, Strategy
-from .goals import DAY, join_sentences
+from .goals import DAY, join_sentences, row_or_404
 
 
 def strategy_list(*, workspace: Workspace, user: Any) -> QuerySet[Strategy]:
     """The workspace's strategies, latest start first."""
-    membership_get(workspace=workspace, user=user)
     return (
-        Strategy.objects.filter(workspace=workspace)
+        member_rows(Strategy, workspace=workspace, user=user)
         .select_related("owner")
         .prefetch_related("goals")
         .order_by("-start_date", "name", "pk")
@@ -34,9 +33,7 @@ def strategy_list(*, workspace: Workspace, user: Any) -> QuerySet[Strategy]:
 
 def strategy_get(*, workspace: Workspace, user: Any, strategy_id: int) -> Strategy:
     """One strategy of this workspace, or Http404."""
-    if not 0 < strategy_id < 2**63:
-        raise Http404(_("Not found."))
-    return get_object_or_404(strategy_list(workspace=workspace, user=user), pk=strategy_id)
+    return row_or_404(strategy_list(workspace=workspace, user=user), strategy_id)
 
 
 NOT_STARTED = "not_started"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,8 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
-from socialops.workspaces.access import ensure_perm
-from socialops.workspaces.audit import audit_record, snapshot
+from socialops.core.validation import refuse_unknown_fields
+from socialops.workspaces.access import ensure_same_workspace, require_perm
+from socialops.workspaces.audit import audit_delete, audit_saved, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
@@ -146,8 +148,100 @@ def _validate_goal(workspace: Workspace, data: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _goal_snapshot(goal: Goal) -> dict[str, Any]:
-    return snapshot(goal)
+def _validate_strategy(workspace: Workspace, data: dict[str, Any]) -> dict[str, Any]:
+    """Check a strategy's fields together; returns them cleaned or raises ValidationError."""
+    errors: dict[str, list[str]] = {}
+    if data["kind"] not in StrategyKind.values:
+        errors["kind"] = [_("Choose a valid kind of strategy.")]
+    _check_text(data["name"], data["description"], errors)
+    goals = list(data["goals"] or ())
+    if not goals:
+        errors["goals"] = [_("Link at least one goal: the effect is measured on the goals' metrics.")]
+    elif any(not isinstance(g, Goal) or g.workspace_id != workspace.pk for g in goals):
+        errors["goals"] = [_("Choose goals of this workspace.")]
+    _check_period(data["start_date"], data["end_date"], "start_date", "end_date", errors)
+    _check_owner(workspace, data["owner"], errors)
+    if errors:
+        raise ValidationError(errors)
+    return {**data, "name": data["name"].strip(), "goals": goals}
+
+
+# Goals and strategies share one life cycle: validated whole, saved with their many-to-many links,
+# audited as "<name>.create", "<name>.update" and "<name>.delete".
+@dataclass(frozen=True)
+class _Kind:
+    name: str  # the field a "not found" names and the audit actions' prefix
+    fields: tuple[str, ...]  # what an update may change
+    links: str  # the many-to-many field among them
+    validate: Callable[[Workspace, dict[str, Any]], dict[str, Any]]
+
+
+_GOAL = _Kind("goal", GOAL_FIELDS, "accounts", _validate_goal)
+_STRATEGY = _Kind("strategy", STRATEGY_FIELDS, "goals", _validate_strategy)
+
+
+def _kind(obj: Goal | Strategy) -> _Kind:
+    return _GOAL if isinstance(obj, Goal) else _STRATEGY
+
+
+def current_values(obj: Goal | Strategy) -> dict[str, Any]:
+    """A goal's or strategy's editable fields as they are now (the linked accounts or goals as a list)."""
+    kind = _kind(obj)
+    values = {f: getattr(obj, f) for f in kind.fields if f != kind.links}
+    values[kind.links] = list(getattr(obj, kind.links).all())
+    return values
+
+
+def _save(
+    obj: Goal | Strategy,
+    data: dict[str, Any],
+    *,
+    workspace: Workspace,
+    actor: Any,
+    action: str,
+    set_links: bool = True,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Validate ``data`` as ``obj``'s whole state, write it (the links only when ``set_links``), audit."""
+    kind = _kind(obj)
+    data = kind.validate(workspace, data)
+    linked = data.pop(kind.links)
+    for key, value in data.items():
+        setattr(obj, key, value)
+    obj.full_clean(exclude=["workspace"])
+    obj.save()
+    if set_links:
+        getattr(obj, kind.links).set(linked)
+    audit_saved(obj, workspace=workspace, actor=actor, action=f"{kind.name}.{action}", before=before)
+
+
+def _create(obj: Goal | Strategy, data: dict[str, Any], *, workspace: Workspace, actor: Any) -> None:
+    require_perm(workspace=workspace, actor=actor, perm=Perm.GOAL_EDIT)
+    _save(obj, data, workspace=workspace, actor=actor, action="create")
+
+
+def _update(obj: Goal | Strategy, fields: dict[str, Any], *, workspace: Workspace, actor: Any) -> None:
+    kind = _kind(obj)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.GOAL_EDIT)
+    ensure_same_workspace(workspace, obj, kind.name)
+    refuse_unknown_fields(fields, kind.fields)
+    before = snapshot(obj)
+    _save(
+        obj,
+        {**current_values(obj), **fields},
+        workspace=workspace,
+        actor=actor,
+        action="update",
+        set_links=kind.links in fields,
+        before=before,
+    )
+
+
+def _delete(obj: Goal | Strategy, *, workspace: Workspace, actor: Any) -> None:
+    kind = _kind(obj)
+    require_perm(workspace=workspace, actor=actor, perm=Perm.GOAL_EDIT)
+    ensure_same_workspace(workspace, obj, kind.name)
+    audit_delete(obj, workspace=workspace, actor=actor, action=f"{kind.name}.delete")
 
 
 @transaction.atomic
@@ -167,86 +261,27 @@ def goal_create(
     description: str = "",
 ) -> Goal:
     """Create a goal: a target for one metric over a period (no accounts = all our own accounts)."""
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.GOAL_EDIT)
-    data = _validate_goal(
-        workspace,
-        {
-            "kind": kind, "name": name, "metric": metric, "baseline": baseline, "target": target,
-            "period_start": period_start, "period_end": period_end, "owner": owner,
-            "accounts": accounts, "description": description,
-        },
-    )  # fmt: skip
-    accounts_list = data.pop("accounts")
-    goal = Goal(workspace=workspace, **data)
-    goal.full_clean(exclude=["workspace"])
-    goal.save()
-    goal.accounts.set(accounts_list)
-    audit_record(workspace=workspace, actor=actor, action="goal.create", obj=goal, after=_goal_snapshot(goal))
+    goal = Goal(workspace=workspace)
+    data = {
+        "kind": kind, "name": name, "metric": metric, "baseline": baseline, "target": target,
+        "period_start": period_start, "period_end": period_end, "owner": owner,
+        "accounts": accounts, "description": description,
+    }  # fmt: skip
+    _create(goal, data, workspace=workspace, actor=actor)
     return goal
 
 
 @transaction.atomic
 def goal_update(*, workspace: Workspace, actor: Any, goal: Goal, **fields: Any) -> Goal:
     """Change any of a goal's fields; the whole goal is validated again."""
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.GOAL_EDIT)
-    if goal.workspace_id != workspace.pk:
-        raise ValidationError({"goal": [_("Not found.")]})
-    unknown = set(fields) - set(GOAL_FIELDS)
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
-    before = _goal_snapshot(goal)
-    current = {f: getattr(goal, f) for f in GOAL_FIELDS if f != "accounts"}
-    current["accounts"] = list(goal.accounts.all())
-    data = _validate_goal(workspace, {**current, **fields})
-    accounts_list = data.pop("accounts")
-    for key, value in data.items():
-        setattr(goal, key, value)
-    goal.full_clean(exclude=["workspace"])
-    goal.save()
-    if "accounts" in fields:
-        goal.accounts.set(accounts_list)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="goal.update",
-        obj=goal,
-        before=before,
-        after=_goal_snapshot(goal),
-    )
+    _update(goal, fields, workspace=workspace, actor=actor)
     return goal
 
 
 @transaction.atomic
 def goal_delete(*, workspace: Workspace, actor: Any, goal: Goal) -> None:
     """Delete a goal; strategies linked to it stay, without this goal."""
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.GOAL_EDIT)
-    if goal.workspace_id != workspace.pk:
-        raise ValidationError({"goal": [_("Not found.")]})
-    audit_record(
-        workspace=workspace, actor=actor, action="goal.delete", obj=goal, before=_goal_snapshot(goal)
-    )
-    goal.delete()
-
-
-def _validate_strategy(workspace: Workspace, data: dict[str, Any]) -> dict[str, Any]:
-    """Check a strategy's fields together; returns them cleaned or raises ValidationError."""
-    errors: dict[str, list[str]] = {}
-    if data["kind"] not in StrategyKind.values:
-        errors["kind"] = [_("Choose a valid kind of strategy.")]
-    _check_text(data["name"], data["description"], errors)
-    goals = list(data["goals"] or ())
-    if not goals:
-        errors["goals"] = [_("Link at least one goal: the effect is measured on the goals' metrics.")]
-    elif any(not isinstance(g, Goal) or g.workspace_id != workspace.pk for g in goals):
-        errors["goals"] = [_("Choose goals of this workspace.")]
-    _check_period(data["start_date"], data["end_date"], "start_date", "end_date", errors)
-    _check_owner(workspace, data["owner"], errors)
-    if errors:
-        raise ValidationError(errors)
-    return {**data, "name": data["name"].strip(), "goals": goals}
+    _delete(goal, workspace=workspace, actor=actor)
 
 
 @transaction.atomic
@@ -263,66 +298,23 @@ def strategy_create(
     owner: Any = None,
 ) -> Strategy:
     """Create a strategy (a measure taken for goals over a date range)."""
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.GOAL_EDIT)
-    data = _validate_strategy(
-        workspace,
-        {
-            "kind": kind, "name": name, "goals": goals, "start_date": start_date, "end_date": end_date,
-            "description": description, "owner": owner,
-        },
-    )  # fmt: skip
-    goals_list = data.pop("goals")
-    strategy = Strategy(workspace=workspace, **data)
-    strategy.full_clean(exclude=["workspace"])
-    strategy.save()
-    strategy.goals.set(goals_list)
-    audit_record(
-        workspace=workspace, actor=actor, action="strategy.create", obj=strategy, after=snapshot(strategy)
-    )
+    strategy = Strategy(workspace=workspace)
+    data = {
+        "kind": kind, "name": name, "goals": goals, "start_date": start_date, "end_date": end_date,
+        "description": description, "owner": owner,
+    }  # fmt: skip
+    _create(strategy, data, workspace=workspace, actor=actor)
     return strategy
 
 
 @transaction.atomic
 def strategy_update(*, workspace: Workspace, actor: Any, strategy: Strategy, **fields: Any) -> Strategy:
     """Change any of a strategy's fields; the whole strategy is validated again."""
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.GOAL_EDIT)
-    if strategy.workspace_id != workspace.pk:
-        raise ValidationError({"strategy": [_("Not found.")]})
-    unknown = set(fields) - set(STRATEGY_FIELDS)
-    if unknown:
-        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
-    before = snapshot(strategy)
-    current = {f: getattr(strategy, f) for f in STRATEGY_FIELDS if f != "goals"}
-    current["goals"] = list(strategy.goals.all())
-    data = _validate_strategy(workspace, {**current, **fields})
-    goals_list = data.pop("goals")
-    for key, value in data.items():
-        setattr(strategy, key, value)
-    strategy.full_clean(exclude=["workspace"])
-    strategy.save()
-    if "goals" in fields:
-        strategy.goals.set(goals_list)
-    audit_record(
-        workspace=workspace,
-        actor=actor,
-        action="strategy.update",
-        obj=strategy,
-        before=before,
-        after=snapshot(strategy),
-    )
+    _update(strategy, fields, workspace=workspace, actor=actor)
     return strategy
 
 
 @transaction.atomic
 def strategy_delete(*, workspace: Workspace, actor: Any, strategy: Strategy) -> None:
     """Delete a strategy; its goals stay."""
-    if actor is not None:
-        ensure_perm(workspace=workspace, user=actor, perm=Perm.GOAL_EDIT)
-    if strategy.workspace_id != workspace.pk:
-        raise ValidationError({"strategy": [_("Not found.")]})
-    audit_record(
-        workspace=workspace, actor=actor, action="strategy.delete", obj=strategy, before=snapshot(strategy)
-    )
-    strategy.delete()
+    _delete(strategy, workspace=workspace, actor=actor)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import workspace_today
 from socialops.core.actors import user_or_none
-from socialops.core.imports import ImportRejected, Progress, batches
+from socialops.core.imports import ImportRejected, Progress, TwoPassProgress, batches, import_record_fields
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_record, snapshot
 from socialops.workspaces.models import Workspace
@@ -280,40 +279,28 @@ def metrics_import(
 
     # Reading and validating happen before the write transaction opens, so a large file does not
     # hold SQLite's write lock while it is parsed; the writes below are one transaction.
-    # Progress runs over two passes of the rows: validating them, then writing them.
-    def validation_progress(done: int, total: int) -> None:
-        if progress is not None:
-            progress(done, 2 * total)
-
+    passes = TwoPassProgress(progress)
     parsed = parse_metrics_file(
         workspace=workspace,
         file_name=file_name,
         content=content,
         default_account=account,
-        progress=validation_progress,
+        progress=passes.validating,
     )
     if parsed.errors:
         raise MetricsImportRejected(parsed.errors)
 
     rows = [(row.account, row.date, row.values) for row in parsed.rows]
-    half = len(rows)
-
-    def write_progress(done: int) -> None:
-        if progress is not None:
-            progress(half + done, 2 * half)
+    passes.rows = len(rows)
 
     try:
         with transaction.atomic():
-            counts = _write_rows(workspace=workspace, rows=rows, source="import", on_progress=write_progress)
+            counts = _write_rows(workspace=workspace, rows=rows, source="import", on_progress=passes.writing)
             record = MetricImport.objects.create(
                 workspace=workspace,
                 file_name=file_name,
-                sha256=hashlib.sha256(content).hexdigest(),
-                rows=counts["rows"],
-                created=counts["created"],
-                updated=counts["updated"],
-                unchanged=counts["unchanged"],
                 created_by=user_or_none(actor),
+                **import_record_fields(content, counts),
             )
             audit_record(
                 workspace=workspace,

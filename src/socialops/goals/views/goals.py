@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.selectors import own_accounts
+from socialops.core.view_helpers import submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 from socialops.workspaces.selectors import member_users
@@ -24,6 +24,10 @@ from ..selectors import goals as sel
 from ..selectors import strategies as strat
 from ..selectors.competitors import competitor_comparison
 from ..services import goals as svc
+
+
+def _url(name: str, slug: str, **kwargs: Any) -> str:
+    return reverse(name, kwargs={"slug": slug, **kwargs})
 
 
 def _ws(request: WorkspaceRequest) -> Any:
@@ -140,15 +144,14 @@ def goal_create(request: WorkspaceRequest) -> HttpResponse:
     workspace = _ws(request)
     initial = {"kind": request.GET.get("kind") or "growth", "baseline": 0}
     form = _goal_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = svc.goal_create(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Goal created."))
-            return redirect("goal_detail", slug=workspace.slug, goal_id=goal.pk)
-    return render(request, "goals/goal_form.html", {"form": form, "goal": None})
+    done = submitted(
+        request,
+        form,
+        lambda: svc.goal_create(workspace=workspace, actor=request.user, **form.cleaned_data),
+        message=_("Goal created."),
+        to=lambda goal: _url("goal_detail", workspace.slug, goal_id=goal.pk),
+    )
+    return done or render(request, "goals/goal_form.html", {"form": form, "goal": None})
 
 
 @workspace_view(Perm.GOAL_EDIT)
@@ -156,28 +159,15 @@ def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     """Change a goal."""
     workspace = _ws(request)
     goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
-    initial = {
-        "kind": goal.kind,
-        "name": goal.name,
-        "metric": goal.metric,
-        "baseline": goal.baseline,
-        "target": goal.target,
-        "period_start": goal.period_start,
-        "period_end": goal.period_end,
-        "owner": goal.owner,
-        "accounts": list(goal.accounts.all()),
-        "description": goal.description,
-    }
-    form = _goal_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.goal_update(workspace=workspace, actor=request.user, goal=goal, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Goal saved."))
-            return redirect("goal_detail", slug=workspace.slug, goal_id=goal.pk)
-    return render(request, "goals/goal_form.html", {"form": form, "goal": goal})
+    form = _goal_form(request, request.POST or None, initial=svc.current_values(goal))
+    done = submitted(
+        request,
+        form,
+        lambda: svc.goal_update(workspace=workspace, actor=request.user, goal=goal, **form.cleaned_data),
+        message=_("Goal saved."),
+        to=_url("goal_detail", workspace.slug, goal_id=goal.pk),
+    )
+    return done or render(request, "goals/goal_form.html", {"form": form, "goal": goal})
 
 
 @require_POST
@@ -236,15 +226,14 @@ def strategy_create(request: WorkspaceRequest) -> HttpResponse:
     if goal_id and goal_id.isdigit():
         initial["goals"] = list(sel.goal_list(workspace=workspace, user=request.user).filter(pk=int(goal_id)))
     form = _strategy_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            strategy = svc.strategy_create(workspace=workspace, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Strategy created."))
-            return redirect("strategy_detail", slug=workspace.slug, strategy_id=strategy.pk)
-    return render(request, "goals/strategy_form.html", {"form": form, "strategy": None})
+    done = submitted(
+        request,
+        form,
+        lambda: svc.strategy_create(workspace=workspace, actor=request.user, **form.cleaned_data),
+        message=_("Strategy created."),
+        to=lambda strategy: _url("strategy_detail", workspace.slug, strategy_id=strategy.pk),
+    )
+    return done or render(request, "goals/strategy_form.html", {"form": form, "strategy": None})
 
 
 @workspace_view(Perm.GOAL_EDIT)
@@ -252,27 +241,17 @@ def strategy_edit(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """Change a strategy."""
     workspace = _ws(request)
     strategy: Strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
-    initial = {
-        "kind": strategy.kind,
-        "name": strategy.name,
-        "goals": list(strategy.goals.all()),
-        "start_date": strategy.start_date,
-        "end_date": strategy.end_date,
-        "owner": strategy.owner,
-        "description": strategy.description,
-    }
-    form = _strategy_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.strategy_update(
-                workspace=workspace, actor=request.user, strategy=strategy, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Strategy saved."))
-            return redirect("strategy_detail", slug=workspace.slug, strategy_id=strategy.pk)
-    return render(request, "goals/strategy_form.html", {"form": form, "strategy": strategy})
+    form = _strategy_form(request, request.POST or None, initial=svc.current_values(strategy))
+    done = submitted(
+        request,
+        form,
+        lambda: svc.strategy_update(
+            workspace=workspace, actor=request.user, strategy=strategy, **form.cleaned_data
+        ),
+        message=_("Strategy saved."),
+        to=_url("strategy_detail", workspace.slug, strategy_id=strategy.pk),
+    )
+    return done or render(request, "goals/strategy_form.html", {"form": form, "strategy": strategy})
 
 
 @require_POST

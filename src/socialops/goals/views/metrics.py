@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.imports import RowError, import_summary
+from socialops.core.view_helpers import apply_form
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
@@ -176,30 +177,28 @@ def metric_edit(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     accounts = selectors.metrics_account_list(workspace=workspace, user=request.user)
     form = SnapshotForm(request.POST, accounts=accounts)
-    if form.is_valid():
-        try:
-            snap, result = services.snapshot_upsert(
-                workspace=workspace,
-                actor=request.user,
-                account=form.cleaned_data["account"],
-                date=form.cleaned_data["date"],
-                values=form.values(),
-                source="manual",
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            label = f"{snap.account.display_name} {snap.date.isoformat()}"
-            if result == "created":
-                messages.success(request, _("Saved the figures of %(day)s.") % {"day": label})
-            elif result == "updated":
-                messages.success(request, _("Corrected the figures of %(day)s.") % {"day": label})
-            else:
-                messages.info(request, _("Nothing changed for %(day)s.") % {"day": label})
-            return redirect(
-                f"{reverse('metric_list', kwargs={'slug': workspace.slug})}?account={snap.account_id}"
-            )
-    return _render_page(request, edit_form=form)
+    saved = apply_form(
+        form,
+        lambda: services.snapshot_upsert(
+            workspace=workspace,
+            actor=request.user,
+            account=form.cleaned_data["account"],
+            date=form.cleaned_data["date"],
+            values=form.values(),
+            source="manual",
+        ),
+    )
+    if saved is None:
+        return _render_page(request, edit_form=form)
+    snap, result = saved
+    label = f"{snap.account.display_name} {snap.date.isoformat()}"
+    if result == "created":
+        messages.success(request, _("Saved the figures of %(day)s.") % {"day": label})
+    elif result == "updated":
+        messages.success(request, _("Corrected the figures of %(day)s.") % {"day": label})
+    else:
+        messages.info(request, _("Nothing changed for %(day)s.") % {"day": label})
+    return redirect(f"{reverse('metric_list', kwargs={'slug': workspace.slug})}?account={snap.account_id}")
 
 
 metrics_urlpatterns = [
