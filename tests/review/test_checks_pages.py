@@ -263,7 +263,9 @@ def test_item_form_saves_the_advertising_flag(web: Any, admin: Any, workspace: A
     assert re.search(r'name="is_advertising"[^>]*checked', html)
 
 
-def test_item_checks_page_shows_similar_posts_side_by_side(web: Any, analyst: Any, workspace: Any) -> None:
+def test_item_checks_page_shows_similar_posts_side_by_side(
+    web: Any, analyst: Any, operator: Any, workspace: Any
+) -> None:
     rival = account_row(workspace, "rival", is_competitor=True, display_name="rival")
     earlier = "春天到了，我们的新品樱花拿铁正式上市，每一口都是春天的味道，欢迎大家到店品尝。"
     import_posts(workspace, rival, [("r1", "2026-02-01 09:00", earlier)])
@@ -273,8 +275,13 @@ def test_item_checks_page_shows_similar_posts_side_by_side(web: Any, analyst: An
     assert 'data-testid="check-diff"' in html
     assert '<span class="diff-changed">' in html
     assert "rival" in html
-    # Re-running the checks is open to every member (nothing but derived findings changes).
-    assert client.post(url("item_checks", item_id=item.pk)).status_code == 302
+    # Re-running replaces the stored findings: the read-only analyst sees no button and is refused;
+    # those who edit content may.
+    assert "Run the checks again" not in html
+    assert client.post(url("item_checks", item_id=item.pk)).status_code == 403
+    editor = web(operator)
+    assert "Run the checks again" in editor.get(url("item_checks", item_id=item.pk)).content.decode()
+    assert editor.post(url("item_checks", item_id=item.pk)).status_code == 302
 
 
 def test_pages_in_chinese(web: Any, admin: Any, lists: dict[str, Any]) -> None:

@@ -23,7 +23,9 @@ from socialops.content.models import ContentItem
 from socialops.content.selectors import items as item_selectors
 from socialops.core.view_helpers import apply_form, submitted
 from socialops.textkit.platform_rules import forms as platform_forms
+from socialops.workspaces.access import user_can
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
+from socialops.workspaces.roles import Perm
 
 from ..forms.checks import (
     AdLawEntryForm,
@@ -229,7 +231,14 @@ def item_checks(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Every finding of an item and its variants, in place in the texts, with similar posts side by side."""
     ws = request.workspace
     item = item_selectors.content_item_get(workspace=ws, user=request.user, item_id=item_id)
+    # Re-running replaces the stored findings: for those who edit or review content, not readers.
+    can_recheck = any(
+        user_can(workspace=ws, user=request.user, perm=perm)
+        for perm in (Perm.CONTENT_EDIT, Perm.CONTENT_REVIEW)
+    )
     if request.method == "POST":
+        if not can_recheck:
+            raise PermissionDenied(_("Your role in this workspace does not allow this."))
         form = RecheckForm(request.POST)
         if form.is_valid():
             check_runner.run_item_checks(workspace=ws, item=item)
@@ -258,7 +267,13 @@ def item_checks(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     return render(
         request,
         "review/checks/item_checks.html",
-        {"item": item, "run": run, "targets": targets, "counts": severity_counts(findings)},
+        {
+            "item": item,
+            "run": run,
+            "targets": targets,
+            "counts": severity_counts(findings),
+            "can_recheck": can_recheck,
+        },
     )
 
 
