@@ -27,10 +27,6 @@ from ..services import plan as svc
 DEFAULT_DAYS = 28
 
 
-def _ws(request: WorkspaceRequest) -> Any:
-    return request.workspace
-
-
 def _calendar_url(workspace: Any, day: dt.date) -> str:
     return f"{reverse('plan_calendar', args=[workspace.slug])}?date={day.isoformat()}"
 
@@ -41,7 +37,7 @@ def _fc_locale() -> str:
 
 
 def _generate_form(request: WorkspaceRequest, data: Any = None) -> GenerateForm:
-    workspace = _ws(request)
+    workspace = request.workspace
     accounts = own_accounts(workspace=workspace, user=request.user)
     today = sel.local_now(workspace).date()
     initial = {"start": today, "end": today + dt.timedelta(days=DEFAULT_DAYS - 1), "accounts": list(accounts)}
@@ -87,7 +83,7 @@ def plan_calendar(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _calendar_page(request: WorkspaceRequest, form: GenerateForm | None = None) -> HttpResponse:
-    workspace = _ws(request)
+    workspace = request.workspace
     slug = workspace.slug
     latest = sel.plan_run_latest(workspace=workspace, user=request.user)
     report = sel.report_view(latest) if latest else None
@@ -121,7 +117,7 @@ def _calendar_page(request: WorkspaceRequest, form: GenerateForm | None = None) 
 @workspace_view(Perm.CONTENT_EDIT)
 def plan_generate(request: WorkspaceRequest) -> HttpResponse:
     """Run the generator for the chosen period and accounts, then show the calendar and the report."""
-    workspace = _ws(request)
+    workspace = request.workspace
     form = _generate_form(request, request.POST)
     run = apply_form(
         form,
@@ -147,14 +143,14 @@ def plan_generate(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view()
 def plan_run_list(request: WorkspaceRequest) -> HttpResponse:
     """Runs of the generator and urgent insertions, newest first."""
-    runs = sel.plan_run_list(workspace=_ws(request), user=request.user)[:100]
+    runs = sel.plan_run_list(workspace=request.workspace, user=request.user)[:100]
     return render(request, "content/plan/run_list.html", {"runs": [(r, sel.report_view(r)) for r in runs]})
 
 
 @workspace_view()
 def plan_run_detail(request: WorkspaceRequest, run_id: int) -> HttpResponse:
     """One run's report: empty slots, short themes, capacity, moves, unplaced items, uncovered years."""
-    workspace = _ws(request)
+    workspace = request.workspace
     run = sel.plan_run_get(workspace=workspace, user=request.user, run_id=run_id)
     placements = [
         sel.placement_as_dict(workspace, p)
@@ -179,7 +175,8 @@ def plan_run_detail(request: WorkspaceRequest, run_id: int) -> HttpResponse:
 def plan_cadence(request: WorkspaceRequest) -> HttpResponse:
     """Every own account's cadence at a glance."""
     rows = [
-        (a, sel.cadence_summary(r)) for a, r in sel.cadence_rules(workspace=_ws(request), user=request.user)
+        (a, sel.cadence_summary(r))
+        for a, r in sel.cadence_rules(workspace=request.workspace, user=request.user)
     ]
     return render(request, "content/plan/cadence_list.html", {"rows": rows})
 
@@ -187,7 +184,7 @@ def plan_cadence(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Perm.CONTENT_EDIT)
 def plan_cadence_edit(request: WorkspaceRequest, account_id: int) -> HttpResponse:
     """Edit one account's cadence rule."""
-    workspace = _ws(request)
+    workspace = request.workspace
     account = sel.own_account_get(workspace=workspace, user=request.user, account_id=account_id)
     rule = sel.cadence_rule_get(workspace=workspace, user=request.user, account=account)
     form = CadenceForm(request.POST or None, initial=CadenceForm.initial_for(rule))
@@ -209,7 +206,7 @@ def plan_cadence_edit(request: WorkspaceRequest, account_id: int) -> HttpRespons
 
 
 def _capacity_page(request: WorkspaceRequest, form: CapacityForm | None = None) -> HttpResponse:
-    workspace = _ws(request)
+    workspace = request.workspace
     users = member_users(workspace=workspace, user=request.user)
     rules = sel.capacity_list(workspace=workspace, user=request.user)
     return render(
@@ -230,7 +227,7 @@ def plan_capacity(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Perm.CONTENT_EDIT)
 def plan_capacity_set(request: WorkspaceRequest) -> HttpResponse:
     """Set the team's or an owner's items per week."""
-    workspace = _ws(request)
+    workspace = request.workspace
     form = CapacityForm(request.POST, users=member_users(workspace=workspace, user=request.user))
     done = submitted(
         request,
@@ -251,7 +248,7 @@ def plan_capacity_set(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Perm.CONTENT_EDIT)
 def plan_capacity_delete(request: WorkspaceRequest, rule_id: int) -> HttpResponse:
     """Remove a capacity rule."""
-    workspace = _ws(request)
+    workspace = request.workspace
     rule = sel.capacity_get(workspace=workspace, user=request.user, rule_id=rule_id)
     svc.capacity_delete(workspace=workspace, actor=request.user, rule=rule)
     messages.success(request, _("Capacity rule removed."))
@@ -290,7 +287,7 @@ def _by_hand_page(request: WorkspaceRequest, form: Any, kind: str) -> HttpRespon
 @workspace_view(Perm.CONTENT_EDIT)
 def plan_place(request: WorkspaceRequest) -> HttpResponse:
     """Place an item by hand on an account at a time."""
-    workspace = _ws(request)
+    workspace = request.workspace
     items = sel.placeable_items(workspace=workspace, user=request.user)
     accounts = own_accounts(workspace=workspace, user=request.user)
     initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
@@ -308,7 +305,7 @@ def plan_place(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Perm.CONTENT_EDIT)
 def plan_urgent(request: WorkspaceRequest) -> HttpResponse:
     """Insert an item as urgent; the page that follows lists every move it caused."""
-    workspace = _ws(request)
+    workspace = request.workspace
     items = sel.placeable_items(workspace=workspace, user=request.user)
     accounts = own_accounts(workspace=workspace, user=request.user)
     initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}

@@ -30,15 +30,11 @@ def _url(name: str, slug: str, **kwargs: Any) -> str:
     return reverse(name, kwargs={"slug": slug, **kwargs})
 
 
-def _ws(request: WorkspaceRequest) -> Any:
-    return request.workspace
-
-
 def _goal_cards(request: WorkspaceRequest, goals: list[Goal]) -> list[dict[str, Any]]:
     """Each goal with its progress and chart option (chart ids are unique on the page)."""
     cards = []
     for goal in goals:
-        progress = sel.goal_progress(workspace=_ws(request), user=request.user, goal=goal)
+        progress = sel.goal_progress(workspace=request.workspace, user=request.user, goal=goal)
         cards.append(
             {
                 "goal": goal,
@@ -55,7 +51,7 @@ COMPETITOR_CHARTS = ("followers", "posts_per_week", "engagement_rate", "follower
 
 def _competitors(request: WorkspaceRequest) -> dict[str, Any]:
     """Our accounts beside competitors' (followers, posts per week, engagement rate)."""
-    comparison = competitor_comparison(workspace=_ws(request), user=request.user)
+    comparison = competitor_comparison(workspace=request.workspace, user=request.user)
     has_data = bool(comparison["has_data"] and comparison["has_competitors"])
     options = presenters.competitor_chart_options(comparison) if has_data else {}
     charts = [
@@ -74,7 +70,7 @@ def _competitors(request: WorkspaceRequest) -> dict[str, Any]:
 @workspace_view()
 def dashboard(request: WorkspaceRequest) -> HttpResponse:
     """The workspace at a glance: headline figures, goal cards with forecasts, competitors."""
-    workspace = _ws(request)
+    workspace = request.workspace
     goals = list(sel.goal_list(workspace=workspace, user=request.user))
     return render(
         request,
@@ -93,7 +89,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view()
 def goal_list(request: WorkspaceRequest) -> HttpResponse:
     """Goals grouped by kind (growth, dissemination, conversion), each with progress and status."""
-    workspace = _ws(request)
+    workspace = request.workspace
     groups = []
     for kind, label, goals in sel.goals_by_kind(workspace=workspace, user=request.user):
         rows = [(g, sel.goal_progress(workspace=workspace, user=request.user, goal=g)) for g in goals]
@@ -105,7 +101,7 @@ def goal_list(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view()
 def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     """One goal: figures, status, chart (actual, target, expected pace, forecast band), strategies."""
-    workspace = _ws(request)
+    workspace = request.workspace
     goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
     progress = sel.goal_progress(workspace=workspace, user=request.user, goal=goal)
     strategies = []
@@ -129,7 +125,7 @@ def goal_detail(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
 def _goal_form(
     request: WorkspaceRequest, data: Any = None, initial: dict[str, Any] | None = None
 ) -> GoalForm:
-    workspace = _ws(request)
+    workspace = request.workspace
     return GoalForm(
         data,
         initial=initial,
@@ -141,7 +137,7 @@ def _goal_form(
 @workspace_view(Perm.GOAL_EDIT)
 def goal_create(request: WorkspaceRequest) -> HttpResponse:
     """Set a new goal."""
-    workspace = _ws(request)
+    workspace = request.workspace
     initial = {"kind": request.GET.get("kind") or "growth", "baseline": 0}
     form = _goal_form(request, request.POST or None, initial=initial)
     done = submitted(
@@ -157,7 +153,7 @@ def goal_create(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Perm.GOAL_EDIT)
 def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     """Change a goal."""
-    workspace = _ws(request)
+    workspace = request.workspace
     goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
     form = _goal_form(request, request.POST or None, initial=svc.current_values(goal))
     done = submitted(
@@ -174,7 +170,7 @@ def goal_edit(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
 @workspace_view(Perm.GOAL_EDIT)
 def goal_delete(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
     """Delete a goal."""
-    workspace = _ws(request)
+    workspace = request.workspace
     goal = sel.goal_get(workspace=workspace, user=request.user, goal_id=goal_id)
     svc.goal_delete(workspace=workspace, actor=request.user, goal=goal)
     messages.success(request, _("Goal deleted."))
@@ -187,7 +183,7 @@ def goal_delete(request: WorkspaceRequest, goal_id: int) -> HttpResponse:
 @workspace_view()
 def strategy_list(request: WorkspaceRequest) -> HttpResponse:
     """Strategies and measures, newest first, each with its goals, dates and measured effect."""
-    workspace = _ws(request)
+    workspace = request.workspace
     rows = [
         (s, strat.strategy_effect(workspace=workspace, user=request.user, strategy=s))
         for s in strat.strategy_list(workspace=workspace, user=request.user)
@@ -199,7 +195,7 @@ def strategy_list(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view()
 def strategy_detail(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """One strategy with its measured effect on each linked goal's metric, and the caveat."""
-    workspace = _ws(request)
+    workspace = request.workspace
     strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
     effect = strat.strategy_effect(workspace=workspace, user=request.user, strategy=strategy)
     return render(request, "goals/strategy_detail.html", {"strategy": strategy, "effect": effect})
@@ -208,7 +204,7 @@ def strategy_detail(request: WorkspaceRequest, strategy_id: int) -> HttpResponse
 def _strategy_form(
     request: WorkspaceRequest, data: Any = None, initial: dict[str, Any] | None = None
 ) -> StrategyForm:
-    workspace = _ws(request)
+    workspace = request.workspace
     return StrategyForm(
         data,
         initial=initial,
@@ -220,7 +216,7 @@ def _strategy_form(
 @workspace_view(Perm.GOAL_EDIT)
 def strategy_create(request: WorkspaceRequest) -> HttpResponse:
     """Record a new strategy or measure."""
-    workspace = _ws(request)
+    workspace = request.workspace
     initial: dict[str, Any] = {"kind": "content"}
     goal_id = request.GET.get("goal")
     if goal_id and goal_id.isdigit():
@@ -239,7 +235,7 @@ def strategy_create(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(Perm.GOAL_EDIT)
 def strategy_edit(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """Change a strategy."""
-    workspace = _ws(request)
+    workspace = request.workspace
     strategy: Strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
     form = _strategy_form(request, request.POST or None, initial=svc.current_values(strategy))
     done = submitted(
@@ -258,7 +254,7 @@ def strategy_edit(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
 @workspace_view(Perm.GOAL_EDIT)
 def strategy_delete(request: WorkspaceRequest, strategy_id: int) -> HttpResponse:
     """Delete a strategy."""
-    workspace = _ws(request)
+    workspace = request.workspace
     strategy = strat.strategy_get(workspace=workspace, user=request.user, strategy_id=strategy_id)
     svc.strategy_delete(workspace=workspace, actor=request.user, strategy=strategy)
     messages.success(request, _("Strategy deleted."))
