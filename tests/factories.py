@@ -24,6 +24,7 @@ import io
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import factory
@@ -43,6 +44,7 @@ from socialops.content.services import media as media_services
 # of them in the tests' builders.
 from socialops.content.services.items import content_item_create
 from socialops.content.services.themes import theme_create
+from socialops.fans.models import Fan, Interaction, InteractionKind, InteractionSource, OrderLine, Person
 from socialops.goals.models import Goal, MetricSnapshot, Strategy
 from socialops.goals.services import goals as goal_services
 from socialops.platforms import credentials as creds
@@ -527,4 +529,68 @@ def make_publication(
     """``item`` scheduled on ``account`` through the publishing services, due now unless ``due_at``."""
     return publishing_services.publication_schedule(
         workspace=workspace, actor=None, item=item, account=account, due_at=due_at or timezone.now()
+    )
+
+
+# --- fans (issue 11): people, fans, interactions and order lines written directly -----------
+
+
+def make_person(workspace: Workspace, name: str = "小王", **fields: Any) -> Person:
+    """A person with no fans yet (fields override the scores and keys)."""
+    return Person.objects.create(workspace=workspace, display_name=name, **fields)
+
+
+def make_fan(
+    account: SocialAccount, external_id: str = "openid-1", *, person: Person | None = None, **fields: Any
+) -> Fan:
+    """A fan of ``account``; a new person is made for it unless one is given."""
+    if person is None:
+        person = make_person(account.workspace, fields.get("display_name", "") or external_id)
+    return Fan.objects.create(
+        workspace=account.workspace, account=account, person=person, external_id=external_id, **fields
+    )
+
+
+def make_interaction(
+    fan: Fan,
+    kind: str = InteractionKind.COMMENT,
+    *,
+    when: dt.datetime | None = None,
+    text: str = "",
+    **fields: Any,
+) -> Interaction:
+    """An interaction of a fan on its account (source: a platform pull)."""
+    return Interaction.objects.create(
+        workspace=fan.workspace,
+        person=fan.person,
+        fan=fan,
+        account=fan.account,
+        kind=kind,
+        occurred_at=when or timezone.now(),
+        text=text,
+        source=fields.pop("source", InteractionSource.PULL),
+        **fields,
+    )
+
+
+def make_order_line(
+    workspace: Workspace,
+    person: Person | None,
+    amount: str | float = "100.00",
+    *,
+    when: dt.datetime | None = None,
+    order_id: str = "",
+    **fields: Any,
+) -> OrderLine:
+    """One order line of ``person`` (None: an anonymous sale)."""
+    seq = OrderLine.objects.filter(workspace=workspace).count() + 1
+    return OrderLine.objects.create(
+        workspace=workspace,
+        person=person,
+        customer_id=person.customer_id if person else "",
+        order_id=order_id or f"O{seq:06d}",
+        line_key=fields.pop("line_key", f"line-{seq}"),
+        ordered_at=when or timezone.now(),
+        amount=Decimal(str(amount)),
+        **fields,
     )

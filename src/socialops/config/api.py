@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 from socialops.accounts.api import router as accounts_router
 from socialops.analytics.api import router as analytics_router
 from socialops.content.api import router as content_router
+from socialops.fans.api import router as fans_router
 from socialops.core.api import error_summary, schema_error_message, validation_messages
 from socialops.goals.api import router as goals_router
 from socialops.platforms.api import router as platforms_router
@@ -123,5 +124,6 @@ for _router in (
     platforms_router,
     review_router,
     publishing_router,
+    fans_router,
 ):
     api.add_router("/", _router)

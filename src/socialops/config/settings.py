@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "socialops.review",
     "socialops.platforms",
     "socialops.publishing",
+    "socialops.fans",
     "socialops.demo",
 ]
 

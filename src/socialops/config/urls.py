@@ -21,6 +21,7 @@ urlpatterns = [
     path("w/<slug:slug>/", include("socialops.platforms.urls")),
     path("w/<slug:slug>/", include("socialops.review.urls")),
     path("w/<slug:slug>/", include("socialops.publishing.urls")),
+    path("w/<slug:slug>/", include("socialops.fans.urls")),
 ]
 
 handler404 = "socialops.web.views.error_404"

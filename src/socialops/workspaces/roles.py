@@ -31,17 +31,28 @@ class Perm:
     CONTENT_EDIT = "content.edit"
     CONTENT_REVIEW = "content.review"
     ENGAGEMENT_REPLY = "engagement.reply"
+    FANS_EDIT = "fans.edit"  # segments, tiers, playbooks, coupons, order imports, merges
+    # Real names, handles and contact details of fans; without it a member sees pseudonyms.
+    FANS_IDENTITY = "fans.identity"
+    FANS_ERASE = "fans.erase"  # export and erase a person's data on request (PIPL)
 
 
-_OPERATOR = {Perm.ACCOUNT_EDIT, Perm.METRICS_EDIT, Perm.GOAL_EDIT, Perm.CONTENT_EDIT}
+_OPERATOR = {
+    Perm.ACCOUNT_EDIT,
+    Perm.METRICS_EDIT,
+    Perm.GOAL_EDIT,
+    Perm.CONTENT_EDIT,
+    Perm.FANS_EDIT,
+    Perm.FANS_IDENTITY,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        _OPERATOR | {Perm.WORKSPACE_MANAGE, Perm.AUDIT_VIEW, Perm.CONTENT_REVIEW, Perm.ENGAGEMENT_REPLY}
+        _OPERATOR | {Perm.WORKSPACE_MANAGE, Perm.AUDIT_VIEW, Perm.CONTENT_REVIEW, Perm.ENGAGEMENT_REPLY, Perm.FANS_ERASE}
     ),
     Role.OPERATOR: frozenset(_OPERATOR | {Perm.ENGAGEMENT_REPLY}),
     Role.REVIEWER: frozenset({Perm.CONTENT_REVIEW}),
-    Role.COMMUNITY: frozenset({Perm.ENGAGEMENT_REPLY}),
+    Role.COMMUNITY: frozenset({Perm.ENGAGEMENT_REPLY, Perm.FANS_IDENTITY}),
     Role.ANALYST: frozenset(),
 }
 

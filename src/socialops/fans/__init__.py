@@ -1,0 +1,1 @@
+"""Fans: people and their platform identities, interactions, orders, tiers, value and playbooks."""

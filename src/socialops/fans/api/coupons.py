@@ -1,0 +1,5 @@
+"""API of the fans app: coupons."""
+
+from ninja import Router
+
+router = Router(tags=["fans"])

@@ -1,0 +1,1 @@
+"""Services of the fans app (every write), one module per area."""

@@ -1,0 +1,5 @@
+"""Pages of the fans app: segments."""
+
+from django.urls import URLPattern
+
+segments_urlpatterns: list[URLPattern] = []
