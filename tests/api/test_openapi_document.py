@@ -23,3 +23,25 @@ def test_openapi_json_has_no_repeated_keys() -> None:
     assert response.status_code == 200
     document = json.loads(response.content, object_pairs_hook=_refuse_repeated_keys)
     assert document["openapi"].startswith("3.")
+
+
+def test_every_schema_class_has_its_own_name() -> None:
+    """Two schema classes with one name share one component: the document then describes only one of them."""
+    import inspect
+
+    from ninja import Schema
+
+    from socialops.config.api import api
+
+    api.get_openapi_schema()  # imports every router, so every schema class exists
+    names: dict[str, set[str]] = {}
+    pending = list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        module = inspect.getmodule(cls)
+        if module is None or not module.__name__.startswith("socialops."):
+            continue
+        names.setdefault(cls.__name__, set()).add(f"{module.__name__}.{cls.__qualname__}")
+    repeated = {name: sorted(where) for name, where in names.items() if len(where) > 1}
+    assert not repeated, f"schema names used by more than one class: {repeated}"

@@ -16,8 +16,8 @@ from ninja.security import HttpBearer, django_auth
 from socialops.accounts.api import router as accounts_router
 from socialops.analytics.api import router as analytics_router
 from socialops.content.api import router as content_router
+from socialops.core.api import NulRefusingParser, error_summary, schema_error_message, validation_messages
 from socialops.fans.api import router as fans_router
-from socialops.core.api import error_summary, schema_error_message, validation_messages
 from socialops.goals.api import router as goals_router
 from socialops.platforms.api import router as platforms_router
 from socialops.publishing.api import router as publishing_router
@@ -44,6 +44,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerTokenAuth(), django_auth],
     docs_url="/docs",
+    parser=NulRefusingParser(),
 )
 
 

@@ -6,7 +6,10 @@ import operator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from ninja.parser import Parser
 
 
 def validation_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -98,3 +101,24 @@ def username_of(field: str, missing: str | None = None) -> staticmethod[[Any], s
         return user.get_username() if user else missing
 
     return staticmethod(resolve)
+
+
+class NulRefusingParser(Parser):
+    """The API's parser: form fields holding a NUL character are refused, naming the field.
+
+    JSON bodies and query strings are checked earlier by ``core.middleware.RefuseNulMiddleware``
+    (a refusal raised while parsing a JSON body would reach the client as "cannot parse").
+    """
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        bad = sorted(
+            key
+            for key in data
+            if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in data.getlist(key))
+        )
+        if bad:
+            message = _("The NUL character is not allowed.")
+            raise DjangoValidationError({key: [message] for key in bad})
+        return super().parse_querydict(data, list_fields, request)

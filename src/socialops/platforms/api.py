@@ -86,7 +86,7 @@ class SandboxConnectIn(Schema):
     base_url: str | None = Field(None, max_length=400)
 
 
-class CheckOut(Schema):
+class ConnectionCheckOut(Schema):
     ok: bool
     message: str
     handle: str
@@ -230,7 +230,7 @@ def connection_delete(request: HttpRequest, slug: str, account_id: ObjectId) -> 
 
 @router.post(
     "/workspaces/{slug}/accounts/{account_id}/connection/test",
-    response=CheckOut,
+    response=ConnectionCheckOut,
     summary="Test the stored credentials with the platform's cheapest read",
 )
 def connection_test(request: HttpRequest, slug: str, account_id: ObjectId) -> Any:

@@ -31,7 +31,7 @@ DAY = dt.timedelta(days=1)
 # ---- schemas ---------------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
+class CalendarItemOut(Schema):
     key: str
     kind: str
     kind_label: str
@@ -47,10 +47,10 @@ class DayOut(Schema):
     makeup_workday: bool
     covered: bool
     note: str | None = Field(None, description="“no official holiday data for YEAR” where covered is false")
-    entries: list[ItemOut]
+    entries: list[CalendarItemOut]
 
 
-class OverrideOut(Schema):
+class HolidayOverrideOut(Schema):
     kind: str
     kind_label: str
     name: str
@@ -65,10 +65,10 @@ class HolidayStatusOut(Schema):
     source_label: str
     covered: bool
     note: str | None
-    override: OverrideOut | None
+    override: HolidayOverrideOut | None
 
 
-class OverrideIn(Schema):
+class HolidayOverrideIn(Schema):
     kind: str = Field(..., max_length=20, description="holiday | makeup_workday | workday")
     name: str = Field("", max_length=50)
 
@@ -93,7 +93,7 @@ class YearOut(Schema):
     note: str | None
 
 
-class ImportOut(Schema):
+class CalendarImportOut(Schema):
     year: int
     days: int
     created: int
@@ -139,7 +139,7 @@ class FeedPropsOut(Schema):
     key: str
 
 
-class FeedEventOut(Schema):
+class CalendarFeedEventOut(Schema):
     id: str
     title: str
     start: dt.date
@@ -240,7 +240,7 @@ def calendar_day_list(
 
 @router.get(
     "/workspaces/{slug}/calendar/feed",
-    response=list[FeedEventOut],
+    response=list[CalendarFeedEventOut],
     summary="FullCalendar event source: holidays, 调休, festivals, commerce days, entries, coverage warnings",
     description="Not paginated: FullCalendar expects a JSON array. At most 400 days per request.",
 )
@@ -325,7 +325,7 @@ def holiday_get(request: HttpRequest, slug: str, date: dt.date) -> dict[str, Any
     response=HolidayStatusOut,
     summary="Enter or correct one day of the official schedule (admins)",
 )
-def holiday_put(request: HttpRequest, slug: str, date: dt.date, payload: OverrideIn) -> dict[str, Any]:
+def holiday_put(request: HttpRequest, slug: str, date: dt.date, payload: HolidayOverrideIn) -> dict[str, Any]:
     workspace = api_workspace(request, slug)
     svc.holiday_override_set(
         workspace=workspace, actor=request.user, date=date, kind=payload.kind, name=payload.name
@@ -346,7 +346,7 @@ def holiday_delete(request: HttpRequest, slug: str, date: dt.date) -> Status[Non
 
 @router.post(
     "/workspaces/{slug}/calendar/schedule-import",
-    response={200: ImportOut, 400: ImportRejectedOut},
+    response={200: CalendarImportOut, 400: ImportRejectedOut},
     summary="Import a year's official schedule as “date,kind,name” lines (admins; whole or nothing)",
     description=(
         "Send `year` and either `file` (UTF-8 or GB18030 text/CSV) or `text`. Kinds: holiday (放假/休) or "

@@ -140,7 +140,7 @@ class PlacementOut(Schema):
     explanation_text: list[str]
 
 
-class FeedEventOut(Schema):
+class PlanFeedEventOut(Schema):
     id: str
     title: str
     start: str
@@ -432,7 +432,7 @@ def plan_run_detail(request: HttpRequest, slug: str, run_id: Id) -> dict[str, An
 
 @router.get(
     "/workspaces/{slug}/placements/feed",
-    response=list[FeedEventOut],
+    response=list[PlanFeedEventOut],
     summary="FullCalendar event source: placements coloured by theme",
     description="Not paginated: FullCalendar expects a JSON array. At most 100 days per request. "
     "Times are the workspace's local time without an offset.",

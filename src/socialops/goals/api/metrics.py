@@ -83,7 +83,7 @@ class SnapshotIn(Schema):
     posts: int | None = Field(None, ge=0, le=INT32_MAX)
 
 
-class ImportOut(Schema):
+class MetricImportOut(Schema):
     id: int
     file_name: str
     sha256: str
@@ -143,7 +143,7 @@ def snapshot_put(
 
 @router.post(
     "/workspaces/{slug}/metrics/import",
-    response={200: ImportOut, 400: ImportRejectedOut},
+    response={200: MetricImportOut, 400: ImportRejectedOut},
     summary="Import a CSV or XLSX metrics file (whole or not at all)",
 )
 def metrics_import(
@@ -175,7 +175,7 @@ def metrics_import(
     return Status(200, record)
 
 
-@router.get("/workspaces/{slug}/metrics/imports", response=list[ImportOut], summary="Metrics import history")
+@router.get("/workspaces/{slug}/metrics/imports", response=list[MetricImportOut], summary="Metrics import history")
 @paginate
 def metric_import_list(request: HttpRequest, slug: str) -> Any:
     return api_select(request, slug, selectors.metric_import_list)

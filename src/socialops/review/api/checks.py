@@ -290,7 +290,7 @@ class SensitiveTermIn(Schema):
     term: Term
 
 
-class ImportOut(Schema):
+class TermImportOut(Schema):
     added: int
     removed: int
     unchanged: int
@@ -376,7 +376,7 @@ def sensitive_term_delete(
 
 @router.post(
     "/workspaces/{slug}/checks/sensitive-lists/{list_id}/import",
-    response=ImportOut,
+    response=TermImportOut,
     summary="Import a UTF-8 text file, one word a line (whole or nothing; bad lines named by number)",
 )
 def sensitive_list_import(

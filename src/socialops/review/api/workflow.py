@@ -86,7 +86,7 @@ class RevisionDetailOut(RevisionOut):
     snapshot: dict[str, Any]
 
 
-class OverrideOut(Schema):
+class CheckOverrideOut(Schema):
     id: int
     revision: int
     actor: str
@@ -109,7 +109,7 @@ class ReviewStateOut(Schema):
     override_active: bool = Field(
         ..., description="An admin overrode the blocking findings of the latest revision"
     )
-    overrides: list[OverrideOut] = Field(
+    overrides: list[CheckOverrideOut] = Field(
         ..., description="Every override ever given on this item, newest first"
     )
     can_submit: bool
@@ -125,7 +125,7 @@ class RequestChangesIn(Schema):
     comment: str = Field(..., max_length=10_000)
 
 
-class OverrideIn(Schema):
+class CheckOverrideIn(Schema):
     reason: str = Field(..., max_length=5000)
 
 
@@ -471,7 +471,7 @@ def review_request_changes(
     summary="Let the latest revision be approved despite blocking findings, with a written reason (admins)",
 )
 def review_override(
-    request: HttpRequest, slug: str, item_id: ObjectId, payload: OverrideIn
+    request: HttpRequest, slug: str, item_id: ObjectId, payload: CheckOverrideIn
 ) -> dict[str, Any]:
     return _review_act(request, slug, item_id, round_services.item_override, reason=payload.reason)
 
