@@ -1,7 +1,8 @@
 """The `socialops` command: a thin wrapper over Django's management commands.
 
 socialops serve | worker | migrate | demo | createuser | token create USER |
-          accounts --workspace W [--json] | import metrics FILE --account A | <any manage.py command>
+          accounts --workspace W [--json] | import metrics FILE --account A |
+          import orders FILE --workspace W --mapping NAME | <any manage.py command>
 """
 
 from __future__ import annotations

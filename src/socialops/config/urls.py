@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from socialops.config.api import api
+from socialops.fans.views.coupons import coupon_webhook
 from socialops.platforms import push
 from socialops.workspaces.urls import root_urlpatterns as workspace_root_urls
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # WeChat pushes messages and events here (unauthenticated; checked by signature).
     path("hooks/wechat/<int:connection_id>/", push.wechat_push, name="wechat-push"),
+    # Shops report coupon redemptions here (unauthenticated; checked by HMAC signature).
+    path("hooks/coupons/<int:campaign_id>/", coupon_webhook, name="coupon-webhook"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("socialops.web.urls")),
     path("", include(workspace_root_urls)),

@@ -8,3 +8,8 @@ class FansConfig(AppConfig):
     name = "socialops.fans"
     label = "fans"
     verbose_name = _("Fans")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models must be loaded first. receivers connects to
+        # platforms' push hook; tasks registers the Huey jobs.
+        from . import receivers, tasks  # noqa: F401

@@ -43,6 +43,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import credentials as creds
+from . import hooks
 from . import wechat_crypto as wc
 from .models import ConnectorKind, PlatformConnection, PushEvent
 
@@ -111,7 +112,10 @@ def _created_at(message: dict[str, Any]) -> dt.datetime | None:
 
 
 def push_event_record(*, connection: PlatformConnection, message: dict[str, Any]) -> tuple[PushEvent, bool]:
-    """Store a pushed message once per dedupe key; (event, created). A re-push returns the stored one."""
+    """Store a pushed message once per dedupe key; (event, created). A re-push returns the stored one.
+
+    A newly stored event is sent to ``hooks.push_event_stored`` (fans records the fan and interaction).
+    """
     key = dedupe_key_for(message)
     defaults = {
         "workspace_id": connection.workspace_id,
@@ -123,10 +127,15 @@ def push_event_record(*, connection: PlatformConnection, message: dict[str, Any]
     }
     try:
         with transaction.atomic():
-            return PushEvent.objects.get_or_create(connection=connection, dedupe_key=key, defaults=defaults)
+            event, created = PushEvent.objects.get_or_create(
+                connection=connection, dedupe_key=key, defaults=defaults
+            )
     except IntegrityError:
         # Two deliveries of the same push raced; the other one stored it.
         return PushEvent.objects.get(connection=connection, dedupe_key=key), False
+    if created:
+        hooks.push_event_stored.send(event=event)
+    return event, created
 
 
 # ---- the endpoint ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from .people import (
     Person,
     PersonInterest,
     PersonMerge,
+    SourceCursor,
+    SourceStream,
 )
 from .playbooks import (
     ActionStatus,
@@ -61,5 +63,7 @@ __all__ = [
     "SegmentEventKind",
     "SegmentKind",
     "SegmentMembership",
+    "SourceCursor",
+    "SourceStream",
     "ValueModelFit",
 ]

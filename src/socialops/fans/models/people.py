@@ -246,3 +246,32 @@ class PersonMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_person_id} → {self.into_id}"
+
+
+class SourceStream(models.TextChoices):
+    """What a source cursor pages through."""
+
+    FOLLOWERS = "followers", _("Followers")
+    COMMENTS = "comments", _("Comments and mentions")
+    MESSAGES = "messages", _("Direct messages")
+    PUSH = "push", _("Pushed messages")
+
+
+class SourceCursor(models.Model):
+    """Where the last sync of one stream of one account stopped (the platform's cursor), and when."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
+    stream = models.CharField(max_length=10, choices=SourceStream.choices)
+    # The platform's cursor (comments, messages), or the last PushEvent id converted (push).
+    cursor = models.CharField(max_length=200, blank=True)
+    # When the stream last synced to the end (for followers: the last complete listing).
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "stream"], name="uniq_source_cursor")]
+        indexes = [models.Index(fields=["workspace", "stream"], name="sourcecursor_ws_stream")]
+        verbose_name = _("source cursor")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.stream}"

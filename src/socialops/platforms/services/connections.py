@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 from typing import Any
 
@@ -30,11 +31,15 @@ from socialops.workspaces.roles import Perm
 
 from .. import credentials as creds
 from ..connectors.base import AuthExpired, AuthRevoked, Capability, ConnectorError
+from ..hooks import credentials_reencrypting
 from ..models import ConnectionStatus, ConnectorKind, PlatformConnection
 from ..registry import KIND_FIELDS, connector_class, connector_for, kind_allowed
 
 MAX_SECRET_LENGTH = 4000
 MIN_SIGNING_SECRET = 16
+
+
+log = logging.getLogger(__name__)
 
 
 def _snapshot(connection: PlatformConnection) -> dict[str, Any]:
@@ -585,7 +590,7 @@ def connection_mark_needs_reauth(*, connection: PlatformConnection, message: str
 # Durable: "all rows or none" holds only if this is the whole transaction (run by the command).
 @transaction.atomic(durable=True)
 def credentials_reencrypt_all(*, only_stale: bool = False) -> int:
-    """Re-encrypt stored credentials with the current (first) key; all rows or none.
+    """Re-encrypt stored credentials (and what hooks add) with the current (first) key; all rows or none.
 
     ``only_stale`` skips rows the current key already reads.
     """
@@ -603,4 +608,8 @@ def credentials_reencrypt_all(*, only_stale: bool = False) -> int:
             after={"secrets_changed": ["encryption key"]},
         )
         count += 1
+    # Higher apps keep their own tokens on the same keyring (fans: people's contact details).
+    others = sum(credentials_reencrypting.send(only_stale=only_stale))
+    if others:
+        log.info("re-encrypted %d other stored secret(s) with the current key", others)
     return count

@@ -2,11 +2,12 @@
 
     socialops import metrics FILE --workspace SLUG [--account ID_OR_HANDLE] [--actor USERNAME]
     socialops import posts FILE --workspace SLUG --account ID_OR_HANDLE --mapping NAME [--actor USERNAME]
+    socialops import orders FILE --workspace SLUG --mapping NAME [--actor USERNAME]
 
 A rejected file prints one line per problem (``line 7, new_followers: must be ≥ 0``), changes
 nothing and exits with status 1.
 
-It lives in analytics, the higher of the two apps whose files it imports (goals below it).
+It lives in fans, the highest of the apps whose files it imports (analytics and goals below it).
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ from socialops.goals.imports import AccountResolver
 from socialops.goals.services import metrics as metric_services
 from socialops.workspaces.models import Workspace
 
+from ...services import orders as order_services
+
 
 class Command(BaseCommand):
     help = (
         "Import a data file. Kinds: metrics (daily account figures from CSV or XLSX), "
-        "posts (one account's post history through a saved column mapping)."
+        "posts (one account's post history through a saved column mapping), "
+        "orders (order or CRM lines through a saved order mapping or a preset)."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -54,7 +58,15 @@ class Command(BaseCommand):
         posts.add_argument(
             "--mapping", required=True, help="saved column mapping (name or id) or a preset's name"
         )
-        for kind in (metrics, posts):
+        orders = kinds.add_parser(
+            "orders",
+            help="order or CRM lines (CSV or XLSX); the whole file or nothing",
+            description="Import order lines through a saved order mapping (or a preset's name, e.g. online-retail).",
+        )
+        orders.add_argument(
+            "--mapping", required=True, help="saved order mapping (name or id) or a preset's name"
+        )
+        for kind in (metrics, posts, orders):
             kind.add_argument("file", help="path of the CSV or XLSX file")
             kind.add_argument("--workspace", required=True, help="workspace slug")
             kind.add_argument("--actor", help="username to record as the importer (default: system)")
@@ -65,6 +77,8 @@ class Command(BaseCommand):
             self._import_metrics(opts)
         elif opts["kind"] == "posts":
             self._import_posts(opts)
+        elif opts["kind"] == "orders":
+            self._import_orders(opts)
 
     def _context(self, opts: dict[str, Any]) -> tuple[Workspace, Any, Any]:
         """The workspace, the actor (None = system) and the --account of the command line."""
@@ -115,11 +129,35 @@ class Command(BaseCommand):
 
         self._run(opts, run, f"{opts.get('actor')} may not import posts into {workspace.slug}.")
 
+    def _import_orders(self, opts: dict[str, Any]) -> None:
+        workspace, actor, _account = self._context(opts)
+
+        def run(path: Path, content: bytes, progress: Callable[[int, int], None]) -> Any:
+            mapping = order_services.order_mapping_for_import(
+                workspace=workspace, actor=actor, ref=opts["mapping"]
+            )
+            return order_services.orders_import(
+                workspace=workspace,
+                actor=actor,
+                mapping=mapping,
+                file_name=path.name,
+                content=content,
+                progress=progress,
+            )
+
+        self._run(
+            opts,
+            run,
+            f"{opts.get('actor')} may not import orders into {workspace.slug}.",
+            summary=order_services.order_import_summary,
+        )
+
     def _run(
         self,
         opts: dict[str, Any],
         run: Callable[[Path, bytes, Callable[[int, int], None]], Any],
         forbidden: str,
+        summary: Callable[[Any], str] = import_summary,
     ) -> None:
         """Read the file, run the import with progress bars, and report the outcome or every problem."""
         path = Path(opts["file"])
@@ -153,7 +191,7 @@ class Command(BaseCommand):
 
         try:
             record = run(path, content, progress)
-        except ImportRejected as exc:  # metrics and posts report a rejected file alike
+        except ImportRejected as exc:  # every kind reports a rejected file alike
             close_bars()
             for error in exc.errors:
                 self.stderr.write(str(error))
@@ -173,4 +211,4 @@ class Command(BaseCommand):
             close_bars()
             raise CommandError(forbidden) from exc
         close_bars()
-        self.stdout.write(import_summary(record))
+        self.stdout.write(summary(record))

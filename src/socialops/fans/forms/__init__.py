@@ -1,0 +1,1 @@
+"""Forms of the fans pages, one module per area."""

@@ -1,0 +1,1 @@
+"""Reads of the fans app (every tenant read takes the workspace), one module per area."""
