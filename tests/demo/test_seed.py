@@ -252,15 +252,6 @@ def test_socialops_demo_is_the_same_command(
     assert capsys.readouterr().out.strip() == "demo workspace already present"
 
 
-@pytest.mark.django_db
-def test_the_seed_is_fast() -> None:
-    import time
-
-    started = time.monotonic()
-    _seed("--today", TODAY.isoformat())
-    assert time.monotonic() - started < 20
-
-
 # ---- the data ---------------------------------------------------------------------------------------
 
 

@@ -3,12 +3,14 @@
 The parts, in the order they are seeded: accounts and personas (specs.py, data/accounts.toml),
 180 days of metrics (metrics.py), goals and strategies (goals.py), and the content operation
 (content.py: themes, media drawn by media.py, the backlog, post history from history.py and the
-publishing plan).
+publishing plan), and the fans (fans.py: people, interactions, orders, tiers, a coupon and playbooks).
 
 Everything is generated from a fixed random seed and dated relative to ``today`` (Asia/Shanghai),
 so the demo always looks current and two seeds on the same day hold identical figures. Rows are
 written only through the apps' services with ``actor=None`` (the system), so every write is
-validated and audited like a person's would be.
+validated and audited like a person's would be — except the fans' bulk history (people, fans,
+interactions and order lines, thousands of rows an import or a platform sync would bring), which
+fans.py writes with bulk_create before it calls the fans services.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from socialops.workspaces.services import membership_add, user_create, workspace
 
 from .content import DemoContent, seed_content
 from .dates import DemoCalendar, demo_calendar, demo_today
+from .fans import DemoFans, seed_fans
 from .goals import seed_goals
 from .metrics import generate_metrics
 from .specs import (
@@ -53,6 +56,7 @@ class DemoResult:
     password: str
     calendar: DemoCalendar
     content: DemoContent
+    fans: DemoFans
 
 
 def demo_workspace() -> Workspace | None:
@@ -120,6 +124,7 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
     snapshots = _seed_metrics(workspace, accounts, calendar)
     goals, strategies = seed_goals(workspace, users, accounts, calendar)
     content = seed_content(workspace, users, accounts, calendar)
+    fans = seed_fans(workspace, users, accounts, strategies, calendar)
     return DemoResult(
         workspace=workspace,
         users=users,
@@ -130,4 +135,5 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
         password=password,
         calendar=calendar,
         content=content,
+        fans=fans,
     )
