@@ -489,7 +489,11 @@ def _redeem(
     if when < campaign.valid_from:
         raise _refuse("not_yet_valid", when=_when(workspace, campaign.valid_from))
     order_id = (order_id or "").strip()[:100]
-    lines = list(OrderLine.objects.filter(workspace=workspace, order_id=order_id)) if order_id else []
+    lines = (
+        list(OrderLine.objects.filter(workspace=workspace, order_id=order_id).order_by("pk"))
+        if order_id
+        else []
+    )
     amount: Decimal | None = None
     if lines:
         # The order as imported is the better record: its lines' total is the amount.
