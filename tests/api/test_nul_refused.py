@@ -46,7 +46,9 @@ def _json_text_fields() -> list[tuple[str, str, str]]:
             schema = _resolve(body["schema"], components)
             for name, prop in schema.get("properties", {}).items():
                 prop = _resolve(prop, components)
-                types = {prop.get("type")} | {_resolve(p, components).get("type") for p in prop.get("anyOf", [])}
+                types = {prop.get("type")} | {
+                    _resolve(p, components).get("type") for p in prop.get("anyOf", [])
+                }
                 if "string" in types:
                     found.append((method, path, name))
     return found
@@ -60,10 +62,14 @@ def test_the_api_has_text_fields_to_check() -> None:
 
 
 @pytest.mark.parametrize(("method", "path", "field"), JSON_FIELDS)
-def test_json_text_field_with_nul_is_refused_by_name(admin_client: Client, method: str, path: str, field: str) -> None:
+def test_json_text_field_with_nul_is_refused_by_name(
+    admin_client: Client, method: str, path: str, field: str
+) -> None:
     url = re.sub(r"\{slug\}", "ops", path)
     url = re.sub(r"\{[^}]+\}", "1", url)
-    response = getattr(admin_client, method)(url, data=json.dumps({field: NUL_TEXT}), content_type="application/json")
+    response = getattr(admin_client, method)(
+        url, data=json.dumps({field: NUL_TEXT}), content_type="application/json"
+    )
     assert response.status_code == 400, (url, response.content[:200])
     body = response.json()
     assert body["errors"] == {field: ["The NUL character is not allowed."]}
@@ -95,7 +101,9 @@ def test_form_field_with_nul_is_refused_and_nothing_is_imported(admin_client: Cl
 
 
 def test_refusal_is_in_chinese_for_a_chinese_client(admin_client: Client) -> None:
-    response = admin_client.get("/api/v1/workspaces/ops/items", {"q": NUL_TEXT}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = admin_client.get(
+        "/api/v1/workspaces/ops/items", {"q": NUL_TEXT}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert response.status_code == 400
     assert "NUL" in response.json()["message"]
     assert "不允许" in response.json()["message"]

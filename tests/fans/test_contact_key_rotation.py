@@ -24,7 +24,9 @@ def key_file(settings: Any, tmp_path: Path) -> Path:
 
 def test_contacts_stay_readable_after_the_old_key_is_dropped(key_file: Path) -> None:
     workspace = make_workspace()
-    person = make_person(workspace, contact_encrypted=contact_encrypt({"name": "王小明", "phone": "13800138000"}))
+    person = make_person(
+        workspace, contact_encrypted=contact_encrypt({"name": "王小明", "phone": "13800138000"})
+    )
     old_key = key_file.read_text().strip()
     call_command("rotate_credentials_key", stdout=None)
     person.refresh_from_db()

@@ -40,6 +40,8 @@ def _reencrypt_contacts(*, only_stale: bool) -> int:
     for person in rows.order_by("pk").iterator():
         if only_stale and creds.on_current_key(person.contact_encrypted):
             continue
-        Person.objects.filter(pk=person.pk).update(contact_encrypted=creds.reencrypt(person.contact_encrypted))
+        Person.objects.filter(pk=person.pk).update(
+            contact_encrypted=creds.reencrypt(person.contact_encrypted)
+        )
         count += 1
     return count

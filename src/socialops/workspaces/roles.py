@@ -48,7 +48,14 @@ _OPERATOR = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        _OPERATOR | {Perm.WORKSPACE_MANAGE, Perm.AUDIT_VIEW, Perm.CONTENT_REVIEW, Perm.ENGAGEMENT_REPLY, Perm.FANS_ERASE}
+        _OPERATOR
+        | {
+            Perm.WORKSPACE_MANAGE,
+            Perm.AUDIT_VIEW,
+            Perm.CONTENT_REVIEW,
+            Perm.ENGAGEMENT_REPLY,
+            Perm.FANS_ERASE,
+        }
     ),
     Role.OPERATOR: frozenset(_OPERATOR | {Perm.ENGAGEMENT_REPLY}),
     Role.REVIEWER: frozenset({Perm.CONTENT_REVIEW}),

@@ -175,7 +175,9 @@ def metrics_import(
     return Status(200, record)
 
 
-@router.get("/workspaces/{slug}/metrics/imports", response=list[MetricImportOut], summary="Metrics import history")
+@router.get(
+    "/workspaces/{slug}/metrics/imports", response=list[MetricImportOut], summary="Metrics import history"
+)
 @paginate
 def metric_import_list(request: HttpRequest, slug: str) -> Any:
     return api_select(request, slug, selectors.metric_import_list)
