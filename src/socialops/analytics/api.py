@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
@@ -11,14 +10,7 @@ from ninja.params import FormEx, P, PathEx
 
 from socialops.content.models import ContentForm
 from socialops.core.api import username_of
-from socialops.core.imports import (
-    INT64_MAX,
-    MAX_IMPORT_BYTES,
-    ImportRejectedOut,
-    RowError,
-    file_too_large,
-    rejected_report,
-)
+from socialops.core.imports import INT64_MAX, ImportRejectedOut, mapped_upload_import
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.api import api_delete, api_object, api_select, api_workspace
 from socialops.workspaces.roles import Perm
@@ -285,24 +277,18 @@ def post_import(
     workspace, account = api_object(request, slug, selectors.analytics_account_get, account_id=account_id)
     # Checked before the upload is read, so a member without the role learns nothing from it.
     ensure_perm(workspace=workspace, user=request.user, perm=Perm.METRICS_EDIT)
-    if file.size is not None and file.size > MAX_IMPORT_BYTES:
-        return Status(400, rejected_report([file_too_large()]))
-    try:
-        chosen = services.mapping_for_import(workspace=workspace, actor=request.user, ref=mapping)
-    except ValidationError as exc:
-        return Status(400, rejected_report([RowError(None, "mapping", m) for m in exc.messages]))
-    try:
-        record = services.posts_import(
+    return mapped_upload_import(
+        file,
+        mapping=lambda: services.mapping_for_import(workspace=workspace, actor=request.user, ref=mapping),
+        run=lambda chosen, file_name, content: services.posts_import(
             workspace=workspace,
             actor=request.user,
             account=account,
             mapping=chosen,
-            file_name=file.name or "upload",
-            content=file.read(),
-        )
-    except services.PostsImportRejected as exc:
-        return Status(400, rejected_report(exc.errors))
-    return Status(200, record)
+            file_name=file_name,
+            content=content,
+        ),
+    )
 
 
 @router.get(

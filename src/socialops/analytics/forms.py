@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from socialops.content.models import ContentForm
-from socialops.core.forms import BootstrapFormMixin
+from socialops.core.forms import BootstrapFormMixin, mapping_choices
+from socialops.core.imports import DELIMITERS
 
 from .imports import (
-    DELIMITERS,
     ENGAGEMENT_SOURCES,
     MAX_HEADER_CHARS,
     POST_TYPE_MAX_CHARS,
@@ -25,7 +25,6 @@ from .imports import (
 from .models import ColumnMapping
 
 NEW_MAPPING = "new"
-PRESET_PREFIX = "preset:"
 MAX_HEADERS = 200
 
 
@@ -46,13 +45,7 @@ class PostImportForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, mappings: list[ColumnMapping], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        saved = {m.name.casefold() for m in mappings}
-        choices: list[tuple[str, Any]] = [(str(m.pk), m.name) for m in mappings]
-        choices += [
-            (PRESET_PREFIX + key, _("%(label)s (preset)") % {"label": spec["label"]})
-            for key, spec in PRESETS.items()
-            if key.casefold() not in saved
-        ]
+        choices = mapping_choices(mappings, PRESETS)
         choices.append((NEW_MAPPING, _("New mapping from this file's header row…")))
         field = self.fields["mapping"]
         assert isinstance(field, forms.ChoiceField)

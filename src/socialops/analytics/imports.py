@@ -9,10 +9,7 @@ of its post types are which content form, and where engagement comes from.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
@@ -25,18 +22,24 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from socialops.content.models import ContentForm
 from socialops.core.imports import (
+    DATETIME_TEXT,
+    DELIMITERS,
     BigCount,
     Count,
+    MappedTable,
     ParsedRows,
     Progress,
     RowError,
-    Table,
+    RowKeys,
     cell_text,
     error_message,
-    is_blank,
-    read_rows,
-    read_table,
+    has_control_chars,
+    normalize_header,
+    overflow_error,
+    read_mapped,
     report_progress,
+    text_before,
+    zone_offset,
 )
 from socialops.workspaces.models import Workspace
 
@@ -84,13 +87,6 @@ COUNT_FIELDS: tuple[str, ...] = ("reach", "impressions", "likes", "comments", "s
 # What "sum" adds up when a file has no engagement column of its own.
 SUM_PARTS: tuple[str, ...] = ("likes", "comments", "shares", "saves")
 
-DELIMITERS: dict[str, Any] = {
-    "auto": gettext_lazy("Detect from the first line"),
-    ",": gettext_lazy("Comma ( , )"),
-    ";": gettext_lazy("Semicolon ( ; )"),
-    "\t": gettext_lazy("Tab"),
-    "|": gettext_lazy("Vertical bar ( | )"),
-}
 WEEKDAY_NUMBERINGS: dict[str, Any] = {
     "iso": gettext_lazy("1 = Monday … 7 = Sunday (ISO)"),
     "sun1": gettext_lazy("1 = Sunday … 7 = Saturday"),
@@ -165,17 +161,6 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     "engagements": ("total interactions", "engagements", "interactions", "互动", "互动量", "互动数"),
     "paid": ("paid", "付费", "是否付费", "是否推广"),
 }
-
-
-def has_control_chars(text: str) -> bool:
-    """True for text with control characters (NUL and friends), which no column name needs and
-    PostgreSQL cannot store in text or JSON."""
-    return any(ord(ch) < 32 and ch != "\t" or ord(ch) == 127 for ch in text)
-
-
-def normalize_header(text: Any) -> str:
-    """How headers are compared: case, surrounding spaces, a BOM and runs of spaces do not matter."""
-    return re.sub(r"\s+", " ", str(text or "").replace("\ufeff", "").strip()).casefold()
 
 
 _GUESS_INDEX = {normalize_header(alias): target for target, aliases in _GUESSES.items() for alias in aliases}
@@ -431,13 +416,6 @@ def _hour_before(value: Any) -> int | None:
     return None if number is None else _in_range(number, 0, 23)
 
 
-_DATETIME_TEXT = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
-
-
 def _published_before(value: Any, info: ValidationInfo) -> dt.datetime | None:
     """A date and time; one without a zone is in the workspace's time zone."""
     context = info.context or {}
@@ -451,7 +429,7 @@ def _published_before(value: Any, info: ValidationInfo) -> dt.datetime | None:
             raise PydanticCustomError("datetime_no_time", "needs the time of day, not only the date")
         moment = dt.datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
-        match = _DATETIME_TEXT.match(value.strip())
+        match = DATETIME_TEXT.match(value.strip())
         if not match:
             raise PydanticCustomError("datetime_format", "must be a date and time like 2024-05-31 20:30")
         year, month, day, hour, minute, second, zone = match.groups()
@@ -464,15 +442,7 @@ def _published_before(value: Any, info: ValidationInfo) -> dt.datetime | None:
         except ValueError:
             raise PydanticCustomError("date_invalid", "is not a real calendar date") from None
         if zone:
-            if zone == "Z":
-                offset = dt.timedelta(0)
-            else:
-                digits = zone.replace(":", "")
-                sign = -1 if digits[0] == "-" else 1
-                offset = sign * dt.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-            if abs(offset) >= dt.timedelta(hours=24):
-                raise PydanticCustomError("datetime_format", "must be a date and time like 2024-05-31 20:30")
-            moment = moment.replace(tzinfo=dt.timezone(offset))
+            moment = moment.replace(tzinfo=zone_offset(zone))
     else:
         raise PydanticCustomError("datetime_format", "must be a date and time like 2024-05-31 20:30")
     if timezone.is_naive(moment):
@@ -480,16 +450,6 @@ def _published_before(value: Any, info: ValidationInfo) -> dt.datetime | None:
     if moment > timezone.now() + dt.timedelta(minutes=5):
         raise PydanticCustomError("future", "is in the future")
     return moment
-
-
-def _text_before(limit: int) -> Callable[[Any], str]:
-    def before(value: Any) -> str:
-        text = cell_text(value).replace("\x00", "")
-        if len(text) > limit:
-            raise PydanticCustomError("too_long", "has more than {limit} characters", {"limit": limit})
-        return text
-
-    return before
 
 
 def _form_before(value: Any) -> str:
@@ -525,9 +485,9 @@ Month = Annotated[int | None, BeforeValidator(_month_before)]
 Weekday = Annotated[int | None, BeforeValidator(_weekday_before)]
 Hour = Annotated[int | None, BeforeValidator(_hour_before)]
 PublishedAt = Annotated[dt.datetime | None, BeforeValidator(_published_before)]
-PostType = Annotated[str, BeforeValidator(_text_before(POST_TYPE_MAX_CHARS))]
-ExternalId = Annotated[str, BeforeValidator(_text_before(EXTERNAL_ID_MAX_CHARS))]
-PostText = Annotated[str, BeforeValidator(_text_before(POST_TEXT_MAX_CHARS))]
+PostType = Annotated[str, BeforeValidator(text_before(POST_TYPE_MAX_CHARS))]
+ExternalId = Annotated[str, BeforeValidator(text_before(EXTERNAL_ID_MAX_CHARS))]
+PostText = Annotated[str, BeforeValidator(text_before(POST_TEXT_MAX_CHARS))]
 FormCell = Annotated[str, BeforeValidator(_form_before)]
 Paid = Annotated[bool | None, BeforeValidator(_paid_before)]
 
@@ -570,8 +530,6 @@ def row_error_message(error: ErrorDetails) -> str:
         return _("needs the time of day, not only the date")
     if kind == "future":
         return _("is in the future")
-    if kind == "too_long":
-        return _("has more than %(n)s characters") % {"n": ctx.get("limit")}
     if kind == "form_unknown":
         return _("is not a content form (use one of: %(forms)s)") % {"forms": ", ".join(ContentForm.values)}
     if kind == "bool_text":
@@ -596,56 +554,10 @@ class ParsedPosts(ParsedRows[ParsedPost]):
     """The outcome of reading a post file: valid rows, or the errors that reject it."""
 
 
-def _row_hash(mapped_cells: str, occurrence: int) -> str:
-    # The cells' text (not their parsed values) so that CSV and XLSX of one export hash alike;
-    # the occurrence number keeps identical rows apart and matches them again on re-import.
-    payload = f"{mapped_cells}#{occurrence}"
-    return "row-" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:40]
-
-
-def _locate_columns(table: Table, columns: dict[str, str]) -> tuple[dict[str, int], list[RowError]]:
-    """Where each mapped column sits in the file; a mapped column missing from it is a file error."""
-    positions: dict[str, list[int]] = {}
-    for index, header in enumerate(table.headers):
-        if header:
-            positions.setdefault(normalize_header(header), []).append(index)
-    found: dict[str, int] = {}
-    errors: list[RowError] = []
-    shown = ", ".join(f"“{h[:40]}”" for h in table.headers if h)[:400]
-    # In our field order, not the stored JSON's (PostgreSQL's jsonb keeps its own key order).
-    for target in (t for t in TARGET_FIELDS if t in columns):
-        header = columns[target]
-        where = positions.get(normalize_header(header), [])
-        if not where:
-            errors.append(
-                RowError(
-                    None,
-                    target,
-                    _(
-                        "the mapping's column “%(column)s” for %(target)s is not in the file (its columns: %(columns)s)"
-                    )
-                    % {"column": header[:100], "target": TARGET_LABELS[target], "columns": shown},
-                )
-            )
-        elif len(where) > 1:
-            errors.append(
-                RowError(
-                    table.header_line,
-                    header[:100],
-                    _("the file has %(n)s columns named “%(column)s”; the mapping cannot tell them apart")
-                    % {"n": len(where), "column": header[:100]},
-                )
-            )
-        else:
-            found[target] = where[0]
-    return found, errors
-
-
 def _row_values(
     line: int,
     raw: dict[str, Any],
-    where: dict[str, int],
-    header_of: dict[str, str],
+    mapped: MappedTable,
     context: dict[str, Any],
     options: dict[str, Any],
 ) -> tuple[dict[str, Any], list[RowError]]:
@@ -653,16 +565,10 @@ def _row_values(
     try:
         row = PostRow.model_validate(raw, context=context)
     except PydanticValidationError as exc:
-        row_errors: list[RowError] = []
-        reported: set[str] = set()
-        for err in exc.errors():
-            target = str(err["loc"][0]) if err["loc"] else ""
-            if target not in reported:
-                reported.add(target)
-                row_errors.append(RowError(line, header_of.get(target, target), row_error_message(err)))
-        return {}, row_errors
+        return {}, mapped.cell_errors(line, exc, row_error_message)
+    where, header_of = mapped.where, mapped.header_of
 
-    row_errors = []
+    row_errors: list[RowError] = []
     values: dict[str, Any] = {"external_id": row.external_id}
     tz = context["tz"]
     local = row.published_at.astimezone(tz) if row.published_at is not None else None
@@ -711,13 +617,15 @@ def parse_posts_file(
 ) -> ParsedPosts:
     """Read and validate every row through the mapping; the result holds valid rows or all errors."""
     result = ParsedPosts()
-    delimiter = options.get("delimiter") or "auto"
-    table = read_rows(file_name, content, result.errors, delimiter=None if delimiter == "auto" else delimiter)
-    if table is None:
-        return result
-    where, header_errors = _locate_columns(table, columns)
-    if header_errors:
-        result.errors.extend(header_errors)
+    mapped = read_mapped(
+        file_name,
+        content,
+        result.errors,
+        columns=columns,
+        labels=TARGET_LABELS,
+        delimiter=options.get("delimiter"),
+    )
+    if mapped is None:
         return result
 
     context = {
@@ -725,31 +633,28 @@ def parse_posts_file(
         "weekday_numbering": options.get("weekday_numbering", "iso"),
         "hour_mapped": "hour" in columns,
     }
-    header_of = {target: table.headers[index] for target, index in where.items()}
-    width = len(table.headers)
     errors = result.errors
-    occurrences: dict[str, int] = {}
+    keys = RowKeys()
     first_line: dict[str, int] = {}
-    total = len(table.rows)
+    total = len(mapped.table.rows)
 
-    for done, (line, cells) in enumerate(table.rows, start=1):
-        raw = {target: cells[index] if index < len(cells) else None for target, index in where.items()}
-        values, row_errors = _row_values(line, raw, where, header_of, context, options)
-        if not is_blank(cells[width:]):
-            row_errors.insert(0, RowError(line, "", _("the row has more values than the header has columns")))
+    for done, (line, cells) in enumerate(mapped.table.rows, start=1):
+        raw = mapped.cells(cells)
+        values, row_errors = _row_values(line, raw, mapped, context, options)
+        overflow = overflow_error(line, cells, len(mapped.table.headers))
+        if overflow:
+            row_errors.insert(0, overflow)
 
         external_id = values.pop("external_id", "")
         if not external_id:
-            mapped_cells = json.dumps(
-                sorted((target, cell_text(value)) for target, value in raw.items()), ensure_ascii=False
-            )
-            occurrences[mapped_cells] = occurrences.get(mapped_cells, 0) + 1
-            external_id = _row_hash(mapped_cells, occurrences[mapped_cells])
+            # A row without a post ID is known by its cells (see RowKeys); "row-" keeps such keys
+            # apart from the platforms' own IDs.
+            external_id = "row-" + keys.key(raw)[:40]
         elif external_id in first_line:
             row_errors.append(
                 RowError(
                     line,
-                    header_of["external_id"],
+                    mapped.header_of["external_id"],
                     _("same post ID as line %(line)s") % {"line": first_line[external_id]},
                 )
             )
@@ -764,9 +669,3 @@ def parse_posts_file(
 
     result.finish()
     return result
-
-
-def read_headers(file_name: str, content: bytes, delimiter: str | None = None) -> list[str]:
-    """The header row of a file (to build a mapping from); raises FileUnreadable."""
-    table = read_table(file_name, content, delimiter=delimiter)
-    return [h for h in table.headers if h]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import account_get, account_list
+from socialops.core.imports import mapping_find
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.selectors import member_rows
 
@@ -50,16 +51,7 @@ def column_mapping_get(*, workspace: Workspace, user: Any, mapping_id: int) -> C
 
 def column_mapping_find(*, workspace: Workspace, ref: Any) -> ColumnMapping | None:
     """A mapping by id or by name (case-insensitive), for code that already checked access; None if none."""
-    text = str(ref or "").strip()[:100]
-    if not text or "\x00" in text:  # PostgreSQL cannot compare with NUL; no name holds one
-        return None
-    mappings = ColumnMapping.objects.filter(workspace=workspace)
-    by_name = mappings.filter(name__iexact=text).first()
-    if by_name is not None:
-        return by_name
-    if text.isdigit() and len(text) < 19:
-        return mappings.filter(pk=int(text)).first()
-    return None
+    return mapping_find(ColumnMapping.objects.filter(workspace=workspace), ref)
 
 
 def post_import_list(

@@ -15,10 +15,13 @@ from socialops.core.actors import user_or_none
 from socialops.core.imports import (
     ImportRejected,
     Progress,
-    RowError,
     TwoPassProgress,
     batches,
+    clean_file_name,
+    clean_mapping_name,
     import_record_fields,
+    mapping_errors_as_rows,
+    save_mapping,
 )
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, edit_snapshot, snapshot
@@ -26,13 +29,14 @@ from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
 from .hooks import posts_imported
-from .imports import PRESETS, TARGET_FIELDS, ParsedPost, clean_mapping, has_control_chars, parse_posts_file
+from .imports import PRESETS, TARGET_FIELDS, ParsedPost, clean_mapping, parse_posts_file
 from .models import ColumnMapping, PostImport, PostRecord
 from .selectors import column_mapping_find
 
 # Rows per bulk INSERT/UPDATE, as in the metrics import (SQLite's bound-parameter limit).
 BATCH_SIZE = 500
 NAME_MAX_CHARS = 80  # ColumnMapping.name
+FILE_NAME_MAX_CHARS = 255  # PostImport.file_name
 
 
 class PostsImportRejected(ImportRejected):
@@ -45,34 +49,13 @@ def _check_actor(workspace: Workspace, actor: Any) -> None:
 
 
 def _clean_name(workspace: Workspace, name: Any, *, exclude_pk: int | None = None) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationError({"name": [_("Give the mapping a name.")]})
-    name = name.strip()
-    if has_control_chars(name):
-        raise ValidationError({"name": [_("The name contains control characters.")]})
-    if len(name) > NAME_MAX_CHARS:
-        raise ValidationError({"name": [_("At most %(n)s characters.") % {"n": NAME_MAX_CHARS}]})
-    taken = ColumnMapping.objects.filter(workspace=workspace, name__iexact=name)
-    if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise ValidationError({"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]})
-    return name
+    saved = ColumnMapping.objects.filter(workspace=workspace)
+    return clean_mapping_name(name, saved=saved, max_chars=NAME_MAX_CHARS, exclude_pk=exclude_pk)
 
 
 def _mapping_snapshot(mapping: ColumnMapping) -> dict[str, Any]:
     """A mapping as the audit log keeps it: what it maps, not when it was saved."""
     return snapshot(mapping, exclude={"created_at", "updated_at"})
-
-
-def _save_mapping(mapping: ColumnMapping, name: Any) -> None:
-    try:
-        with transaction.atomic():
-            mapping.save()
-    except IntegrityError as exc:  # the same name saved by someone else a moment ago
-        raise ValidationError(
-            {"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]}
-        ) from exc
 
 
 def _clean(columns: Any, options: Any) -> tuple[dict[str, str], dict[str, Any]]:
@@ -109,7 +92,7 @@ def column_mapping_create(
         options=clean_options,
         created_by=user_or_none(actor),
     )
-    _save_mapping(mapping, name)
+    save_mapping(mapping, name)
     audit_saved(
         mapping, workspace=workspace, actor=actor, action="column_mapping.create", snap=_mapping_snapshot
     )
@@ -149,7 +132,7 @@ def column_mapping_update(
     after = _mapping_snapshot(mapping)
     if after == before:
         return mapping
-    _save_mapping(mapping, name)
+    save_mapping(mapping, name)
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -305,18 +288,11 @@ def posts_import(
         raise ValidationError({"account": [_("Choose an account of this workspace.")]})
     if not isinstance(mapping, ColumnMapping) or mapping.workspace_id != workspace.pk:
         raise ValidationError({"mapping": [_("Choose a mapping of this workspace.")]})
-    file_name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    file_name = "".join(ch for ch in file_name if not has_control_chars(ch))[:255] or "upload"
+    file_name = clean_file_name(file_name, FILE_NAME_MAX_CHARS)
     # A mapping saved before a rule was added is checked again rather than trusted.
     columns, options, mapping_errors = clean_mapping(mapping.columns, mapping.options)
     if mapping_errors:
-        raise PostsImportRejected(
-            [
-                RowError(None, "mapping", message)
-                for messages in mapping_errors.values()
-                for message in messages
-            ]
-        )
+        raise PostsImportRejected(mapping_errors_as_rows(mapping_errors))
 
     # Reading and validating happen before the write transaction opens (SQLite's write lock);
     # progress runs over two passes of the rows, validating and then writing, like the metrics import.

@@ -14,15 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialops.accounts.models import SocialAccount
-from socialops.core.imports import FileUnreadable, RowError, import_summary
+from socialops.core.forms import PRESET_PREFIX
+from socialops.core.imports import FileUnreadable, RowError, import_summary, read_headers
 from socialops.core.view_helpers import apply_form, submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
 from .besttime import LEARNED, best_time_table
-from .forms import NEW_MAPPING, PRESET_PREFIX, ColumnMappingForm, PostImportForm
-from .imports import PRESETS, guess_columns, read_headers
+from .forms import NEW_MAPPING, ColumnMappingForm, PostImportForm
+from .imports import PRESETS, guess_columns
 from .presenters import heatmap_data, top_hours
 
 POSTS_PER_PAGE = 50

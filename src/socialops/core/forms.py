@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # The mixin is always combined with a Django form; telling mypy so keeps its body checked.
 if TYPE_CHECKING:
@@ -50,3 +52,20 @@ class BootstrapFormMixin(_FormBase):
         else:
             for message in exc.messages:
                 self.add_error(None, message)
+
+
+# A mapping choice that names a built-in mapping (a preset) rather than a saved one's id.
+PRESET_PREFIX = "preset:"
+
+
+def mapping_choices(mappings: Iterable[Any], presets: dict[str, dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The choices of an import form's mapping field: saved mappings by id, then the presets not saved yet."""
+    mappings = list(mappings)
+    saved = {m.name.casefold() for m in mappings}
+    choices: list[tuple[str, Any]] = [(str(m.pk), m.name) for m in mappings]
+    choices += [
+        (PRESET_PREFIX + key, _("%(label)s (preset)") % {"label": spec["label"]})
+        for key, spec in presets.items()
+        if key.casefold() not in saved
+    ]
+    return choices

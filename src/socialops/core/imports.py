@@ -5,13 +5,20 @@ the file with ``read_rows``, checks its own columns and cells, collects ``RowErr
 any was found, raises ``ImportRejected`` with all of them: nothing is written. The API answers
 such a file with ``rejected_report`` in the ``ImportRejectedOut`` shape. Messages are translated
 at call time, so a report reads in the language of whoever runs the import.
+
+Imports read through a saved column mapping (posts in analytics, orders in fans) also share the
+mapping's plumbing here: finding, naming and saving a mapping, locating its columns in a file
+(``read_mapped``), reporting a row's cell errors by the file's column, keying rows without an id
+(``RowKeys``), and the API's answer to such an upload (``mapped_upload_import``).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,11 +26,14 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
 import openpyxl
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from ninja import Field, Schema
+from django.utils.translation import gettext_lazy, ngettext
+from ninja import Field, Schema, Status, UploadedFile
 from pydantic import BeforeValidator
 from pydantic import Field as PydanticField
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -189,6 +199,31 @@ def rejected_report(errors: Sequence[RowError], message: str | None = None) -> d
     return {"message": message, "errors": [e.as_dict() for e in errors]}
 
 
+M = TypeVar("M")
+
+
+def mapped_upload_import(
+    file: UploadedFile, *, mapping: Callable[[], M], run: Callable[[M, str, bytes], Any]
+) -> Status:
+    """The API's answer to an upload read through a saved mapping (posts, orders).
+
+    ``mapping()`` finds the mapping (a ValidationError names what is wrong with it); ``run(mapping,
+    file_name, content)`` imports the file and returns the import's record. A file over
+    MAX_IMPORT_BYTES is refused before it is read; every refusal is a 400 in the ImportRejectedOut shape.
+    """
+    if file.size is not None and file.size > MAX_IMPORT_BYTES:
+        return Status(400, rejected_report([file_too_large()]))
+    try:
+        chosen = mapping()
+    except ValidationError as exc:
+        return Status(400, rejected_report([RowError(None, "mapping", m) for m in exc.messages]))
+    try:
+        record = run(chosen, file.name or "upload", file.read())
+    except ImportRejected as exc:
+        return Status(400, rejected_report(exc.errors))
+    return Status(200, record)
+
+
 # ---------------------------------------------------------------------------------------------
 # Cell values every import reads the same way
 
@@ -230,10 +265,45 @@ Count = Annotated[Annotated[int, PydanticField(ge=0, le=INT32_MAX)] | None, Befo
 BigCount = Annotated[Annotated[int, PydanticField(ge=0, le=INT64_MAX)] | None, BeforeValidator(count_before)]
 
 
+def text_before(limit: int) -> Callable[[Any], str]:
+    """A text cell before pydantic stores it: as ``cell_text`` reads it, without NULs, at most ``limit`` characters."""
+
+    def before(value: Any) -> str:
+        text = cell_text(value).replace("\x00", "")
+        if len(text) > limit:
+            raise PydanticCustomError("too_long", "has more than {limit} characters", {"limit": limit})
+        return text
+
+    return before
+
+
+# A date written year first, with a time and a zone or without: 2024-05-31, 2024/5/31 20:30,
+# 2024-05-31T20:30:00.5+08:00. Groups: year, month, day, hour, minute, second, zone.
+DATETIME_TEXT = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def zone_offset(zone: str) -> dt.tzinfo:
+    """The zone of a DATETIME_TEXT ("Z", "+08:00", "-0500"); an offset of a day or more is a "datetime_format" error."""
+    if zone == "Z":
+        return dt.UTC
+    digits = zone.replace(":", "")
+    sign = -1 if digits[0] == "-" else 1
+    offset = sign * dt.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
+    if abs(offset) >= dt.timedelta(hours=24):
+        raise PydanticCustomError("datetime_format", "must be a date and time like 2024-05-31 20:30")
+    return dt.timezone(offset)
+
+
 def error_message(error: ErrorDetails) -> str:
     """A translated, user-facing message for one pydantic error of a cell."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    if kind == "too_long":
+        return _("has more than %(n)s characters") % {"n": ctx.get("limit")}
     if kind == "greater_than_equal":
         return _("must be ≥ 0")
     if kind in ("less_than_equal", "decimal_max_digits", "decimal_whole_digits"):
@@ -412,3 +482,212 @@ def read_rows(
         )
         return None
     return table
+
+
+def overflow_error(line: int, cells: list[Any], width: int) -> RowError | None:
+    """The error of a row with values past the header's ``width`` columns; None for a row that fits."""
+    if is_blank(cells[width:]):
+        return None
+    return RowError(line, "", _("the row has more values than the header has columns"))
+
+
+def read_headers(file_name: str, content: bytes, delimiter: str | None = None) -> list[str]:
+    """The header row of a file (to build a mapping from); raises FileUnreadable."""
+    table = read_table(file_name, content, delimiter=delimiter)
+    return [h for h in table.headers if h]
+
+
+# ---------------------------------------------------------------------------------------------
+# Files read through a saved column mapping (posts in analytics, orders in fans): the mapping names,
+# for each of the import's fields, the file's own column that holds it.
+
+# The choices of a mapping's "delimiter" option ("auto": guessed from the file's first line).
+DELIMITERS: dict[str, Any] = {
+    "auto": gettext_lazy("Detect from the first line"),
+    ",": gettext_lazy("Comma ( , )"),
+    ";": gettext_lazy("Semicolon ( ; )"),
+    "\t": gettext_lazy("Tab"),
+    "|": gettext_lazy("Vertical bar ( | )"),
+}
+
+
+def has_control_chars(text: str) -> bool:
+    """True for text with control characters (NUL and friends), which no column or mapping name
+    needs and PostgreSQL cannot store in text or JSON."""
+    return any(ord(ch) < 32 and ch != "\t" or ord(ch) == 127 for ch in text)
+
+
+def normalize_header(text: Any) -> str:
+    """How headers are compared: case, surrounding spaces, a BOM and runs of spaces do not matter."""
+    return re.sub(r"\s+", " ", str(text or "").replace("\ufeff", "").strip()).casefold()
+
+
+def clean_file_name(file_name: str, max_chars: int) -> str:
+    """An upload's name as an import's record keeps it: no folders, no control characters, "upload" if none."""
+    name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if not has_control_chars(ch))[:max_chars] or "upload"
+
+
+def clean_mapping_name(
+    name: Any, *, saved: models.QuerySet[Any], max_chars: int, exclude_pk: int | None = None
+) -> str:
+    """A mapping's name as stored, unique (ignoring case) among the ``saved`` mappings; else ValidationError."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError({"name": [_("Give the mapping a name.")]})
+    name = name.strip()
+    if has_control_chars(name):
+        raise ValidationError({"name": [_("The name contains control characters.")]})
+    if len(name) > max_chars:
+        raise ValidationError({"name": [_("At most %(n)s characters.") % {"n": max_chars}]})
+    taken = saved.filter(name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]})
+    return name
+
+
+def save_mapping(mapping: models.Model, name: Any) -> None:
+    """Save a mapping; one saved under the same ``name`` a moment ago (the unique constraint) is a ValidationError."""
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]}
+        ) from exc
+
+
+SavedMapping = TypeVar("SavedMapping", bound=models.Model)
+
+
+def mapping_find(mappings: models.QuerySet[SavedMapping], ref: Any) -> SavedMapping | None:
+    """A mapping by name (case-insensitive) or id among ``mappings``, for code that already checked access; None if none."""
+    text = str(ref or "").strip()[:100]
+    if not text or "\x00" in text:  # PostgreSQL cannot compare with NUL; no name holds one
+        return None
+    by_name = mappings.filter(name__iexact=text).first()
+    if by_name is not None:
+        return by_name
+    if text.isdigit() and len(text) < 19:
+        return mappings.filter(pk=int(text)).first()
+    return None
+
+
+def mapping_errors_as_rows(mapping_errors: dict[str, list[str]]) -> list[RowError]:
+    """What is wrong with a saved mapping (as ``clean_mapping`` finds it), as errors of the whole import."""
+    return [
+        RowError(None, "mapping", message) for messages in mapping_errors.values() for message in messages
+    ]
+
+
+def locate_columns(
+    table: Table, columns: dict[str, str], labels: dict[str, Any]
+) -> tuple[dict[str, int], list[RowError]]:
+    """Where each mapped column sits in the file; a mapped column missing from it is a file error.
+
+    ``labels`` holds every field a mapping may fill, in the order errors name them, with its label.
+    """
+    positions: dict[str, list[int]] = {}
+    for index, header in enumerate(table.headers):
+        if header:
+            positions.setdefault(normalize_header(header), []).append(index)
+    found: dict[str, int] = {}
+    errors: list[RowError] = []
+    shown = ", ".join(f"“{h[:40]}”" for h in table.headers if h)[:400]
+    # In our field order, not the stored JSON's (PostgreSQL's jsonb keeps its own key order).
+    for target in (t for t in labels if t in columns):
+        header = columns[target]
+        where = positions.get(normalize_header(header), [])
+        if not where:
+            errors.append(
+                RowError(
+                    None,
+                    target,
+                    _(
+                        "the mapping's column “%(column)s” for %(target)s is not in the file (its columns: %(columns)s)"
+                    )
+                    % {"column": header[:100], "target": labels[target], "columns": shown},
+                )
+            )
+        elif len(where) > 1:
+            errors.append(
+                RowError(
+                    table.header_line,
+                    header[:100],
+                    _("the file has %(n)s columns named “%(column)s”; the mapping cannot tell them apart")
+                    % {"n": len(where), "column": header[:100]},
+                )
+            )
+        else:
+            found[target] = where[0]
+    return found, errors
+
+
+@dataclass
+class MappedTable:
+    """A file whose header holds every column of its mapping: where each field's column is, and its name."""
+
+    table: Table
+    where: dict[str, int]
+    header_of: dict[str, str]
+
+    def cells(self, cells: list[Any]) -> dict[str, Any]:
+        """One row's cells of the mapped fields, by field (None where a short row ends early)."""
+        return {target: cells[index] if index < len(cells) else None for target, index in self.where.items()}
+
+    def cell_errors(
+        self, line: int, exc: PydanticValidationError, message: Callable[[ErrorDetails], str]
+    ) -> list[RowError]:
+        """A row's cell errors: the first of each field, named by the file's column."""
+        errors: list[RowError] = []
+        reported: set[str] = set()
+        for err in exc.errors():
+            target = str(err["loc"][0]) if err["loc"] else ""
+            if target not in reported:
+                reported.add(target)
+                errors.append(RowError(line, self.header_of.get(target, target), message(err)))
+        return errors
+
+
+def read_mapped(
+    file_name: str,
+    content: bytes,
+    errors: list[RowError],
+    *,
+    columns: dict[str, str],
+    labels: dict[str, Any],
+    delimiter: str | None,
+) -> MappedTable | None:
+    """The file's rows and where its mapped columns are; else None, with why in ``errors``.
+
+    ``delimiter`` is the mapping's option ("auto" or blank: guessed from the file).
+    """
+    table = read_rows(
+        file_name, content, errors, delimiter=None if delimiter in (None, "", "auto") else delimiter
+    )
+    if table is None:
+        return None
+    where, header_errors = locate_columns(table, columns, labels)
+    if header_errors:
+        errors.extend(header_errors)
+        return None
+    return MappedTable(table, where, {target: table.headers[index] for target, index in where.items()})
+
+
+class RowKeys:
+    """Keys for the rows of a file that carry no id of their own, stable across re-imports.
+
+    A key hashes the text of a row's mapped cells (not their parsed values, so that CSV and XLSX of
+    one export hash alike) and which copy of those cells the row is in the file (so identical rows
+    stay apart and match again on re-import).
+    """
+
+    def __init__(self) -> None:
+        self.occurrences: dict[str, int] = {}
+
+    def key(self, cells: dict[str, Any]) -> str:
+        """The SHA-256 (hex) of ``cells`` (field → cell) and how often the same cells came before."""
+        mapped_cells = json.dumps(sorted((t, cell_text(v)) for t, v in cells.items()), ensure_ascii=False)
+        self.occurrences[mapped_cells] = self.occurrences.get(mapped_cells, 0) + 1
+        return hashlib.sha256(f"{mapped_cells}#{self.occurrences[mapped_cells]}".encode()).hexdigest()

@@ -18,8 +18,6 @@ person of the line's customer id. Lines without a customer id keep neither.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 import zoneinfo
 from collections.abc import Callable
@@ -35,17 +33,22 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from socialops.core.imports import (
+    DATETIME_TEXT,
+    DELIMITERS,
     ParsedRows,
     Progress,
     RowError,
-    Table,
+    RowKeys,
     cell_text,
     clean_number_text,
     error_message,
-    is_blank,
-    read_rows,
-    read_table,
+    has_control_chars,
+    normalize_header,
+    overflow_error,
+    read_mapped,
     report_progress,
+    text_before,
+    zone_offset,
 )
 from socialops.workspaces.models import Workspace
 
@@ -84,13 +87,6 @@ ORDER_FIELD_LABELS: dict[str, Any] = {
 
 CONTACT_FIELDS = frozenset({"phone", "name"})
 
-DELIMITERS: dict[str, Any] = {
-    "auto": gettext_lazy("Detect from the first line"),
-    ",": gettext_lazy("Comma ( , )"),
-    ";": gettext_lazy("Semicolon ( ; )"),
-    "\t": gettext_lazy("Tab"),
-    "|": gettext_lazy("Vertical bar ( | )"),
-}
 ANONYMOUS_RULES: dict[str, Any] = {
     "count": gettext_lazy("Import them as anonymous sales (counted in the report)"),
     "reject": gettext_lazy("Reject the file (each such line is an error)"),
@@ -152,16 +148,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         },
     },
 }
-
-
-def has_control_chars(text: str) -> bool:
-    """True for text with control characters, which no column name needs and PostgreSQL cannot store."""
-    return any(ord(ch) < 32 and ch != "\t" or ord(ch) == 127 for ch in text)
-
-
-def normalize_header(text: Any) -> str:
-    """How headers are compared: case, surrounding spaces, a BOM and runs of spaces do not matter."""
-    return re.sub(r"\s+", " ", str(text or "").replace("\ufeff", "").strip()).casefold()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,18 +282,8 @@ def _known_zone(name: str) -> bool:
 # Cell values
 
 
-def _text_before(limit: int) -> Callable[[Any], str]:
-    def before(value: Any) -> str:
-        text = cell_text(value).replace("\x00", "")
-        if len(text) > limit:
-            raise PydanticCustomError("too_long", "has more than {limit} characters", {"limit": limit})
-        return text
-
-    return before
-
-
 def _customer_before(value: Any) -> str:
-    text = _text_before(CUSTOMER_ID_MAX_CHARS)(value)
+    text = text_before(CUSTOMER_ID_MAX_CHARS)(value)
     return "" if text.casefold() in NO_CUSTOMER else text
 
 
@@ -342,23 +318,7 @@ def _decimal_before(limit: Decimal, places: int) -> Callable[[Any], Decimal | No
     return before
 
 
-_ISO = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-
-
-def _zone_offset(zone: str) -> dt.tzinfo:
-    if zone == "Z":
-        return dt.UTC
-    digits = zone.replace(":", "")
-    sign = -1 if digits[0] == "-" else 1
-    offset = sign * dt.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-    if abs(offset) >= dt.timedelta(hours=24):
-        raise PydanticCustomError("datetime_format", "must be a date and time")
-    return dt.timezone(offset)
 
 
 def _ordered_at_before(value: Any, info: ValidationInfo) -> dt.datetime | None:
@@ -375,12 +335,12 @@ def _ordered_at_before(value: Any, info: ValidationInfo) -> dt.datetime | None:
     elif isinstance(value, str):
         text = value.strip()
         parts: tuple[str | None, ...]
-        iso = _ISO.match(text)
+        iso = DATETIME_TEXT.match(text)
         other = None if iso else _DAY_FIRST.match(text)
         if iso:
             year, month, day, hour, minute, second, zone_text = iso.groups()
             if zone_text:
-                zone = _zone_offset(zone_text)
+                zone = zone_offset(zone_text)
             parts = (year, month, day, hour, minute, second)
         elif other and context.get("date_order") in ("dmy", "mdy"):
             first, second_part, year, hour, minute, second = other.groups()
@@ -406,7 +366,7 @@ def _ordered_at_before(value: Any, info: ValidationInfo) -> dt.datetime | None:
 
 def _phone_before(value: Any) -> str:
     """The number in its canonical form (see fans.privacy); a cell that holds none is an error."""
-    text = _text_before(PHONE_MAX_CHARS)(value)
+    text = text_before(PHONE_MAX_CHARS)(value)
     if not text:
         return ""
     number = phone_normalise(text)
@@ -422,18 +382,18 @@ def _currency_before(value: Any) -> str:
     return text
 
 
-OrderText = Annotated[str, BeforeValidator(_text_before(ORDER_ID_MAX_CHARS))]
+OrderText = Annotated[str, BeforeValidator(text_before(ORDER_ID_MAX_CHARS))]
 CustomerId = Annotated[str, BeforeValidator(_customer_before)]
 OrderedAt = Annotated[dt.datetime | None, BeforeValidator(_ordered_at_before)]
 Quantity = Annotated[Decimal | None, BeforeValidator(_decimal_before(QUANTITY_LIMIT, 3))]
 UnitPrice = Annotated[Decimal | None, BeforeValidator(_decimal_before(UNIT_PRICE_LIMIT, 4))]
 Amount = Annotated[Decimal | None, BeforeValidator(_decimal_before(AMOUNT_LIMIT, 2))]
 Currency = Annotated[str, BeforeValidator(_currency_before)]
-Product = Annotated[str, BeforeValidator(_text_before(PRODUCT_MAX_CHARS))]
-Category = Annotated[str, BeforeValidator(_text_before(CATEGORY_MAX_CHARS))]
-CouponCode = Annotated[str, BeforeValidator(_text_before(COUPON_MAX_CHARS))]
+Product = Annotated[str, BeforeValidator(text_before(PRODUCT_MAX_CHARS))]
+Category = Annotated[str, BeforeValidator(text_before(CATEGORY_MAX_CHARS))]
+CouponCode = Annotated[str, BeforeValidator(text_before(COUPON_MAX_CHARS))]
 Phone = Annotated[str, BeforeValidator(_phone_before)]
-RealName = Annotated[str, BeforeValidator(_text_before(NAME_MAX_CHARS))]
+RealName = Annotated[str, BeforeValidator(text_before(NAME_MAX_CHARS))]
 
 
 class OrderRow(BaseModel):
@@ -459,8 +419,6 @@ def row_error_message(error: ErrorDetails) -> str:
     """A translated message for one pydantic error of an order row."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    if kind == "too_long":
-        return _("has more than %(n)s characters") % {"n": ctx.get("limit")}
     if kind == "number":
         return _("must be a number")
     if kind == "too_large":
@@ -490,7 +448,7 @@ class ParsedOrderLine:
 
     line: int
     order_id: str
-    line_key: str
+    line_key: str  # the line within its order: a hash of its mapped cells and which copy of them it is
     customer_id: str
     values: dict[str, Any]
 
@@ -504,50 +462,6 @@ class ParsedOrders(ParsedRows[ParsedOrderLine]):
     customer_ids: set[str] = field(default_factory=set)
     # customer id → {"name": …, "phone": …} from the file's last line that gives either.
     contacts: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-def line_key(mapped_cells: str, occurrence: int) -> str:
-    """The key of a line within its order: a hash of its mapped cells and which copy of them it is."""
-    # The cells' text (not their parsed values) so that CSV and XLSX of one export hash alike;
-    # the occurrence number keeps identical lines apart and matches them again on re-import.
-    return hashlib.sha256(f"{mapped_cells}#{occurrence}".encode()).hexdigest()
-
-
-def _locate_columns(table: Table, columns: dict[str, str]) -> tuple[dict[str, int], list[RowError]]:
-    """Where each mapped column sits in the file; a mapped column missing from it is a file error."""
-    positions: dict[str, list[int]] = {}
-    for index, header in enumerate(table.headers):
-        if header:
-            positions.setdefault(normalize_header(header), []).append(index)
-    found: dict[str, int] = {}
-    errors: list[RowError] = []
-    shown = ", ".join(f"“{h[:40]}”" for h in table.headers if h)[:400]
-    for target in (t for t in ORDER_FIELDS if t in columns):
-        header = columns[target]
-        where = positions.get(normalize_header(header), [])
-        if not where:
-            errors.append(
-                RowError(
-                    None,
-                    target,
-                    _(
-                        "the mapping's column “%(column)s” for %(target)s is not in the file (its columns: %(columns)s)"
-                    )
-                    % {"column": header[:100], "target": ORDER_FIELD_LABELS[target], "columns": shown},
-                )
-            )
-        elif len(where) > 1:
-            errors.append(
-                RowError(
-                    table.header_line,
-                    header[:100],
-                    _("the file has %(n)s columns named “%(column)s”; the mapping cannot tell them apart")
-                    % {"n": len(where), "column": header[:100]},
-                )
-            )
-        else:
-            found[target] = where[0]
-    return found, errors
 
 
 def _line_values(
@@ -603,13 +517,15 @@ def parse_orders_file(
 ) -> ParsedOrders:
     """Read and validate every line through the mapping; the result holds valid lines or all errors."""
     result = ParsedOrders()
-    delimiter = options.get("delimiter") or "auto"
-    table = read_rows(file_name, content, result.errors, delimiter=None if delimiter == "auto" else delimiter)
-    if table is None:
-        return result
-    where, header_errors = _locate_columns(table, columns)
-    if header_errors:
-        result.errors.extend(header_errors)
+    mapped = read_mapped(
+        file_name,
+        content,
+        result.errors,
+        columns=columns,
+        labels=ORDER_FIELD_LABELS,
+        delimiter=options.get("delimiter"),
+    )
+    if mapped is None:
         return result
 
     zone = options.get("time_zone") or ""
@@ -617,28 +533,21 @@ def parse_orders_file(
         "tz": zoneinfo.ZoneInfo(zone) if zone else workspace.tz,
         "date_order": options.get("date_order"),
     }
-    header_of = {target: table.headers[index] for target, index in where.items()}
+    header_of = mapped.header_of
     reject_anonymous = options.get("anonymous") == "reject"
-    width = len(table.headers)
     errors = result.errors
-    occurrences: dict[str, int] = {}
-    total = len(table.rows)
+    keys = RowKeys()
+    total = len(mapped.table.rows)
 
-    for done, (line, cells) in enumerate(table.rows, start=1):
-        raw = {target: cells[index] if index < len(cells) else None for target, index in where.items()}
-        row_errors: list[RowError] = []
-        if not is_blank(cells[width:]):
-            row_errors.append(RowError(line, "", _("the row has more values than the header has columns")))
+    for done, (line, cells) in enumerate(mapped.table.rows, start=1):
+        raw = mapped.cells(cells)
+        overflow = overflow_error(line, cells, len(mapped.table.headers))
+        row_errors: list[RowError] = [overflow] if overflow else []
         values: dict[str, Any] = {}
         try:
             row = OrderRow.model_validate(raw, context=context)
         except PydanticValidationError as exc:
-            reported: set[str] = set()
-            for err in exc.errors():
-                target = str(err["loc"][0]) if err["loc"] else ""
-                if target not in reported:
-                    reported.add(target)
-                    row_errors.append(RowError(line, header_of.get(target, target), row_error_message(err)))
+            row_errors.extend(mapped.cell_errors(line, exc, row_error_message))
         else:
             values, value_errors = _line_values(line, row, header_of, options)
             row_errors.extend(value_errors)
@@ -651,15 +560,10 @@ def parse_orders_file(
         else:
             # Contact columns are not part of the line: adding them to a later export of the
             # same orders must not make its lines new.
-            mapped_cells = json.dumps(
-                sorted((t, cell_text(v)) for t, v in raw.items() if t not in CONTACT_FIELDS),
-                ensure_ascii=False,
-            )
-            occurrences[mapped_cells] = occurrences.get(mapped_cells, 0) + 1
             parsed = ParsedOrderLine(
                 line=line,
                 order_id=row.order_id,
-                line_key=line_key(mapped_cells, occurrences[mapped_cells]),
+                line_key=keys.key({t: v for t, v in raw.items() if t not in CONTACT_FIELDS}),
                 customer_id=row.customer_id,
                 values=values,
             )
@@ -677,9 +581,3 @@ def parse_orders_file(
 
     result.finish()
     return result
-
-
-def read_headers(file_name: str, content: bytes, delimiter: str | None = None) -> list[str]:
-    """The header row of a file (to build a mapping from); raises FileUnreadable."""
-    table = read_table(file_name, content, delimiter=delimiter)
-    return [h for h in table.headers if h]

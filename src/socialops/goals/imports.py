@@ -30,7 +30,7 @@ from socialops.core.imports import (
     cell_text,
     clean_number_text,
     error_message,
-    is_blank,
+    overflow_error,
     read_rows,
     report_progress,
 )
@@ -298,9 +298,8 @@ def parse_metrics_file(
 
     for done, (line, cells) in enumerate(table.rows, start=1):
         raw = {column: cells[index] if index < len(cells) else None for index, column in columns.items()}
-        row_errors: list[RowError] = []
-        if not is_blank(cells[width:]):
-            row_errors.append(RowError(line, "", _("the row has more values than the header has columns")))
+        overflow = overflow_error(line, cells, width)
+        row_errors: list[RowError] = [overflow] if overflow else []
 
         account: SocialAccount | None = default_account
         account_ref = raw.pop("account", None)

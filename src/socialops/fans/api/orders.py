@@ -4,20 +4,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params import FormEx, P, QueryEx
 
 from socialops.core.api import username_of
-from socialops.core.imports import (
-    MAX_IMPORT_BYTES,
-    ImportRejectedOut,
-    RowError,
-    file_too_large,
-    rejected_report,
-)
+from socialops.core.imports import ImportRejectedOut, mapped_upload_import
 from socialops.core.pagination import MappedPage
 from socialops.workspaces.access import ensure_perm
 from socialops.workspaces.api import api_select, api_workspace
@@ -171,23 +164,15 @@ def order_import(
     workspace = api_workspace(request, slug)
     # Checked before the upload is read, so a member without the role learns nothing from it.
     ensure_perm(workspace=workspace, user=request.user, perm=Perm.FANS_EDIT)
-    if file.size is not None and file.size > MAX_IMPORT_BYTES:
-        return Status(400, rejected_report([file_too_large()]))
-    try:
-        chosen = services.order_mapping_for_import(workspace=workspace, actor=request.user, ref=mapping)
-    except ValidationError as exc:
-        return Status(400, rejected_report([RowError(None, "mapping", m) for m in exc.messages]))
-    try:
-        record = services.orders_import(
-            workspace=workspace,
-            actor=request.user,
-            mapping=chosen,
-            file_name=file.name or "upload",
-            content=file.read(),
-        )
-    except services.OrdersImportRejected as exc:
-        return Status(400, rejected_report(exc.errors))
-    return Status(200, record)
+    return mapped_upload_import(
+        file,
+        mapping=lambda: services.order_mapping_for_import(
+            workspace=workspace, actor=request.user, ref=mapping
+        ),
+        run=lambda chosen, file_name, content: services.orders_import(
+            workspace=workspace, actor=request.user, mapping=chosen, file_name=file_name, content=content
+        ),
+    )
 
 
 @router.get(

@@ -7,13 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from socialops.core.forms import BootstrapFormMixin
+from socialops.core.forms import PRESET_PREFIX, BootstrapFormMixin, mapping_choices
+from socialops.core.imports import DELIMITERS
 
 from ..imports import (
     ANONYMOUS_RULES,
     DATE_ORDERS,
     DEFAULT_OPTIONS,
-    DELIMITERS,
     MAX_HEADER_CHARS,
     ORDER_FIELD_LABELS,
     ORDER_FIELDS,
@@ -22,7 +22,6 @@ from ..imports import (
 )
 from ..models import OrderMapping
 
-PRESET_PREFIX = "preset:"
 # Column fields are named col_<field>: "currency" is both a column and an option.
 COLUMN_PREFIX = "col_"
 OPTION_FIELDS = ("anonymous", "currency", "time_zone", "date_order", "cancellation_prefix", "delimiter")
@@ -70,16 +69,9 @@ class OrderImportForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, mappings: list[OrderMapping], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        saved = {m.name.casefold() for m in mappings}
-        choices: list[tuple[str, Any]] = [(str(m.pk), m.name) for m in mappings]
-        choices += [
-            (PRESET_PREFIX + key, _("%(label)s (preset)") % {"label": spec["label"]})
-            for key, spec in PRESETS.items()
-            if key.casefold() not in saved
-        ]
         field = self.fields["mapping"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = choices
+        field.choices = mapping_choices(mappings, PRESETS)
 
     def mapping_ref(self) -> str:
         """The chosen mapping as the services look it up: its id, or a preset's name."""

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from socialops.core.imports import mapping_find
 from socialops.workspaces.access import user_can
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
@@ -89,13 +90,4 @@ def order_mapping_get(*, workspace: Workspace, user: Any, mapping_id: int) -> Or
 
 def order_mapping_find(*, workspace: Workspace, ref: Any) -> OrderMapping | None:
     """A mapping by name (case-insensitive) or id, for code that already checked access; None if none."""
-    text = str(ref or "").strip()[:100]
-    if not text or "\x00" in text:  # PostgreSQL cannot compare with NUL; no name holds one
-        return None
-    mappings = OrderMapping.objects.filter(workspace=workspace)
-    by_name = mappings.filter(name__iexact=text).first()
-    if by_name is not None:
-        return by_name
-    if text.isdigit() and len(text) < 19:
-        return mappings.filter(pk=int(text)).first()
-    return None
+    return mapping_find(OrderMapping.objects.filter(workspace=workspace), ref)

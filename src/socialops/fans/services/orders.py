@@ -16,16 +16,19 @@ from socialops.core.actors import user_or_none
 from socialops.core.imports import (
     ImportRejected,
     Progress,
-    RowError,
     TwoPassProgress,
     batches,
+    clean_file_name,
+    clean_mapping_name,
+    mapping_errors_as_rows,
+    save_mapping,
 )
 from socialops.workspaces.access import require_perm
 from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
-from ..imports import PRESETS, ParsedOrderLine, clean_mapping, has_control_chars, parse_orders_file
+from ..imports import PRESETS, ParsedOrderLine, clean_mapping, parse_orders_file
 from ..models import OrderImport, OrderLine, OrderMapping, Person
 from ..privacy import contact_encrypt, phone_hash
 from ..selectors.orders import order_mapping_find
@@ -41,34 +44,13 @@ class OrdersImportRejected(ImportRejected):
 
 
 def _clean_name(workspace: Workspace, name: Any, *, exclude_pk: int | None = None) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ValidationError({"name": [_("Give the mapping a name.")]})
-    name = name.strip()
-    if has_control_chars(name):
-        raise ValidationError({"name": [_("The name contains control characters.")]})
-    if len(name) > NAME_MAX_CHARS:
-        raise ValidationError({"name": [_("At most %(n)s characters.") % {"n": NAME_MAX_CHARS}]})
-    taken = OrderMapping.objects.filter(workspace=workspace, name__iexact=name)
-    if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise ValidationError({"name": [_("A mapping named “%(name)s” already exists.") % {"name": name}]})
-    return name
+    saved = OrderMapping.objects.filter(workspace=workspace)
+    return clean_mapping_name(name, saved=saved, max_chars=NAME_MAX_CHARS, exclude_pk=exclude_pk)
 
 
 def _mapping_snapshot(mapping: OrderMapping) -> dict[str, Any]:
     """A mapping as the audit log keeps it: what it maps, not when it was saved."""
     return snapshot(mapping, exclude={"created_at", "updated_at"})
-
-
-def _save_mapping(mapping: OrderMapping) -> None:
-    try:
-        with transaction.atomic():
-            mapping.save()
-    except IntegrityError as exc:  # the same name saved by someone else a moment ago
-        raise ValidationError(
-            {"name": [_("A mapping named “%(name)s” already exists.") % {"name": mapping.name}]}
-        ) from exc
 
 
 def _check_workspace(workspace: Workspace, mapping: Any) -> None:
@@ -103,7 +85,7 @@ def order_mapping_create(
         options=clean_options,
         created_by=user_or_none(actor),
     )
-    _save_mapping(mapping)
+    save_mapping(mapping, mapping.name)
     audit_saved(
         mapping, workspace=workspace, actor=actor, action="order_mapping.create", snap=_mapping_snapshot
     )
@@ -141,7 +123,7 @@ def order_mapping_update(
     mapping.columns, mapping.options = clean_columns, clean_options
     if _mapping_snapshot(mapping) == before:
         return mapping
-    _save_mapping(mapping)
+    save_mapping(mapping, mapping.name)
     audit_saved(
         mapping,
         workspace=workspace,
@@ -352,11 +334,6 @@ def _write_lines(
     }
 
 
-def _clean_file_name(file_name: str) -> str:
-    name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in name if not has_control_chars(ch))[:FILE_NAME_MAX_CHARS] or "upload"
-
-
 def orders_import(
     *,
     workspace: Workspace,
@@ -373,17 +350,11 @@ def orders_import(
     """
     require_perm(workspace=workspace, actor=actor, perm=Perm.FANS_EDIT)
     _check_workspace(workspace, mapping)
-    file_name = _clean_file_name(file_name)
+    file_name = clean_file_name(file_name, FILE_NAME_MAX_CHARS)
     # A mapping saved before a rule was added is checked again rather than trusted.
     columns, options, mapping_errors = clean_mapping(mapping.columns, mapping.options)
     if mapping_errors:
-        raise OrdersImportRejected(
-            [
-                RowError(None, "mapping", message)
-                for messages in mapping_errors.values()
-                for message in messages
-            ]
-        )
+        raise OrdersImportRejected(mapping_errors_as_rows(mapping_errors))
     # Reading and validating happen before the write transaction opens (SQLite's write lock).
     passes = TwoPassProgress(progress)
     parsed = parse_orders_file(
