@@ -107,11 +107,13 @@ def test_default_ladder_puts_each_person_in_exactly_one_tier(workspace: Any) -> 
         "lurker": "潜在客户",
         "crm-only": "潜在客户",
     }
-    # Memberships agree with Person.tier, and every person is in exactly one tier.
-    tier_members = SegmentMembership.objects.filter(segment__kind=SegmentKind.TIER)
-    assert tier_members.count() == Person.objects.count() == 6
+    # Person.tier is a tier's membership (no SegmentMembership rows for tiers); each person
+    # entered exactly one tier, and the sizes agree.
+    assert not SegmentMembership.objects.filter(segment__kind=SegmentKind.TIER).exists()
+    entered = SegmentEvent.objects.filter(segment__kind=SegmentKind.TIER, kind="entered")
+    assert entered.count() == Person.objects.count() == 6
     assert sorted(t.size for t in Segment.objects.filter(kind=SegmentKind.TIER)) == [1, 1, 1, 1, 2]
-    assert people["vip"].pk in set(tier_members.filter(segment=tiers[0]).values_list("person_id", flat=True))
+    assert people["vip"].pk in set(entered.filter(segment=tiers[0]).values_list("person_id", flat=True))
 
 
 def test_default_ladder_is_named_in_the_workspace_language(workspace: Any) -> None:

@@ -1,10 +1,17 @@
 """Per-person scores of a whole workspace in one set-based statement (the first step of a refresh).
 
-Writes on Person: interactions_30d / interactions_90d, last_active_at (the latest interaction),
-orders_count (distinct order ids whose lines net to more than zero), total_spend (net of
+Writes on Person: interactions_30d / interactions_90d, orders_count (distinct order ids whose lines net to more than zero), total_spend (net of
 cancellations and returns), last_order_at (the latest such order) and the RFM quintile scores
 1–5 among people with orders (NTILE over last order time, order count and spend, ties broken by
 id so a refresh is deterministic); people without orders get no RFM scores.
+
+Interactions are read only in the 90-day window (``occurred_at >= now - 90 days``), one pass
+and one hash aggregate giving both counts (``COUNT(*) FILTER``). ``last_active_at`` and
+``first_seen_at`` are kept by the write path (``fans.services.people.interaction_record`` moves
+them for every new interaction, merges combine them), so the refresh does not scan a year of
+interactions for the latest one: it only moves ``last_active_at`` forward when the window holds
+a later interaction than the stored one (rows written around interaction_record, e.g. by a
+bulk import), never back, and like interaction_record it does not count an unfollow as activity.
 
 Why raw SQL: the refresh must handle a million people, twenty million interactions and two
 million order lines in seconds. The ORM cannot express ``UPDATE … FROM (aggregate)`` — its
@@ -28,13 +35,12 @@ from django.utils import timezone
 
 from socialops.workspaces.models import Workspace
 
-from .models import Interaction, OrderLine, Person
+from .models import Interaction, InteractionKind, OrderLine, Person
 
 # (Person column, the computed column of the statement) in the order they are written.
 _COLUMNS = (
     ("interactions_30d", "c30"),
     ("interactions_90d", "c90"),
-    ("last_active_at", "last_at"),
     ("orders_count", "n_orders"),
     ("total_spend", "spend"),
     ("last_order_at", "last_order"),
@@ -60,15 +66,18 @@ def _sql() -> tuple[str, str]:
     distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     sets = ", ".join(f"{q(col)} = s.{alias}" for col, alias in _COLUMNS)
     changed = " OR ".join(f"{person}.{q(col)} {distinct} s.{alias}" for col, alias in _COLUMNS)
+    # last_active_at only moves forward, as interaction_record moves it (see the module docstring).
+    last = f"{person}.{q('last_active_at')}"
+    later = f"CASE WHEN s.last_at IS NOT NULL AND ({last} IS NULL OR {last} < s.last_at) THEN s.last_at ELSE {last} END"
     return (
         f"""
 WITH ia AS (
     SELECT person_id,
-           SUM(CASE WHEN occurred_at >= %(since30)s THEN 1 ELSE 0 END) AS c30,
-           SUM(CASE WHEN occurred_at >= %(since90)s THEN 1 ELSE 0 END) AS c90,
-           MAX(occurred_at) AS last_at
+           COUNT(*) FILTER (WHERE occurred_at >= %(since30)s) AS c30,
+           COUNT(*) AS c90,
+           MAX(occurred_at) FILTER (WHERE kind <> %(unfollow)s) AS last_at
     FROM {interaction}
-    WHERE workspace_id = %(ws)s AND occurred_at <= %(now)s
+    WHERE workspace_id = %(ws)s AND occurred_at >= %(since90)s AND occurred_at <= %(now)s
     GROUP BY person_id
 ),
 o AS (
@@ -108,9 +117,9 @@ LEFT JOIN rfm ON rfm.person_id = p.id
 WHERE p.workspace_id = %(ws)s
 """,
         f"""
-UPDATE {person} SET {sets}
+UPDATE {person} SET {sets}, {q("last_active_at")} = {later}
 FROM {_SCORES} s
-WHERE {person}.id = s.id AND ({changed})
+WHERE {person}.id = s.id AND ({changed} OR {person}.{q("last_active_at")} {distinct} {later})
 """,
     )
 
@@ -124,6 +133,7 @@ def scores_refresh(*, workspace: Workspace, now: dt.datetime | None = None) -> i
         "now": adapt(now),
         "since30": adapt(now - dt.timedelta(days=30)),
         "since90": adapt(now - dt.timedelta(days=90)),
+        "unfollow": InteractionKind.UNFOLLOW.value,
     }
     select, update = _sql()
     with connection.cursor() as cursor:

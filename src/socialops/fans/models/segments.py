@@ -49,7 +49,7 @@ class Segment(CreatedByModel, TimestampedModel):
 
 
 class SegmentMembership(models.Model):
-    """A person currently in a segment (tiers are also recorded on Person.tier)."""
+    """A person currently in a saved segment (a tier's members are the people whose Person.tier it is)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")

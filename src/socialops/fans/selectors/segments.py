@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from socialops.workspaces.access import membership_get, user_can
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
-from ..models import Person, Segment, SegmentDailySize, SegmentEvent, SegmentKind
+from ..models import Person, Segment, SegmentDailySize, SegmentEvent, SegmentEventKind, SegmentKind
 
 
 def segment_list(*, workspace: Workspace, user: Any, kind: str | None = None) -> QuerySet[Segment]:
@@ -43,8 +43,22 @@ def identity_visible(*, workspace: Workspace, user: Any) -> bool:
 
 
 def segment_members(*, workspace: Workspace, user: Any, segment: Segment) -> QuerySet[Person]:
-    """The segment's current members, most recent entrants first."""
+    """The segment's current members, most recent entrants first.
+
+    A tier's members are the people whose Person.tier it is (tiers have no membership rows);
+    they are ordered by their last "entered" event of the tier.
+    """
     membership_get(workspace=workspace, user=user)
+    if segment.kind == SegmentKind.TIER:
+        entered = SegmentEvent.objects.filter(
+            workspace=workspace, segment=segment, person=OuterRef("pk"), kind=SegmentEventKind.ENTERED
+        ).order_by("-at")
+        return (
+            Person.objects.filter(workspace=workspace, tier=segment)
+            .select_related("tier")
+            .annotate(entered_at=Subquery(entered.values("at")[:1]))
+            .order_by(F("entered_at").desc(nulls_last=True), "pk")
+        )
     return (
         Person.objects.filter(workspace=workspace, segment_memberships__segment=segment)
         .select_related("tier")

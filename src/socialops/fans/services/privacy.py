@@ -38,6 +38,7 @@ from ..models import (
     PlaybookAction,
     Redemption,
     SegmentEvent,
+    SegmentEventKind,
     SegmentMembership,
 )
 from ..privacy import ContactUnreadable, contact_decrypt, phone_normalise
@@ -63,6 +64,31 @@ def _contact(person: Person) -> dict[str, Any]:
         return contact_decrypt(person.contact_encrypted)
     except ContactUnreadable:
         return {"unreadable": True}
+
+
+def _tier_membership(workspace: Workspace, person: Person) -> list[dict[str, Any]]:
+    """The person's tier in the shape of a membership row (tiers have none: Person.tier is it)."""
+    if (
+        person.tier_id is None
+        or SegmentMembership.objects.filter(segment_id=person.tier_id, person=person).exists()
+    ):
+        return []  # no tier, or a membership row an earlier version wrote for it (listed as it is)
+    entered = (
+        SegmentEvent.objects.filter(
+            workspace=workspace, person=person, segment_id=person.tier_id, kind=SegmentEventKind.ENTERED
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return [
+        {
+            "segment": person.tier_id,
+            "person": person.pk,
+            "entered_at": entered.isoformat() if entered else None,
+            "segment_name": person.tier.name if person.tier else None,
+        }
+    ]
 
 
 def person_export(*, workspace: Workspace, actor: Any, person: Person) -> dict[str, Any]:
@@ -94,7 +120,8 @@ def person_export(*, workspace: Workspace, actor: Any, person: Person) -> dict[s
             ],
             "redemptions": _rows(Redemption.objects.filter(workspace=workspace, person=person)),
             "interests": _rows(PersonInterest.objects.filter(workspace=workspace, person=person)),
-            "segments": [
+            "segments": _tier_membership(workspace, person)
+            + [
                 {**snapshot(m, exclude={"workspace"}), "segment_name": m.segment.name}
                 for m in SegmentMembership.objects.filter(workspace=workspace, person=person).select_related(
                     "segment"

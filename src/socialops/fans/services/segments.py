@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -274,25 +274,92 @@ def _people(workspace: Workspace) -> QuerySet[Person]:
     return Person.objects.filter(workspace=workspace).order_by()
 
 
-def _tiers_assign(workspace: Workspace, tiers: list[Segment], now: dt.datetime) -> None:
+_MOVES = "fans_segment_refresh_moves"
+
+
+def _tiers_assign(
+    workspace: Workspace, tiers: list[Segment], now: dt.datetime
+) -> dict[int, tuple[int, int, int]]:
     """Person.tier = the first tier (by rank) whose rules match; the last tier takes everyone left.
 
-    One UPDATE per tier, each touching only people whose tier changes. Compiled rules are never
-    NULL, so "not any earlier tier" is an exact complement and the tiers partition the people.
+    One pass over the people computes every person's tier as one CASE over the compiled rules
+    (compiled rules are never NULL, so "the first that matches" is exact and the tiers partition
+    the people) and keeps only the people whose tier changes, with their old and new tier, in a
+    temporary table. From it one UPDATE writes Person.tier and INSERT … SELECT writes the
+    left/entered events of just those people. Tiers have no SegmentMembership rows: Person.tier
+    is the membership (playbooks, rules, pages and the export read it).
+
+    Returns {tier id: (size, entered, left)}.
     """
-    earlier: Q | None = None  # the people an earlier tier took
+    q = connection.ops.quote_name
+    person, mem, ev = (
+        q(Person._meta.db_table),
+        q(SegmentMembership._meta.db_table),
+        q(SegmentEvent._meta.db_table),
+    )
+    whens: list[When] = []
+    fallback: int | None = None
     for i, tier in enumerate(tiers):
-        last = i == len(tiers) - 1
-        match = Q() if last else rules_mod.rules_compile(tier.rules, workspace=workspace, now=now)
-        people = _people(workspace).filter(match)
-        if earlier is not None:
-            people = people.exclude(earlier)
-        people.exclude(tier=tier).update(tier=tier)
-        if not match:
-            break  # this tier took everyone left: the tiers after it stay empty
-        earlier = match if earlier is None else earlier | match
-    if not tiers:
-        _people(workspace).filter(tier__isnull=False).update(tier=None)
+        match = (
+            Q() if i == len(tiers) - 1 else rules_mod.rules_compile(tier.rules, workspace=workspace, now=now)
+        )
+        if not match:  # matches everyone left: the tiers after it stay empty
+            fallback = tier.pk
+            break
+        whens.append(When(match, then=Value(tier.pk)))
+    new_tier = (
+        Case(*whens, default=Value(fallback), output_field=BigIntegerField())
+        if whens
+        else Value(fallback, output_field=BigIntegerField())
+    )
+    # The people whose tier changes, with their old (tier_id) and new tier.
+    movers = (
+        _people(workspace)
+        .annotate(new_tier=new_tier)
+        .filter(Q(tier__isnull=True) | ~Q(tier=F("new_tier")))
+        .values_list("pk", "tier_id", "new_tier")
+    )
+    sql, params = movers.query.sql_with_params()
+    at = connection.ops.adapt_datetimefield_value(now)
+    tier_ids = [t.pk for t in tiers]
+    with connection.cursor() as c:
+        c.execute(f"DROP TABLE IF EXISTS {_MOVES}")
+        c.execute(f"CREATE TEMPORARY TABLE {_MOVES} (id bigint PRIMARY KEY, tier_id bigint, new_tier bigint)")
+        c.execute(f"INSERT INTO {_MOVES} (id, tier_id, new_tier) {sql}", params)
+        if connection.vendor == "postgresql":
+            c.execute(f"ANALYZE {_MOVES}")
+        c.execute(f"UPDATE {person} SET tier_id = m.new_tier FROM {_MOVES} m WHERE {person}.id = m.id")
+        c.execute(
+            f"INSERT INTO {ev} (workspace_id, segment_id, person_id, kind, at) "
+            f"SELECT %s, m.tier_id, m.id, %s, %s FROM {_MOVES} m WHERE m.tier_id IS NOT NULL",
+            [workspace.pk, SegmentEventKind.LEFT.value, at],
+        )
+        c.execute(
+            f"INSERT INTO {ev} (workspace_id, segment_id, person_id, kind, at) "
+            f"SELECT %s, m.new_tier, m.id, %s, %s FROM {_MOVES} m WHERE m.new_tier IS NOT NULL",
+            [workspace.pk, SegmentEventKind.ENTERED.value, at],
+        )
+        if tier_ids:
+            # A tier's members are the people whose Person.tier it is: no SegmentMembership rows
+            # (a million of them, with their foreign-key checks, doubled a first refresh). Rows
+            # that an earlier version wrote for tiers go on the next refresh.
+            c.execute(
+                f"DELETE FROM {mem} WHERE segment_id IN ({', '.join(['%s'] * len(tier_ids))})",
+                tier_ids,
+            )
+        c.execute(f"SELECT new_tier, COUNT(*) FROM {_MOVES} WHERE new_tier IS NOT NULL GROUP BY new_tier")
+        entered = dict(c.fetchall())
+        c.execute(f"SELECT tier_id, COUNT(*) FROM {_MOVES} WHERE tier_id IS NOT NULL GROUP BY tier_id")
+        left = dict(c.fetchall())
+        c.execute(f"DROP TABLE {_MOVES}")
+    sizes = dict(
+        _people(workspace)
+        .filter(tier__isnull=False)
+        .values_list("tier")
+        .annotate(n=Count("pk"))
+        .values_list("tier", "n")
+    )
+    return {t: (sizes.get(t, 0), entered.get(t, 0), left.get(t, 0)) for t in tier_ids}
 
 
 def _target(workspace: Workspace, segment: Segment, now: dt.datetime) -> QuerySet[Person]:
@@ -342,6 +409,22 @@ def _members_sync(workspace: Workspace, segment: Segment, now: dt.datetime) -> t
     return size, entered, left
 
 
+# PostgreSQL settings for the refresh transaction only (SET LOCAL ends with it). The scores'
+# hash aggregates and window sorts hold one row per person: with the default 4 MB work_mem they
+# spill to disk in several batches at a million people. JIT compilation of these one-off
+# statements cost about a second each in measurements (benchmarks/segmentation.py) and saved
+# nothing, as the plans are scans and hash aggregates already.
+REFRESH_WORK_MEM = "128MB"
+
+
+def _session_for_refresh() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as c:
+        c.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
+        c.execute("SET LOCAL jit = off")
+
+
 def segments_refresh(
     *,
     workspace: Workspace,
@@ -357,21 +440,34 @@ def segments_refresh(
     now = now or timezone.now()
     today = now.astimezone(workspace.tz).date()  # the local day of ``now`` (a backfill passes a past now)
     with transaction.atomic():
+        _session_for_refresh()
         tiers = default_ladder_ensure(workspace)
         segments = list(Segment.objects.filter(workspace=workspace, kind=SegmentKind.SEGMENT))
         ordered = tiers + _order_segments(segments)
-        total = 2 + len(ordered) + 1
+        total = 2 + len(ordered) - len(tiers) + 1
         step = _stepper(progress, total)
         step(_("Scores"))
         scores_refresh(workspace=workspace, now=now)
         step(_("Tiers"))
-        _tiers_assign(workspace, tiers, now)
         results: list[dict[str, Any]] = []
+        for tier, (size, entered, left) in zip(
+            tiers, _tiers_assign(workspace, tiers, now).values(), strict=True
+        ):
+            results.append(
+                {
+                    "id": tier.pk,
+                    "name": tier.name,
+                    "kind": str(tier.kind),
+                    "size": size,
+                    "entered": entered,
+                    "left": left,
+                }
+            )
         with connection.cursor() as c:
             c.execute(f"DROP TABLE IF EXISTS {_TARGET}")
             c.execute(f"CREATE TEMPORARY TABLE {_TARGET} (id bigint PRIMARY KEY)")
         try:
-            for segment in ordered:
+            for segment in ordered[len(tiers) :]:
                 step(segment.name)
                 size, entered, left = _members_sync(workspace, segment, now)
                 results.append(
