@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "socialops.platforms",
     "socialops.publishing",
     "socialops.fans",
+    "socialops.engagement",
     "socialops.demo",
 ]
 

@@ -32,8 +32,7 @@ from socialops.core.actors import SYSTEM
 from socialops.platforms.connectors.base import Capability, Comment, CommentPage, FollowerPage, NotSupported
 from socialops.platforms.models import ConnectionStatus, PlatformConnection, PushEvent
 from socialops.publishing.models import Publication
-from socialops.publishing.sync import SyncAuthRevoked
-from socialops.publishing.sync import _call as connector_call
+from socialops.publishing.sync import SyncAuthRevoked, connector_call
 from socialops.workspaces.audit import audit_record
 from socialops.workspaces.models import Workspace
 

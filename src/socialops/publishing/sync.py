@@ -246,3 +246,11 @@ def sync_all() -> int:
         .distinct()
     )
     return sum(sync_workspace(ws_id) for ws_id in ids)
+
+
+def connector_call(
+    connection: PlatformConnection, capability: Capability, fn: Callable[[Any], T]
+) -> T | None:
+    """``fn(connector)`` for other apps' reads and replies (fans sources, inbox replies), with the
+    same token refresh and revocation handling as the metrics sync; None without the capability."""
+    return _call(connection, capability, fn)

@@ -137,6 +137,22 @@ def _official(day: dt.date, override: HolidayOverride | None) -> tuple[bool, str
     return not weekend, None, False
 
 
+def official_days(*, workspace: Workspace, start: dt.date, end: dt.date) -> dict[dt.date, tuple[bool, bool]]:
+    """(official holiday, make-up workday) of each date from ``start`` to ``end``, overrides applied; no entries.
+
+    For working-time arithmetic (the inbox's response targets); at most 400 days per call.
+    """
+    check_range(start, end)
+    overrides = {
+        o.date: o for o in HolidayOverride.objects.filter(workspace=workspace, date__gte=start, date__lte=end)
+    }
+    result = {}
+    for day in _days(start, end):
+        _workday, holiday, makeup = _official(day, overrides.get(day))
+        result[day] = (holiday is not None, makeup)
+    return result
+
+
 def calendar_days_for_system(*, workspace: Workspace, start: dt.date, end: dt.date) -> list[CalendarDay]:
     """Every date from ``start`` to ``end`` (inclusive) with its official status and entries (no user check).
 

@@ -29,6 +29,7 @@ from socialops.workspaces.access import ensure_same_workspace
 from socialops.workspaces.audit import audit_record
 from socialops.workspaces.models import Workspace
 
+from ..hooks import interaction_recorded
 from ..models import (
     Fan,
     Interaction,
@@ -369,6 +370,7 @@ def interaction_record(
                 raise
             return existing, False
         _touch(fan, kind, occurred_at)
+        interaction_recorded.send(interaction=interaction)
         if audit:
             audit_record(
                 workspace=workspace,

@@ -13,19 +13,52 @@ import dataclasses
 import hashlib
 import math
 
+# What fans write under a brand's posts and in its direct messages: questions, complaints,
+# praise and purchase intent in the short, informal style of Chinese social media (表情 codes,
+# 网络用语), with some English. Written for the sandbox; the sentiment model never trained on it.
 FAN_REPLIES = (
+    # questions
     "请问这个什么时候上市？",
-    "太棒了，已经下单！",
-    "客服一直不回复，有点失望。",
-    "有优惠券吗？想买两份。",
-    "支持！内容很有用，收藏了。",
-    "价格能再便宜点吗？",
-    "Great post, thanks for sharing!",
     "这个功能怎么用？求教程。",
-    "包装破损了，怎么退换？",
-    "期待下一期！",
-    "Where can I buy this outside China?",
     "和上一代比有什么区别？",
+    "支持七天无理由退货吗？",
+    "有没有线下门店可以体验一下？",
+    "请问保修多久呀[疑问]",
+    "发货一般几天能到？在线等",
+    "小白问一下，这个适合新手吗",
+    "Where can I buy this outside China?",
+    "Does it ship to Singapore?",
+    # complaints
+    "客服一直不回复，有点失望。",
+    "包装破损了，怎么退换？",
+    "买了三天就坏了，什么破质量[怒]",
+    "物流太慢了，等了一个星期还没到",
+    "客服态度太差了，再也不买了",
+    "说好的赠品没收到，能给个说法吗？",
+    "刚买就降价，心态崩了[泪]",
+    "App 一直闪退，修一下吧",
+    "The order arrived broken and nobody answers.",
+    # praise
+    "太棒了，已经下单！",
+    "支持！内容很有用，收藏了。",
+    "期待下一期！",
+    "用了一个月，真香[哈哈]",
+    "这波操作 yyds！",
+    "颜值绝绝子，爱了爱了[心]",
+    "客服小姐姐超耐心，点赞[赞]",
+    "Great post, thanks for sharing!",
+    # purchase intent
+    "有优惠券吗？想买两份。",
+    "价格能再便宜点吗？",
+    "想入手，双十一有活动吗？",
+    "求链接！哪里能买到？",
+    "公司想批量采购，怎么联系？",
+    "有学生价吗，想买给孩子",
+    "How much is the bundle with the case?",
+    # other
+    "哈哈哈哈哈",
+    "路过[doge]",
+    "@朋友 快来看",
 )
 FAN_NAMES = ("小林", "阿杰", "Mia", "王老师", "橙子", "Leo", "豆豆", "陈工", "Yuki", "大熊")
 # Share of generated fan messages that are private (direct messages) rather than replies.

@@ -1,0 +1,1 @@
+"""Services of the engagement app (every write), one module per area."""
