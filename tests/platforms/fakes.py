@@ -1,7 +1,7 @@
 """A respx fake of Mastodon's API that enforces the documented request shapes.
 
 Every route checks the bearer token; POST /api/v1/statuses requires the Idempotency-Key header,
-a JSON body whose `status` is at most 500 characters (links counted as 23) with at most 4
+a JSON body whose `status` plus `spoiler_text` is at most 500 grapheme clusters (links counted as 23) with at most 4
 media ids, and a known visibility; a repeated key returns the first status. POST /api/v2/media
 requires a multipart `file` and answers 202 while "processing" (GET /api/v1/media/:id answers
 206 until it is done). Canned failures can be queued per route with ``fail(route, response)``.
@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 import httpx
+import regex
 import respx
 
 BASE = "https://mastodon.example"
@@ -23,8 +24,10 @@ TOKEN = "tok_mastodon_SECRET_value_1234"
 URL_RE = re.compile(r"https?://[^\s<>\"']+")
 
 
-def _length(text: str) -> int:
-    return len(URL_RE.sub("x" * 23, text))
+def _length(text: str, spoiler: str = "") -> int:
+    # Mastodon's StatusLengthValidator: the content warning as is plus the text with every link
+    # as 23 characters, counted in grapheme clusters.
+    return len(regex.findall(r"\X", spoiler + URL_RE.sub("x" * 23, text)))
 
 
 class FakeMastodon:
@@ -154,7 +157,7 @@ class FakeMastodon:
         media_ids = body.get("media_ids", [])
         if not text and not media_ids:
             return httpx.Response(422, json={"error": "Validation failed: Text can't be blank"})
-        if _length(text) > 500:
+        if _length(text, str(body.get("spoiler_text") or "")) > 500:
             return httpx.Response(
                 422, json={"error": "Validation failed: Text character limit of 500 exceeded"}
             )

@@ -2,13 +2,14 @@
 
 The fake enforces the documented shapes: createSession needs identifier + password,
 refreshSession the refresh JWT as bearer, every other call the access JWT; putRecord needs repo,
-collection app.bsky.feed.post, a valid rkey and a record whose text is ≤ 300 graphemes with at
-most 4 images; uploadBlob takes raw bytes ≤ 1,000,000 with a Content-Type. An expired access
+collection app.bsky.feed.post, a TID record key (the post lexicon's key type: the AppView indexes
+no other) and a record whose text is ≤ 300 graphemes and ≤ 3,000 bytes with at most 4 images; uploadBlob takes raw bytes ≤ 1,000,000 with a Content-Type. An expired access
 token answers 400 {"error": "ExpiredToken"}; a bad one 401.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -29,13 +30,22 @@ from socialops.platforms.connectors.base import (
     QuotaExceeded,
     RetryableError,
 )
-from socialops.platforms.connectors.bluesky import BlueskyConnector, facets, graphemes, record_key
+from socialops.platforms.connectors.bluesky import (
+    BlueskyConnector,
+    facets,
+    graphemes,
+    legacy_record_key,
+    tid,
+    tid_for,
+)
 from socialops.platforms.credentials import Credentials
 from socialops.platforms.registry import connector_class
 
 PDS = "https://pds.example"
 DID = "did:plc:abc123abc123abc123abc123"
-RKEY = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+# atproto.com/specs/tid: 13 characters, base32-sortable, the top bit 0.
+TID = re.compile(r"^[234567a-j][234567a-z]{12}$")
+DUE = dt.datetime(2026, 12, 7, 10, 30, tzinfo=dt.UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -125,12 +135,12 @@ class FakePDS:
         if (
             body.get("repo") != DID
             or body.get("collection") != "app.bsky.feed.post"
-            or not RKEY.match(body.get("rkey", ""))
+            or not TID.match(body.get("rkey", ""))
             or record.get("$type") != "app.bsky.feed.post"
             or "createdAt" not in record
         ):
             return _err(400, "InvalidRequest", "bad record")
-        if graphemes(record["text"]) > 300:
+        if graphemes(record["text"]) > 300 or len(record["text"].encode()) > 3000:
             return _err(400, "InvalidRequest", "Record/text must not be longer than 300 graphemes")
         embed = record.get("embed")
         if embed and (embed["$type"] != "app.bsky.embed.images" or len(embed["images"]) > 4):
@@ -216,35 +226,52 @@ def test_registered_as_a_connection_kind() -> None:
 def test_publish_puts_record_with_our_key_and_retry_makes_no_second_post(
     fake: FakePDS, client: BlueskyConnector
 ) -> None:
-    post = PostRequest(text="新品上架 https://shop.example/a", hashtags=("好物",))
+    post = PostRequest(text="新品上架 https://shop.example/a", hashtags=("好物",), due_at=DUE)
     first = client.publish(post, idempotency_key="pub-42-abc")
     again = client.publish(post, idempotency_key="pub-42-abc")
-    assert first.external_id == again.external_id == f"at://{DID}/app.bsky.feed.post/pub-42-abc"
-    assert list(fake.records) == ["pub-42-abc"]
-    assert first.url == "https://bsky.app/profile/shop.bsky.social/post/pub-42-abc"
-    record = fake.records["pub-42-abc"]
+    rkey = tid_for("pub-42-abc", DUE)
+    assert TID.match(rkey)
+    assert first.external_id == again.external_id == f"at://{DID}/app.bsky.feed.post/{rkey}"
+    assert list(fake.records) == [rkey]
+    assert first.url == f"https://bsky.app/profile/shop.bsky.social/post/{rkey}"
+    record = fake.records[rkey]
     kinds = [f["features"][0]["$type"] for f in record["facets"]]
     assert kinds == ["app.bsky.richtext.facet#link", "app.bsky.richtext.facet#tag"]
     link = record["facets"][0]["index"]
     assert record["text"].encode()[link["byteStart"] : link["byteEnd"]] == b"https://shop.example/a"
 
 
-def test_record_key_is_valid_for_any_idempotency_key() -> None:
-    for key in ["pub/1 with spaces", "x" * 600, "..", "发布-1"]:
-        rkey = record_key(key)
-        assert RKEY.match(rkey) and rkey not in (".", "..") and len(rkey) <= 40
-        assert record_key(key) == rkey
+def test_record_key_is_a_tid_of_the_due_time_and_the_same_for_a_retry() -> None:
+    keys = ["pub/1 with spaces", "x" * 600, "..", "发布-1", "pub-0123456789abcdef"]
+    for key in keys:
+        for due in (DUE, None, dt.datetime(2024, 2, 29, 23, 59, 59, tzinfo=dt.UTC)):
+            rkey = tid_for(key, due)
+            assert TID.match(rkey), rkey
+            assert tid_for(key, due) == rkey
+    # Two posts due in the same second get different keys (one must not overwrite the other).
+    assert len({tid_for(key, DUE) for key in keys}) == len(keys)
+    # The time is the due time: keys sort by it, as TIDs do.
+    assert tid_for("a", DUE) < tid_for("a", DUE + dt.timedelta(seconds=1))
+    # The spec's encoding: 0 is "2222222222222", the top of the 63-bit range starts with "b"/"j".
+    assert tid(0, 0) == "2222222222222"
+    assert TID.match(tid((1 << 53) - 1, 1023))
+    assert tid(1_700_000_000_000_000, 0)[:1] in "234567abcdefghij"
+
+
+def test_post_made_under_the_old_record_key_is_still_found(fake: FakePDS, client: BlueskyConnector) -> None:
+    post = PostRequest(text="旧的键", due_at=DUE)
+    fake.records[legacy_record_key("pub-old")] = {"text": "旧的键"}
+    found = client.find_published(idempotency_key="pub-old", since=DUE, post=post)
+    assert found is not None and found.external_id.endswith("/pub-old")
 
 
 def test_find_published_is_get_record_by_key(fake: FakePDS, client: BlueskyConnector) -> None:
-    import datetime as dt
-
-    post = PostRequest(text="hello")
+    post = PostRequest(text="hello", due_at=DUE)
     since = dt.datetime.now(dt.UTC)
     assert client.find_published(idempotency_key="k1", since=since, post=post) is None
     client.publish(post, idempotency_key="k1")
     found = client.find_published(idempotency_key="k1", since=since, post=post)
-    assert found is not None and found.duplicate and found.external_id.endswith("/k1")
+    assert found is not None and found.duplicate and found.external_id.endswith("/" + tid_for("k1", DUE))
 
 
 def test_timeout_after_sending_is_outcome_unknown(fake: FakePDS, client: BlueskyConnector) -> None:
@@ -256,7 +283,7 @@ def test_timeout_after_sending_is_outcome_unknown(fake: FakePDS, client: Bluesky
 def test_images_are_uploaded_and_embedded(fake: FakePDS, client: BlueskyConnector) -> None:
     media = tuple(MediaFile(f"{i}.png", "image/png", data=PNG, description="图") for i in range(2))
     client.publish(PostRequest(text="two", media=media), idempotency_key="k3")
-    embed = fake.records["k3"]["embed"]
+    embed = fake.records[tid_for("k3", None)]["embed"]
     assert embed["$type"] == "app.bsky.embed.images"
     assert [i["image"]["ref"]["$link"] for i in embed["images"]] == ["bafkrei1", "bafkrei2"]
 
@@ -272,7 +299,10 @@ def test_limits_are_checked_before_sending(fake: FakePDS, client: BlueskyConnect
     big = MediaFile("big.png", "image/png", data=b"\x00" * 1_000_001)
     with pytest.raises(PermanentError, match="1,000 KB"):
         client.publish(PostRequest(text="x", media=(big,)), idempotency_key="k7")
-    assert fake.blobs == 0 and list(fake.records) == ["k5"]
+    # 150 family emoji are 150 graphemes but 3,750 bytes: over the lexicon's 3,000-byte limit.
+    with pytest.raises(PermanentError, match="3000"):
+        client.publish(PostRequest(text="👨‍👩‍👧‍👦" * 150), idempotency_key="k9")
+    assert fake.blobs == 0 and list(fake.records) == [tid_for("k5", None)]
 
 
 def test_expired_token_is_auth_expired_and_refresh_renews(fake: FakePDS, client: BlueskyConnector) -> None:
@@ -281,7 +311,9 @@ def test_expired_token_is_auth_expired_and_refresh_renews(fake: FakePDS, client:
         client.publish(PostRequest(text="hi"), idempotency_key="k8")
     new = client.refresh()
     assert (new.access_token, new.refresh_token) == ("acc-2", "ref-2")
-    assert client.publish(PostRequest(text="hi"), idempotency_key="k8").external_id.endswith("/k8")
+    assert client.publish(PostRequest(text="hi"), idempotency_key="k8").external_id.endswith(
+        "/" + tid_for("k8", None)
+    )
 
 
 def test_refused_refresh_falls_back_to_app_password(fake: FakePDS, client: BlueskyConnector) -> None:
@@ -302,7 +334,7 @@ def test_401_is_retried_once_after_refresh(fake: FakePDS, client: BlueskyConnect
     client.credentials = client.credentials.replace(access_token="stale")
     client.publish(PostRequest(text="hi"), idempotency_key="k10")
     assert client.credentials.access_token == "acc-2"
-    assert list(fake.records) == ["k10"]
+    assert list(fake.records) == [tid_for("k10", None)]
 
 
 def test_rate_limits(fake: FakePDS, client: BlueskyConnector) -> None:
@@ -357,3 +389,26 @@ def test_facets_use_utf8_byte_offsets() -> None:
     raw = text.encode()
     spans = [raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in found]
     assert spans == ["https://a.example/x", "#上新"]
+
+
+def _spans(text: str) -> list[str]:
+    raw = text.encode()
+    return [raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in facets(text)]
+
+
+def test_links_are_found_only_where_bluesky_finds_them() -> None:
+    # Glued to Chinese text: Bluesky detects no link here, and the text after it is never swallowed.
+    assert _spans("详情见https://example.com/p?id=1，欢迎转发！#新品发布") == []
+    # After whitespace: the link ends at the full-width comma; the hashtag after a space is a tag.
+    assert _spans("详情见 https://example.com/p?id=1，欢迎转发！ #新品发布") == [
+        "https://example.com/p?id=1",
+        "#新品发布",
+    ]
+    # After "(": the closing bracket is not part of the link; trailing punctuation is dropped.
+    assert _spans("(见 https://a.example/x) 和 (https://b.example/y).") == [
+        "https://a.example/x",
+        "https://b.example/y",
+    ]
+    assert _spans("https://en.wikipedia.org/wiki/Foo_(bar) end") == [
+        "https://en.wikipedia.org/wiki/Foo_(bar)"
+    ]

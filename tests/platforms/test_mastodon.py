@@ -97,6 +97,21 @@ def test_text_limit_checked_before_sending(fake: FakeMastodon, client: MastodonC
     assert len(fake.statuses) == 1
 
 
+def test_length_is_graphemes_and_includes_the_content_warning(
+    fake: FakeMastodon, client: MastodonConnector
+) -> None:
+    # A flag and an emoji with a skin tone are one character each, as Mastodon counts them.
+    assert counted_length("🇨🇳👍🏽é") == 3
+    client.publish(PostRequest(text="👍🏽" * 500), idempotency_key="g1")
+    # The content warning counts towards the same 500.
+    warned = PostRequest(text="字" * 490, options={"spoiler_text": "剧透警告：结局" + "！" * 4})
+    with pytest.raises(PermanentError, match="content warning are 501 characters"):
+        client.publish(warned, idempotency_key="g2")
+    ok = PostRequest(text="字" * 489, options={"spoiler_text": "剧透警告：结局" + "！" * 4})
+    client.publish(ok, idempotency_key="g3")
+    assert len(fake.statuses) == 2
+
+
 def test_media_limits_checked_before_sending(fake: FakeMastodon, client: MastodonConnector) -> None:
     with pytest.raises(PermanentError, match="at most 4 images"):
         client.publish(

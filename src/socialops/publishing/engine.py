@@ -12,6 +12,12 @@ The order of events for one run, and why:
    (OutcomeUnknown, an unexpected exception, a worker killed) puts the row in ``unknown``;
    a later run reconciles (asks the platform with find_published) before sending again, and
    re-sends only with the same key and only while the platform still honours it.
+
+Every publication has a retry budget (``budget_for``: attempts, and a deadline after its due
+time, per connector kind). A retry or a reconciliation that would go past it stops there: a post
+that was surely not made fails with its last error, one that may have been made goes to a person
+to check on the platform; either way the account's admins get an alert and the account's queue
+moves on (an open row would otherwise hold every later post of the account back).
 """
 
 from __future__ import annotations
@@ -73,6 +79,34 @@ def setting(name: str, default: Any) -> Any:
 def lease() -> dt.timedelta:
     """How long a claim lasts: a row in ``publishing`` longer than this had its worker die."""
     return dt.timedelta(seconds=float(setting("PUBLISHING_LEASE_SECONDS", 120)))
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many attempts a publication gets, and until how long after its due time."""
+
+    attempts: int
+    deadline: dt.timedelta
+
+
+def budget_for(kind: str) -> Budget:
+    """The retry budget of a connector kind: the connector class's, overridden by the setting
+    ``PUBLISHING_RETRY_BUDGETS`` (``{"<kind>" or "*": {"attempts": n, "deadline_seconds": s}}``)."""
+    cls = connector_class(kind)
+    configured: dict[str, Any] = setting("PUBLISHING_RETRY_BUDGETS", {}) or {}
+    override = {**(configured.get("*") or {}), **(configured.get(kind) or {})}
+    attempts = int(override.get("attempts", cls.retry_attempts))
+    deadline = override.get("deadline_seconds")
+    return Budget(
+        attempts=max(1, attempts),
+        deadline=dt.timedelta(seconds=float(deadline)) if deadline is not None else cls.retry_deadline,
+    )
+
+
+def _past_budget(pub: Publication, kind: str, next_at: dt.datetime) -> bool:
+    """True when the publication may not be tried again at ``next_at``."""
+    budget = budget_for(kind)
+    return pub.attempts >= budget.attempts or next_at > pub.due_at + budget.deadline
 
 
 def backoff(attempt: int, retry_after: float | None = None) -> float:
@@ -404,14 +438,8 @@ def run(
             log.exception("publication %s: unexpected error", publication_id)
             return _unknown(c, f"{type(exc).__name__}: {exc}", None)
         if result is None:
-            return _failed(
-                c,
-                _(
-                    "We could not confirm whether the post went out and the platform cannot be asked "
-                    "safely any more. Check the account on the platform, then publish again by hand if needed."
-                ),
-                None,
-            )
+            # No lookup (Telegram) or past the platform's de-duplication window: a person checks.
+            return _to_person(c)
         return _published(c, result, found=c.found)
 
 
@@ -481,14 +509,32 @@ def _published(c: Claim, result: PublishResult, found: bool) -> str:
     return pub.state
 
 
+def _gave_up_message(pub: Publication, error: str, *, maybe_made: bool) -> str:
+    """What a person reads when the engine stops trying: what happened, and what to do."""
+    if maybe_made:
+        return _(
+            "We could not confirm whether the post went out (%(error)s). Check the account on the "
+            "platform: if the post is there, nothing more is needed; if not, publish it again."
+        ) % {"error": error}
+    return _(
+        "Gave up after %(n)d attempts: %(error)s. Check the account's connection and the post, "
+        "then publish it again."
+    ) % {"n": pub.attempts, "error": error}
+
+
 @transaction.atomic(durable=True)
 def _retry(c: Claim, exc: ConnectorError, wait: float | None) -> str:
     pub = _locked(c)
     delay = backoff(pub.attempts, wait)
+    next_at = timezone.now() + dt.timedelta(seconds=delay)
+    error = exc.message or str(exc)
+    if _past_budget(pub, c.connection.kind, next_at):
+        # Out of budget: a reconciliation that could not ask leaves a post that may exist.
+        return _give_up(c, pub, error, exc.status_code, maybe_made=c.mode == RECONCILE)
     # A reconciliation that could not ask stays unknown: it must ask again before sending.
     pub.state = PublicationState.UNKNOWN if c.mode == RECONCILE else PublicationState.SCHEDULED
-    pub.next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
-    pub.last_error = exc.message or str(exc)
+    pub.next_attempt_at = next_at
+    pub.last_error = error
     _save(pub)
     _finish(c, AttemptOutcome.RETRY, pub.last_error, exc.status_code)
     queue.enqueue(pub)
@@ -496,12 +542,42 @@ def _retry(c: Claim, exc: ConnectorError, wait: float | None) -> str:
 
 
 @transaction.atomic(durable=True)
+def _to_person(c: Claim) -> str:
+    """An unknown outcome the platform cannot be asked about: to a person, with what happened."""
+    pub = _locked(c)
+    error = pub.last_error or _("No answer from the platform.")
+    return _give_up(c, pub, error, None, maybe_made=True)
+
+
+def _give_up(c: Claim, pub: Publication, error: str, status: int | None, *, maybe_made: bool) -> str:
+    """Fail the locked publication for a person, with an alert to the account's admins (in the
+    caller's transaction); the account's queue goes on."""
+    message = _gave_up_message(pub, error, maybe_made=maybe_made)
+    pub.state = PublicationState.FAILED
+    pub.next_attempt_at = None
+    pub.last_error = message
+    _save(pub)
+    _finish(c, AttemptOutcome.FAILED, message, status)
+    services.item_status_sync(pub)
+    services.alert_account_admins(
+        workspace=pub.workspace,
+        account_id=pub.account_id,
+        message=_("“%(item)s” did not go out: %(message)s")
+        % {"item": pub.item.title if pub.item_id else "", "message": message},
+    )
+    if c.kick_next:
+        _kick_next(pub.account_id)
+    return pub.state
+
+
+@transaction.atomic(durable=True)
 def _unknown(c: Claim, message: str, status: int | None) -> str:
     pub = _locked(c)
+    next_at = timezone.now() + dt.timedelta(seconds=float(setting("PUBLISHING_RECONCILE_DELAY_SECONDS", 5.0)))
+    if _past_budget(pub, c.connection.kind, next_at):
+        return _give_up(c, pub, message, status, maybe_made=True)
     pub.state = PublicationState.UNKNOWN
-    pub.next_attempt_at = timezone.now() + dt.timedelta(
-        seconds=float(setting("PUBLISHING_RECONCILE_DELAY_SECONDS", 5.0))
-    )
+    pub.next_attempt_at = next_at
     pub.last_error = message
     _save(pub)
     _finish(c, AttemptOutcome.UNKNOWN, message, status)

@@ -9,8 +9,8 @@ tells the publishing engine exactly what to do next (see docs/platforms.md, "Err
 RetryableError     nothing reached the platform (or it refused before acting: 429, 503,
                    connect failure): retry after ``retry_after`` seconds, with backoff + jitter.
 OutcomeUnknown     the request may have reached the platform (read timeout, dropped connection,
-                   500/502/504 after sending a write): never re-post blindly; reconcile with
-                   ``find_published`` first.
+                   500/502/504 after sending a write, a 2xx answer to a write that cannot be
+                   read): never re-post blindly; reconcile with ``find_published`` first.
 AuthExpired        the access token expired: ``refresh()``, store the new credentials, retry once.
 AuthRevoked        the authorisation is gone (revoked token, refresh refused, signature
                    rejected): mark the connection ``needs_reauth``, pause its queue, tell admins.
@@ -19,16 +19,25 @@ PermanentError     the platform (or our own pre-flight check) rejected the conte
                    user the platform's message; retrying will not help.
 NotSupported       the connector cannot do this at all (capability absent).
 =================  ==========================================================================
+
+One rule is enforced here rather than left to each connector ("never twice"): once a write of
+``publish`` / ``reply`` / ``send_to_tag`` has been answered with a 2xx status, the platform may
+have made the post, so a ``RetryableError`` escaping the call afterwards (an answer that is not
+JSON, ``ok: true`` with an empty result, a status read that failed) becomes ``OutcomeUnknown``.
+Only the platform's own "not now" about that very write (a ``platform_code`` on the error) stays
+retryable. ``note_request`` is how the HTTP layer reports what it sent (see ``http.send``).
 """
 
 from __future__ import annotations
 
 import abc
+import contextvars
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
@@ -415,6 +424,71 @@ class PermanentError(ConnectorError):
     kind = "permanent"
 
 
+# ---- the write guard -------------------------------------------------------------------------
+
+# The requests sent during the guarded connector call in progress, as (mutating, HTTP status) in
+# order; None outside a guarded call. A context variable, so threads and tasks never mix theirs.
+_SENT: contextvars.ContextVar[list[tuple[bool, int]] | None] = contextvars.ContextVar(
+    "socialops_connector_sent", default=None
+)
+# The connector methods that make something on the platform; every subclass's are guarded.
+WRITE_METHODS = ("publish", "reply", "send_to_tag")
+
+
+def note_request(*, mutating: bool, status: int) -> None:
+    """Record a request that reached the platform (``status`` 0: sent, no answer)."""
+    sent = _SENT.get()
+    if sent is not None:
+        sent.append((mutating, status))
+
+
+def settle_retryable(err: RetryableError, sent: Sequence[tuple[bool, int]]) -> ConnectorError:
+    """What a RetryableError escaping a write call really means, given the requests it sent.
+
+    Nothing written, or no write answered 2xx: it is what it says. The platform's own code on an
+    error read from the last request, itself the accepted write (Douyin's rate limit comes in a
+    200 body): still "not now". Anything else after an accepted write: the post may exist.
+    """
+    accepted = [i for i, (mutating, status) in enumerate(sent) if mutating and 200 <= status < 300]
+    if not accepted:
+        return err
+    if err.platform_code and accepted[-1] == len(sent) - 1:
+        return err
+    unknown = OutcomeUnknown(
+        _(
+            "The platform accepted the request but its answer could not be read (%(error)s); the post may exist."
+        )
+        % {"error": err.message or err.__class__.__name__},
+        status_code=err.status_code,
+        platform_code=err.platform_code,
+        raw=err.raw,
+    )
+    unknown.__cause__ = err
+    return unknown
+
+
+def _guard_write(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def guarded(self: Connector, *args: Any, **kwargs: Any) -> Any:
+        if _SENT.get() is not None:
+            # Inside another guarded call (Mastodon's reply publishes): the outer guard settles.
+            return method(self, *args, **kwargs)
+        sent: list[tuple[bool, int]] = []
+        token = _SENT.set(sent)
+        try:
+            return method(self, *args, **kwargs)
+        except RetryableError as err:
+            settled = settle_retryable(err, sent)
+            if settled is err:
+                raise
+            raise settled from err
+        finally:
+            _SENT.reset(token)
+
+    guarded.__write_guarded__ = True  # type: ignore[attr-defined]
+    return guarded
+
+
 # ---- the interface -------------------------------------------------------------------------
 
 
@@ -437,6 +511,10 @@ class Connector(abc.ABC):
     # How long after a publish its post may still not be listed (WeChat publishes in the
     # background): within it, find_published finding nothing means "ask again later", not "never made".
     reconcile_grace: ClassVar[dt.timedelta] = dt.timedelta(0)
+    # A publication's retry budget: at most this many attempts, and no retry later than this after
+    # its due time; then it goes to a person (the engine; PUBLISHING_RETRY_BUDGETS overrides per kind).
+    retry_attempts: ClassVar[int] = 10
+    retry_deadline: ClassVar[dt.timedelta] = dt.timedelta(hours=6)
     # Whether the connection needs a base URL (a server), and which credentials it uses.
     needs_base_url: ClassVar[bool] = False
     # Whether publish() sends the media's bytes (False: it hands over their links, so the engine
@@ -464,6 +542,13 @@ class Connector(abc.ABC):
         self.account_ref = account_ref
         self.connection = connection
         self.rate_limit: RateLimit | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in WRITE_METHODS:
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "__write_guarded__", False):
+                setattr(cls, name, _guard_write(method))
 
     def __repr__(self) -> str:
         return f"<{self.__class__.__name__} {self.base_url or self.kind}>"

@@ -5,10 +5,16 @@
   com.atproto.server.refreshSession (bearer refreshJwt) renews them. A 400 ``ExpiredToken`` is
   AuthExpired; a 401 is retried once after a refresh (or a new session), then AuthRevoked.
 - publish: com.atproto.repo.putRecord on ``app.bsky.feed.post`` with a record key WE derive from
-  the publication's idempotency key. putRecord with the same rkey writes the same record again,
-  so a retry can never make a second post, and find_published is a getRecord of that rkey.
-  Images first through com.atproto.repo.uploadBlob (≤ 4, ≤ 1,000,000 bytes each), embedded as
-  ``app.bsky.embed.images``. Links and hashtags become facets (byte offsets in UTF-8).
+  the publication. The post lexicon's key type is ``tid`` (atproto.com/specs/record-key): a
+  record under any other key lands on the PDS but the AppView does not index it, so it never
+  shows on bsky.app. The TID is made from the publication's due time and its idempotency key
+  (``tid_for``), so a retry writes the same record: putRecord with the same rkey cannot make a
+  second post, and find_published is a getRecord of that rkey. The text is checked against both
+  limits of the lexicon: 300 graphemes and 3,000 bytes. Images first through
+  com.atproto.repo.uploadBlob (≤ 4, ≤ 1,000,000 bytes each), embedded as
+  ``app.bsky.embed.images``. Links and hashtags become facets (byte offsets in UTF-8), found
+  where Bluesky's own detection finds them: a link after the start, whitespace or ``(``; a
+  hashtag after the start or whitespace.
 - delete: com.atproto.repo.deleteRecord. Metrics: app.bsky.feed.getPosts (likeCount,
   repostCount, replyCount, quoteCount) and app.bsky.actor.getProfile.
 - 429 carries ``ratelimit-reset`` (a Unix time): a short wait is RetryableError, a long one
@@ -37,6 +43,7 @@ from .base import (
     Capability,
     Limits,
     MediaFile,
+    OutcomeUnknown,
     PermanentError,
     PostMetrics,
     PostRequest,
@@ -50,13 +57,22 @@ from .base import (
 DEFAULT_PDS = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
 MAX_GRAPHEMES = 300
+# app.bsky.feed.post: text maxGraphemes 300, maxLength 3000 (bytes of UTF-8).
+MAX_TEXT_BYTES = 3000
 MAX_IMAGES = 4
 MAX_IMAGE_BYTES = 1_000_000
 RKEY_RE = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
 # Short keys keep the at:// URI (our external id) within the 128 characters it is stored in.
 MAX_RKEY = 40
-URL_RE = re.compile(r"https?://[^\s<>\"']+")
-TAG_RE = re.compile(r"(?:^|(?<=\s))#([^\s#]{1,64})")
+# A link starts at the start, after whitespace or after "(" (as Bluesky's detectFacets) and ends
+# at whitespace or at the first non-ASCII character: in Chinese text, "…?id=1，欢迎" ends at "，".
+URL_RE = re.compile(r"(?:^|(?<=[\s(]))https?://[!-~]+")
+TAG_RE = re.compile(r"(?:^|(?<=\s))[#＃]([^\s#＃]{1,64})")
+# TIDs: 13 characters of base32-sortable, the first one of the lower half (the top bit is 0).
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+TID_RE = re.compile(r"^[234567a-j][234567a-z]{12}$")
+# For a call without a due time (a reply): a time in 2024 taken from the key (stable, plausible).
+_FALLBACK_EPOCH_US = 1_704_067_200_000_000
 
 
 def graphemes(text: str) -> int:
@@ -64,8 +80,35 @@ def graphemes(text: str) -> int:
     return len(regex.findall(r"\X", text))
 
 
-def record_key(idempotency_key: str) -> str:
-    """A valid record key derived from the idempotency key (the same key, the same record)."""
+def tid(timestamp_us: int, clock_id: int) -> str:
+    """The TID of a time in microseconds since 1970 and a 10-bit clock id (atproto.com/specs/tid)."""
+    value = ((timestamp_us & ((1 << 53) - 1)) << 10) | (clock_id & 0x3FF)
+    chars = []
+    for _i in range(13):
+        chars.append(TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def tid_for(idempotency_key: str, due_at: dt.datetime | None) -> str:
+    """The publication's record key: its due time (to the second) and its idempotency key.
+
+    The clock id and the microseconds within the due second come from a hash of the key, so two
+    posts of one account due in the same second still get different keys (a shared key would
+    make the second putRecord overwrite the first post).
+    """
+    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
+    clock_id = digest & 0x3FF
+    micros = (digest >> 10) % 1_000_000
+    if due_at is None:
+        seconds = _FALLBACK_EPOCH_US // 1_000_000 + (digest >> 30) % (366 * 86400)
+    else:
+        seconds = int(due_at.timestamp())
+    return tid(seconds * 1_000_000 + micros, clock_id)
+
+
+def legacy_record_key(idempotency_key: str) -> str:
+    """The record key of posts made before record keys were TIDs (still looked up when reconciling)."""
     if (
         RKEY_RE.match(idempotency_key)
         and len(idempotency_key) <= MAX_RKEY
@@ -83,7 +126,9 @@ def facets(text: str) -> list[dict[str, Any]]:
     """Rich-text facets for links and hashtags (byte offsets into the UTF-8 text)."""
     found: list[dict[str, Any]] = []
     for match in URL_RE.finditer(text):
-        url = match.group(0).rstrip(".,;:!?)")
+        url = match.group(0).rstrip(".,;:!?")
+        if url.endswith(")") and "(" not in url:
+            url = url[:-1]
         found.append(
             {
                 "index": _byte_slice(text, match.start(), match.start() + len(url)),
@@ -289,6 +334,12 @@ class BlueskyConnector(http.HttpConnector):
                 _("The text is %(n)d characters long; Bluesky allows %(max)d.")
                 % {"n": length, "max": MAX_GRAPHEMES}
             )
+        size = len(text.encode())
+        if size > MAX_TEXT_BYTES:
+            problems.append(
+                _("The text is %(n)d bytes long in UTF-8; Bluesky allows %(max)d.")
+                % {"n": size, "max": MAX_TEXT_BYTES}
+            )
         if any(not m.is_image for m in post.media):
             problems.append(_("This Bluesky connector posts images only, not video."))
         if len(post.media) > MAX_IMAGES:
@@ -361,12 +412,14 @@ class BlueskyConnector(http.HttpConnector):
             json={
                 "repo": repo,
                 "collection": POST_COLLECTION,
-                "rkey": record_key(idempotency_key),
+                "rkey": tid_for(idempotency_key, post.due_at),
                 "record": record,
             },
         )
         data = self._json(response)
-        return self._result(str(data.get("uri") or ""), data)
+        if not data.get("uri"):
+            raise OutcomeUnknown(_("Bluesky accepted the post but did not return it; it may exist."))
+        return self._result(str(data["uri"]), data)
 
     def delete(self, external_id: str) -> None:
         self.require(Capability.DELETE)
@@ -381,17 +434,20 @@ class BlueskyConnector(http.HttpConnector):
         self, *, idempotency_key: str, since: dt.datetime, post: PostRequest
     ) -> PublishResult | None:
         self.require(Capability.FIND_PUBLISHED)
-        response = self._call(
-            "GET",
-            "com.atproto.repo.getRecord",
-            mutating=False,
-            ok_codes=("RecordNotFound",),
-            params={"repo": self._repo(), "collection": POST_COLLECTION, "rkey": record_key(idempotency_key)},
-        )
-        if response.status_code == 400:
-            return None
-        data = self._json(response)
-        return self._result(str(data.get("uri") or ""), data, duplicate=True)
+        # The TID first; then the key a post sent before TIDs got (so an old unknown is found).
+        for rkey in (tid_for(idempotency_key, post.due_at), legacy_record_key(idempotency_key)):
+            response = self._call(
+                "GET",
+                "com.atproto.repo.getRecord",
+                mutating=False,
+                ok_codes=("RecordNotFound",),
+                params={"repo": self._repo(), "collection": POST_COLLECTION, "rkey": rkey},
+            )
+            if response.status_code == 400:
+                continue
+            data = self._json(response)
+            return self._result(str(data.get("uri") or ""), data, duplicate=True)
+        return None
 
     # ---- metrics ---------------------------------------------------------------------------
 

@@ -266,9 +266,8 @@ class DouyinConnector(http.HttpConnector):
         body = http.body_json(response)
         if not isinstance(body, dict):
             http.raise_for_common(response, mutating=mutating)
-            raise RetryableError(
-                _("Douyin sent an answer that is not JSON."), status_code=response.status_code
-            )
+            # A 2xx that is not JSON after a create call: the post may be there (reconcile).
+            raise http.unreadable_answer(response, mutating=mutating, platform=_("Douyin"))
         data = http.as_dict(body.get("data"))
         extra = http.as_dict(body.get("extra"))
         code = http.as_int(data.get("error_code")) or http.as_int(extra.get("error_code"))

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import httpx
+from django.utils.translation import gettext as _
 
 from ..credentials import Credentials
 from .base import (
@@ -32,6 +33,7 @@ from .base import (
     QuotaExceeded,
     RateLimit,
     RetryableError,
+    note_request,
     utcnow,
 )
 
@@ -131,23 +133,51 @@ def make_client(
 
 
 def send(client: httpx.Client, request: httpx.Request, *, mutating: bool) -> httpx.Response:
-    """Send and sort transport failures into RetryableError / OutcomeUnknown."""
+    """Send and sort transport failures into RetryableError / OutcomeUnknown.
+
+    Every request that reached the platform is reported to the connector's write guard
+    (``base.note_request``), which turns a later RetryableError after an accepted write into
+    OutcomeUnknown.
+    """
     try:
-        return client.send(request)
+        response = client.send(request)
     except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise RetryableError(f"could not connect in time: {exc.__class__.__name__}") from exc
     except httpx.ConnectError as exc:
         raise RetryableError(f"could not connect: {exc}") from exc
     except httpx.TimeoutException as exc:
         # Read or write timeout: the request (or part of it) was on the wire.
+        note_request(mutating=mutating, status=0)
         if mutating:
             raise OutcomeUnknown(f"no answer in time ({exc.__class__.__name__}); the post may exist") from exc
         raise RetryableError(f"no answer in time: {exc.__class__.__name__}") from exc
     except httpx.TransportError as exc:
         # Dropped connection, protocol error: sent, answer lost.
+        note_request(mutating=mutating, status=0)
         if mutating:
             raise OutcomeUnknown(f"connection lost ({exc.__class__.__name__}); the post may exist") from exc
         raise RetryableError(f"connection lost: {exc}") from exc
+    note_request(mutating=mutating, status=response.status_code)
+    return response
+
+
+def unreadable_answer(response: httpx.Response, *, mutating: bool, platform: str = "") -> ConnectorError:
+    """The error for an answer that cannot be read (not JSON, or not the shape documented).
+
+    After a write the platform answered with 2xx, it may have made the post: OutcomeUnknown
+    (reconcile), never RetryableError (which would send it again). Otherwise nothing is known
+    to have happened: RetryableError.
+    """
+    who = platform or _("The platform")
+    if mutating and 200 <= response.status_code < 300:
+        return OutcomeUnknown(
+            _("%(who)s accepted the request but sent an answer that cannot be read; the post may exist.")
+            % {"who": who},
+            status_code=response.status_code,
+        )
+    return RetryableError(
+        _("%(who)s sent an answer that cannot be read.") % {"who": who}, status_code=response.status_code
+    )
 
 
 def _parse_time(value: str) -> dt.datetime | None:

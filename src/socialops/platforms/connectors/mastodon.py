@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import regex
 from django.utils.translation import gettext as _
 
 from ..credentials import Credentials
@@ -41,6 +42,7 @@ from .base import (
     Follower,
     FollowerPage,
     Limits,
+    OutcomeUnknown,
     PermanentError,
     PostKind,
     PostMetrics,
@@ -80,10 +82,12 @@ def _fingerprint(text: str) -> str:
 
 
 def counted_length(text: str, *, url_chars: int = 23) -> int:
-    """Length as Mastodon counts it: every link is 23 characters, @user@domain counts as @user."""
+    """Length as Mastodon counts it: every link is 23 characters, @user@domain counts as @user, and
+    the rest in grapheme clusters (Mastodon's StatusLengthValidator counts with a grapheme
+    splitter: a flag or an emoji with skin tone is one character)."""
     text = URL_RE.sub("x" * url_chars, text)
     text = MENTION_RE.sub(r"\1", text)
-    return len(text)
+    return len(regex.findall(r"\X", text))
 
 
 def _id_key(value: str) -> tuple[int, int | str]:
@@ -234,12 +238,24 @@ class MastodonConnector(http.HttpConnector):
         if not text and not post.media:
             problems.append(_("A post needs text or media."))
         limit = self.limits.max_text_chars or 500
-        length = counted_length(text)
+        # The content warning counts towards the same limit as the text, as is (Mastodon's
+        # StatusLengthValidator joins spoiler_text with the countable text).
+        spoiler = str(post.options.get("spoiler_text") or "")
+        length = counted_length(text) + len(regex.findall(r"\X", spoiler))
         if length > limit:
-            problems.append(
-                _("The text is %(n)d characters long; Mastodon allows %(max)d (a link counts as 23).")
-                % {"n": length, "max": limit}
-            )
+            if spoiler:
+                problems.append(
+                    _(
+                        "The text and its content warning are %(n)d characters long together; "
+                        "Mastodon allows %(max)d (a link counts as 23)."
+                    )
+                    % {"n": length, "max": limit}
+                )
+            else:
+                problems.append(
+                    _("The text is %(n)d characters long; Mastodon allows %(max)d (a link counts as 23).")
+                    % {"n": length, "max": limit}
+                )
         videos = [m for m in post.media if m.is_video]
         images = [m for m in post.media if not m.is_video]
         if videos and images:
@@ -334,7 +350,10 @@ class MastodonConnector(http.HttpConnector):
             json=body,
             headers={"Idempotency-Key": idempotency_key[:255]},
         )
-        return self._status_result(self._json(response))
+        data = self._json(response)
+        if not isinstance(data, dict) or not data.get("id"):
+            raise OutcomeUnknown(_("The platform accepted the post but did not return it; it may exist."))
+        return self._status_result(data)
 
     def delete(self, external_id: str) -> None:
         self.require(Capability.DELETE)

@@ -33,6 +33,7 @@ from .base import (
     AuthRevoked,
     Capability,
     Limits,
+    OutcomeUnknown,
     PermanentError,
     PostRequest,
     PublishResult,
@@ -113,12 +114,11 @@ class TelegramConnector(http.HttpConnector):
         data = http.body_json(response)
         if isinstance(data, dict) and data.get("ok") is True:
             return data.get("result")
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or (data.get("ok") is not False and response.status_code < 300):
+            # Not JSON, or a 2xx without Telegram's "ok": after a send, the message may be there.
             http.raise_for_common(response, mutating=mutating)
-            raise RetryableError(
-                _("The platform sent an answer that is not JSON."), status_code=response.status_code
-            )
-        code = int(data.get("error_code") or response.status_code)
+            raise http.unreadable_answer(response, mutating=mutating, platform="Telegram")
+        code = http.as_int(data.get("error_code")) or response.status_code
         description = str(data.get("description") or f"HTTP {code}")[:1000]
         if any(text in description.lower() for text in ok_descriptions):
             return None
@@ -199,9 +199,12 @@ class TelegramConnector(http.HttpConnector):
             return f"https://t.me/c/{chat_id[4:]}/{message_id}"
         return ""
 
-    def _result(self, messages: list[dict[str, Any]]) -> PublishResult:
-        if not messages:
-            raise RetryableError(_("Telegram did not return the message."))
+    def _result(self, messages: list[Any]) -> PublishResult:
+        if not messages or not all(isinstance(m, dict) and m.get("message_id") for m in messages):
+            # "ok": true with an empty result: Telegram said it sent, but not what.
+            raise OutcomeUnknown(
+                _("Telegram accepted the post but did not return the message; it may exist.")
+            )
         first = messages[0]
         ids = [str(m.get("message_id", "")) for m in messages]
         date = first.get("date")
@@ -254,7 +257,7 @@ class TelegramConnector(http.HttpConnector):
             items.append(item)
         group_data = {"chat_id": chat, "media": json.dumps(items), **reply}
         messages = self._call("sendMediaGroup", mutating=True, data=group_data, files=uploads or None)
-        return self._result(list(messages or []))
+        return self._result(messages if isinstance(messages, list) else [])
 
     def delete(self, external_id: str) -> None:
         self.require(Capability.DELETE)

@@ -285,9 +285,8 @@ class WeiboConnector(http.HttpConnector):
             self._raise_platform(code, str(data.get("error") or ""), response.status_code, mutating, data)
         if response.status_code >= 400 or data is None:
             http.raise_for_common(response, mutating=mutating)
-            raise RetryableError(
-                _("Weibo sent an answer that is not JSON."), status_code=response.status_code
-            )
+            # A 2xx that is not JSON after statuses/share: the post may be there (reconcile).
+            raise http.unreadable_answer(response, mutating=mutating, platform=_("Weibo"))
         return data
 
     def _raise_platform(
