@@ -1,0 +1,1 @@
+"""Selectors of the engagement app (every read), one module per area."""
