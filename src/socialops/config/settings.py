@@ -84,9 +84,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "huey.contrib.djhuey",
-    # django-ninja as an app: /api/v1/docs then serves Swagger UI from its own static files, which
-    # the CSP (script-src 'self') allows, instead of a CDN the CSP blocks and offline machines lack.
-    "ninja",
     "socialops.web",
     "socialops.workspaces",
     "socialops.accounts",
