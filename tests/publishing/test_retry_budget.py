@@ -35,15 +35,16 @@ def answer_instead(
     answer: Callable[[], httpx.Response],
     *,
     after_acting: bool = False,
+    times: int | None = None,
 ) -> list[httpx.Request]:
-    """Every request ``when`` matches gets ``answer`` (after the fake acted on it when
-    ``after_acting``); returns those requests."""
+    """Every request ``when`` matches (the first ``times`` ones) gets ``answer`` (after the fake
+    acted on it when ``after_acting``); returns those requests."""
     matched: list[httpx.Request] = []
     for route in fake.router.routes:
         original = route.side_effect
 
         def wrapped(request: httpx.Request, _original: Any = original) -> httpx.Response:
-            if not when(request):
+            if not when(request) or (times is not None and len(matched) >= times):
                 return _original(request)
             matched.append(request)
             if after_acting:
@@ -161,4 +162,20 @@ def test_unknown_whose_lookup_keeps_failing_goes_to_a_person(
     alert = PublishingAlert.objects.get(user=admin, account=account)
     assert "第一条总失败" in alert.message
     # Exactly the two posts: the first was never sent again.
+    assert len(fake.statuses) == 2
+
+
+def test_a_post_first_sent_late_gets_its_budget_from_then(
+    workspace: Any, fake: FakeMastodon, settings: Any
+) -> None:
+    # Due two days ago (its account was being reconnected): the deadline counts from the first try.
+    settings.PUBLISHING_RETRY_BUDGETS = {"*": {"deadline_seconds": 3600}}
+    answer_instead(fake, _status_of("第一条总失败"), lambda: httpx.Response(503), times=2)
+    account = _account(workspace)
+    with time_machine.travel(START, tick=False) as traveller:
+        first, second = _two_posts(workspace, account)
+        traveller.move_to(START + dt.timedelta(days=2))
+        _run_until(traveller, second)
+    first.refresh_from_db()
+    assert first.state == "published" and first.attempts == 3
     assert len(fake.statuses) == 2

@@ -103,10 +103,23 @@ def budget_for(kind: str) -> Budget:
     )
 
 
-def _past_budget(pub: Publication, kind: str, next_at: dt.datetime) -> bool:
-    """True when the publication may not be tried again at ``next_at``."""
+def _past_budget(pub: Publication, kind: str, next_at: dt.datetime, *, reconciling: bool = False) -> bool:
+    """True when the publication may not be tried again at ``next_at``.
+
+    The deadline counts from the due time, or from the first attempt when that came later (a post
+    held while its account was reconnected starts its budget when it is first sent). While the
+    platform may still be publishing in the background (the connector's ``reconcile_grace``),
+    "not listed yet" is expected and only the deadline applies.
+    """
     budget = budget_for(kind)
-    return pub.attempts >= budget.attempts or next_at > pub.due_at + budget.deadline
+    start = max(pub.due_at, pub.first_attempt_at or pub.due_at)
+    if next_at > start + budget.deadline:
+        return True
+    if reconciling:
+        grace = connector_class(kind).reconcile_grace
+        if grace and timezone.now() - (pub.first_attempt_at or pub.created_at) < grace:
+            return False
+    return pub.attempts >= budget.attempts
 
 
 def backoff(attempt: int, retry_after: float | None = None) -> float:
@@ -528,7 +541,7 @@ def _retry(c: Claim, exc: ConnectorError, wait: float | None) -> str:
     delay = backoff(pub.attempts, wait)
     next_at = timezone.now() + dt.timedelta(seconds=delay)
     error = exc.message or str(exc)
-    if _past_budget(pub, c.connection.kind, next_at):
+    if _past_budget(pub, c.connection.kind, next_at, reconciling=c.mode == RECONCILE):
         # Out of budget: a reconciliation that could not ask leaves a post that may exist.
         return _give_up(c, pub, error, exc.status_code, maybe_made=c.mode == RECONCILE)
     # A reconciliation that could not ask stays unknown: it must ask again before sending.
@@ -574,7 +587,8 @@ def _give_up(c: Claim, pub: Publication, error: str, status: int | None, *, mayb
 def _unknown(c: Claim, message: str, status: int | None) -> str:
     pub = _locked(c)
     next_at = timezone.now() + dt.timedelta(seconds=float(setting("PUBLISHING_RECONCILE_DELAY_SECONDS", 5.0)))
-    if _past_budget(pub, c.connection.kind, next_at):
+    # A send that ends unknown is always reconciled once; an unknown again after that counts.
+    if c.mode == RECONCILE and _past_budget(pub, c.connection.kind, next_at, reconciling=True):
         return _give_up(c, pub, message, status, maybe_made=True)
     pub.state = PublicationState.UNKNOWN
     pub.next_attempt_at = next_at
