@@ -222,6 +222,26 @@ def test_error_codes(fake: FakeBotAPI, client: TelegramConnector) -> None:
         client.verify()
 
 
+def test_unreadable_answer_to_a_send_is_outcome_unknown(fake: FakeBotAPI, client: TelegramConnector) -> None:
+    album = tuple(MediaFile(f"{i}.png", "image/png", data=PNG) for i in range(2))
+    fake.queued = [
+        httpx.Response(200, text="<html>OK</html>"),
+        httpx.Response(200, json={"result": {"message_id": 5}}),
+        httpx.Response(200, json={"ok": True, "result": []}),
+        httpx.Response(200, json={"ok": True, "result": None}),
+    ]
+    # Not JSON, no "ok", an empty album, no message: Telegram may have posted; never "try again".
+    for post in (PostRequest(text="x"), PostRequest(text="x"), PostRequest(text="x", media=album)):
+        with pytest.raises(OutcomeUnknown):
+            client.publish(post, idempotency_key="k")
+    with pytest.raises(OutcomeUnknown):
+        client.publish(PostRequest(text="x"), idempotency_key="k")
+    # The same answer to a read is only "ask again".
+    fake.queued = [httpx.Response(200, text="<html>OK</html>")]
+    with pytest.raises(RetryableError):
+        client.verify()
+
+
 def test_deleting_a_gone_message_is_fine(fake: FakeBotAPI, client: TelegramConnector) -> None:
     client.delete("999")
 

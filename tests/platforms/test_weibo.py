@@ -376,6 +376,17 @@ def test_repeated_post_returns_the_existing_one(fake: FakeWeibo, client: WeiboCo
     assert refused.value.platform_code == "20019"
 
 
+def test_share_answered_with_html_is_outcome_unknown(fake: FakeWeibo, client: WeiboConnector) -> None:
+    # A 200 that is not JSON after statuses/share: the post may be there; never "try again".
+    fake.queued = [httpx.Response(200, text="<html>系统繁忙</html>")]
+    with pytest.raises(OutcomeUnknown):
+        client.publish(_post(), idempotency_key="k1")
+    # The same answer to a read is only "ask again".
+    fake.queued = [httpx.Response(200, text="<html>系统繁忙</html>")]
+    with pytest.raises(RetryableError):
+        client.fetch_account_metrics()
+
+
 def test_lost_answer_is_outcome_unknown_then_found(fake: FakeWeibo, client: WeiboConnector) -> None:
     since = dt.datetime.now(dt.UTC)
     client.publish(_post("旧的一条"), idempotency_key="old")
