@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socialops.content.models import ContentItem, MediaAsset
 from socialops.content.rendering import article_html, asset_ids_in
@@ -529,9 +530,12 @@ def _gave_up_message(pub: Publication, error: str, *, maybe_made: bool) -> str:
             "We could not confirm whether the post went out (%(error)s). Check the account on the "
             "platform: if the post is there, nothing more is needed; if not, publish it again."
         ) % {"error": error}
-    return _(
+    return ngettext(
+        "Gave up after %(n)d attempt: %(error)s. Check the account's connection and the post, "
+        "then publish it again.",
         "Gave up after %(n)d attempts: %(error)s. Check the account's connection and the post, "
-        "then publish it again."
+        "then publish it again.",
+        pub.attempts,
     ) % {"n": pub.attempts, "error": error}
 
 
