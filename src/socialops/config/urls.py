@@ -25,8 +25,10 @@ urlpatterns = [
     path("w/<slug:slug>/", include("socialops.review.urls")),
     path("w/<slug:slug>/", include("socialops.publishing.urls")),
     path("w/<slug:slug>/", include("socialops.fans.urls")),
+    path("w/<slug:slug>/", include("socialops.engagement.urls")),
 ]
 
+handler400 = "socialops.web.views.error_400"
 handler404 = "socialops.web.views.error_404"
 handler500 = "socialops.web.views.error_500"
 handler403 = "socialops.web.views.error_403"

@@ -1,0 +1,1 @@
+"""Forms of the inbox pages (the rules live in the services)."""

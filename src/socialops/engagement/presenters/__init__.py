@@ -1,0 +1,1 @@
+"""How the inbox's rows read on pages: labels, timers and badges."""

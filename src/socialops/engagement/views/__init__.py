@@ -1,0 +1,1 @@
+"""Pages of the engagement app, one module per area."""
