@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from socialops.engagement.models import Reply, SavedReply, Thread, ThreadNote, ThreadStatus
-from socialops.engagement.services import setup, threads as thread_services
+from socialops.engagement.services import setup
+from socialops.engagement.services import threads as thread_services
 from socialops.fans.models import InteractionKind, InteractionSource
 from socialops.fans.services.people import interaction_record
 from socialops.workspaces.roles import Role
