@@ -19,6 +19,7 @@ from socialops.accounts.api import router as accounts_router
 from socialops.analytics.api import router as analytics_router
 from socialops.content.api import router as content_router
 from socialops.core.api import NulRefusingParser, error_summary, schema_error_message, validation_messages
+from socialops.engagement.api import router as engagement_router
 from socialops.fans.api import router as fans_router
 from socialops.goals.api import router as goals_router
 from socialops.platforms.api import router as platforms_router
@@ -143,5 +144,6 @@ for _router in (
     review_router,
     publishing_router,
     fans_router,
+    engagement_router,
 ):
     api.add_router("/", _router)
