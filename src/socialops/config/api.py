@@ -18,7 +18,13 @@ from ninja.security import HttpBearer, django_auth
 from socialops.accounts.api import router as accounts_router
 from socialops.analytics.api import router as analytics_router
 from socialops.content.api import router as content_router
-from socialops.core.api import NulRefusingParser, error_summary, schema_error_message, validation_messages
+from socialops.core.api import (
+    NulRefusingParser,
+    error_summary,
+    refused_request,
+    schema_error_message,
+    validation_messages,
+)
 from socialops.engagement.api import router as engagement_router
 from socialops.fans.api import router as fans_router
 from socialops.goals.api import router as goals_router
@@ -106,25 +112,14 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
 
 
+# Django refuses to read the body (too large, too many fields or files, malformed multipart, other
+# suspicious input): the client's request, not our failure.
 @api.exception_handler(RequestDataTooBig)
-def _on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return api.create_response(request, {"message": _("The request body is too large.")}, status=413)
-
-
 @api.exception_handler(MultiPartParserError)
-def _on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    # e.g. "multipart/form-data" without a boundary: the client's request, not our failure.
-    return api.create_response(
-        request, {"message": _("The uploaded form could not be read (malformed multipart body).")}, status=400
-    )
-
-
 @api.exception_handler(SuspiciousOperation)
-def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    # Too many fields or files, and Django's other refusals of a malformed request.
-    return api.create_response(
-        request, {"message": _("The request could not be accepted as sent.")}, status=400
-    )
+def _on_refused_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    status, message = refused_request(exc)
+    return api.create_response(request, {"message": message}, status=status)
 
 
 @api.exception_handler(Exception)

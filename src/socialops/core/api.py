@@ -5,8 +5,14 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja.parser import Parser
@@ -17,6 +23,21 @@ def validation_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
     return {"__all__": [str(m) for m in exc.messages]}
+
+
+def refused_request(exc: Exception | None) -> tuple[int, str]:
+    """Status and message for a request body Django would not read: the client's fault, never a 500.
+
+    Shared by the API's exception handlers and the pages' 400 handler, so both say the same.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        return 413, _("The request body is too large.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return 400, _("The form has too many fields or files.")
+    if isinstance(exc, MultiPartParserError):
+        # e.g. "multipart/form-data" without a boundary.
+        return 400, _("The uploaded form could not be read (malformed multipart body).")
+    return 400, _("The request could not be accepted as sent.")
 
 
 def error_summary(errors: dict[str, list[str]]) -> str:

@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from socialops.core.api import refused_request
+
 log = logging.getLogger(__name__)
 
 
@@ -56,6 +58,12 @@ def _error_page(
     if _wants_json(request):
         return JsonResponse({"message": json_message or message}, status=code)
     return render(request, "web/error.html", {"code": code, "message": message}, status=code)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django would not read: too large (413), too many fields, malformed multipart (400)."""
+    code, message = refused_request(exception)
+    return _error_page(request, code, message)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
