@@ -15,7 +15,10 @@ scripts/train_sentiment.py):
 
 SnowNLP ships its own model trained on shopping reviews (it is not retrained). Also printed:
 ours without the lexicon prior (ablation), intent precision / recall per class on the social
-held-out rows (with the n-gram LR trained on the same intent rows), and inference time.
+held-out rows (with the n-gram LR trained on the same intent rows), inference time and the
+size of the shipped artifact. Ours' hyper-parameters (C, the prior's alpha and tau) are the
+constants of scripts/train_sentiment.py, chosen by its ``--tune`` on the training rows of the
+first split only (3-fold cross-validation on the training reviews, polar ``train`` messages).
 """
 
 from __future__ import annotations
@@ -35,11 +38,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_sentiment import (  # noqa: E402
     DEFAULT_SHARED,
+    MODEL_PATH,
     SEED,
     Message,
     fit,
     load_messages,
     load_reviews,
+    stratified_split,
 )
 
 from socialops.textkit.sentiment import INTENTS, SentimentModel, vectorize  # noqa: E402
@@ -125,20 +130,6 @@ def band3(p: float) -> str:
 
 
 # -- the run ------------------------------------------------------------------------------------
-def stratified_split(n_labels: Sequence[int], share: float, seed: int) -> tuple[list[int], list[int]]:
-    rng = np.random.default_rng(seed)
-    train: list[int] = []
-    test: list[int] = []
-    labels = np.asarray(n_labels)
-    for c in (0, 1):
-        ids = np.flatnonzero(labels == c)
-        rng.shuffle(ids)
-        k = round(len(ids) * share)
-        test += ids[:k].tolist()
-        train += ids[k:].tolist()
-    return sorted(train), sorted(test)
-
-
 def line(name: str, acc: float, f1: float, note: str = "") -> str:
     return f"  {name:<26} accuracy {acc:.3f}  macro-F1 {f1:.3f}{('  ' + note) if note else ''}"
 
@@ -240,21 +231,28 @@ def main(argv: list[str] | None = None) -> int:
     print(line("ours", *acc_f1(gold_i, pred_i, INTENTS)))
     print(line("char n-gram LR", *acc_f1(gold_i, lr_i, INTENTS)))
 
-    # speed: the full classify() of the shipped pipeline, one message at a time, one thread
-    sample = test_texts + [texts[i] for i in te[:1000]]
-    combined.classify(sample[0])
-    t0 = time.perf_counter()
-    for t in sample:
-        combined.classify(t)
-    per_msg = (time.perf_counter() - t0) / len(sample) * 1000
-    short = time.perf_counter()
-    for t in test_texts:
-        combined.classify(t)
-    per_short = (time.perf_counter() - short) / len(test_texts) * 1000
+    # speed: the full classify() of the shipped pipeline, one message at a time, one thread; the
+    # best of three passes (as timeit does: the other passes measure the machine's other load)
+    reviews = [texts[i] for i in te[:1000]]
+    combined.classify(reviews[0])
+
+    def per_message(batch: Sequence[str]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for t in batch:
+                combined.classify(t)
+            best = min(best, time.perf_counter() - t0)
+        return best / len(batch) * 1000
+
     print(
-        f"inference: {per_short:.3f} ms/message on the social messages, {per_msg:.3f} ms/message "
-        f"including {min(1000, len(te))} reviews (mean {np.mean([len(t) for t in sample]):.0f} characters)"
+        f"inference (budget 2 ms/message): {per_message(test_texts):.3f} ms/message on the social "
+        f"messages (mean {np.mean([len(t) for t in test_texts]):.0f} characters), "
+        f"{per_message(reviews):.3f} ms/message on {len(reviews)} reviews "
+        f"(mean {np.mean([len(t) for t in reviews]):.0f} characters)"
     )
+    size = MODEL_PATH.stat().st_size / 1e6 if MODEL_PATH.exists() else float("nan")
+    print(f"shipped artifact {MODEL_PATH.name}: {size:.2f} MB")
     print(f"total run time {time.perf_counter() - started:.0f} s")
     return 0
 

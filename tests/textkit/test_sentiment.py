@@ -117,3 +117,50 @@ def test_save_and_load_round_trip() -> None:
     loaded = SentimentModel.load(buffer)
     assert loaded.dim == 64 and loaded.neu_w is None and loaded.alpha == pytest.approx(0.3)
     assert loaded.classify("不错").as_dict()["score"] == pytest.approx(model.classify("不错").score, abs=1e-2)
+
+
+# Hand-written Weibo-style comments: short, informal, with 表情 codes, emoji and 网络用语 that the
+# review corpora never contain (none of them is in the intent set either).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("笑死我了[哈哈]太好用了", "positive"),
+        ("什么破玩意儿[怒]", "negative"),
+        ("yyds！", "positive"),
+        ("绝绝子", "positive"),
+        ("咱就是说，一整个爱住了", "positive"),
+        ("tql！！", "positive"),
+        ("家人们谁懂啊，踩雷了", "negative"),
+        ("emo了，快递又丢了[泪]", "negative"),
+        ("这也太离谱了吧😅", "negative"),
+        ("大冤种本种", "negative"),
+        ("👍👍", "positive"),
+        ("😡😡😡", "negative"),
+    ],
+)
+def test_weibo_style_sentiment(text: str, expected: str) -> None:
+    assert classify(text).sentiment == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("笑死我了[哈哈]太好用了", "praise"),
+        ("什么破玩意儿[怒]", "complaint"),
+        ("客服回复了吗？[疑问]", "question"),
+    ],
+)
+def test_weibo_style_intent(text: str, intent: str) -> None:
+    assert classify(text).intent == intent
+
+
+def test_weibo_markers_and_slang_reach_the_lexicon() -> None:
+    t = preprocess("笑死我了[哈哈]太好用了！！！")
+    assert MARK_POS in t and t.endswith("!!")
+    words = {w for w, _, _ in lexicon_hits(t)}
+    assert {"笑死", MARK_POS, "好用"} <= words
+    assert {w for w, _, _ in lexicon_hits(preprocess("绝绝子yyds"))} == {"绝绝子", "yyds"}
+    assert [w for w, weight, _ in lexicon_hits(preprocess("什么破玩意儿[怒]")) if weight < 0] == [
+        "破",
+        MARK_NEG,
+    ]

@@ -17,11 +17,12 @@ Pipeline of one message:
 3. ``features``: character 1–3-grams of the text between start/end markers, the lexicon words
    (``W:`` / ``N:`` for negated ones) and two lexicon totals, hashed (CRC-32) into ``dim``
    buckets, L2-normalised.
-4. Sentiment: logistic regression on the features, plus the lexicon prior added to its logit
-   z: ``alpha × lexicon score × exp(−|z| / tau)`` — the hand-written lexicon counts most where
-   the learned model is unsure (text unlike its training data: emoticons and slang the reviews
-   never contain, another domain). ``score`` = P(positive). Neutral rule: see
-   ``SentimentModel.sentiment``.
+4. Sentiment: logistic regression on the features scaled by naive-Bayes log-count ratios (NB-LR;
+   the ratios are folded into the stored weights, so it is one dot product here), plus the
+   lexicon prior added to its logit z: ``alpha × lexicon score × exp(−|z| / tau)`` — the
+   hand-written lexicon counts most where the learned model is unsure (text unlike its training
+   data: emoticons and slang the reviews never contain, another domain). ``score`` =
+   P(positive). Neutral rule: see ``SentimentModel.sentiment``.
 5. Intent: multinomial logistic regression (question, complaint, praise, purchase, other).
 """
 
@@ -143,6 +144,13 @@ LEXICON: dict[str, float] = {
     "快": 0.5, "快递": 0.0, "尽快": 0.0, "热乎": 1.0, "还会再": 1.5, "下次还": 1.5,
     "一如既往": 1.5, "超赞": 2.0, "很棒": 2.0, "辛苦": 0.5, "便利": 1.0, "宽敞": 1.0,
     "温馨": 1.5, "到位": 1.0, "很香": 1.5, "赞赞": 2.0,
+    # more 网络用语 and pinyin initials common in Weibo comments
+    "tql": 2.0, "xswl": 1.0, "yygq": -1.5, "爱住": 2.0, "爱死": 2.0, "冤种": -1.5, "血亏": -2.0,
+    "血赚": 1.5, "泰裤辣": 2.0, "太可了": 1.5, "一生推": 2.0, "狂喜": 1.5, "上头": 1.0,
+    "拿捏": 1.0, "不戳": 1.5, "阔以": 1.0, "神仙": 1.5, "回血": 1.0, "下头": -1.5, "避坑": -1.5,
+    "坑人": -2.0, "栓q": -1.0, "无力吐槽": -1.5, "吐槽": -0.5, "心塞": -1.5, "扎心": -1.0,
+    "呜呜": -1.0, "慎入": -1.5, "慎买": -2.0, "降智": -1.5, "鸡肋": -1.5, "麻了": -1.0,
+    "yue": -1.5, "emm": -0.5,
 }  # fmt: skip
 
 NEGATORS = ("不", "没", "别", "无", "未", "非", "甭", "勿")
