@@ -1,8 +1,16 @@
-"""The analyst role reads and never writes: every page URL that takes a POST changes nothing for them.
+"""The analyst role reads and never writes: every page URL that takes a POST refuses it and changes nothing.
 
-Walks every URL under /w/<slug>/ of the demo workspace, filling each id in the path with real rows
-of the kind its name says, and POSTs to it as the analyst. Any write would show in a table's
-fingerprint (rows, largest key, latest times) or as a new audit entry.
+Walks every URL under /w/<slug>/ of the demo workspace (all apps, from the URL resolver), filling
+each id in the path with real rows of the kind its name says, and POSTs to it as the analyst.
+
+Every page goes through ``workspace_view``, which makes a view say what a POST needs: a page that
+declares no permission for writes is for reading and answers 405; one that does answers the
+analyst 403 before the view runs. The few writes every member may make on their own things
+(``write=EVERY_MEMBER``) are listed below by name, with the tables they may touch. Any other write
+would show in a table's fingerprint (rows, largest key, latest times) or as a new audit entry.
+
+Outside /w/ the pages are not about a workspace role (login, password, language, the signed
+webhooks) and are covered by their own tests.
 """
 
 from __future__ import annotations
@@ -18,9 +26,15 @@ from django.db.models import DateTimeField, Max, Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from socialops.content.models import ContentItem
 from socialops.demo.seed import demo_seed
+from socialops.review.models import Notification, NotificationKind
+from socialops.review.services import terms as term_services
+from socialops.review.services.notifications import notify
+from socialops.workspaces.decorators import EVERY_MEMBER
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Role
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +42,23 @@ PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 # Path parameters whose name is not the end of their model's class name.
 PARAM_MODELS = {"member_id": ["Membership"]}
 
+AUDIT = "workspaces.AuditEntry"
+# The views that let every member POST, each with the tables such a POST may change: the member's
+# own notices, or nothing at all. A new entry here is a decision to review, not a formality.
+EVERY_MEMBER_POSTS: dict[str, set[str]] = {
+    "socialops.review.views.checks.checks_live": set(),  # the live check: findings shown, not stored
+    "socialops.review.views.checks.checks_try": set(),  # its form without script: the page again
+    "socialops.review.views.workflow.notification_read": {"review.Notification", AUDIT},
+    "socialops.review.views.workflow.notifications_read_all": {"review.Notification", AUDIT},
+    "socialops.publishing.views.publishing_alert_read": {"publishing.PublishingAlert", AUDIT},
+    "socialops.publishing.views.publishing_alerts_read_all": {"publishing.PublishingAlert", AUDIT},
+    "socialops.engagement.views.inbox.alerts_read": {"engagement.InboxAlert", AUDIT},
+}
 
-def _workspace_urls() -> list[str]:
-    found: list[str] = []
+
+def _workspace_urls() -> list[tuple[str, Any]]:
+    """(path template, view) of every URL under w/<slug>/."""
+    found: list[tuple[str, Any]] = []
 
     def walk(patterns: list[Any], prefix: str) -> None:
         for pattern in patterns:
@@ -39,7 +67,7 @@ def _workspace_urls() -> list[str]:
             elif isinstance(pattern, URLPattern):
                 full = prefix + str(pattern.pattern)
                 if full.startswith("w/<slug:slug>/"):
-                    found.append(full)
+                    found.append((full, pattern))
 
     walk(get_resolver().url_patterns, "")
     return found
@@ -85,20 +113,49 @@ def _fingerprint() -> dict[str, Any]:
     return out
 
 
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {label for label in after if before.get(label) != after[label]}
+
+
 def _fill(template: str, values: dict[str, str]) -> str:
     return "/" + PARAM.sub(lambda m: values[m.group(2)], template)
 
 
-def test_every_post_as_analyst_changes_nothing() -> None:
+def _seed_extra(workspace: Workspace, analyst: Any) -> None:
+    """Rows the demo lacks, so every kind of id in a path has a real one: check lists, a notice."""
+    term_services.adlaw_entry_create(workspace=workspace, actor=None, kind="extra", term="神品")
+    terms = term_services.sensitive_list_create(workspace=workspace, actor=None, name="竞品", severity="warn")
+    term_services.sensitive_term_create(workspace=workspace, actor=None, sensitive_list=terms, term="某品牌")
+    term_services.brand_term_create(workspace=workspace, actor=None, preferred="星曜 X1 Pro")
+    term_services.banned_term_create(workspace=workspace, actor=None, term="绝绝子")
+    admin = get_user_model().objects.get(memberships__workspace=workspace, memberships__role=Role.ADMIN)
+    item = ContentItem.objects.filter(workspace=workspace).order_by("pk").first()
+    assert item is not None
+    notify(workspace, admin, item, [analyst.pk], NotificationKind.COMMENTED, "看一下")
+
+
+def test_every_post_as_analyst_is_refused_and_changes_nothing() -> None:
     demo_seed()
     workspace = Workspace.objects.get(slug="demo")
     analyst = get_user_model().objects.get(memberships__workspace=workspace, memberships__role=Role.ANALYST)
     assert Membership.objects.get(workspace=workspace, user=analyst).role == Role.ANALYST
+    _seed_extra(workspace, analyst)
     client = Client()
     client.force_login(analyst)
 
-    posted = 0
-    for template in _workspace_urls():
+    posted = refused = read_only = 0
+    every_member_seen: set[str] = set()
+    for template, pattern in _workspace_urls():
+        access = getattr(pattern.callback, "workspace_access", None)
+        assert access is not None, f"{template} ({pattern.lookup_str}) does not go through workspace_view"
+        every_member = EVERY_MEMBER in access["write"]
+        if every_member:
+            assert pattern.lookup_str in EVERY_MEMBER_POSTS, (
+                f"{pattern.lookup_str} lets every member POST: review it and list it in EVERY_MEMBER_POSTS"
+            )
+            every_member_seen.add(pattern.lookup_str)
+        takes_writes = access["perm"] is not None or bool(access["write"])
+
         names = [m.group(2) for m in PARAM.finditer(template) if m.group(2) != "slug"]
         choices = []
         for name in names:
@@ -116,6 +173,37 @@ def test_every_post_as_analyst_changes_nothing() -> None:
             before = _fingerprint()
             response = client.post(url, data={"confirm": "1"})
             posted += 1
-            assert response.status_code < 500, f"POST {url} → {response.status_code}"
-            assert _fingerprint() == before, f"POST {url} as analyst changed data ({response.status_code})"
-    assert posted > 100
+            changed = _changed(before, _fingerprint())
+            status = response.status_code
+            if every_member:
+                assert status < 500, f"POST {url} → {status}"
+                allowed = EVERY_MEMBER_POSTS[pattern.lookup_str]
+                assert changed <= allowed, f"POST {url} as analyst changed {sorted(changed - allowed)}"
+                continue
+            if takes_writes:
+                assert status == 403, f"POST {url} as analyst → {status}, expected 403"
+                refused += 1
+            else:
+                assert status == 405, f"POST {url} to a page for reading → {status}, expected 405"
+                read_only += 1
+            assert not changed, f"POST {url} as analyst changed {sorted(changed)} ({status})"
+    assert every_member_seen == set(EVERY_MEMBER_POSTS), set(EVERY_MEMBER_POSTS) - every_member_seen
+    assert posted > 150 and refused > 100 and read_only > 40, (posted, refused, read_only)
+
+
+def test_every_member_writes_work_for_the_analyst(
+    workspace: Workspace, admin: Any, analyst: Any, web: Any
+) -> None:
+    """The analyst may still mark their own notifications read (the one write the role keeps)."""
+    item = factories.make_item(workspace, body="新品预告")
+    notify(workspace, admin, item, [analyst.pk], NotificationKind.COMMENTED, "看一下")
+    response = web(analyst).post(f"/w/{workspace.slug}/review/notifications/read-all/")
+    assert response.status_code == 302
+    assert not Notification.objects.filter(workspace=workspace, user=analyst, read_at__isnull=True).exists()
+
+
+def test_a_page_for_reading_answers_405_to_a_post_for_every_role(
+    workspace: Workspace, admin: Any, web: Any
+) -> None:
+    response = web(admin).post(f"/w/{workspace.slug}/content/", data={"title": "x"})
+    assert response.status_code == 405

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from socialops.accounts.models import SocialAccount
 from socialops.core.forms import BootstrapFormMixin
 from socialops.core.view_helpers import submitted
-from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
+from socialops.workspaces.decorators import EVERY_MEMBER, WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from . import selectors, services
@@ -189,7 +189,7 @@ def publishing_alerts(request: WorkspaceRequest) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=EVERY_MEMBER)
 def publishing_alert_read(request: WorkspaceRequest, alert_id: int) -> HttpResponse:
     """Mark an alert read; with open=1 go on to the account's connection page."""
     workspace = request.workspace
@@ -201,7 +201,7 @@ def publishing_alert_read(request: WorkspaceRequest, alert_id: int) -> HttpRespo
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=EVERY_MEMBER)
 def publishing_alerts_read_all(request: WorkspaceRequest) -> HttpResponse:
     """Mark all my alerts read."""
     workspace = request.workspace

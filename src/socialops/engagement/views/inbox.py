@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from socialops.accounts.models import SocialAccount
 from socialops.core.view_helpers import run_and_say
 from socialops.workspaces.access import user_can
-from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
+from socialops.workspaces.decorators import EVERY_MEMBER, WorkspaceRequest, workspace_view
 from socialops.workspaces.models import Membership
 from socialops.workspaces.roles import Perm, role_has
 
@@ -280,7 +280,7 @@ def reply_resolve(request: WorkspaceRequest, reply_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=EVERY_MEMBER)
 def alerts_read(request: WorkspaceRequest) -> HttpResponse:
     """Mark one's inbox alerts read."""
     svc.alert_mark_read(workspace=request.workspace, actor=request.user)

@@ -24,7 +24,7 @@ from socialops.content.selectors import items as item_selectors
 from socialops.core.view_helpers import apply_form, submitted
 from socialops.textkit.platform_rules import forms as platform_forms
 from socialops.workspaces.access import user_can
-from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
+from socialops.workspaces.decorators import EVERY_MEMBER, WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.checks import (
@@ -52,6 +52,10 @@ from ..services import runner as check_runner
 from ..services import terms as term_services
 
 TERMS_PER_PAGE = 200
+
+
+# Who may change the term lists and the check settings (the same rule as selectors.can_edit_terms).
+TERM_EDITORS = (Perm.CONTENT_REVIEW, Perm.WORKSPACE_MANAGE)
 
 
 def _can_edit(request: WorkspaceRequest) -> bool:
@@ -120,7 +124,7 @@ def checks_home(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_settings(request: WorkspaceRequest) -> HttpResponse:
     """The originality thresholds (reviewers and admins change them)."""
     ws = request.workspace
@@ -152,7 +156,8 @@ def checks_settings(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@workspace_view()
+# A browser without script submits the form to the page itself: it shows again, nothing is stored.
+@workspace_view(write=EVERY_MEMBER)
 def checks_try(request: WorkspaceRequest) -> HttpResponse:
     """Paste a text and see every check as you type (the same live check as the editors)."""
     return render(request, "review/checks/try.html", {"form": TryForm()})
@@ -213,7 +218,7 @@ def _live_context(request: WorkspaceRequest, form: LiveCheckForm) -> dict[str, A
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=EVERY_MEMBER)
 def checks_live(request: WorkspaceRequest) -> HttpResponse:
     """The findings panel for the text being typed (returned to htmx; nothing is stored)."""
     form = LiveCheckForm(request.POST)
@@ -226,7 +231,7 @@ def checks_live(request: WorkspaceRequest) -> HttpResponse:
 # An item's findings
 
 
-@workspace_view()
+@workspace_view(write=(Perm.CONTENT_EDIT, Perm.CONTENT_REVIEW))
 def item_checks(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Every finding of an item and its variants, in place in the texts, with similar posts side by side."""
     ws = request.workspace
@@ -281,7 +286,7 @@ def item_checks(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 # Advertising-Law lists
 
 
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_adlaw(request: WorkspaceRequest) -> HttpResponse:
     """The workspace's extra terms, removed terms and allowed names (and adding one)."""
     ws = request.workspace
@@ -306,7 +311,7 @@ def checks_adlaw(request: WorkspaceRequest) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_adlaw_delete(request: WorkspaceRequest, entry_id: int) -> HttpResponse:
     """Remove an entry."""
     ws = request.workspace
@@ -323,7 +328,7 @@ def checks_adlaw_delete(request: WorkspaceRequest, entry_id: int) -> HttpRespons
 # Sensitive-word lists
 
 
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_sensitive(request: WorkspaceRequest) -> HttpResponse:
     """The sensitive-word lists (and creating one)."""
     ws = request.workspace
@@ -384,7 +389,7 @@ def checks_sensitive_detail(request: WorkspaceRequest, list_id: int) -> HttpResp
     return _sensitive_page(request, lst)
 
 
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_sensitive_edit(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Rename a list or change its severity."""
     ws = request.workspace
@@ -409,7 +414,7 @@ def checks_sensitive_edit(request: WorkspaceRequest, list_id: int) -> HttpRespon
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_sensitive_delete(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Delete a list with its words."""
     ws = request.workspace
@@ -423,7 +428,7 @@ def checks_sensitive_delete(request: WorkspaceRequest, list_id: int) -> HttpResp
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_sensitive_term_add(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Add one word to a list."""
     ws = request.workspace
@@ -443,7 +448,7 @@ def checks_sensitive_term_add(request: WorkspaceRequest, list_id: int) -> HttpRe
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_sensitive_term_delete(request: WorkspaceRequest, list_id: int, term_id: int) -> HttpResponse:
     """Remove one word."""
     ws = request.workspace
@@ -459,7 +464,7 @@ def checks_sensitive_term_delete(request: WorkspaceRequest, list_id: int, term_i
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_sensitive_import(request: WorkspaceRequest, list_id: int) -> HttpResponse:
     """Import a text file into a list: whole or not at all, bad lines named by number."""
     ws = request.workspace
@@ -512,7 +517,7 @@ def _brand_page(
     )
 
 
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_brand(request: WorkspaceRequest) -> HttpResponse:
     """Brand names with their exact spelling, and banned slang (adding a brand name)."""
     ws = request.workspace
@@ -530,7 +535,7 @@ def checks_brand(request: WorkspaceRequest) -> HttpResponse:
     return _brand_page(request, brand_form=form)
 
 
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_brand_edit(request: WorkspaceRequest, term_id: int) -> HttpResponse:
     """Change a brand name's spelling, variants or severity."""
     ws = request.workspace
@@ -558,7 +563,7 @@ def checks_brand_edit(request: WorkspaceRequest, term_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_brand_delete(request: WorkspaceRequest, term_id: int) -> HttpResponse:
     """Delete a brand name's rule."""
     ws = request.workspace
@@ -572,7 +577,7 @@ def checks_brand_delete(request: WorkspaceRequest, term_id: int) -> HttpResponse
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_banned_create(request: WorkspaceRequest) -> HttpResponse:
     """Ban a word."""
     ws = request.workspace
@@ -588,7 +593,7 @@ def checks_banned_create(request: WorkspaceRequest) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=TERM_EDITORS)
 def checks_banned_delete(request: WorkspaceRequest, term_id: int) -> HttpResponse:
     """Lift a ban."""
     ws = request.workspace

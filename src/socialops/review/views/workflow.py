@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from socialops.content.selectors import items as item_selectors
 from socialops.content.selectors.items import theme_list
 from socialops.core.view_helpers import run_and_say, submitted
-from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
+from socialops.workspaces.decorators import EVERY_MEMBER, WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
 from ..forms.workflow import (
@@ -276,7 +276,7 @@ def _fold(text: str) -> str:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=(Perm.CONTENT_EDIT, Perm.CONTENT_REVIEW))
 def comment_create(request: WorkspaceRequest, item_id: int, number: int) -> HttpResponse:
     """Post a comment on the revision or on the selected passage."""
     workspace = request.workspace
@@ -326,7 +326,7 @@ def _comment_page_url(slug: str, comment: Any) -> str:
     )
 
 
-@workspace_view()
+@workspace_view(write=(Perm.CONTENT_EDIT, Perm.CONTENT_REVIEW))
 def comment_edit(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     """Reword one's own comment."""
     workspace = request.workspace
@@ -347,7 +347,7 @@ def comment_edit(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=(Perm.CONTENT_EDIT, Perm.CONTENT_REVIEW))
 def comment_delete(request: WorkspaceRequest, comment_id: int) -> HttpResponse:
     """Delete a comment (its author, or an admin)."""
     workspace = request.workspace
@@ -405,7 +405,7 @@ def notification_list(request: WorkspaceRequest) -> HttpResponse:
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=EVERY_MEMBER)
 def notification_read(request: WorkspaceRequest, notification_id: int) -> HttpResponse:
     """Mark a notification read, then open its item (or go back to the list)."""
     workspace = request.workspace
@@ -421,7 +421,7 @@ def notification_read(request: WorkspaceRequest, notification_id: int) -> HttpRe
 
 
 @require_POST
-@workspace_view()
+@workspace_view(write=EVERY_MEMBER)
 def notifications_read_all(request: WorkspaceRequest) -> HttpResponse:
     """Mark all my notifications read."""
     workspace = request.workspace
