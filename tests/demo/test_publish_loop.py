@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from socialops.accounts.selectors import workspace_today
 from socialops.content.models import ContentItem
 from socialops.demo.seed import demo_workspace
+from socialops.engagement.models import Thread, ThreadItem
 from socialops.goals.models import Goal, MetricSnapshot
 from socialops.goals.selectors.goals import goal_progress
 from socialops.platforms.models import ConnectorKind, PlatformConnection
@@ -65,10 +66,22 @@ def test_connects_approves_through_review_and_schedules_once(sandbox: Any) -> No
         == MetricSnapshot.objects.get(account__in=goal.accounts.all(), source="sync").followers_total
     )
 
-    # Run twice (make demo twice): nothing new is approved or scheduled.
+    # The inbox filled from the sandbox's fans at once: their comments and DMs on the accounts'
+    # recent posts, pulled (not the demo's own history), each filed in a thread.
+    pulled = ThreadItem.objects.filter(workspace=workspace, interaction__source="pull")
+    assert (
+        pulled.filter(thread__channel="comments").exists()
+        and pulled.filter(thread__channel="messages").exists()
+    )
+    assert "Inbox:" in out.getvalue()
+    threads, items = Thread.objects.filter(workspace=workspace).count(), pulled.count()
+
+    # Run twice (make demo twice): nothing new is approved or scheduled, no post or message twice.
     call_command("demo_publish_loop", sandbox_url=sandbox.url, stdout=StringIO(), stderr=StringIO())
     assert Publication.objects.filter(workspace=workspace).count() == pubs.count()
     assert ContentItem.objects.filter(workspace=workspace, status="scheduled").count() == 2
+    assert Thread.objects.filter(workspace=workspace).count() == threads
+    assert pulled.count() == items
 
 
 @pytest.mark.django_db

@@ -31,6 +31,7 @@ from socialops.demo.specs import (
     OUR_KEYS,
     PASSWORD_ENV,
 )
+from socialops.engagement.models import Reply, SavedReply, Thread
 from socialops.goals.imports import METRIC_FIELDS
 from socialops.goals.models import Goal, GoalKind, MetricSnapshot, Strategy
 from socialops.goals.selectors.goals import goal_progress
@@ -451,3 +452,14 @@ def test_tuned_targets_fall_where_the_status_rule_puts_them() -> None:
     assert float(tuned_target("on_track", rate_low, rate_high, rate=True)) <= rate_low
     assert rate_low < float(tuned_target("at_risk", rate_low, rate_high, rate=True)) < rate_high
     assert float(tuned_target("off_track", rate_low, rate_high, rate=True)) > rate_high
+
+
+@pytest.mark.django_db
+def test_the_demo_inbox_has_waiting_answered_and_flagged_work() -> None:
+    workspace = demo_seed().workspace
+    threads = Thread.objects.filter(workspace=workspace)
+    assert threads.filter(status="open").exists()  # waiting in the queues
+    assert threads.filter(status="closed", first_response_seconds__isnull=False).exists()  # answered history
+    assert Reply.objects.filter(workspace=workspace, status="sent").exists()
+    assert SavedReply.objects.filter(workspace=workspace, flagged=True).count() == 1
+    assert threads.exclude(assignee=None).exists()

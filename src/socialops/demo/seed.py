@@ -3,14 +3,16 @@
 The parts, in the order they are seeded: accounts and personas (specs.py, data/accounts.toml),
 180 days of metrics (metrics.py), goals and strategies (goals.py), and the content operation
 (content.py: themes, media drawn by media.py, the backlog, post history from history.py and the
-publishing plan), and the fans (fans.py: people, interactions, orders, tiers, a coupon and playbooks).
+publishing plan), the fans (fans.py: people, interactions, orders, tiers, a coupon and playbooks),
+and the inbox (inbox.py: saved replies, auto-reply rules, the last days' fan messages in threads).
 
 Everything is generated from a fixed random seed and dated relative to ``today`` (Asia/Shanghai),
 so the demo always looks current and two seeds on the same day hold identical figures. Rows are
 written only through the apps' services with ``actor=None`` (the system), so every write is
 validated and audited like a person's would be — except the fans' bulk history (people, fans,
 interactions and order lines, thousands of rows an import or a platform sync would bring), which
-fans.py writes with bulk_create before it calls the fans services.
+fans.py writes with bulk_create before it calls the fans services, and the team's past inbox
+replies, which inbox.py writes as sent history.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .content import DemoContent, seed_content
 from .dates import DemoCalendar, demo_calendar, demo_today
 from .fans import DemoFans, seed_fans
 from .goals import seed_goals
+from .inbox import seed_inbox
 from .metrics import generate_metrics
 from .specs import (
     ALL_ACCOUNTS,
@@ -57,6 +60,7 @@ class DemoResult:
     calendar: DemoCalendar
     content: DemoContent
     fans: DemoFans
+    threads: int
 
 
 def demo_workspace() -> Workspace | None:
@@ -125,6 +129,7 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
     goals, strategies = seed_goals(workspace, users, accounts, calendar)
     content = seed_content(workspace, users, accounts, calendar)
     fans = seed_fans(workspace, users, accounts, strategies, calendar)
+    threads = seed_inbox(workspace, users, calendar)
     return DemoResult(
         workspace=workspace,
         users=users,
@@ -136,4 +141,5 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
         calendar=calendar,
         content=content,
         fans=fans,
+        threads=threads,
     )

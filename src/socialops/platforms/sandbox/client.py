@@ -78,6 +78,11 @@ class SandboxAdmin:
         """Start the account's audience at ``followers`` (it then grows as simulated)."""
         self._call("POST", "/sandbox/accounts/followers", json={"username": username, "followers": followers})
 
+    def post_history(self, username: str, posts: list[tuple[str, float]]) -> list[str]:
+        """Posts the account made ``hours_ago`` before now, as (text, hours_ago); their ids."""
+        body = {"username": username, "posts": [{"text": t, "hours_ago": h} for t, h in posts]}
+        return list(self._call("POST", "/sandbox/accounts/history", json=body)["ids"])
+
     def revoke(self, username: str) -> int:
         return int(self._call("POST", "/sandbox/tokens/revoke", json={"username": username})["revoked"])
 

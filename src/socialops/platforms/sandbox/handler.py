@@ -680,6 +680,36 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if not store.set_followers_base(str(data.get("username", "")), followers):
                 raise HttpError(404, "no such account")
             self._send(200, {"ok": True})
+        elif method == "POST" and path == "/sandbox/accounts/history":
+            # Posts the account made before it was connected (a demo's recent history), so fans
+            # have already commented on them and written: created at now − hours_ago, no key.
+            account = store.account_by_username(str(data.get("username", "")))
+            if account is None:
+                raise HttpError(404, "no such account")
+            posts = data.get("posts")
+            if not isinstance(posts, list) or not 1 <= len(posts) <= 200:
+                raise HttpError(400, "posts: a list of 1–200 {text, hours_ago}")
+            made = []
+            for post in posts:
+                text = post.get("text") if isinstance(post, dict) else None
+                hours = post.get("hours_ago") if isinstance(post, dict) else None
+                if not isinstance(text, str) or not text.strip() or len(text) > 5000:
+                    raise HttpError(400, "posts[].text: 1–5,000 characters")
+                if (
+                    isinstance(hours, bool)
+                    or not isinstance(hours, int | float)
+                    or not 0 <= hours <= 24 * 365
+                ):
+                    raise HttpError(400, "posts[].hours_ago: a number from 0 to 8,760")
+                row, _replay = store.create_status(
+                    account_id=account["id"],
+                    fields={"text": text, "language": "zh"},
+                    idempotency_key="",
+                    now=platform.now() - float(hours) * 3600,
+                )
+                made.append(str(row["id"]))
+            platform.count("history_posts", len(made))
+            self._send(200, {"ids": made})
         elif method == "POST" and path in ("/sandbox/tokens/revoke", "/sandbox/tokens/expire"):
             account = store.account_by_username(str(data.get("username", "")))
             if account is None:

@@ -19,7 +19,10 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socialops.analytics.models import PostRecord
 from socialops.content.models import ContentItem, Placement
+from socialops.engagement.models import Thread
+from socialops.fans import sources as fan_sources
 from socialops.goals.models import MetricSnapshot
 from socialops.platforms.sandbox import SandboxAdmin
 from socialops.platforms.services import sandbox as platform_services
@@ -32,6 +35,9 @@ from socialops.review.services import runner as check_runner
 from socialops.review.services import transitions as transition_services
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
+
+# How long ago (hours) the sandbox accounts' recent posts were made, newest first.
+HISTORY_HOURS = (3, 9, 20, 30, 44)
 
 # Items whose placements may be scheduled (the publishing services accept these states).
 READY = (ItemStatus.APPROVED, ItemStatus.FAILED)
@@ -86,6 +92,13 @@ class Command(BaseCommand):
             % {"count": len(connections), "url": url}
         )
         self._align_audiences(workspace, connections, url)
+        filed = self._fill_inbox(workspace, connections, url)
+        self.stdout.write(
+            _(
+                "Inbox: %(threads)d conversations from the sandbox's fans (new ones are pulled every few minutes)."
+            )
+            % {"threads": filed}
+        )
         approved = self._approve_if_none(workspace, max(0, options["approve"]))
         if approved:
             self.stdout.write(
@@ -126,6 +139,31 @@ class Command(BaseCommand):
                 )
                 if latest is not None:
                     admin.set_followers(platform_services.sandbox_username(connection.account), int(latest))
+
+    def _fill_inbox(self, workspace: Workspace, connections: list[Any], url: str) -> int:
+        """Give each sandbox account its recent posts (the last of the demo's post history, made
+        hours to two days ago) the first time, so its fans have commented and written; then pull
+        their comments and messages once, which files them in the inbox (and runs the auto-replies)."""
+        with SandboxAdmin(url, timeout=10.0) as admin:
+            for connection in connections:
+                username = platform_services.sandbox_username(connection.account)
+                if admin.posts(username=username, summary=True)["count"]:
+                    continue
+                texts = list(
+                    PostRecord.objects.filter(workspace=workspace, account=connection.account)
+                    .exclude(text="")
+                    .order_by("-published_at")
+                    .values_list("text", flat=True)[: len(HISTORY_HOURS)]
+                )
+                if texts:
+                    admin.post_history(
+                        username, [(t[:480], h) for t, h in zip(texts, HISTORY_HOURS, strict=False)]
+                    )
+        for connection in connections:
+            fan_sources.account_sync(workspace=workspace, account=connection.account)
+        return Thread.objects.filter(
+            workspace=workspace, account__in=[c.account for c in connections]
+        ).count()
 
     def _member(self, workspace: Workspace, username: str, perm: str) -> Any:
         member = (
