@@ -39,14 +39,34 @@ def _our_replies(sandbox_admin: Any, account: Any) -> list[dict[str, Any]]:
     return [p for p in posts if p.get("in_reply_to_id")]
 
 
+TITLES = ("新品发布会预告", "用户故事：一位老师的一天", "产品小课堂：三个隐藏功能", "周末福利预告")
+
+
+def _fans_have_written(workspace: Any, account: Any, sandbox_admin: Any) -> None:
+    """Publish posts and let two days pass on the platform until fans have commented and sent DMs.
+
+    The sandbox draws each post's fan messages from its id (which comes from the clock), so a
+    post may get no DM: publish until both kinds exist (a few posts are enough almost always).
+    """
+    offset = 0
+    for title in TITLES * 3:
+        _publish(workspace, account, title)
+        offset += 2 * 86400
+        sandbox_admin.set_faults(time_offset_s=offset)
+        sources.account_sync(workspace=workspace, account=account)
+        threads = Thread.objects.filter(account=account)
+        if (
+            threads.filter(channel=ThreadChannel.COMMENTS).exists()
+            and threads.filter(channel=ThreadChannel.MESSAGES).exists()
+        ):
+            return
+    raise AssertionError("the sandbox's fans never wrote a DM")
+
+
 @pytest.fixture
 def inbox(workspace: Any, sandbox: Any, sandbox_admin: Any) -> Any:
     account = sandbox_account(workspace, sandbox, "acme")
-    _publish(workspace, account, "新品发布会预告")
-    _publish(workspace, account, "用户故事：一位老师的一天")
-    # Two days later on the platform: fans have commented and written.
-    sandbox_admin.set_faults(time_offset_s=2 * 86400)
-    sources.account_sync(workspace=workspace, account=account)
+    _fans_have_written(workspace, account, sandbox_admin)
     return account
 
 
@@ -93,10 +113,7 @@ def test_an_auto_reply_rule_answers_matching_sandbox_dms(
         reply_text="{昵称}您好，已收到您的私信，客服会尽快回复。",
     )  # fmt: skip
     account = sandbox_account(workspace, sandbox, "acme")
-    _publish(workspace, account, "新品发布会预告")
-    _publish(workspace, account, "用户故事：一位老师的一天")
-    sandbox_admin.set_faults(time_offset_s=2 * 86400)
-    sources.account_sync(workspace=workspace, account=account)
+    _fans_have_written(workspace, account, sandbox_admin)
 
     dms = Thread.objects.filter(account=account, channel=ThreadChannel.MESSAGES)
     dm_messages = sum(t.items.count() for t in dms)
@@ -105,7 +122,11 @@ def test_an_auto_reply_rule_answers_matching_sandbox_dms(
     assert not Reply.objects.filter(thread__channel=ThreadChannel.COMMENTS).exists()
 
     assert set(_deliver_all()) == {ReplyStatus.SENT}
-    assert len([p for p in _our_replies(sandbox_admin, account) if "已收到您的私信" in str(p)]) == dm_messages
+    answers = [p for p in _our_replies(sandbox_admin, account) if "已收到您的私信" in str(p)]
+    assert len(answers) == dm_messages
+    # Private questions get private answers: direct visibility, addressed to the fan.
+    assert {p["visibility"] for p in answers} == {"direct"}
+    assert all(p["text"].startswith("@") for p in answers)
 
 
 @pytest.mark.slow

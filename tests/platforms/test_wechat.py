@@ -379,6 +379,24 @@ def test_comments_and_reply(fake: FakeWeChat, client: WechatConnector) -> None:
         client.fetch_comments()
 
 
+def test_a_private_reply_is_a_customer_service_message_within_48_hours(
+    fake: FakeWeChat, client: WechatConnector
+) -> None:
+    fake.last_written["oFAN1"] = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    fake.last_written["oFAN2"] = dt.datetime.now(dt.UTC) - dt.timedelta(hours=49)
+
+    client.reply(
+        in_reply_to="6011", text="您好，已为您登记", idempotency_key="k1", recipient="oFAN1", private=True
+    )
+    assert fake.custom_messages == [
+        {"touser": "oFAN1", "msgtype": "text", "text": {"content": "您好，已为您登记"}}
+    ]
+
+    with pytest.raises(PermanentError, match="48 hours"):
+        client.reply(in_reply_to="6012", text="您好", idempotency_key="k2", recipient="oFAN2", private=True)
+    assert len(fake.custom_messages) == 1
+
+
 def test_account_metrics_from_datacube(fake: FakeWeChat, client: WechatConnector) -> None:
     with time_machine.travel(dt.datetime(2026, 3, 16, 9, 0, tzinfo=SHANGHAI), tick=False):
         fake.user_summary = [

@@ -18,7 +18,8 @@ What it checks (the doc URLs are in socialops/platforms/connectors/wechat.py):
   repeated clientmsgid; 45028 after the account type's quota (subscription 1/day, service
   4/month); 48001 when ``verified`` is False.
 - user/get paging by next_openid; tags get/create; batchtagging ≤ 50 openids (40032).
-- comment/list count < 50; comment/reply/add; datacube spans (7 days, 1 day for
+- comment/list count < 50; comment/reply/add; message/custom/send within 48 h of the fan's last
+  message (45015 after); datacube spans (7 days, 1 day for
   getarticlesummary; yesterday at the latest: 61501).
 
 Where WeChat documents no code for a case, the fake's choice is marked "our assumption".
@@ -98,6 +99,9 @@ class FakeWeChat:
         self.comments: dict[tuple[int, int], list[dict[str, Any]]] = {}
         self.user_summary: list[dict[str, Any]] = []
         self.user_cumulate: list[dict[str, Any]] = []
+        # openid → when the fan last wrote to the account (customer-service messages need < 48 h).
+        self.last_written: dict[str, dt.datetime] = {}
+        self.custom_messages: list[dict[str, Any]] = []
         self.article_summary: dict[str, list[dict[str, Any]]] = {}
         router.route(url__startswith=API).mock(side_effect=self._handle)
 
@@ -441,6 +445,22 @@ class FakeWeChat:
                 comment["reply"] = {"content": body["content"], "create_time": 1767225600}
                 return ok()
         return err(88004, "comment not exists")  # our assumption
+
+    def _cgi_bin_message_custom_send(self, request: httpx.Request, body: Any) -> dict[str, Any]:
+        # 客服消息: text {"touser", "msgtype": "text", "text": {"content"}}; only to a fan who wrote
+        # in the last 48 hours (45015 "response out of time limit or subscription is canceled").
+        if not isinstance(body, dict) or body.get("msgtype") != "text":
+            return err(40008, "invalid message type")
+        content = (body.get("text") or {}).get("content")
+        if not content:
+            return err(44004, "empty content")
+        wrote = self.last_written.get(str(body.get("touser")))
+        if wrote is None:
+            return err(40003, "invalid openid")
+        if dt.datetime.now(dt.UTC) - wrote > dt.timedelta(hours=48):
+            return err(45015, "response out of time limit or subscription is canceled")
+        self.custom_messages.append(body)
+        return ok()
 
     # ---- datacube and misc -----------------------------------------------------------------
 

@@ -206,7 +206,9 @@ def _claim(reply_id: int) -> Reply | None:
         )
     if not claimed:
         return None
-    return Reply.objects.select_related("thread", "thread__account", "workspace").get(pk=reply_id)
+    return Reply.objects.select_related("thread", "thread__account", "thread__fan", "workspace").get(
+        pk=reply_id
+    )
 
 
 def _finish(reply: Reply, status: str, *, error: str = "", result: PublishResult | None = None) -> None:
@@ -238,6 +240,9 @@ def reply_deliver(*, reply_id: int) -> str:
     if reply is None:
         return "skipped"
     account = reply.thread.account
+    fan = reply.thread.fan
+    # A direct message is answered privately: a public answer would show the fan's question to all.
+    private = reply.thread.channel == ThreadChannel.MESSAGES
     connection = (
         PlatformConnection.objects.select_related("account", "workspace")
         .filter(account=account, status=ConnectionStatus.CONNECTED)
@@ -253,7 +258,11 @@ def reply_deliver(*, reply_id: int) -> str:
             connection,
             Capability.REPLY,
             lambda c: c.reply(
-                in_reply_to=reply.in_reply_to, text=reply.text, idempotency_key=reply.idempotency_key
+                in_reply_to=reply.in_reply_to,
+                text=reply.text,
+                idempotency_key=reply.idempotency_key,
+                recipient=fan.handle or fan.external_id,
+                private=private,
             ),
         )
     except OutcomeUnknown as exc:

@@ -621,7 +621,12 @@ class Connector(abc.ABC):
         """Direct messages newer than ``cursor``."""
         raise NotSupported(Capability.MESSAGES)
 
-    def reply(self, *, in_reply_to: str, text: str, idempotency_key: str) -> PublishResult:
+    def reply(
+        self, *, in_reply_to: str, text: str, idempotency_key: str, recipient: str = "", private: bool = False
+    ) -> PublishResult:
+        """Answer the fan message ``in_reply_to``. ``private`` answers a direct message privately,
+        to ``recipient`` (the fan's handle where the platform addresses people by handle, else
+        their platform id); a public answer to a private message would be a privacy breach."""
         raise NotSupported(Capability.REPLY)
 
     # audience

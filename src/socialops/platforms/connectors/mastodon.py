@@ -489,9 +489,20 @@ class MastodonConnector(http.HttpConnector):
         self.require(Capability.MESSAGES)
         return self._mentions(cursor=cursor, limit=limit, private=True)
 
-    def reply(self, *, in_reply_to: str, text: str, idempotency_key: str) -> PublishResult:
+    def reply(
+        self, *, in_reply_to: str, text: str, idempotency_key: str, recipient: str = "", private: bool = False
+    ) -> PublishResult:
         self.require(Capability.REPLY)
-        return self.publish(PostRequest(text=text, in_reply_to=in_reply_to), idempotency_key=idempotency_key)
+        if not private:
+            return self.publish(
+                PostRequest(text=text, in_reply_to=in_reply_to), idempotency_key=idempotency_key
+            )
+        # A direct message reaches only the accounts it mentions: mention the fan, visibility direct.
+        handle = recipient.lstrip("@")
+        if handle and f"@{handle}" not in text:
+            text = f"@{handle} {text}"
+        post = PostRequest(text=text, in_reply_to=in_reply_to, options={"visibility": "direct"})
+        return self.publish(post, idempotency_key=idempotency_key)
 
     # ---- audience --------------------------------------------------------------------------
 

@@ -146,9 +146,14 @@ class WechatAudience(WechatClient):
         items.sort(key=lambda c: c.created_at)
         return CommentPage(items=items, cursor=str(begin + len(raw_items)))
 
-    def reply(self, *, in_reply_to: str, text: str, idempotency_key: str) -> PublishResult:
-        """comment/reply/add to "<msg_data_id>:<index>:<user_comment_id>" (WeChat keeps one reply per comment)."""
+    def reply(
+        self, *, in_reply_to: str, text: str, idempotency_key: str, recipient: str = "", private: bool = False
+    ) -> PublishResult:
+        """comment/reply/add to "<msg_data_id>:<index>:<user_comment_id>" (WeChat keeps one reply per
+        comment); a private answer to a fan's message is a customer-service message to their openid."""
         self.require(Capability.REPLY)
+        if private:
+            return self._custom_message(openid=recipient, text=text, idempotency_key=idempotency_key)
         parts = in_reply_to.split(":")
         if len(parts) != 3 or not all(p.lstrip("-").isdigit() for p in parts):
             raise PermanentError(_("A WeChat comment id looks like “msg_data_id:index:user_comment_id”."))
@@ -162,6 +167,31 @@ class WechatAudience(WechatClient):
         }
         self._request("POST", "/cgi-bin/comment/reply/add", mutating=True, body=body)
         return PublishResult(external_id=f"{in_reply_to}:reply", published_at=utcnow())
+
+    def _custom_message(self, *, openid: str, text: str, idempotency_key: str) -> PublishResult:
+        """message/custom/send: a text to a fan who wrote to the account in the last 48 hours.
+
+        WeChat returns no message id and knows no idempotency key: a lost answer is an unknown
+        outcome for a person to check, never a re-send (the base class makes it one).
+        """
+        if not openid:
+            raise PermanentError(_("Say which fan (openid) to answer."))
+        if not text.strip():
+            raise PermanentError(_("A reply needs text."))
+        body = {"touser": openid, "msgtype": "text", "text": {"content": text.strip()}}
+        try:
+            self._request("POST", "/cgi-bin/message/custom/send", mutating=True, body=body)
+        except PermanentError as exc:
+            if exc.platform_code == "45015":
+                raise PermanentError(
+                    _(
+                        "WeChat lets an account answer a fan's message only within 48 hours of it "
+                        "(or the fan unfollowed): answer in the next message they send."
+                    ),
+                    platform_code="45015",
+                ) from exc
+            raise
+        return PublishResult(external_id=f"custom:{openid}:{idempotency_key}", published_at=utcnow())
 
     # ---- audience --------------------------------------------------------------------------
 

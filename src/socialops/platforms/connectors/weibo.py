@@ -664,8 +664,14 @@ class WeiboConnector(http.HttpConnector):
         newest = max((http.as_int(_id_of(c.raw)) for c in comments), default=0)
         return CommentPage(items=comments, cursor=str(newest) if newest else cursor)
 
-    def reply(self, *, in_reply_to: str, text: str, idempotency_key: str) -> PublishResult:
+    def reply(
+        self, *, in_reply_to: str, text: str, idempotency_key: str, recipient: str = "", private: bool = False
+    ) -> PublishResult:
         self.require(Capability.REPLY)
+        if private:
+            raise PermanentError(
+                _("Weibo's open API does not send direct messages; answer this fan in the Weibo app.")
+            )
         text = text.strip()
         units = platform_rules.count_text(text, "weibo")
         if not text or units > MAX_COMMENT_UNITS:
