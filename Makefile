@@ -60,6 +60,8 @@ system-deps:
 	fi
 
 # ---- run ------------------------------------------------------------------------------------
+# The demo talks to its sandbox platform on 127.0.0.1: the egress policy allows loopback for it.
+demo: export SOCIALOPS_EGRESS_ALLOW = 127.0.0.0/8,::1/128
 demo: install
 	DEBUG=1 $(BIN)/socialops migrate --noinput -v 0
 	DEBUG=1 $(BIN)/socialops demo --if-empty

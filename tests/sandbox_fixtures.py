@@ -18,8 +18,17 @@ from socialops.platforms.sandbox import SandboxAdmin, SandboxServer
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
-    """The sandbox platform on 127.0.0.1:<free port>, its state in a SQLite file under tmp_path."""
+def egress_loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let outgoing requests reach loopback (the egress policy refuses it by default), here and in
+    the processes a test starts, as `make demo` does for its sandbox."""
+    settings.EGRESS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+    monkeypatch.setenv("SOCIALOPS_EGRESS_ALLOW", "127.0.0.0/8,::1/128")
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, egress_loopback: None) -> Iterator[SandboxServer]:
+    """The sandbox platform on 127.0.0.1:<free port>, its state in a SQLite file under tmp_path
+    (loopback allowed by the egress policy while it runs)."""
     server = SandboxServer(db_path=tmp_path / "sandbox.sqlite3").start()
     try:
         yield server

@@ -150,6 +150,7 @@ def test_audit_snapshot_never_holds_credentials(workspace: Any) -> None:
         assert secret not in dumped
 
 
+@pytest.mark.usefixtures("egress_loopback")  # a server (or closed port) on 127.0.0.1
 def test_tokens_never_reach_the_logs(workspace: Any, caplog: Any) -> None:
     caplog.set_level(logging.DEBUG)
     connection = connect(

@@ -289,6 +289,7 @@ def test_faults_endpoint_validates(sandbox_admin: SandboxAdmin) -> None:
     assert sandbox_admin.faults()["latency_ms"] == 0
 
 
+@pytest.mark.usefixtures("egress_loopback")  # a server (or closed port) on 127.0.0.1
 def test_posts_survive_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "truth.sqlite3"
     with SandboxServer(db_path=db) as first:
@@ -306,6 +307,7 @@ def test_posts_survive_a_restart(tmp_path: Path) -> None:
         assert admin.posts()["count"] == 1
 
 
+@pytest.mark.usefixtures("egress_loopback")  # a server (or closed port) on 127.0.0.1
 def test_initial_faults_from_constructor(tmp_path: Path) -> None:
     with SandboxServer(db_path=tmp_path / "s.sqlite3", faults=Faults(burst_429=1)) as server:
         created = SandboxAdmin(server.url).create_account("x")

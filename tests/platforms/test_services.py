@@ -256,6 +256,7 @@ def test_connection_test_refreshes_an_expired_token(
     assert AuditEntry.objects.filter(action="platforms.connection.refresh").exists()
 
 
+@pytest.mark.usefixtures("egress_loopback")  # a server (or closed port) on 127.0.0.1
 def test_unreachable_platform_is_reported_not_revoked(workspace: Any, admin: Any) -> None:
     account = make_account(workspace, "acme", platform="mastodon")
     connection = connect(account, "mastodon", base_url="http://127.0.0.1:9")

@@ -66,6 +66,12 @@ CREDENTIALS_KEYS = [k for k in os.environ.get("SOCIALOPS_CREDENTIALS_KEY", "").s
 CREDENTIALS_KEY_FILE = DATA_DIR / "credentials_key"
 # The local sandbox platform (`socialops sandbox`) that the demo and the tests publish to.
 SANDBOX_URL = os.environ.get("SOCIALOPS_SANDBOX_URL", "http://127.0.0.1:8900")
+# The egress policy (socialops.core.egress): outgoing requests never go to private, loopback,
+# link-local or reserved addresses, except to these networks (comma-separated CIDRs). Empty by
+# default; `make demo` allows loopback ("127.0.0.0/8,::1/128") for the sandbox platform.
+EGRESS_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("SOCIALOPS_EGRESS_ALLOW", "").split(",") if n.strip()
+]
 # Where people reach this installation (e.g. https://ops.example.com): links in packages handed
 # to a person or a webhook (media files) are made absolute with it. Empty: site-relative links.
 PUBLIC_URL = os.environ.get("SOCIALOPS_PUBLIC_URL", "").rstrip("/")

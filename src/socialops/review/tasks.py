@@ -41,7 +41,6 @@ def check_links(workspace_id: int, item_id: int) -> int:
         pending,
         timeout=float(getattr(settings, "REVIEW_LINKCHECK_TIMEOUT", 3.0)),
         max_redirects=int(getattr(settings, "REVIEW_LINKCHECK_MAX_REDIRECTS", 3)),
-        allow_private=bool(getattr(settings, "REVIEW_LINKCHECK_ALLOW_PRIVATE", False)),
     )
     links.link_checks_record(workspace=workspace, statuses=statuses)
     # The next view shows the results: the stored findings now include them.

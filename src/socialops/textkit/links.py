@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import idna
+
+from socialops.core import egress
 
 from .findings import Finding, ParamValue, Severity
 from .normalize import is_cjk
@@ -348,23 +349,6 @@ class LinkStatus:
     elapsed_ms: int
 
 
-class _BlockedAddress(Exception):
-    pass
-
-
-def _is_public_host(host: str) -> bool:
-    """False when the host resolves to a loopback, private, link-local or reserved address."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return True  # let the HTTP client report the DNS failure itself
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            return False
-    return True
-
-
 def _probe(client: httpx.Client, url: str) -> LinkStatus:
     started = time.monotonic()
 
@@ -390,7 +374,7 @@ def _probe(client: httpx.Client, url: str) -> LinkStatus:
                 response = r
         ok = 200 <= response.status_code < 400
         return done(ok, response.status_code, str(response.url), method, None if ok else "http_error")
-    except _BlockedAddress:
+    except egress.EgressRefused:
         return done(False, None, None, method, "blocked_address")
     except httpx.TooManyRedirects:
         return done(False, None, None, method, "too_many_redirects")
@@ -416,29 +400,22 @@ def check_reachability(
     """Ask every URL (in parallel, at most ``max_workers`` at a time); results in input order.
 
     ``timeout`` bounds each phase (connect, read, write, pool) of each request; ``max_redirects``
-    bounds the redirects followed. Addresses that resolve to loopback/private/link-local ranges
-    are refused unless ``allow_private`` (a published post's links are public; this keeps the
-    server from being used to probe its own network). Each redirect hop is checked too.
+    bounds the redirects followed. Connections go through the product's egress policy
+    (``core.egress``): an address that resolves to a loopback, private, link-local or reserved
+    range is refused at connect time ("blocked_address"), every redirect hop included, unless
+    the settings allow that network or the caller passes ``allow_private`` (a published post's
+    links are public; this keeps the server from being used to probe its own network).
     """
     url_list = list(dict.fromkeys(urls))
     if not url_list:
         return []
-
-    def guard(request: httpx.Request) -> None:
-        host = request.url.host
-        if host and not _is_public_host(host):
-            raise _BlockedAddress(host)
-
-    # The hook runs for every request, redirect hops included.
-    hooks: dict[str, list] = {"request": [] if allow_private else [guard]}
     with (
         httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
             max_redirects=max_redirects,
             headers={"User-Agent": "socialops-linkcheck/1.0"},
-            event_hooks=hooks,
-            transport=transport,
+            transport=transport or egress.guarded_transport(allow_all=allow_private),
         ) as client,
         ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(url_list)))) as pool,
     ):

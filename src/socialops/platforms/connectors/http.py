@@ -24,6 +24,8 @@ from typing import Any, ClassVar
 import httpx
 from django.utils.translation import gettext as _
 
+from socialops.core import egress
+
 from ..credentials import Credentials
 from .base import (
     Connector,
@@ -121,14 +123,17 @@ def make_client(
     timeout: httpx.Timeout | float | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
-    """An httpx client that never follows redirects (a redirected POST could be re-sent elsewhere)."""
+    """An httpx client that never follows redirects (a redirected POST could be re-sent elsewhere).
+
+    Its connections go through the egress policy (``core.egress``: no private, loopback or
+    link-local addresses unless allowed by settings); ``transport`` (tests' fakes) replaces it.
+    """
     return httpx.Client(
         base_url=base_url,
         headers={"User-Agent": USER_AGENT, **(headers or {})},
         timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-        transport=transport,
+        transport=transport if transport is not None else egress.guarded_transport(verify=_tls_context()),
         follow_redirects=False,
-        verify=_tls_context(),
     )
 
 
@@ -141,6 +146,10 @@ def send(client: httpx.Client, request: httpx.Request, *, mutating: bool) -> htt
     """
     try:
         response = client.send(request)
+    except egress.EgressRefused as exc:
+        # A configuration error (the URL points into a private network): nothing was sent, and
+        # asking again will not help. The message names the host, never anything it answered.
+        raise PermanentError(str(exc)) from None
     except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise RetryableError(f"could not connect in time: {exc.__class__.__name__}") from exc
     except httpx.ConnectError as exc:
