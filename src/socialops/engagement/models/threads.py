@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from socialops.accounts.models import SocialAccount
 from socialops.core.models import TimestampedModel
@@ -29,9 +30,10 @@ class ThreadChannel(models.TextChoices):
 class ThreadStatus(models.TextChoices):
     """Where the team is with a thread."""
 
-    OPEN = "open", _("Open")
-    PENDING = "pending", _("Pending")  # waiting for the fan or for a colleague
-    CLOSED = "closed", _("Closed")
+    # With a context: "Open" alone is a verb elsewhere in the product's catalogues.
+    OPEN = "open", pgettext_lazy("thread status", "Open")
+    PENDING = "pending", pgettext_lazy("thread status", "Pending")  # waiting for the fan or a colleague
+    CLOSED = "closed", pgettext_lazy("thread status", "Closed")
 
 
 class Priority(models.TextChoices):

@@ -107,12 +107,15 @@ def thread_row(thread: Thread, *, identity: bool, now: dt.datetime) -> ThreadRow
     )
 
 
-def saved_reply_option(saved: SavedReply, *, fan_name: str) -> dict[str, Any]:
-    """A saved reply for the picker, with {昵称} already filled for this fan."""
+def saved_reply_option(saved: SavedReply, *, fan_name: str, coupon_code: str = "") -> dict[str, Any]:
+    """A saved reply for the picker, with {昵称} (and {优惠码} when the fan holds a coupon) filled for this fan."""
+    values = {"昵称": fan_name, "nickname": fan_name}
+    if coupon_code:
+        values.update({"优惠码": coupon_code, "coupon": coupon_code})
     return {
         "id": saved.pk,
         "title": saved.title,
-        "text": fill_variables(saved.body, {"昵称": fan_name, "nickname": fan_name}),
+        "text": fill_variables(saved.body, values),
         "flagged": saved.flagged,
     }
 

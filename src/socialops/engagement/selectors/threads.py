@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from socialops.fans.models import CouponCampaign, OrderLine, Person
+from socialops.fans.models import Coupon, CouponCampaign, OrderLine, Person
 from socialops.workspaces.access import user_can
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
@@ -138,6 +138,18 @@ def fan_pane(*, workspace: Workspace, user: Any, person: Person) -> dict[str, An
         "orders": orders.count(),
         "coupons": list(coupons),
     }
+
+
+def open_coupon_code(*, workspace: Workspace, user: Any, person: Person) -> str:
+    """The code of the person's latest issued coupon not yet redeemed ("" when none)."""
+    code = (
+        member_rows(Coupon, workspace=workspace, user=user)
+        .filter(person=person, redeemed_at__isnull=True, issued_at__isnull=False)
+        .order_by("-issued_at", "-pk")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return code or ""
 
 
 def thread_alerts(*, workspace: Workspace, user: Any, unread: bool | None = True) -> QuerySet[InboxAlert]:

@@ -120,13 +120,15 @@ def _thread_context(
     saved = list(
         setup_sel.saved_reply_list(workspace=workspace, user=user, account_id=thread.account_id)[:50]
     )
+    # {优惠码}: the code of the fan's latest coupon not yet redeemed, when they hold one.
+    coupon = sel.open_coupon_code(workspace=workspace, user=user, person=thread.person)
     return {
         "thread": thread,
         "row": pres.thread_row(thread, identity=identity, now=timezone.now()),
         "entries": sel.conversation(workspace=workspace, user=user, thread=thread, identity=identity),
         "fan": fan,
         "fan_name": fan_name,
-        "saved_replies": [pres.saved_reply_option(s, fan_name=fan_name) for s in saved],
+        "saved_replies": [pres.saved_reply_option(s, fan_name=fan_name, coupon_code=coupon) for s in saved],
         "reply_form": ReplyForm(initial={"version": thread.version}),
         "note_form": NoteForm(),
         "thread_form": ThreadForm(
@@ -180,7 +182,7 @@ def thread_reply(request: WorkspaceRequest, thread_id: int) -> HttpResponse:
     params["thread"] = str(thread.pk)
     context = _inbox_context(request, params)
     context["reply_form"] = form
-    return render(request, "engagement/inbox.html", context, status=400)
+    return render(request, "engagement/inbox.html", context)
 
 
 @require_POST

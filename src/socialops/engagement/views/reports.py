@@ -18,9 +18,9 @@ PERIODS = (7, 30, 90)
 
 @workspace_view()
 def inbox_report(request: WorkspaceRequest) -> HttpResponse:
-    """Response times of the last 7 / 30 / 90 days, with charts."""
-    raw = request.GET.get("days", "30")
-    days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 30
+    """Response times of the last 7 (default) / 30 / 90 days, with charts."""
+    raw = request.GET.get("days", "7")
+    days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 7
     workspace, user = request.workspace, request.user
     report = sel.response_report(workspace=workspace, user=user, days=days)
     volume = sel.volume_by_day(workspace=workspace, user=user, days=days)

@@ -201,7 +201,6 @@ def inbox_settings(request: WorkspaceRequest) -> HttpResponse:
         request,
         "engagement/settings.html",
         {"form": form, "rules": rules, "rule_form": _assignment_form(request)},
-        status=400 if form.is_bound and form.errors else 200,
     )
 
 
