@@ -31,6 +31,7 @@ from socialops.accounts.models import SocialAccount
 from socialops.core.actors import SYSTEM
 from socialops.platforms.connectors.base import Capability, Comment, CommentPage, FollowerPage, NotSupported
 from socialops.platforms.models import ConnectionStatus, PlatformConnection, PushEvent
+from socialops.platforms.registry import connector_class
 from socialops.publishing.models import Publication
 from socialops.publishing.sync import SyncAuthRevoked, connector_call
 from socialops.workspaces.audit import audit_record
@@ -289,12 +290,58 @@ def _record_comments(
         result.interactions_created += int(created)
 
 
+# Platforms that list comments per article: the articles published this recently are read again
+# on every sync (their comments dedupe by platform id), at most this many, newest first.
+PER_POST_DAYS = 14
+PER_POST_MAX = 20
+
+
+def _per_post_comments(
+    workspace: Workspace, connection: PlatformConnection, result: SyncResult
+) -> SyncResult:
+    """Comments of each recently published article, for platforms that list comments per article."""
+    since = timezone.now() - dt.timedelta(days=PER_POST_DAYS)
+    posts = list(
+        Publication.objects.filter(workspace=workspace, account=connection.account, published_at__gte=since)
+        .exclude(external_id="")
+        .order_by("-published_at")
+        .values_list("external_id", flat=True)[:PER_POST_MAX]
+    )
+    for post_id in posts:
+        cursor = ""
+        for _call in range(MAX_COMMENT_CALLS):
+
+            def fetch(connector: Any, cur: str = cursor, post: str = post_id) -> CommentPage:
+                return connector.fetch_comments(cursor=cur, post_id=post)
+
+            page: CommentPage | None = _pull(connection, Capability.COMMENTS, fetch)
+            if page is None:
+                result.supported = False
+                return result
+            with transaction.atomic():
+                _record_comments(workspace, connection, list(page.items), SourceStream.COMMENTS, result)
+            if not page.items or page.cursor == cursor:
+                break
+            cursor = page.cursor
+    with transaction.atomic():
+        SourceCursor.objects.filter(account=connection.account, stream=SourceStream.COMMENTS).update(
+            synced_at=timezone.now()
+        )
+        _audit_run(workspace, connection.account, result)
+    return result
+
+
 def _stream_sync(workspace: Workspace, account: SocialAccount, stream: str) -> SyncResult:
     result = SyncResult(stream=stream)
     connection = _connection(account)
     if connection is None or connection.workspace_id != workspace.pk:
         result.supported = False
         return result
+    if stream == SourceStream.COMMENTS and getattr(
+        connector_class(connection.kind), "comments_per_post", False
+    ):
+        _cursor(workspace, account, stream)
+        return _per_post_comments(workspace, connection, result)
     capability = Capability.MESSAGES if stream == SourceStream.MESSAGES else Capability.COMMENTS
     cursor_row = _cursor(workspace, account, stream)
     cursor = cursor_row.cursor

@@ -27,6 +27,10 @@ from .wechat_client import MAX_COMMENT_PAGE, SHANGHAI, TAG_BATCH, WechatClient, 
 class WechatAudience(WechatClient):
     """Reads and follower actions: statistics, comments, replies, followers and tags."""
 
+    # WeChat lists comments per article (comment/list needs its msg_data_id): a sync asks per
+    # published article instead of once per account.
+    comments_per_post = True
+
     # ---- metrics ---------------------------------------------------------------------------
 
     def fetch_account_metrics(self) -> AccountMetrics:
