@@ -9,17 +9,29 @@ from typing import Any
 
 import pytest
 import respx
+import time_machine
+from django.test import Client
 from django.utils import timezone
 
-from socialops.engagement.models import ReplyStatus, Thread, ThreadChannel, ThreadItem
-from socialops.engagement.services import replies
+from socialops.engagement.models import Reply, ReplyStatus, Thread, ThreadChannel, ThreadItem
+from socialops.engagement.services import replies, setup
 from socialops.fans import sources
 from socialops.fans.models import InteractionKind, InteractionSource
 from socialops.fans.services.people import fan_record, interaction_record
+from socialops.platforms import wechat_crypto as wc
 from socialops.platforms.connectors.wechat import WechatConnector
 from socialops.platforms.services import connections as connection_services
 from socialops.publishing.models import Publication
-from tests.factories import approved_item, make_account, make_publication
+from tests.factories import approved_item, make_account, make_publication, wechat_push_connection
+from tests.platforms.test_wechat_push import (
+    DEMO_AES_KEY,
+    DEMO_APP_ID,
+    DEMO_TOKEN,
+    NOW,
+    TEXT_MESSAGE,
+    post_encrypted,
+    post_plain,
+)
 from tests.platforms.wechat_fake import APPID, SECRET, FakeWeChat
 
 
@@ -90,3 +102,76 @@ def test_a_fans_message_is_answered_privately_by_customer_service_message(
         {"touser": "oFAN9", "msgtype": "text", "text": {"content": "您好，整机保修一年。"}}
     ]
     assert not any(c.get("reply") for c in fake.comments.get((2247, 0), []))
+
+
+# ---- auto-replies answered inside WeChat's push (被动回复) ------------------------------------------
+
+
+def _push_connection(workspace: Any) -> Any:
+    return wechat_push_connection(
+        workspace, "mp-push", token=DEMO_TOKEN, aes_key=DEMO_AES_KEY, app_id=DEMO_APP_ID
+    )
+
+
+def _rule(workspace: Any, admin: Any) -> None:
+    setup.rule_create(
+        workspace=workspace,
+        actor=admin,
+        name="中文",
+        match="contains",
+        pattern="中文",
+        reply_text="您好，已收到您的消息～",
+    )
+
+
+@pytest.fixture
+def at_push_time() -> Iterator[None]:
+    # The documented sample message was sent at NOW: the endpoint's freshness check and the
+    # auto-reply's 48-hour window both read this clock.
+    with time_machine.travel(dt.datetime.fromtimestamp(NOW + 5, dt.UTC), tick=False):
+        yield
+
+
+def test_an_auto_reply_to_a_plain_push_is_answered_inside_the_push(
+    workspace: Any, admin: Any, client: Client, at_push_time: None
+) -> None:
+    _rule(workspace, admin)
+    connection = _push_connection(workspace)
+
+    answer = post_plain(client, connection, TEXT_MESSAGE)
+
+    body = answer.content.decode()
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/xml")
+    assert "<ToUserName><![CDATA[oia2TjjewbmiOUlr6X-1crbLOvLw]]></ToUserName>" in body
+    assert "<FromUserName><![CDATA[gh_7f083739789a]]></FromUserName>" in body
+    assert "<Content><![CDATA[您好，已收到您的消息～]]></Content>" in body
+    reply = Reply.objects.get()
+    assert reply.status == ReplyStatus.SENT and reply.external_id == "passive:6054768590064713728"
+    # The queued send finds it answered: nothing goes out a second time.
+    assert replies.reply_deliver(reply_id=reply.pk) == "skipped"
+
+    # WeChat retries a push it thinks unanswered: the retry is stored once and answers "success".
+    assert post_plain(client, connection, TEXT_MESSAGE).content == b"success"
+    assert Reply.objects.count() == 1
+
+
+def test_an_encrypted_push_gets_an_encrypted_passive_reply(
+    workspace: Any, admin: Any, client: Client, at_push_time: None
+) -> None:
+    _rule(workspace, admin)
+    connection = _push_connection(workspace)
+
+    answer = post_encrypted(client, connection, TEXT_MESSAGE)
+
+    envelope = wc.parse_xml(answer.content)
+    assert wc.check_msg_signature(
+        DEMO_TOKEN, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"], envelope["Encrypt"]
+    )
+    inner = wc.parse_xml(wc.decrypt(DEMO_AES_KEY, envelope["Encrypt"], DEMO_APP_ID))
+    assert inner["Content"] == "您好，已收到您的消息～" and inner["MsgType"] == "text"
+
+
+def test_a_push_no_rule_answers_gets_success(workspace: Any, client: Client, at_push_time: None) -> None:
+    connection = _push_connection(workspace)
+    assert post_plain(client, connection, TEXT_MESSAGE).content == b"success"
+    assert Thread.objects.filter(channel=ThreadChannel.MESSAGES).count() == 1

@@ -27,3 +27,15 @@ credentials_reencrypting = Hook(
     Fans connects the re-encryption of people's contact details, which use the same keyring.
     """,
 )
+
+push_passive_reply = Hook(
+    "platforms.push_passive_reply",
+    """A pushed WeChat message was stored and handled: may it be answered inside the push's answer?
+
+    Called as ``push_passive_reply.first(default=None, event=<PushEvent>)`` by the push endpoint
+    after ``push_event_stored``, for a newly stored user message. The first receiver returns the
+    text of the passive reply (被动回复, sent back in the HTTP answer; WeChat waits five seconds),
+    or None. The inbox connects it: an auto-reply queued for this message is claimed and answered
+    this way, so it is not also sent as a customer-service message.
+    """,
+)

@@ -248,5 +248,36 @@ def wechat_push(request: HttpRequest, connection_id: int) -> HttpResponse:
         event.event,
         "stored" if created else "already stored",
     )
+    reply = None
+    if created and event.msg_type in wc.PASSIVE_REPLY_TYPES and event.from_user:
+        try:
+            reply = hooks.push_passive_reply.first(default=None, event=event)
+        except Exception:  # noqa: BLE001 — the push is stored; a failed reply must not refuse it
+            logger.exception("wechat push %s: passive reply failed", connection.pk)
+    if reply:
+        return _passive_reply(request, credentials, result, str(reply))
     # WeChat's documented "no reply" answer; anything else must be an (encrypted) reply message.
     return _text(200, "success")
+
+
+def _passive_reply(
+    request: HttpRequest, credentials: creds.Credentials, message: dict[str, Any], text: str
+) -> HttpResponse:
+    """A text reply inside the push's answer (被动回复用户消息), encrypted when the push was."""
+    xml = wc.text_reply_xml(
+        to_user=_field(message, "FromUserName"),
+        from_user=_field(message, "ToUserName"),
+        text=text,
+        now=int(_now()),
+    )
+    if request.GET.get("encrypt_type") == "aes" and credentials.encoding_aes_key:
+        body = wc.build_encrypted_reply(
+            token=credentials.signing_secret,
+            encoding_aes_key=credentials.encoding_aes_key,
+            app_id=credentials.client_id,
+            xml_bytes=xml.encode("utf-8"),
+            timestamp=str(int(_now())),
+        )
+    else:
+        body = xml
+    return HttpResponse(body, status=200, content_type="application/xml; charset=utf-8")

@@ -277,6 +277,24 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+# The user messages a passive reply may answer (events get "success" only).
+PASSIVE_REPLY_TYPES = frozenset({"text", "image", "voice", "video", "shortvideo", "location", "link"})
+
+
+def text_reply_xml(*, to_user: str, from_user: str, text: str, now: int) -> str:
+    """A passive text reply: ToUserName is the fan's openid, FromUserName the account's id (gh_…).
+
+    https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
+    """
+    return (
+        f"<xml><ToUserName>{_cdata(to_user)}</ToUserName>"
+        f"<FromUserName>{_cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{int(now)}</CreateTime>"
+        f"<MsgType>{_cdata('text')}</MsgType>"
+        f"<Content>{_cdata(text)}</Content></xml>"
+    )
+
+
 def build_encrypted_reply(
     *,
     token: str,

@@ -442,3 +442,44 @@ def replies_recover(*, now: dt.datetime | None = None) -> int:
             deliver(reply.pk, 0)
         settled += 1
     return settled
+
+
+def passive_reply_claim(*, account_id: int, message_external_id: str, passive_id: str) -> str | None:
+    """The text of an auto-reply queued for this fan message, claimed as answered inside the
+    platform's push (WeChat's passive reply); None when there is none or a worker took it first.
+
+    The claim is one conditional update from queued, the same one a sending worker makes, so the
+    reply goes out once: either here or as a customer-service message, never both.
+    """
+    reply = (
+        Reply.objects.filter(
+            thread__account_id=account_id,
+            in_reply_to=message_external_id,
+            rule__isnull=False,
+            status=ReplyStatus.QUEUED,
+        )
+        .select_related("workspace")
+        .order_by("pk")
+        .first()
+    )
+    if reply is None:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Reply.objects.filter(pk=reply.pk, status=ReplyStatus.QUEUED).update(
+            status=ReplyStatus.SENT,
+            attempts=F("attempts") + 1,
+            claimed_at=now,
+            sent_at=now,
+            external_id=passive_id,
+        )
+        if not claimed:
+            return None
+        audit_record(
+            workspace=reply.workspace,
+            actor=SYSTEM,
+            action="reply.sent",
+            obj=reply,
+            after={"status": ReplyStatus.SENT, "external_id": passive_id, "passive": True},
+        )
+    return reply.text
