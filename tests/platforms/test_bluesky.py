@@ -4,7 +4,10 @@ The fake enforces the documented shapes: createSession needs identifier + passwo
 refreshSession the refresh JWT as bearer, every other call the access JWT; putRecord needs repo,
 collection app.bsky.feed.post, a TID record key (the post lexicon's key type: the AppView indexes
 no other) and a record whose text is ≤ 300 graphemes and ≤ 3,000 bytes with at most 4 images; uploadBlob takes raw bytes ≤ 1,000,000 with a Content-Type. An expired access
-token answers 400 {"error": "ExpiredToken"}; a bad one 401.
+token answers 400 {"error": "ExpiredToken"}; a bad one 401. A reply record's ``reply`` must hold
+``root`` and ``parent`` strong refs (an at:// uri and a cid). listNotifications takes ``limit``
+1–100, ``reasons`` from the lexicon's known values and the opaque ``cursor`` it gave; it answers
+newest first. getPosts takes 1–25 ``uris`` and leaves out the posts it does not have.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import respx
 from socialops.platforms.connectors.base import (
     AuthExpired,
     AuthRevoked,
+    Capability,
     MediaFile,
+    NotSupported,
     OutcomeUnknown,
     PermanentError,
     PostRequest,
@@ -35,6 +40,7 @@ from socialops.platforms.connectors.bluesky import (
     facets,
     graphemes,
     legacy_record_key,
+    rkey_of,
     tid,
     tid_for,
 )
@@ -47,6 +53,23 @@ DID = "did:plc:abc123abc123abc123abc123"
 TID = re.compile(r"^[234567a-j][234567a-z]{12}$")
 DUE = dt.datetime(2026, 12, 7, 10, 30, tzinfo=dt.UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+FAN = "did:plc:fan111fan111fan111fan111"
+OUR_POST = f"at://{DID}/app.bsky.feed.post/3lbxyzabc2222"
+# app.bsky.notification.listNotifications#notification reason values.
+REASONS = {
+    "like",
+    "repost",
+    "follow",
+    "mention",
+    "reply",
+    "quote",
+    "starterpack-joined",
+    "verified",
+    "unverified",
+    "like-via-repost",
+    "repost-via-repost",
+    "subscribed-post",
+}
 
 
 def _err(status: int, error: str, message: str = "", headers: dict[str, str] | None = None) -> httpx.Response:
@@ -63,6 +86,10 @@ class FakePDS:
         self.refresh = "ref-1"
         self.expired = False
         self.queued: dict[str, list[httpx.Response | Exception]] = {}
+        # Notifications, newest first (as listNotifications answers), and post views by uri.
+        self.notifications: list[dict[str, Any]] = []
+        self.posts: dict[str, dict[str, Any]] = {}
+        self.notification_calls: list[dict[str, Any]] = []
         for method, nsid, handler in [
             ("POST", "com.atproto.server.createSession", self._create),
             ("POST", "com.atproto.server.refreshSession", self._refresh),
@@ -73,6 +100,7 @@ class FakePDS:
             ("POST", "com.atproto.repo.uploadBlob", self._upload),
             ("GET", "app.bsky.feed.getPosts", self._posts),
             ("GET", "app.bsky.actor.getProfile", self._profile),
+            ("GET", "app.bsky.notification.listNotifications", self._notifications),
         ]:
             router.route(method=method, url=f"{PDS}/xrpc/{nsid}", name=nsid).mock(
                 side_effect=self._wrap(nsid, handler)
@@ -142,6 +170,16 @@ class FakePDS:
             return _err(400, "InvalidRequest", "bad record")
         if graphemes(record["text"]) > 300 or len(record["text"].encode()) > 3000:
             return _err(400, "InvalidRequest", "Record/text must not be longer than 300 graphemes")
+        if "reply" in record:
+            reply = record["reply"]
+            for part in ("root", "parent"):
+                ref = reply.get(part) if isinstance(reply, dict) else None
+                if (
+                    not isinstance(ref, dict)
+                    or not str(ref.get("uri", "")).startswith("at://")
+                    or not ref.get("cid")
+                ):
+                    return _err(400, "InvalidRequest", f"Record/reply/{part} must be a strongRef")
         embed = record.get("embed")
         if embed and (embed["$type"] != "app.bsky.embed.images" or len(embed["images"]) > 4):
             return _err(400, "InvalidRequest", "Record/embed/images must not have more than 4 elements")
@@ -185,11 +223,80 @@ class FakePDS:
         return httpx.Response(200, json={"blob": blob})
 
     def _posts(self, request: httpx.Request) -> httpx.Response:
-        uri = request.url.params.get("uris", "")
-        if not uri.startswith("at://"):
-            return _err(400, "InvalidRequest", "uris must be at-uris")
+        denied = self._authed(request)
+        if denied:
+            return denied
+        uris = request.url.params.get_list("uris")
+        if not 1 <= len(uris) <= 25 or not all(u.startswith("at://") for u in uris):
+            return _err(400, "InvalidRequest", "uris must be 1-25 at-uris")
         counts = {"likeCount": 7, "repostCount": 2, "replyCount": 3, "quoteCount": 1}
-        return httpx.Response(200, json={"posts": [{"uri": uri, "cid": "bafy", **counts}]})
+        found = []
+        for uri in uris:
+            if uri in self.posts:
+                found.append(self.posts[uri])
+            elif uri.startswith(f"at://{DID}/") and rkey_of(uri) in self.records:
+                found.append({"uri": uri, "cid": "bafy", "record": self.records[rkey_of(uri)], **counts})
+            elif uri.startswith(f"at://{DID}/"):
+                found.append({"uri": uri, "cid": "bafy", **counts})
+        return httpx.Response(200, json={"posts": found})
+
+    def _notifications(self, request: httpx.Request) -> httpx.Response:
+        denied = self._authed(request)
+        if denied:
+            return denied
+        params = request.url.params
+        limit = int(params.get("limit", "50"))
+        assert 1 <= limit <= 100, limit
+        reasons = params.get_list("reasons")
+        assert set(reasons) <= REASONS, reasons
+        assert not params.get("seenAt")
+        self.notification_calls.append({"limit": limit, "reasons": reasons, "cursor": params.get("cursor")})
+        items = [n for n in self.notifications if not reasons or n["reason"] in reasons]
+        start = int(params["cursor"].removeprefix("page-")) if params.get("cursor") else 0
+        page = items[start : start + limit]
+        body: dict[str, Any] = {"notifications": page}
+        if start + limit < len(items):
+            body["cursor"] = f"page-{start + limit}"
+        return httpx.Response(200, json=body)
+
+    def notify(
+        self,
+        reason: str,
+        text: str,
+        *,
+        at: dt.datetime,
+        author: str = FAN,
+        handle: str = "fan.bsky.social",
+        reply_to: str = "",
+        quote: str = "",
+        rkey: str = "",
+    ) -> str:
+        """A notification (newest first) of a post by ``author``; returns the post's uri."""
+        uri = f"at://{author}/app.bsky.feed.post/{rkey or tid(int(at.timestamp() * 1e6), 7)}"
+        record: dict[str, Any] = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": at.isoformat().replace("+00:00", "Z"),
+        }
+        if reply_to:
+            ref = {"uri": reply_to, "cid": "bafyparent"}
+            record["reply"] = {"root": ref, "parent": ref}
+        if quote:
+            record["embed"] = {"$type": "app.bsky.embed.record", "record": {"uri": quote, "cid": "bafyq"}}
+        note = {
+            "uri": uri,
+            "cid": "bafy" + uri[-6:],
+            "author": {"did": author, "handle": handle, "displayName": "粉丝小王"},
+            "reason": reason,
+            "reasonSubject": reply_to or quote or None,
+            "record": record,
+            "isRead": False,
+            "indexedAt": (at + dt.timedelta(milliseconds=300)).isoformat().replace("+00:00", "Z"),
+        }
+        self.notifications.insert(0, note)
+        self.notifications.sort(key=lambda n: n["indexedAt"], reverse=True)
+        self.posts[uri] = {"uri": uri, "cid": note["cid"], "author": note["author"], "record": record}
+        return uri
 
     def _profile(self, request: httpx.Request) -> httpx.Response:
         return httpx.Response(
@@ -412,3 +519,126 @@ def test_links_are_found_only_where_bluesky_finds_them() -> None:
     assert _spans("https://en.wikipedia.org/wiki/Foo_(bar) end") == [
         "https://en.wikipedia.org/wiki/Foo_(bar)"
     ]
+
+
+# ---- the inbox: notifications in, replies out ----------------------------------------------
+
+T0 = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
+
+
+def test_comments_are_replies_mentions_and_quotes_once(fake: FakePDS, client: BlueskyConnector) -> None:
+    reply = fake.notify("reply", "多少钱？", at=T0, reply_to=OUR_POST)
+    mention = fake.notify("mention", "@shop.bsky.social 在吗", at=T0 + dt.timedelta(minutes=1))
+    quote = fake.notify("quote", "推荐这家", at=T0 + dt.timedelta(minutes=2), quote=OUR_POST)
+    fake.notify("like", "", at=T0 + dt.timedelta(minutes=3))
+    fake.notify("reply", "我们自己的", at=T0 + dt.timedelta(minutes=4), author=DID, reply_to=reply)
+    assert client.supports(Capability.COMMENTS) and client.supports(Capability.REPLY)
+
+    page = client.fetch_comments()
+    assert [c.external_id for c in page.items] == [reply, mention, quote]
+    assert [c.in_reply_to for c in page.items] == [OUR_POST, "", OUR_POST]
+    first = page.items[0]
+    assert (first.author_id, first.author_handle, first.author_name) == (FAN, "fan.bsky.social", "粉丝小王")
+    assert first.text == "多少钱？" and not first.is_private
+    assert first.created_at == T0
+    assert first.url == f"https://bsky.app/profile/fan.bsky.social/post/{rkey_of(reply)}"
+    # The cursor is the newest indexedAt seen (our own reply included: it is not new next time).
+    assert page.cursor == "2026-12-07T08:04:00.300000Z"
+    assert fake.notification_calls[0] == {
+        "limit": 100,
+        "reasons": ["reply", "mention", "quote"],
+        "cursor": None,
+    }
+
+    again = client.fetch_comments(cursor=page.cursor)
+    assert again.items == [] and again.cursor == page.cursor
+    later = fake.notify("reply", "发货了吗", at=T0 + dt.timedelta(hours=1), reply_to=OUR_POST)
+    third = client.fetch_comments(cursor=page.cursor)
+    assert [c.external_id for c in third.items] == [later]
+    assert client.fetch_comments(cursor=third.cursor).items == []
+
+
+def test_comments_walk_back_through_pages_and_hand_out_the_oldest_first(
+    fake: FakePDS, client: BlueskyConnector
+) -> None:
+    uris = [
+        fake.notify("reply", f"第{i}条", at=T0 + dt.timedelta(seconds=i), reply_to=OUR_POST)
+        for i in range(250)
+    ]
+    pulled: list[str] = []
+    cursor = ""
+    for _call in range(10):
+        page = client.fetch_comments(cursor=cursor, limit=40)
+        assert len(page.items) <= 40
+        if not page.items:
+            break
+        pulled += [c.external_id for c in page.items]
+        cursor = page.cursor
+    assert pulled == uris
+    # The API's own cursor was followed back through the pages, 100 at a time.
+    assert {"page-100", "page-200"} <= {c["cursor"] for c in fake.notification_calls}
+    assert all(c["limit"] == 100 for c in fake.notification_calls)
+
+
+def test_no_direct_messages_on_bluesky(fake: FakePDS, client: BlueskyConnector) -> None:
+    assert not client.supports(Capability.MESSAGES)
+    with pytest.raises(NotSupported):
+        client.fetch_messages()
+    with pytest.raises(PermanentError, match="direct messages"):
+        client.reply(in_reply_to=OUR_POST, text="私信回复", idempotency_key="r0", recipient=FAN, private=True)
+    assert fake.records == {}
+
+
+def test_reply_is_a_post_with_root_and_parent_and_a_retry_writes_the_same_record(
+    fake: FakePDS, client: BlueskyConnector
+) -> None:
+    # A fan's reply under our post: the answer's root is our post (from the fan's reply.root).
+    fan_reply = fake.notify("reply", "多少钱？", at=T0, reply_to=OUR_POST)
+    fake.posts[fan_reply]["record"]["reply"]["root"] = {"uri": OUR_POST, "cid": "bafyroot"}
+    result = client.reply(in_reply_to=fan_reply, text="亲，99 元包邮 #好物", idempotency_key="reply-7")
+    again = client.reply(in_reply_to=fan_reply, text="亲，99 元包邮 #好物", idempotency_key="reply-7")
+    rkey = tid_for("reply-7", None)
+    assert TID.match(rkey)
+    assert list(fake.records) == [rkey]
+    assert result.external_id == again.external_id == f"at://{DID}/app.bsky.feed.post/{rkey}"
+    record = fake.records[rkey]
+    assert record["text"] == "亲，99 元包邮 #好物"
+    assert record["reply"] == {
+        "root": {"uri": OUR_POST, "cid": "bafyroot"},
+        "parent": {"uri": fan_reply, "cid": fake.posts[fan_reply]["cid"]},
+    }
+    assert record["facets"][0]["features"][0] == {"$type": "app.bsky.richtext.facet#tag", "tag": "好物"}
+
+    # A mention that is a thread's first post: it is both root and parent.
+    mention = fake.notify("mention", "@shop 在吗", at=T0 + dt.timedelta(minutes=5))
+    client.reply(in_reply_to=mention, text="在的", idempotency_key="reply-8")
+    parent = {"uri": mention, "cid": fake.posts[mention]["cid"]}
+    assert fake.records[tid_for("reply-8", None)]["reply"] == {"root": parent, "parent": parent}
+
+
+def test_reply_checks_before_sending(fake: FakePDS, client: BlueskyConnector) -> None:
+    fan_reply = fake.notify("reply", "？", at=T0, reply_to=OUR_POST)
+    with pytest.raises(PermanentError, match="300"):
+        client.reply(in_reply_to=fan_reply, text="字" * 301, idempotency_key="r1")
+    with pytest.raises(PermanentError):
+        client.reply(in_reply_to="not-a-uri", text="hi", idempotency_key="r2")
+    with pytest.raises(PermanentError, match="deleted"):
+        client.reply(in_reply_to="at://did:plc:gone/app.bsky.feed.post/3l", text="hi", idempotency_key="r3")
+    assert fake.records == {}
+
+
+def test_lost_answer_to_a_reply_is_an_unknown_outcome(fake: FakePDS, client: BlueskyConnector) -> None:
+    fan_reply = fake.notify("reply", "？", at=T0, reply_to=OUR_POST)
+    fake.fail(
+        "com.atproto.repo.putRecord",
+        httpx.Response(200, text="<html>upstream</html>"),
+        httpx.ReadTimeout("slow"),
+        _err(502, "UpstreamFailure"),
+    )
+    for _attempt in range(3):
+        with pytest.raises(OutcomeUnknown):
+            client.reply(in_reply_to=fan_reply, text="在的", idempotency_key="r4")
+    # A failed read of the parent is only "ask again": nothing was written.
+    fake.fail("app.bsky.feed.getPosts", _err(502, "UpstreamFailure"))
+    with pytest.raises(RetryableError):
+        client.reply(in_reply_to=fan_reply, text="在的", idempotency_key="r4")

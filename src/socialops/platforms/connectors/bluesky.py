@@ -17,6 +17,14 @@
   hashtag after the start or whitespace.
 - delete: com.atproto.repo.deleteRecord. Metrics: app.bsky.feed.getPosts (likeCount,
   repostCount, replyCount, quoteCount) and app.bsky.actor.getProfile.
+- comments: app.bsky.notification.listNotifications with reasons reply, mention and quote. The
+  API pages from the newest back to older ones, so our cursor is the newest ``indexedAt``
+  returned: a pull walks back until it reaches it and hands over the oldest new ones first.
+- reply: a post record whose ``reply`` holds strong refs (uri + cid) to the parent and to the
+  thread's root (the parent's own ``reply.root``, read with app.bsky.feed.getPosts), under the
+  same TID record key derivation as posts, so a retry rewrites the same record. No direct
+  messages: Bluesky DMs are the separate chat.bsky service (proxied with an
+  ``atproto-proxy`` header), which this connector does not speak.
 - 429 carries ``ratelimit-reset`` (a Unix time): a short wait is RetryableError, a long one
   QuotaExceeded. ``InvalidRequest`` and other 400s are PermanentError.
 """
@@ -41,6 +49,8 @@ from .base import (
     AuthExpired,
     AuthRevoked,
     Capability,
+    Comment,
+    CommentPage,
     Limits,
     MediaFile,
     OutcomeUnknown,
@@ -71,6 +81,11 @@ TAG_RE = re.compile(r"(?:^|(?<=\s))[#＃]([^\s#＃]{1,64})")
 # TIDs: 13 characters of base32-sortable, the first one of the lower half (the top bit is 0).
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_RE = re.compile(r"^[234567a-j][234567a-z]{12}$")
+# listNotifications: the reasons that are a fan talking to us, at most 100 a page (the lexicon's
+# maximum), and how many pages one pull walks back at most.
+NOTIFICATION_REASONS = ("reply", "mention", "quote")
+NOTIFICATION_PAGE = 100
+MAX_NOTIFICATION_PAGES = 10
 # For a call without a due time (a reply): a time in 2024 taken from the key (stable, plausible).
 _FALLBACK_EPOCH_US = 1_704_067_200_000_000
 
@@ -149,6 +164,43 @@ def facets(text: str) -> list[dict[str, Any]]:
     return found
 
 
+def parse_time(value: Any) -> dt.datetime | None:
+    """An AT Protocol datetime (``2024-01-01T12:00:00.123Z``) as an aware UTC datetime, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _time_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _strong_ref(value: Any) -> dict[str, str] | None:
+    """``{"uri", "cid"}`` of a com.atproto.repo.strongRef, or None when it is not one."""
+    if not isinstance(value, dict):
+        return None
+    uri, cid = value.get("uri"), value.get("cid")
+    if isinstance(uri, str) and uri.startswith("at://") and isinstance(cid, str) and cid:
+        return {"uri": uri, "cid": cid}
+    return None
+
+
+def quoted_uri(record: dict[str, Any]) -> str:
+    """The URI of the post a record quotes (app.bsky.embed.record or recordWithMedia), or ""."""
+    embed = record.get("embed")
+    if not isinstance(embed, dict):
+        return ""
+    inner = embed.get("record")
+    if isinstance(inner, dict) and isinstance(inner.get("record"), dict):
+        inner = inner["record"]  # recordWithMedia: {"record": {"record": strongRef}, "media": …}
+    uri = inner.get("uri") if isinstance(inner, dict) else None
+    return uri if isinstance(uri, str) else ""
+
+
 def rkey_of(external_id: str) -> str:
     """The record key at the end of an at:// URI (or the value itself when it is a bare key)."""
     return external_id.rstrip("/").rsplit("/", 1)[-1]
@@ -167,6 +219,8 @@ class BlueskyConnector(http.HttpConnector):
             Capability.ACCOUNT_METRICS,
             Capability.FIND_PUBLISHED,
             Capability.REFRESH,
+            Capability.COMMENTS,
+            Capability.REPLY,
         }
     )
     limits = Limits(max_text_chars=MAX_GRAPHEMES, max_images=MAX_IMAGES, max_videos=0, mixed_media=False)
@@ -389,7 +443,16 @@ class BlueskyConnector(http.HttpConnector):
         if not idempotency_key:
             raise ValueError("publish needs an idempotency key")
         repo = self._repo()
-        text = compose_text(post)
+        record = self._record(compose_text(post), post.language)
+        if post.media:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [{"image": self._upload(m), "alt": m.description[:2000]} for m in post.media],
+            }
+        return self._put_post(repo, tid_for(idempotency_key, post.due_at), record)
+
+    @staticmethod
+    def _record(text: str, language: str = "") -> dict[str, Any]:
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
             "text": text,
@@ -398,23 +461,16 @@ class BlueskyConnector(http.HttpConnector):
         found = facets(text)
         if found:
             record["facets"] = found
-        if post.language:
-            record["langs"] = [post.language[:2]]
-        if post.media:
-            record["embed"] = {
-                "$type": "app.bsky.embed.images",
-                "images": [{"image": self._upload(m), "alt": m.description[:2000]} for m in post.media],
-            }
+        if language:
+            record["langs"] = [language[:2]]
+        return record
+
+    def _put_post(self, repo: str, rkey: str, record: dict[str, Any]) -> PublishResult:
         response = self._call(
             "POST",
             "com.atproto.repo.putRecord",
             mutating=True,
-            json={
-                "repo": repo,
-                "collection": POST_COLLECTION,
-                "rkey": tid_for(idempotency_key, post.due_at),
-                "record": record,
-            },
+            json={"repo": repo, "collection": POST_COLLECTION, "rkey": rkey, "record": record},
         )
         data = self._json(response)
         if not data.get("uri"):
@@ -481,3 +537,136 @@ class BlueskyConnector(http.HttpConnector):
             posts_total=int(data.get("postsCount") or 0),
             raw=data,
         )
+
+    # ---- interaction -----------------------------------------------------------------------
+
+    def _notification_comment(self, note: dict[str, Any]) -> Comment | None:
+        uri = note.get("uri")
+        if not isinstance(uri, str) or not uri.startswith("at://"):
+            return None
+        record = http.as_dict(note.get("record"))
+        author = http.as_dict(note.get("author"))
+        reason = note.get("reason")
+        subject = str(note.get("reasonSubject") or "")
+        in_reply_to = ""
+        if reason == "reply":
+            parent = _strong_ref(http.as_dict(record.get("reply")).get("parent"))
+            in_reply_to = parent["uri"] if parent else subject
+        elif reason == "quote":
+            in_reply_to = quoted_uri(record) or subject
+        did = str(author.get("did") or "")
+        handle = str(author.get("handle") or "")
+        indexed = parse_time(note.get("indexedAt"))
+        created = parse_time(record.get("createdAt")) or indexed or utcnow()
+        return Comment(
+            external_id=uri,
+            text=str(record.get("text") or ""),
+            created_at=created,
+            author_id=did,
+            author_handle=handle,
+            author_name=str(author.get("displayName") or ""),
+            in_reply_to=in_reply_to,
+            url=f"https://bsky.app/profile/{handle or did}/post/{rkey_of(uri)}" if did or handle else "",
+            raw=note,
+        )
+
+    def fetch_comments(self, *, cursor: str = "", post_id: str = "", limit: int = 40) -> CommentPage:
+        """Replies, mentions and quotes newer than ``cursor`` (an ``indexedAt``), oldest first.
+
+        listNotifications answers newest first and its own cursor pages back in time, so a pull
+        walks back from the newest page until it reaches ``cursor`` (at most 10 pages of 100)
+        and returns the oldest ``limit`` of what is new; the next cursor is the newest
+        ``indexedAt`` returned. ``post_id`` is not supported (the inbox reads notifications).
+        """
+        self.require(Capability.COMMENTS)
+        if post_id:
+            raise PermanentError(_("Bluesky comments are read from the notifications, not per post."))
+        since = parse_time(cursor) if cursor else None
+        if cursor and since is None:
+            raise PermanentError(_("The stored Bluesky cursor is not a time."))
+        me = self._repo()
+        new: dict[str, tuple[dt.datetime, Comment | None]] = {}
+        page_cursor = ""
+        for _page in range(MAX_NOTIFICATION_PAGES):
+            params: list[tuple[str, str | int]] = [("limit", NOTIFICATION_PAGE)]
+            params += [("reasons", reason) for reason in NOTIFICATION_REASONS]
+            if page_cursor:
+                params.append(("cursor", page_cursor))
+            data = self._json(
+                self._call("GET", "app.bsky.notification.listNotifications", mutating=False, params=params)
+            )
+            notes = [n for n in data.get("notifications") or [] if isinstance(n, dict)]
+            reached = False
+            for note in notes:
+                indexed = parse_time(note.get("indexedAt"))
+                if indexed is None:
+                    continue
+                if since is not None and indexed <= since:
+                    reached = True
+                    continue
+                comment = None
+                author = http.as_dict(note.get("author"))
+                # Older servers ignore ``reasons``: filter here too; our own posts are not a fan's.
+                if note.get("reason") in NOTIFICATION_REASONS and author.get("did") != me:
+                    comment = self._notification_comment(note)
+                key = str(note.get("uri") or "") + "#" + str(note.get("reason") or "")
+                new.setdefault(key, (indexed, comment))
+            page_cursor = str(data.get("cursor") or "")
+            if reached or not notes or not page_cursor:
+                break
+        ordered = sorted(new.values(), key=lambda pair: pair[0])
+        size = max(1, limit)
+        items: list[Comment] = []
+        seen: set[str] = set()
+        newest: dt.datetime | None = None
+        for indexed, comment in ordered:
+            # Stop at the limit, but never between two notifications indexed at the same moment
+            # (the next pull starts strictly after the cursor).
+            if len(items) >= size and newest is not None and indexed > newest:
+                break
+            newest = indexed
+            if comment is not None and comment.external_id not in seen:
+                seen.add(comment.external_id)
+                items.append(comment)
+        if newest is None:
+            return CommentPage(items=[], cursor=cursor)
+        return CommentPage(items=items, cursor=_time_text(newest))
+
+    def _parent_refs(self, uri: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(root, parent) strong refs for an answer to the post ``uri``."""
+        data = self._json(self._call("GET", "app.bsky.feed.getPosts", mutating=False, params={"uris": uri}))
+        posts = [p for p in data.get("posts") or [] if isinstance(p, dict)]
+        parent = _strong_ref(posts[0]) if posts else None
+        if parent is None:
+            raise PermanentError(
+                _("Bluesky no longer shows the post to answer; it may have been deleted."),
+                platform_code="NotFound",
+            )
+        record = http.as_dict(posts[0].get("record"))
+        root = _strong_ref(http.as_dict(record.get("reply")).get("root")) or parent
+        return root, parent
+
+    def reply(
+        self, *, in_reply_to: str, text: str, idempotency_key: str, recipient: str = "", private: bool = False
+    ) -> PublishResult:
+        """A post answering ``in_reply_to`` (an at:// URI) in its thread; never a direct message."""
+        self.require(Capability.REPLY)
+        if private:
+            raise PermanentError(
+                _(
+                    "Bluesky direct messages cannot be answered from here; answer in the Bluesky app "
+                    "(a public reply would show the fan's private message)."
+                )
+            )
+        if not idempotency_key:
+            raise ValueError("reply needs an idempotency key")
+        if not in_reply_to.startswith("at://"):
+            raise PermanentError(_("This is not a Bluesky post to answer."))
+        problems = self.check(PostRequest(text=text))
+        if problems:
+            raise PermanentError(" ".join(problems))
+        repo = self._repo()
+        root, parent = self._parent_refs(in_reply_to)
+        record = self._record(text.strip())
+        record["reply"] = {"root": root, "parent": parent}
+        return self._put_post(repo, tid_for(idempotency_key, None), record)

@@ -13,6 +13,16 @@
 - Telegram has no idempotency key and no way to look a message up by one, so there is no
   FIND_PUBLISHED and ``dedupe_window`` is zero: after OutcomeUnknown the engine never re-sends,
   it hands the publication to a person to check the channel.
+- fans: getUpdates (short polling; the bot has no webhook, and Telegram refuses getUpdates while
+  one is set). Messages in a private chat with the bot are direct messages; messages in the
+  channel's linked discussion group that answer a channel post (or one of our replies there) are
+  comments. The cursor is the next ``offset`` (last update_id + 1). Both streams read the one
+  update queue, and an offset confirms (deletes) every update below it, so: fetch_comments
+  returns the comments and the direct messages (``is_private``, which the inbox files as
+  messages), and fetch_messages stops before the first comment it meets so that it never
+  confirms one. External ids are ``<chat_id>:<message_id>``.
+- reply: sendMessage to the fan's chat with ``reply_parameters`` {message_id}; not idempotent, so
+  a lost answer is OutcomeUnknown (the base class's write rule).
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ from .base import (
     AccountInfo,
     AuthRevoked,
     Capability,
+    Comment,
+    CommentPage,
     Limits,
     OutcomeUnknown,
     PermanentError,
@@ -39,6 +51,7 @@ from .base import (
     PublishResult,
     RetryableError,
     compose_text,
+    utcnow,
 )
 
 API_BASE = "https://api.telegram.org"
@@ -47,6 +60,11 @@ MAX_CAPTION = 1024
 MAX_MEDIA = 10
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 TOKEN_RE = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
+# getUpdates: at most 100 updates a call (the Bot API's maximum) and a few calls per pull.
+UPDATES_LIMIT = 100
+MAX_UPDATE_CALLS = 5
+# What a message without text is shown as in the inbox (the first of these fields it has).
+MEDIA_FIELDS = ("photo", "video", "animation", "sticker", "voice", "video_note", "audio", "document")
 
 
 def redact(text: str, token: str = "") -> str:
@@ -78,7 +96,16 @@ class TelegramConnector(http.HttpConnector):
     """A Telegram channel the bot is an administrator of."""
 
     kind = "telegram"
-    capabilities = frozenset({Capability.PUBLISH_TEXT, Capability.PUBLISH_IMAGES, Capability.DELETE})
+    capabilities = frozenset(
+        {
+            Capability.PUBLISH_TEXT,
+            Capability.PUBLISH_IMAGES,
+            Capability.DELETE,
+            Capability.COMMENTS,
+            Capability.MESSAGES,
+            Capability.REPLY,
+        }
+    )
     limits = Limits(max_text_chars=MAX_TEXT, max_images=MAX_MEDIA, max_videos=0, mixed_media=False)
     # No idempotency on Telegram's side: re-sending is never safe (see the module docstring).
     dedupe_window = dt.timedelta(0)
@@ -122,6 +149,10 @@ class TelegramConnector(http.HttpConnector):
         description = str(data.get("description") or f"HTTP {code}")[:1000]
         if any(text in description.lower() for text in ok_descriptions):
             return None
+        if code == 409:
+            # "Conflict: can't use getUpdates method while webhook is active" / "terminated by other
+            # getUpdates request": fetch_comments / fetch_messages say what it means.
+            raise PermanentError(description, status_code=code, platform_code=str(code))
         parameters = data.get("parameters") or {}
         if code == 429:
             retry_after = parameters.get("retry_after")
@@ -188,13 +219,14 @@ class TelegramConnector(http.HttpConnector):
                 )
         return problems
 
-    def _message_url(self, message_id: int | str, chat: dict[str, Any]) -> str:
+    def _message_url(self, message_id: int | str, chat: dict[str, Any], *, channel: bool = True) -> str:
+        """The t.me link of a message in the channel (or, ``channel`` False, in another public or private supergroup)."""
         username = str(chat.get("username") or "")
-        if not username and self.chat_id.startswith("@"):
+        if not username and channel and self.chat_id.startswith("@"):
             username = self.chat_id[1:]
         if username:
             return f"https://t.me/{username}/{message_id}"
-        chat_id = str(chat.get("id") or self.chat_id)
+        chat_id = str(chat.get("id") or (self.chat_id if channel else ""))
         if chat_id.startswith("-100"):
             return f"https://t.me/c/{chat_id[4:]}/{message_id}"
         return ""
@@ -269,3 +301,201 @@ class TelegramConnector(http.HttpConnector):
                 ok_descriptions=("message to delete not found",),
                 json={"chat_id": self.chat_id, "message_id": int(message_id)},
             )
+
+    # ---- fans: comments, direct messages, replies ------------------------------------------
+
+    def _bot_id(self) -> str:
+        """The bot's user id: the part of its token before the colon."""
+        return self.credentials.access_token.split(":", 1)[0]
+
+    def _is_our_channel(self, chat: Any) -> bool:
+        if not isinstance(chat, dict):
+            return False
+        ours = self.chat_id
+        username = str(chat.get("username") or "")
+        return str(chat.get("id") or "") == ours or (
+            bool(username) and ours.startswith("@") and username.lower() == ours[1:].lower()
+        )
+
+    def _channel_post_of(self, message: dict[str, Any]) -> str:
+        """The id of our channel post that ``message`` (in the discussion group) is the copy of, or ""."""
+        if not message.get("is_automatic_forward"):
+            return ""
+        origin = http.as_dict(message.get("forward_origin"))
+        if origin.get("type") == "channel" and self._is_our_channel(origin.get("chat")):
+            return str(http.as_int(origin.get("message_id")) or "")
+        # Bot API before 7.0.
+        if self._is_our_channel(message.get("forward_from_chat")):
+            return str(http.as_int(message.get("forward_from_message_id")) or "")
+        return ""
+
+    @staticmethod
+    def _text_of(message: dict[str, Any]) -> str:
+        text = message.get("text") or message.get("caption")
+        if isinstance(text, str) and text:
+            return text
+        for field in MEDIA_FIELDS:
+            if message.get(field):
+                return f"[{field}]"
+        return ""
+
+    def _fan_item(self, update: dict[str, Any]) -> Comment | None:
+        """The comment or direct message an update carries, or None when it is neither."""
+        message = http.as_dict(update.get("message"))
+        chat = http.as_dict(message.get("chat"))
+        message_id = http.as_int(message.get("message_id"))
+        if not message_id or not chat.get("id"):
+            return None
+        sender = http.as_dict(message.get("from"))
+        in_reply_to = ""
+        if chat.get("type") == "private":
+            if sender.get("is_bot"):
+                return None
+        elif chat.get("type") in ("group", "supergroup"):
+            if message.get("is_automatic_forward") or self._is_our_channel(message.get("sender_chat")):
+                return None  # the channel's own post copied into its discussion group
+            parent = http.as_dict(message.get("reply_to_message"))
+            post_id = self._channel_post_of(parent)
+            if post_id:
+                in_reply_to = post_id
+            elif parent and str(http.as_dict(parent.get("from")).get("id") or "") == self._bot_id():
+                # An answer to one of our replies in the discussion.
+                in_reply_to = f"{chat['id']}:{parent.get('message_id')}"
+            else:
+                return None
+        else:
+            return None
+        # Someone writing as a channel (or an anonymous group admin) is that chat, not a person.
+        author = http.as_dict(message.get("sender_chat")) or sender
+        if not author.get("id"):
+            return None
+        name = str(
+            author.get("title") or " ".join(str(author.get(k) or "") for k in ("first_name", "last_name"))
+        ).strip()
+        date = message.get("date")
+        username = str(author.get("username") or "")
+        return Comment(
+            external_id=f"{chat['id']}:{message_id}",
+            text=self._text_of(message),
+            created_at=dt.datetime.fromtimestamp(int(date), dt.UTC) if isinstance(date, int) else utcnow(),
+            author_id=str(author["id"]),
+            author_handle=username,
+            author_name=name,
+            in_reply_to=in_reply_to,
+            url=self._message_url(message_id, chat, channel=False) if chat.get("type") != "private" else "",
+            is_private=chat.get("type") == "private",
+            raw=message,
+        )
+
+    def _updates(self, *, cursor: str, limit: int, stop_at_comment: bool) -> CommentPage:
+        cursor = cursor.strip()
+        if cursor and not cursor.isdigit():
+            raise PermanentError(_("The stored Telegram cursor is not an update offset."))
+        offset = int(cursor or 0)
+        wanted = max(1, limit)
+        found: list[Comment] = []
+        for _call in range(MAX_UPDATE_CALLS):
+            # Never more updates than items wanted: everything read below the next offset is gone.
+            size = min(UPDATES_LIMIT, wanted - len(found))
+            body: dict[str, Any] = {"limit": size, "timeout": 0, "allowed_updates": ["message"]}
+            if offset:
+                body["offset"] = offset
+            updates = self._poll(body)
+            stop = False
+            for update in sorted(updates, key=lambda u: http.as_int(u.get("update_id"))):
+                update_id = http.as_int(update.get("update_id"))
+                if update_id < offset:
+                    continue
+                item = self._fan_item(update)
+                if stop_at_comment and item is not None and not item.is_private:
+                    stop = True  # left unconfirmed for fetch_comments
+                    break
+                offset = update_id + 1
+                if item is not None:
+                    found.append(item)
+            if stop or len(updates) < size or len(found) >= wanted:
+                break
+        return CommentPage(items=found, cursor=str(offset) if offset else cursor)
+
+    def _poll(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            result = self._call("getUpdates", mutating=False, json=body)
+        except PermanentError as err:
+            if err.status_code == 409:
+                if "webhook" in err.message.lower():
+                    raise PermanentError(
+                        _(
+                            "This bot has a webhook set, and Telegram does not allow reading its "
+                            "messages another way while it has one. Remove the webhook (deleteWebhook) "
+                            "or use a bot of its own for this channel."
+                        ),
+                        status_code=err.status_code,
+                        platform_code=err.platform_code,
+                    ) from None
+                # Another getUpdates of the same bot at the same moment: ask again later.
+                raise RetryableError(
+                    err.message, status_code=err.status_code, platform_code=err.platform_code
+                ) from None
+            raise
+        if not isinstance(result, list):
+            raise RetryableError(_("Telegram did not return the bot's updates."))
+        return [u for u in result if isinstance(u, dict)]
+
+    def fetch_comments(self, *, cursor: str = "", post_id: str = "", limit: int = 40) -> CommentPage:
+        """Comments in the discussion group, and the bot's direct messages (``is_private``) too.
+
+        Both come from the one update queue, which an offset empties; returning the direct
+        messages here as well means a comments pull never loses one (the inbox stores each
+        message once, by its external id).
+        """
+        self.require(Capability.COMMENTS)
+        if post_id:
+            raise PermanentError(_("Telegram comments are read from the bot's updates, not per post."))
+        return self._updates(cursor=cursor, limit=limit, stop_at_comment=False)
+
+    def fetch_messages(self, *, cursor: str = "", limit: int = 40) -> CommentPage:
+        """Direct messages to the bot; stops before the first comment so as never to confirm it."""
+        self.require(Capability.MESSAGES)
+        return self._updates(cursor=cursor, limit=limit, stop_at_comment=True)
+
+    def reply(
+        self, *, in_reply_to: str, text: str, idempotency_key: str, recipient: str = "", private: bool = False
+    ) -> PublishResult:
+        """sendMessage in the chat of ``in_reply_to`` (``<chat_id>:<message_id>``), quoting it.
+
+        A direct message is answered in its private chat, a comment in the discussion group: the
+        answer always goes to the chat the fan wrote in, so a private question stays private.
+        """
+        self.require(Capability.REPLY)
+        chat, _sep, message = in_reply_to.rpartition(":")
+        if not chat or not message.isdigit() or not chat.lstrip("-").isdigit():
+            raise PermanentError(_("This is not a Telegram message to answer."))
+        if private and chat.startswith("-"):
+            raise PermanentError(_("This message was written in a group; it cannot be answered privately."))
+        text = text.strip()
+        if not text:
+            raise PermanentError(_("A reply needs text."))
+        if len(text) > MAX_TEXT:
+            raise PermanentError(
+                _("The text is %(n)d characters long; Telegram allows %(max)d.")
+                % {"n": len(text), "max": MAX_TEXT}
+            )
+        body = {
+            "chat_id": int(chat),
+            "text": text,
+            # Still sent if the fan deleted their message meanwhile.
+            "reply_parameters": {"message_id": int(message), "allow_sending_without_reply": True},
+        }
+        sent = self._call("sendMessage", mutating=True, json=body)
+        if not isinstance(sent, dict) or not sent.get("message_id"):
+            raise OutcomeUnknown(
+                _("Telegram accepted the reply but did not return the message; it may exist.")
+            )
+        sent_chat = http.as_dict(sent.get("chat"))
+        date = sent.get("date")
+        return PublishResult(
+            external_id=f"{sent_chat.get('id') or chat}:{sent['message_id']}",
+            url=self._message_url(sent["message_id"], sent_chat, channel=False) if not private else "",
+            published_at=dt.datetime.fromtimestamp(int(date), dt.UTC) if isinstance(date, int) else None,
+            raw={"message": sent},
+        )
