@@ -136,6 +136,8 @@ class InboxSettingsOut(Schema):
     high_value_threshold: float
     spike_factor: float
     spike_minimum: int
+    webhook_url: str = Field(description="where new messages and missed targets are POSTed (blank: off)")
+    webhook_secret_set: bool = Field(description="whether a signing secret is stored (it is never shown)")
 
 
 class InboxSettingsPatch(Schema):
@@ -152,6 +154,12 @@ class InboxSettingsPatch(Schema):
     high_value_threshold: float | None = Field(None, ge=0, le=9_999_999_999)
     spike_factor: float | None = Field(None, ge=1, le=100)
     spike_minimum: int | None = Field(None, ge=1, le=svc.TARGET_MAX_MINUTES)
+    webhook_url: str | None = Field(
+        None, max_length=500, description="https URL; blank turns the webhook off"
+    )
+    webhook_secret: str | None = Field(
+        None, max_length=200, description="the HMAC-SHA256 signing key (16+ characters); write-only"
+    )
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -222,6 +230,8 @@ def _settings_out(row: InboxSettings) -> dict[str, Any]:
         "work_end": _clock(row.work_end),
         "weekdays": list(row.weekdays),
         "high_value_threshold": float(row.high_value_threshold),
+        "webhook_url": row.webhook_url,
+        "webhook_secret_set": bool(row.webhook_secret),
         **{
             f: getattr(row, f)
             for f in (

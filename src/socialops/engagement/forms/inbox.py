@@ -143,6 +143,19 @@ class SettingsForm(BootstrapFormMixin, forms.Form):
     )
     spike_factor = forms.FloatField(label=_("Spike: times the usual level"), min_value=1, max_value=100)
     spike_minimum = forms.IntegerField(label=_("Spike: at least (negative messages per hour)"), min_value=1)
+    webhook_url = forms.CharField(
+        label=_("Webhook URL"),
+        required=False,
+        max_length=500,
+        help_text=_("A signed POST on every new fan message and every missed target (https; blank: off)."),
+    )
+    webhook_secret = forms.CharField(
+        label=_("Webhook signing secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 16 characters; blank keeps the stored one."),
+    )
 
 
 class AssignmentRuleForm(BootstrapFormMixin, forms.Form):

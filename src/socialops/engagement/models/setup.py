@@ -58,6 +58,8 @@ class InboxSettings(TimestampedModel):
     last_spike_alert_at = models.DateTimeField(null=True, blank=True)
     # Sent a signed POST on every new fan message and every missed target (blank: off).
     webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
+    # The key of that POST's HMAC-SHA256 signature (engagement/webhooks.py); written, never shown.
+    webhook_secret = models.CharField(_("webhook signing secret"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("inbox settings")

@@ -19,6 +19,7 @@ from socialops.core.actors import SYSTEM
 from socialops.workspaces.audit import audit_record
 from socialops.workspaces.models import Workspace
 
+from .. import webhooks
 from ..models import InboxAlertKind, InboxSettings, Sentiment, Thread, ThreadItem, ThreadStatus
 from .threads import alert_team, settings_for
 
@@ -60,6 +61,9 @@ def breaches_check(*, now: dt.datetime | None = None) -> int:
                 action="thread.breach",
                 obj=thread,
                 after={"due_at": thread.due_at, "priority": thread.priority},
+            )
+            webhooks.webhook_enqueue(
+                settings=settings_for(thread.workspace), event=webhooks.THREAD_BREACHED, object_id=thread.pk
             )
             marked += 1
     return marked

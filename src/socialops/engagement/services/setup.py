@@ -8,19 +8,23 @@ nobody learns at send time that the team's stock answer breaks the Advertising L
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
+from socialops.core import egress
 from socialops.core.validation import Errors, add_error, clean_text, refuse_unknown_fields
 from socialops.fans.models import Segment, SegmentKind
 from socialops.workspaces.access import ensure_same_workspace, require_perm
-from socialops.workspaces.audit import audit_delete, audit_saved, edit_snapshot
+from socialops.workspaces.audit import audit_delete, audit_saved, edit_snapshot, snapshot
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, role_has
 
@@ -41,8 +45,43 @@ TARGET_MAX_MINUTES = 60 * 24 * 14
 SETTINGS_FIELDS = (
     "work_start", "work_end", "weekdays", "respect_holidays", "urgent_minutes", "high_minutes",
     "normal_minutes", "low_minutes", "targets_in_working_hours", "assign_mode", "high_value_threshold",
-    "spike_factor", "spike_minimum",
+    "spike_factor", "spike_minimum", "webhook_url", "webhook_secret",
 )  # fmt: skip
+WEBHOOK_SECRET_MIN = 16
+
+
+def _settings_snapshot(row: InboxSettings) -> dict[str, Any]:
+    """The audited state: the webhook's secret only as set or not."""
+    data = snapshot(row, exclude={"updated_at", "webhook_secret"})
+    data["webhook_secret_set"] = bool(row.webhook_secret)
+    return data
+
+
+def _webhook_url(value: Any, errors: Errors) -> str:
+    """A https URL (blank: the webhook is off); an address literal must be one the egress policy allows."""
+    url = clean_text(value, "webhook_url", errors, max_length=500)
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["https"])(url)
+    except ValidationError:
+        add_error(
+            errors, "webhook_url", _("Enter a https:// address, or leave it blank to turn the webhook off.")
+        )
+        return ""
+    # Names are checked when the event is sent (they may resolve elsewhere by then); what can be
+    # refused now is.
+    host = (urlsplit(url).hostname or "").lower()
+    private = host == "localhost" or host.endswith(".localhost")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None:
+        private = not egress.address_allowed(address, egress.allowed_networks())
+    if private:
+        add_error(errors, "webhook_url", _("That address is inside a private network; give a public one."))
+    return url
 
 
 def _time(value: Any, field: str, errors: Errors) -> dt.time | None:
@@ -68,11 +107,11 @@ def _whole(value: Any, field: str, errors: Errors, low: int, high: int) -> int:
 
 @transaction.atomic
 def settings_update(*, workspace: Workspace, actor: Any, **fields: Any) -> InboxSettings:
-    """Change the inbox's working hours, targets, assignment mode or alert levels (audited)."""
+    """Change the inbox's working hours, targets, assignment mode, alert levels or webhook (audited)."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
     refuse_unknown_fields(fields, SETTINGS_FIELDS)
     row = InboxSettings.objects.select_for_update().get(pk=settings_for(workspace).pk)
-    before = edit_snapshot(row)
+    before = _settings_snapshot(row)
     errors: Errors = {}
     for name in ("work_start", "work_end"):
         if name in fields:
@@ -112,13 +151,31 @@ def settings_update(*, workspace: Workspace, actor: Any, **fields: Any) -> Inbox
             add_error(errors, "spike_factor", _("Enter a factor from 1 to 100."))
         else:
             row.spike_factor = float(factor)
+    if "webhook_url" in fields:
+        row.webhook_url = _webhook_url(fields["webhook_url"], errors)
+    secret = clean_text(fields.get("webhook_secret"), "webhook_secret", errors, max_length=200)
+    if secret:
+        # Blank keeps the stored secret (forms never show it back).
+        if len(secret) < WEBHOOK_SECRET_MIN:
+            add_error(
+                errors,
+                "webhook_secret",
+                _("Use at least %(n)d characters for the signing secret.") % {"n": WEBHOOK_SECRET_MIN},
+            )
+        row.webhook_secret = secret
+    if row.webhook_url and not row.webhook_secret and "webhook_url" not in errors:
+        add_error(
+            errors,
+            "webhook_secret",
+            _("Give a signing secret (the receiver checks each request's signature with it)."),
+        )
     if row.work_start == row.work_end:
         add_error(errors, "work_end", _("The working day must end at another time than it starts."))
     if errors:
         raise ValidationError(errors)
     row.save()
     audit_saved(
-        row, workspace=workspace, actor=actor, action="inbox.settings", before=before, snap=edit_snapshot
+        row, workspace=workspace, actor=actor, action="inbox.settings", before=before, snap=_settings_snapshot
     )
     return row
 

@@ -28,6 +28,7 @@ from socialops.workspaces.audit import audit_record
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm, role_has
 
+from .. import webhooks
 from ..models import (
     PRIORITY_RANK,
     AssignmentRule,
@@ -254,6 +255,8 @@ def thread_file(*, interaction: Interaction) -> tuple[Thread, ThreadItem] | None
         thread.save()
         if created and thread.assignee_id is not None:
             _alert(workspace, {thread.assignee_id}, InboxAlertKind.ASSIGNED, thread, thread.preview[:100])
+        # Only here, for a new item: a re-pull of the same message returned above.
+        webhooks.webhook_enqueue(settings=settings, event=webhooks.MESSAGE_CREATED, object_id=item.pk)
     return thread, item
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .. import webhooks
 from ..services import monitor, replies, threads
 
 
@@ -29,6 +30,19 @@ def _deliver_later(reply_id: int, delay: int) -> None:
 
 
 replies.deliver_later[:] = [_deliver_later]
+
+
+@db_task(retries=4, retry_delay=60)
+def deliver_webhook(workspace_id: int, event: str, object_id: int) -> str:
+    """POST one inbox event to the workspace's webhook (a timeout or 5xx raises: Huey retries it)."""
+    return webhooks.webhook_deliver(workspace_id=workspace_id, event=event, object_id=object_id)
+
+
+def _webhook_later(workspace_id: int, event: str, object_id: int) -> None:
+    deliver_webhook(workspace_id, event, object_id)
+
+
+webhooks.send_later[:] = [_webhook_later]
 
 
 @db_periodic_task(crontab(minute="*"))
