@@ -66,7 +66,7 @@ the kept workspace, indexes created inside a transaction that was rolled back):
   those six over `status IN ('open', 'pending')` with a covering index
   `(workspace, status) INCLUDE (assignee, snoozed_until, due_at, awaiting_since, id)` makes it a
   parallel index-only scan: ~31 ms. "closed" then needs its own count: exact, index-only ~15 ms;
-  capped (`LIMIT 10001`, shown as "10,000+") ~1 ms; "all" is their sum. Without the covering index
+  capped (`LIMIT 10001`, shown as "10,000+") ~1 ms; "all" is open + pending + snoozed + closed. Without the covering index
   the narrowed query stays a sequential scan (~90 ms). For far larger workspaces, counters kept by
   the services are the way out.
 - thread_queue's order (-priority_rank, due_at, -last_inbound_at, pk) is served by thread_ws_queue
