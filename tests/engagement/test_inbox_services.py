@@ -296,3 +296,32 @@ def test_a_notes_mention_alerts_the_colleague(workspace: Any, fan: Any, admin: A
         workspace=workspace, actor=admin, thread=Thread.objects.get(), text="@colleague 这个你来跟一下"
     )
     assert InboxAlert.objects.get(kind=InboxAlertKind.MENTION).user == colleague
+
+
+def test_queue_counts_match_the_queues(workspace: Any, admin: Any, member: Any) -> None:
+    from socialops.engagement.selectors.threads import QUEUES, queue_counts, thread_queue
+
+    amy = member(Role.COMMUNITY, username="amy")
+    account = make_account(workspace, "acme", "mastodon")
+    for n in range(7):
+        message(make_fan(account, f"f{n}"), "你好", ext=f"m-{n}")
+    rows = list(Thread.objects.order_by("pk"))
+    threads.thread_update(workspace=workspace, actor=admin, thread=rows[0], status="closed")
+    threads.thread_update(workspace=workspace, actor=admin, thread=rows[1], status="pending")
+    threads.thread_update(workspace=workspace, actor=admin, thread=rows[2], assignee=amy)
+    threads.thread_update(
+        workspace=workspace, actor=admin, thread=rows[3], snoozed_until=timezone.now() + dt.timedelta(hours=1)
+    )
+    Thread.objects.filter(pk=rows[4].pk).update(due_at=timezone.now() - dt.timedelta(minutes=1))
+
+    counts = queue_counts(workspace=workspace, user=amy)
+
+    assert counts == {q: thread_queue(workspace=workspace, user=amy, queue=q).count() for q in QUEUES}
+    assert (counts["closed"], counts["pending"], counts["mine"], counts["snoozed"], counts["all"]) == (
+        1,
+        1,
+        1,
+        1,
+        7,
+    )
+    assert counts["breached"] == 1 and counts["open"] == 4
