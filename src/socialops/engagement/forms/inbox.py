@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import dates
 from django.utils.translation import gettext_lazy as _
 
 from socialops.core.forms import BootstrapFormMixin
@@ -12,10 +13,8 @@ from socialops.core.forms import BootstrapFormMixin
 from ..models import AssignMode, Intent, Priority, RuleChannel, RuleMatch
 from ..services.replies import REPLY_LENGTH
 
-WEEKDAYS = [
-    (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
-    (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday")),
-]  # fmt: skip
+# Django's own weekday names (Monday = 0), translated by Django's catalogue.
+WEEKDAYS = sorted(dates.WEEKDAYS.items())
 
 
 def _time_input() -> forms.TimeInput:
