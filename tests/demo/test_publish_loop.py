@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from socialops.accounts.selectors import workspace_today
 from socialops.content.models import ContentItem
 from socialops.demo.seed import demo_workspace
-from socialops.engagement.models import Thread, ThreadItem
+from socialops.engagement.models import Reply, Thread, ThreadItem
 from socialops.goals.models import Goal, MetricSnapshot
 from socialops.goals.selectors.goals import goal_progress
 from socialops.platforms.models import ConnectorKind, PlatformConnection
@@ -75,6 +75,8 @@ def test_connects_approves_through_review_and_schedules_once(sandbox: Any) -> No
         and pulled.filter(thread__channel="messages").exists()
     )
     assert "Inbox:" in out.getvalue()
+    # The demo's auto-replies (keywords, then a welcome for a first message) answered their DMs.
+    assert Reply.objects.filter(workspace=workspace, rule__isnull=False, thread__channel="messages").exists()
     threads, items = Thread.objects.filter(workspace=workspace).count(), pulled.count()
 
     # Run twice (make demo twice): nothing new is approved or scheduled, no post or message twice.

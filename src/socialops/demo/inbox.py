@@ -2,8 +2,8 @@
 
 What 星曜科技's community team would have after a while: round-robin assignment, five saved
 replies (one of them flagged by the Advertising-Law check, to show what the check does), a
-keyword auto-reply for price and coupon questions in direct messages, and an off-hours and a
-welcome rule left disabled. The fans' comments and messages of the last three days (fans.py
+keyword auto-reply for price, buying and shipping questions in direct messages, a welcome for a
+fan's first message, and an off-hours rule left disabled. The fans' comments and messages of the last three days (fans.py
 writes them in bulk, without the inbox hook) are filed into threads through the inbox service;
 the older ones were answered by the team, a reply written as history (already sent), most of
 those threads closed, so the response-time report has a past. Newer ones wait in the queues.
@@ -49,11 +49,11 @@ SAVED_REPLIES = (
 )
 RULES = (
     {
-        "name": "价格与优惠",
+        "name": "价格、购买与发货",
         "match": "regex",
-        "pattern": "价格|多少钱|优惠|便宜|链接",
+        "pattern": "价格|多少钱|优惠|便宜|链接|哪里能买|怎么买|发货|几天能到|(?i:buy|how much|ship)",
         "channel": "messages",
-        "reply_text": "{昵称}您好！价格和当月优惠见主页置顶，新客首单满 299 减 30。人工客服会尽快回复您～",
+        "reply_text": "{昵称}您好！价格、购买链接和当月优惠见主页置顶，新客首单满 299 减 30；现货 48 小时内发货。人工客服会尽快回复您～",
         "position": 10,
         "enabled": True,
     },
@@ -71,9 +71,9 @@ RULES = (
         "match": "welcome",
         "pattern": "",
         "channel": "messages",
-        "reply_text": "{昵称}您好，欢迎关注星曜科技！有任何问题都可以在这里留言。",
+        "reply_text": "{昵称}您好，欢迎关注星曜科技！有任何问题都可以在这里留言，客服会尽快回复。",
         "position": 30,
-        "enabled": False,
+        "enabled": True,
     },
 )
 ANSWERS = {
