@@ -13,7 +13,7 @@ from socialops.engagement.services import threads as thread_services
 from socialops.fans.models import InteractionKind, InteractionSource
 from socialops.fans.services.people import interaction_record
 from socialops.workspaces.roles import Role
-from tests.factories import make_account, make_fan
+from tests.factories import connect, make_account, make_fan
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,21 @@ def test_the_setup_pages_and_the_report_render(
 
     report = client.get(_url(workspace, "report/")).content.decode()
     assert 'data-echarts="inbox-volume"' in report and 'data-testid="report-accounts"' in report
+
+
+def test_the_inbox_says_which_accounts_cannot_feed_it(
+    web: Any, workspace: Any, operator: Any, thread: Thread
+) -> None:
+    douyin = make_account(workspace, "acme_douyin", "douyin", display_name="星曜抖音")
+    connect(
+        douyin,
+        "douyin",
+        client_id="awkey123",
+        client_secret="secret-0123456789",
+        access_token="act.abc",
+        account_id="open-id-1",
+    )
+    html = web(operator).get(_url(workspace)).content.decode()
+    silent = html[html.index('data-testid="silent-accounts"') :].split("</p>")[0]
+    assert "星曜抖音" in silent and "does not let us read its comments or messages" in silent
+    assert "星曜科技" in silent and "not connected" in silent  # the Weibo account has no connection

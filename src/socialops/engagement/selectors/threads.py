@@ -10,7 +10,11 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from socialops.accounts.models import SocialAccount
 from socialops.fans.models import Coupon, CouponCampaign, OrderLine, Person
+from socialops.platforms.connectors.base import Capability
+from socialops.platforms.models import PlatformConnection
+from socialops.platforms.registry import connector_class
 from socialops.workspaces.access import user_can
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
@@ -162,6 +166,26 @@ def open_coupon_code(*, workspace: Workspace, user: Any, person: Person) -> str:
         .first()
     )
     return code or ""
+
+
+def accounts_without_inbox(*, workspace: Workspace, user: Any) -> list[tuple[Any, str]]:
+    """Our accounts whose messages cannot reach the inbox, with why: not connected, or the
+    platform's connector reads neither comments nor messages (e.g. Douyin today)."""
+    out: list[tuple[Any, str]] = []
+    accounts = member_rows(SocialAccount, workspace=workspace, user=user).filter(is_competitor=False)
+    connections = {c.account_id: c for c in member_rows(PlatformConnection, workspace=workspace, user=user)}
+    for account in accounts.order_by("display_name", "pk"):
+        connection = connections.get(account.pk)
+        if connection is None:
+            out.append((account, "not_connected"))
+            continue
+        try:
+            cls = connector_class(connection.kind)
+        except KeyError:
+            continue
+        if not (cls.supports(Capability.COMMENTS) or cls.supports(Capability.MESSAGES)):
+            out.append((account, "not_supported"))
+    return out
 
 
 def thread_alerts(*, workspace: Workspace, user: Any, unread: bool | None = True) -> QuerySet[InboxAlert]:

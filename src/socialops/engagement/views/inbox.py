@@ -96,6 +96,7 @@ def _inbox_context(request: WorkspaceRequest, params: Any) -> dict[str, Any]:
         "can_reply": can_reply,
         "alerts": list(sel.thread_alerts(workspace=workspace, user=user)[:5]),
         "needing_person": sel.replies_needing_a_person(workspace=workspace, user=user).count(),
+        "silent_accounts": sel.accounts_without_inbox(workspace=workspace, user=user),
         "thread": None,
     }
     thread_id = str(params.get("thread", ""))
