@@ -154,6 +154,18 @@ def test_comments_become_fans_and_interactions_of_the_right_kind(
     assert SourceCursor.objects.get(account=mastodon_account, stream="comments").cursor == "104"
 
 
+def test_a_comment_on_one_message_of_an_album_is_a_comment_on_our_post(
+    workspace: Any, mastodon_account: Any, fake: FakeMastodon
+) -> None:
+    pub = make_publication(workspace, approved_item(workspace, "相册"), mastodon_account)
+    Publication.objects.filter(pk=pub.pk).update(external_id="901,902,903", state="published")
+    fake.statuses = [_status("301", "7", "第二张好看", reply_to="902")]
+
+    sources.comments_sync(workspace=workspace, account=mastodon_account)
+
+    assert Interaction.objects.get(external_id="301").kind == "comment"
+
+
 def test_the_same_comment_pulled_twice_and_pushed_once_is_one_interaction(
     workspace: Any, mastodon_account: Any, fake: FakeMastodon
 ) -> None:

@@ -253,6 +253,12 @@ def _record_comments(
             "external_id", flat=True
         )
     )
+    # An album is one publication with its messages' ids joined by commas (Telegram); a comment
+    # names the one message it answers, which is still our post.
+    for joined in Publication.objects.filter(
+        workspace=workspace, account=account, external_id__contains=","
+    ).values_list("external_id", flat=True):
+        our_posts |= replied & set(joined.split(","))
     known = set(
         Fan.objects.filter(account=account, external_id__in={c.author_id for c in comments}).values_list(
             "external_id", flat=True
