@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from socialops.content.services.calendar import holiday_override_set
@@ -268,9 +268,9 @@ def test_a_bad_pattern_names_the_field(workspace: Any, admin: Any) -> None:
 def test_analyst_cannot_reply_or_change_threads(workspace: Any, fan: Any, analyst: Any) -> None:
     message(fan, "你好", ext="m-1")
     thread = Thread.objects.get()
-    with pytest.raises(Exception):  # noqa: B017 — PermissionDenied, whatever its module
+    with pytest.raises(PermissionDenied):
         replies.reply_create(workspace=workspace, actor=analyst, thread=thread, text="您好")
-    with pytest.raises(Exception):  # noqa: B017
+    with pytest.raises(PermissionDenied):
         threads.thread_update(workspace=workspace, actor=analyst, thread=thread, status="closed")
     assert not Reply.objects.exists()
     assert Thread.objects.get().status == ThreadStatus.OPEN

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
@@ -25,8 +26,8 @@ from socialops.core.validation import Errors, add_error, clean_text, refuse_unkn
 from socialops.fans.models import Segment, SegmentKind
 from socialops.workspaces.access import ensure_same_workspace, require_perm
 from socialops.workspaces.audit import audit_delete, audit_saved, edit_snapshot, snapshot
-from socialops.workspaces.models import Membership, Workspace
-from socialops.workspaces.roles import Perm, role_has
+from socialops.workspaces.models import Workspace
+from socialops.workspaces.roles import Perm
 
 from ..models import (
     AssignmentRule,
@@ -39,7 +40,7 @@ from ..models import (
     SavedReply,
 )
 from .replies import REPLY_LENGTH, check_text, findings_json
-from .threads import settings_for
+from .threads import may_answer, settings_for
 
 TARGET_MAX_MINUTES = 60 * 24 * 14
 SETTINGS_FIELDS = (
@@ -257,7 +258,7 @@ def saved_reply_delete(*, workspace: Workspace, actor: Any, saved_reply: SavedRe
 
 def saved_reply_used(*, saved_reply: SavedReply) -> None:
     """Count one use (for ordering the picker by what the team uses most)."""
-    SavedReply.objects.filter(pk=saved_reply.pk).update(uses=saved_reply.uses + 1)
+    SavedReply.objects.filter(pk=saved_reply.pk).update(uses=F("uses") + 1)
 
 
 # ---- auto-reply rules ----------------------------------------------------------------------------
@@ -384,10 +385,7 @@ def assignment_rule_create(*, workspace: Workspace, actor: Any, **fields: Any) -
     ):
         add_error(errors, "tier", _("Choose one of this workspace's tiers."))
     user = fields.get("assignee")
-    membership = (
-        Membership.objects.filter(workspace=workspace, user=user).first() if user is not None else None
-    )
-    if membership is None or not role_has(membership.role, Perm.ENGAGEMENT_REPLY):
+    if user is None or not may_answer(workspace, user):
         add_error(errors, "assignee", _("Choose a member who may answer fans."))
     position = _whole(fields.get("position", 0), "position", errors, 0, 10_000)
     if errors or user is None:

@@ -104,16 +104,22 @@ def priority_of(found: Classification, person: Person, settings: InboxSettings) 
     return Priority.NORMAL
 
 
-def _reply_members(workspace: Workspace) -> list[Membership]:
+def reply_members(workspace: Workspace) -> list[Membership]:
     rows = Membership.objects.filter(workspace=workspace, user__is_active=True).order_by("user_id")
     return [m for m in rows if role_has(m.role, Perm.ENGAGEMENT_REPLY)]
+
+
+def may_answer(workspace: Workspace, user: Any) -> bool:
+    """True when ``user`` is a member of the workspace whose role may answer fans."""
+    membership = Membership.objects.filter(workspace=workspace, user=user).first()
+    return membership is not None and role_has(membership.role, Perm.ENGAGEMENT_REPLY)
 
 
 def _assignee_for(
     workspace: Workspace, settings: InboxSettings, thread: Thread, language: str, person: Person
 ) -> Any:
     """The member a new thread goes to: the first matching rule, else round-robin, else nobody."""
-    members = _reply_members(workspace)
+    members = reply_members(workspace)
     allowed = {m.user_id for m in members}
     for rule in AssignmentRule.objects.filter(workspace=workspace).order_by("position", "pk"):
         if rule.assignee_id not in allowed:
@@ -159,7 +165,7 @@ def alert_team(workspace: Workspace, kind: str, thread: Thread | None, detail: s
     if thread is not None and thread.assignee_id:
         users = {thread.assignee_id}
     else:
-        users = {m.user_id for m in _reply_members(workspace)}
+        users = {m.user_id for m in reply_members(workspace)}
     _alert(workspace, users, kind, thread, detail)
 
 
@@ -303,9 +309,7 @@ def thread_update(*, workspace: Workspace, actor: Any, thread: Thread, **fields:
         user = fields["assignee"]
         if user is None:
             thread.assignee = None
-        elif not Membership.objects.filter(workspace=workspace, user=user).exists() or not role_has(
-            Membership.objects.get(workspace=workspace, user=user).role, Perm.ENGAGEMENT_REPLY
-        ):
+        elif not may_answer(workspace, user):
             add_error(errors, "assignee", _("Choose a member who may answer fans."))
         else:
             thread.assignee = user

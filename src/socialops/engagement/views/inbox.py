@@ -21,8 +21,7 @@ from socialops.accounts.models import SocialAccount
 from socialops.core.view_helpers import run_and_say
 from socialops.workspaces.access import user_can
 from socialops.workspaces.decorators import EVERY_MEMBER, WorkspaceRequest, workspace_view
-from socialops.workspaces.models import Membership
-from socialops.workspaces.roles import Perm, role_has
+from socialops.workspaces.roles import Perm
 
 from ..forms.inbox import NoteForm, ReplyForm, ThreadForm
 from ..models import Intent, Priority, ThreadChannel, ThreadStatus
@@ -55,11 +54,7 @@ def _back(request: WorkspaceRequest, thread_id: int) -> HttpResponse:
 
 def reply_users(workspace: Any) -> Any:
     """Members who may answer fans (assignees)."""
-    ids = [
-        m.user_id
-        for m in Membership.objects.filter(workspace=workspace, user__is_active=True)
-        if role_has(m.role, Perm.ENGAGEMENT_REPLY)
-    ]
+    ids = [m.user_id for m in svc.reply_members(workspace)]
     return get_user_model().objects.filter(pk__in=ids).order_by("username")
 
 
