@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, django_auth
 
 from socialops.accounts.api import router as accounts_router
 from socialops.analytics.api import router as analytics_router
+from socialops.community.api import router as community_router
 from socialops.content.api import router as content_router
 from socialops.core.api import (
     NulRefusingParser,
@@ -28,6 +29,7 @@ from socialops.core.api import (
 from socialops.engagement.api import router as engagement_router
 from socialops.fans.api import router as fans_router
 from socialops.goals.api import router as goals_router
+from socialops.insights.api import router as insights_router
 from socialops.platforms.api import router as platforms_router
 from socialops.publishing.api import router as publishing_router
 from socialops.review.api import router as review_router
@@ -140,5 +142,7 @@ for _router in (
     publishing_router,
     fans_router,
     engagement_router,
+    community_router,
+    insights_router,
 ):
     api.add_router("/", _router)

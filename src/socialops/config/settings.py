@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "socialops.publishing",
     "socialops.fans",
     "socialops.engagement",
+    "socialops.community",
+    "socialops.insights",
     "socialops.demo",
 ]
 

@@ -13,6 +13,9 @@ urlpatterns = [
     path("hooks/wechat/<int:connection_id>/", push.wechat_push, name="wechat-push"),
     # Shops report coupon redemptions here (unauthenticated; checked by HMAC signature).
     path("hooks/coupons/<int:campaign_id>/", coupon_webhook, name="coupon-webhook"),
+    # Public pages for fans (no login): polls, draw verification, event registration and check-in.
+    path("p/", include("socialops.engagement.public_urls")),
+    path("p/", include("socialops.community.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("socialops.web.urls")),
     path("", include(workspace_root_urls)),
@@ -26,6 +29,8 @@ urlpatterns = [
     path("w/<slug:slug>/", include("socialops.publishing.urls")),
     path("w/<slug:slug>/", include("socialops.fans.urls")),
     path("w/<slug:slug>/", include("socialops.engagement.urls")),
+    path("w/<slug:slug>/", include("socialops.community.urls")),
+    path("w/<slug:slug>/", include("socialops.insights.urls")),
 ]
 
 handler400 = "socialops.web.views.error_400"

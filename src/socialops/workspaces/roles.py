@@ -35,6 +35,9 @@ class Perm:
     # Real names, handles and contact details of fans; without it a member sees pseudonyms.
     FANS_IDENTITY = "fans.identity"
     FANS_ERASE = "fans.erase"  # export and erase a person's data on request (PIPL)
+    CAMPAIGN_EDIT = "campaign.edit"  # campaigns, topics, polls and surveys, lucky draws, ideas
+    COMMUNITY_EDIT = "community.edit"  # groups, sharing plans, events, member tickets
+    COMMUNITY_MODERATE = "community.moderate"  # moderation rules and actions (warn, mute, remove)
 
 
 _OPERATOR = {
@@ -44,6 +47,8 @@ _OPERATOR = {
     Perm.CONTENT_EDIT,
     Perm.FANS_EDIT,
     Perm.FANS_IDENTITY,
+    Perm.CAMPAIGN_EDIT,
+    Perm.COMMUNITY_EDIT,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -55,11 +60,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CONTENT_REVIEW,
             Perm.ENGAGEMENT_REPLY,
             Perm.FANS_ERASE,
+            Perm.COMMUNITY_MODERATE,
         }
     ),
     Role.OPERATOR: frozenset(_OPERATOR | {Perm.ENGAGEMENT_REPLY}),
     Role.REVIEWER: frozenset({Perm.CONTENT_REVIEW}),
-    Role.COMMUNITY: frozenset({Perm.ENGAGEMENT_REPLY, Perm.FANS_IDENTITY}),
+    Role.COMMUNITY: frozenset(
+        {
+            Perm.ENGAGEMENT_REPLY,
+            Perm.FANS_IDENTITY,
+            Perm.CAMPAIGN_EDIT,
+            Perm.COMMUNITY_EDIT,
+            Perm.COMMUNITY_MODERATE,
+        }
+    ),
     Role.ANALYST: frozenset(),
 }
 

@@ -1,5 +1,10 @@
-"""Models of the engagement app, one module per area."""
+"""Models of the engagement app, one module per area.
 
+The inbox's names are re-exported here; campaigns, polls and draws are imported from their own
+module (``engagement.models.polls``).
+"""
+
+from . import campaigns, draws, polls  # noqa: F401
 from .setup import (
     AssignmentRule,
     AssignMode,

@@ -1,3 +1,3 @@
 """Huey jobs of the engagement app (imported here so the worker registers them)."""
 
-from . import inbox  # noqa: F401
+from . import campaigns, draws, inbox, polls  # noqa: F401

@@ -1,0 +1,5 @@
+"""API of the community app: groups."""
+
+from ninja import Router
+
+router = Router(tags=["community"])

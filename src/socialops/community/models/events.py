@@ -1,0 +1,1 @@
+"""Events with registration and check-in, and member feedback tickets."""

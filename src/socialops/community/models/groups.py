@@ -1,0 +1,1 @@
+"""Groups, their members and messages, sharing plans, moderation rules and actions."""

@@ -1,0 +1,1 @@
+"""Presenters of the community app, one module per area."""

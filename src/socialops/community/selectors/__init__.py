@@ -1,0 +1,1 @@
+"""Selectors of the community app, one module per area."""

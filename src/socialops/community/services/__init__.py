@@ -1,0 +1,1 @@
+"""Services of the community app, one module per area."""

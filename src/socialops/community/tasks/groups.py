@@ -1,0 +1,1 @@
+"""Huey jobs of the community app: groups."""

@@ -1,0 +1,4 @@
+from .views.events import events_urlpatterns
+from .views.groups import groups_urlpatterns
+
+urlpatterns = [*groups_urlpatterns, *events_urlpatterns]

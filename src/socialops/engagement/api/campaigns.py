@@ -1,0 +1,5 @@
+"""API of the engagement app: campaigns."""
+
+from ninja import Router
+
+router = Router(tags=["campaigns"])

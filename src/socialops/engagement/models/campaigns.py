@@ -1,0 +1,1 @@
+"""Models of the engagement app: campaigns (goal, accounts, period, budget, content), topics and ideas."""

@@ -1,0 +1,1 @@
+"""Models of the engagement app: verifiable lucky draws: eligibility, frozen entrants, commitment, winners."""

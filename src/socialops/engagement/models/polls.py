@@ -1,0 +1,1 @@
+"""Models of the engagement app: polls and surveys, their questions and responses."""

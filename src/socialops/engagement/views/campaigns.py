@@ -1,0 +1,5 @@
+"""Pages of the engagement app: campaigns."""
+
+from django.urls import URLPattern
+
+campaigns_urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""API of the insights app: analyses, recommendations, reports."""
+
+from ninja import Router
+
+router = Router()

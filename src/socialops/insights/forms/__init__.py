@@ -1,0 +1,1 @@
+"""Forms of the insights app, one module per area."""

@@ -1,0 +1,1 @@
+"""Models of the insights app, one module per area (import from the module itself)."""

@@ -1,0 +1,1 @@
+"""Presenters of the insights app, one module per area."""

@@ -1,0 +1,1 @@
+"""Selectors of the insights app, one module per area."""

@@ -1,0 +1,1 @@
+"""Huey jobs of the insights app (imported here so the worker registers them)."""
