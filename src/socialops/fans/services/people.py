@@ -37,6 +37,7 @@ from ..models import (
     InteractionSource,
     Person,
 )
+from ..privacy import contact_encrypt, phone_hash, phone_normalise
 from .merges import person_merge
 
 # Kinds that are not activity: an unfollow does not make a person "active".
@@ -102,6 +103,103 @@ def person_for_customer(
                 after={"source": "customer"},
             )
     return person, created
+
+
+def person_for_phone(
+    *, workspace: Workspace, phone: str, display_name: str = "", audit: bool = True
+) -> tuple[Person, bool]:
+    """The person with this phone number (matched by its keyed hash), created when new; (person, created).
+
+    For people who give their number on our public pages (event registration). A new person keeps the
+    number encrypted as contact details; a known one is left as it is.
+    """
+    digest = phone_hash(phone)
+    if not digest:
+        raise ValidationError({"phone": [_("Enter a valid mobile phone number.")]})
+    with transaction.atomic():
+        person, created = _person_by_key(
+            workspace, "phone_hash", digest, display_name=_clip(display_name, _field(Person, "display_name"))
+        )
+        if created:
+            contact = {"name": display_name, "phone": phone_normalise(phone)}
+            Person.objects.filter(pk=person.pk).update(contact_encrypted=contact_encrypt(contact))
+            person.refresh_from_db(fields=["contact_encrypted"])
+            if audit:
+                audit_record(
+                    workspace=workspace,
+                    actor=SYSTEM,
+                    action="person.create",
+                    obj=person,
+                    after={"source": "phone"},
+                )
+    return person, created
+
+
+def person_interaction_record(
+    *,
+    workspace: Workspace,
+    person: Person,
+    kind: str,
+    occurred_at: dt.datetime,
+    source: str,
+    text: str = "",
+    external_id: str = "",
+    meta: dict[str, Any] | None = None,
+    audit: bool = True,
+) -> tuple[Interaction, bool]:
+    """Store one thing a person did outside any platform account (our public pages); (interaction, created).
+
+    ``external_id`` names the source row (e.g. "registration:12") and makes the call idempotent: the
+    person's row is locked while it looks, so two calls for the same source store one interaction.
+    """
+    ensure_same_workspace(workspace, person, "person")
+    errors: dict[str, list[str]] = {}
+    if kind not in InteractionKind.values:
+        errors["kind"] = [_("Unknown interaction kind.")]
+    if source not in InteractionSource.values:
+        errors["source"] = [_("Unknown interaction source.")]
+    if not isinstance(occurred_at, dt.datetime) or timezone.is_naive(occurred_at):
+        errors["occurred_at"] = [_("Enter a valid date/time.")]
+    if errors:
+        raise ValidationError(errors)
+    external_id = _clip(external_id, _field(Interaction, "external_id"))
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if external_id:
+            existing = Interaction.objects.filter(
+                workspace=workspace, person=locked, account__isnull=True, external_id=external_id
+            ).first()
+            if existing is not None:
+                return existing, False
+        interaction = Interaction.objects.create(
+            workspace=workspace,
+            person=locked,
+            kind=kind,
+            occurred_at=occurred_at,
+            text=text if isinstance(text, str) else "",
+            external_id=external_id,
+            source=source,
+            meta=meta or {},
+        )
+        people = Person.objects.filter(pk=locked.pk)
+        now = timezone.now()
+        people.filter(Q(first_seen_at__isnull=True) | Q(first_seen_at__gt=occurred_at)).update(
+            first_seen_at=occurred_at, updated_at=now
+        )
+        if kind not in NOT_ACTIVITY:
+            people.filter(Q(last_active_at__isnull=True) | Q(last_active_at__lt=occurred_at)).update(
+                last_active_at=occurred_at, updated_at=now
+            )
+        interaction_recorded.send(interaction=interaction)
+        if audit:
+            audit_record(
+                workspace=workspace,
+                actor=SYSTEM,
+                action="interaction.create",
+                obj=interaction,
+                after={"kind": kind, "person": locked.pk, "source": source},
+            )
+    return interaction, True
 
 
 # ---- fans --------------------------------------------------------------------------------------
