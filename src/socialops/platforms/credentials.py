@@ -33,6 +33,10 @@ class Credentials:
     refresh_token: str = dataclasses.field(default="", repr=False)
     # When the access token stops working (None: the platform did not say).
     expires_at: dt.datetime | None = None
+    # When the refresh token stops working (None: the platform did not say), and how many times it
+    # was renewed (Douyin renews a refresh token a limited number of times, then asks the user again).
+    refresh_expires_at: dt.datetime | None = None
+    refresh_renewals: int = 0
     # OAuth2 client / platform app id and its secret (app secret), used to refresh tokens.
     client_id: str = ""
     client_secret: str = dataclasses.field(default="", repr=False)
@@ -67,6 +71,7 @@ class Credentials:
     def to_json(self) -> str:
         data = dataclasses.asdict(self)
         data["expires_at"] = self.expires_at.isoformat() if self.expires_at else None
+        data["refresh_expires_at"] = self.refresh_expires_at.isoformat() if self.refresh_expires_at else None
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -74,8 +79,9 @@ class Credentials:
         data = json.loads(text) if text else {}
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        if values.get("expires_at"):
-            values["expires_at"] = dt.datetime.fromisoformat(values["expires_at"])
+        for name in ("expires_at", "refresh_expires_at"):
+            if values.get(name):
+                values[name] = dt.datetime.fromisoformat(values[name])
         return cls(**values)
 
 

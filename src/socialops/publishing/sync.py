@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from socialops.accounts.selectors import workspace_today
@@ -29,8 +29,10 @@ from socialops.platforms.connectors.base import (
     AuthExpired,
     AuthRevoked,
     Capability,
+    ConnectorError,
     NotSupported,
     PostMetrics,
+    RenewalLimitReached,
 )
 from socialops.platforms.credentials import CredentialsUnreadable
 from socialops.platforms.models import ConnectionStatus, PlatformConnection
@@ -254,3 +256,76 @@ def connector_call(
     """``fn(connector)`` for other apps' reads and replies (fans sources, inbox replies), with the
     same token refresh and revocation handling as the metrics sync; None without the capability."""
     return _call(connection, capability, fn)
+
+
+# ---- keeping authorisations alive ------------------------------------------------------------
+
+# Renew a refresh token this long before it ends (the daily job gets several tries), and warn
+# admins this long before an authorisation that can no longer be renewed ends.
+RENEW_BEFORE = dt.timedelta(days=5)
+WARN_BEFORE = dt.timedelta(days=7)
+
+
+def connection_keep_alive(*, connection: PlatformConnection, now: dt.datetime | None = None) -> str:
+    """Keep a connection's refresh token alive where the platform limits its life (Douyin).
+
+    Returns what happened: "unsupported", "unknown" (the platform did not date the token),
+    "ok", "renewed", "warned" (no renewal left and the end is near) or "revoked".
+    """
+    now = now or timezone.now()
+    if connection.status != ConnectionStatus.CONNECTED:
+        return "unsupported"
+    try:
+        with connector_for(connection, **_options()) as connector:
+            limit = type(connector).refresh_renewal_limit
+    except CredentialsUnreadable:
+        return "unsupported"
+    if limit is None:
+        return "unsupported"
+    credentials = connection.get_credentials()
+    if not credentials.refresh_token:
+        return "unsupported"
+    try:
+        if credentials.refresh_expires_at is None:
+            # A refresh answer dates the refresh token without using up a renewal.
+            credentials = connection_services.connection_refresh(connection=connection)
+        if credentials.refresh_expires_at is None:
+            return "unknown"
+        left = credentials.refresh_expires_at - now
+        if left <= RENEW_BEFORE and credentials.refresh_renewals < limit:
+            try:
+                connection_services.connection_renew_refresh_token(connection=connection)
+                return "renewed"
+            except RenewalLimitReached:
+                credentials = connection.get_credentials()
+    except AuthRevoked as exc:
+        services.connection_lost(connection=connection, message=exc.message or str(exc))
+        return "revoked"
+    except ConnectorError as exc:
+        # Tomorrow's run tries again; RENEW_BEFORE leaves several days for that.
+        log.warning("keep-alive of connection %s failed: %s", connection.pk, exc)
+        return "ok"
+    ends_at = credentials.refresh_expires_at
+    if credentials.refresh_renewals >= limit and ends_at is not None and left <= WARN_BEFORE:
+        workspace = connection.workspace
+        ends = ends_at.astimezone(workspace.tz)
+        # Stored text: in the workspace's language, whoever's worker writes it.
+        with translation.override(workspace.locale):
+            message = _(
+                "The authorisation of this account ends on %(date)s and the platform allows no further "
+                "renewal: connect the account again before then, or publishing to it stops."
+            ) % {"date": ends.strftime("%Y-%m-%d %H:%M")}
+        services.alert_account_admins(workspace=workspace, account_id=connection.account_id, message=message)
+        return "warned"
+    return "ok"
+
+
+def keep_alive_all(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Run connection_keep_alive for every connected account; counts by outcome."""
+    counts: dict[str, int] = {}
+    for connection in PlatformConnection.objects.filter(status=ConnectionStatus.CONNECTED).select_related(
+        "workspace"
+    ):
+        outcome = connection_keep_alive(connection=connection, now=now)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts

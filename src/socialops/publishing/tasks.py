@@ -35,6 +35,12 @@ def sweep_publications() -> int:
     return len(engine.sweep_due())
 
 
+@db_periodic_task(crontab(hour="3", minute="30"))
+def keep_connections_alive() -> dict[str, int]:
+    """Daily: renew refresh tokens before they end and warn admins when no renewal is left."""
+    return sync.keep_alive_all()
+
+
 @db_periodic_task(crontab(minute="*/15"))
 def sync_metrics() -> int:
     """Every 15 minutes: pull account and post figures of every connected account (see sync.py)."""

@@ -408,6 +408,12 @@ class AuthRevoked(ConnectorError):
     kind = "auth_revoked"
 
 
+class RenewalLimitReached(ConnectorError):
+    """The platform renews this refresh token no more; it works until it ends, then someone must connect again."""
+
+    kind = "renewal_limit"
+
+
 class QuotaExceeded(ConnectorError):
     """A platform quota is used up until ``reset_at`` (None: unknown; wait a long while)."""
 
@@ -584,6 +590,14 @@ class Connector(abc.ABC):
 
     def refresh(self) -> Credentials:
         """Exchange the refresh token for new credentials (the caller stores them)."""
+        raise NotSupported(Capability.REFRESH)
+
+    # How many times the platform renews a refresh token before the user must authorise again;
+    # None: this platform has no renewal (its refresh tokens live as long as they are used).
+    refresh_renewal_limit: ClassVar[int | None] = None
+
+    def renew_refresh_token(self) -> Credentials:
+        """Exchange the refresh token for a new one with a new lifetime (the caller stores them)."""
         raise NotSupported(Capability.REFRESH)
 
     # publishing

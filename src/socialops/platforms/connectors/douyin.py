@@ -42,7 +42,13 @@ a connection without an open_id is a ``PermanentError`` asking to connect again)
 - refresh: ``POST /oauth/refresh_token/`` (form ``client_key``, ``grant_type=refresh_token``,
   ``refresh_token`` → ``access_token``, ``expires_in``, ``refresh_token``, ``open_id``;
   …/account-permission/refresh-access-token). A refresh token past its 30 days answers 10010:
-  the user must authorise again (``AuthRevoked``).
+  the user must authorise again (``AuthRevoked``). Refreshing does not extend the refresh token;
+  the answer's ``refresh_expires_in`` dates it.
+- renew the refresh token: ``POST /oauth/renew_refresh_token/`` (form ``client_key``,
+  ``refresh_token`` → ``refresh_token``, ``expires_in``; …/account-permission/refresh-token): a new
+  30-day refresh token, the old one invalid at once, at most 5 times (10020 after that, 10010 once
+  expired, 10004 without the ``renew_refresh_token`` permission) — the keep-alive job in
+  publishing renews before the end and warns admins when the last renewal runs out.
 - delete: not supported. The ``video.delete`` permission was withdrawn and no v1 delete endpoint
   is documented.
 
@@ -94,6 +100,7 @@ from .base import (
     PostRequest,
     PublishResult,
     QuotaExceeded,
+    RenewalLimitReached,
     RetryableError,
     utcnow,
 )
@@ -144,6 +151,8 @@ QUOTA_CODES = frozenset({28003017, 2190001})
 BUSY_CODES = frozenset({28001005, 28001006, 2100004})
 # /oauth/refresh_token/: 10010 refresh_token expired, 10013 bad client key / secret, 10005 missing.
 REFRESH_SYSTEM_CODES = frozenset({10001})
+# /oauth/renew_refresh_token/: 10020 超过刷新次数限制 (the refresh token still works until it ends).
+RENEWAL_LIMIT_CODE = 10020
 
 _WS_RE = re.compile(r"\s+")
 _TAG_RE = re.compile(r"#[^\s#]+")
@@ -392,6 +401,63 @@ class DouyinConnector(http.HttpConnector):
         new = http.refreshed_credentials(creds, data)
         if data.get("open_id"):
             self.account_ref = str(data["open_id"])
+        self.credentials = new
+        return new
+
+    # Douyin renews a refresh token at most 5 times, then the user must authorise again
+    # (…/account-permission/refresh-token).
+    refresh_renewal_limit = 5
+
+    def renew_refresh_token(self) -> Credentials:
+        """A new refresh token with a new 30-day life (``POST /oauth/renew_refresh_token/``).
+
+        Douyin invalidates the old refresh token as it answers, so an answer lost on the way makes
+        the connection need re-authorisation at its next refresh; the keep-alive job renews days
+        before the end to leave time for that.
+        """
+        creds = self.credentials
+        if not creds.refresh_token or not creds.client_id:
+            raise AuthRevoked(
+                _(
+                    "The Douyin refresh token or client key of this connection is missing; connect the account again."
+                )
+            )
+        form = {"client_key": creds.client_id, "refresh_token": creds.refresh_token}
+        request = self.client.build_request("POST", "/oauth/renew_refresh_token/", data=form)
+        with http.secrets_redacted(creds.access_token, creds.refresh_token, creds.client_secret):
+            response = http.send(self.client, request, mutating=False)
+            body = http.body_json(response)
+            if not isinstance(body, dict):
+                http.raise_for_common(response, mutating=False)
+                raise RetryableError(
+                    _("Douyin sent an answer that is not JSON."), status_code=response.status_code
+                )
+            data = http.as_dict(body.get("data"))
+            code = http.as_int(data.get("error_code"))
+            if code or not data.get("refresh_token"):
+                description = str(data.get("description") or body.get("message") or f"Douyin error {code}")[
+                    :500
+                ]
+                if code in REFRESH_SYSTEM_CODES or response.status_code >= 500:
+                    raise RetryableError(
+                        description, status_code=response.status_code, platform_code=str(code)
+                    )
+                if code == RENEWAL_LIMIT_CODE:
+                    raise RenewalLimitReached(
+                        description, status_code=response.status_code, platform_code=str(code)
+                    )
+                raise AuthRevoked(
+                    _("Douyin refused to renew the refresh token (%(error)s); connect the account again.")
+                    % {"error": description},
+                    status_code=response.status_code,
+                    platform_code=str(code),
+                )
+        lifetime = http.as_int(data.get("expires_in"))
+        new = creds.replace(
+            refresh_token=str(data["refresh_token"]),
+            refresh_expires_at=utcnow() + dt.timedelta(seconds=lifetime) if lifetime else None,
+            refresh_renewals=creds.refresh_renewals + 1,
+        )
         self.credentials = new
         return new
 

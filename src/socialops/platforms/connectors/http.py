@@ -72,12 +72,25 @@ def secrets_redacted(*secrets: str) -> Iterator[None]:
 
 
 def refreshed_credentials(creds: Credentials, data: dict[str, Any]) -> Credentials:
-    """``creds`` updated from an OAuth token answer; the refresh token is kept when not rotated."""
+    """``creds`` updated from an OAuth token answer; the refresh token is kept when not rotated.
+
+    A ``refresh_expires_in`` in the answer dates the refresh token; without one a rotated refresh
+    token's end is unknown and a kept one keeps its date.
+    """
     expires_in = as_int(data.get("expires_in"))
+    refresh_token = str(data.get("refresh_token") or creds.refresh_token)
+    refresh_expires_in = as_int(data.get("refresh_expires_in"))
+    if refresh_expires_in:
+        refresh_expires_at: dt.datetime | None = utcnow() + dt.timedelta(seconds=refresh_expires_in)
+    elif refresh_token == creds.refresh_token:
+        refresh_expires_at = creds.refresh_expires_at
+    else:
+        refresh_expires_at = None
     return creds.replace(
         access_token=str(data["access_token"]),
-        refresh_token=str(data.get("refresh_token") or creds.refresh_token),
+        refresh_token=refresh_token,
         expires_at=utcnow() + dt.timedelta(seconds=expires_in) if expires_in else None,
+        refresh_expires_at=refresh_expires_at,
     )
 
 

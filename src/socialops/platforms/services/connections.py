@@ -30,7 +30,7 @@ from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
 from .. import credentials as creds
-from ..connectors.base import AuthExpired, AuthRevoked, Capability, ConnectorError
+from ..connectors.base import AuthExpired, AuthRevoked, Capability, ConnectorError, RenewalLimitReached
 from ..hooks import credentials_reencrypting
 from ..models import ConnectionStatus, ConnectorKind, PlatformConnection
 from ..registry import KIND_FIELDS, connector_class, connector_for, kind_allowed
@@ -559,6 +559,40 @@ def connection_refresh(*, connection: PlatformConnection) -> creds.Credentials:
         connection.refresh_from_db()
         return connection.get_credentials()
     return new
+
+
+def connection_renew_refresh_token(*, connection: PlatformConnection) -> creds.Credentials:
+    """Renew the refresh token through the connector and store it; return the credentials now stored.
+
+    The platform has already invalidated the old refresh token when it answers, so the new one is
+    stored whatever else changed meanwhile: it is merged into the credentials as they are now
+    (a concurrent access-token refresh keeps its access token).
+    """
+    connection.refresh_from_db()
+    # AuthRevoked (the refresh token has ended) goes to the caller, which stops the account.
+    with connector_for(connection) as connector:
+        limit = type(connector).refresh_renewal_limit
+        try:
+            renewed = connector.renew_refresh_token()
+        except RenewalLimitReached:
+            # Remember that no renewal is left (the caller warns the admins), then tell the caller.
+            with transaction.atomic():
+                row = PlatformConnection.objects.select_for_update().get(pk=connection.pk)
+                current = row.get_credentials()
+                used = max(current.refresh_renewals, limit or 0)
+                connection_store_credentials(
+                    connection=connection, credentials=current.replace(refresh_renewals=used)
+                )
+            raise
+    with transaction.atomic():
+        row = PlatformConnection.objects.select_for_update().get(pk=connection.pk)
+        merged = row.get_credentials().replace(
+            refresh_token=renewed.refresh_token,
+            refresh_expires_at=renewed.refresh_expires_at,
+            refresh_renewals=renewed.refresh_renewals,
+        )
+        connection_store_credentials(connection=connection, credentials=merged)
+    return merged
 
 
 @transaction.atomic
