@@ -136,6 +136,7 @@ def backoff(attempt: int, retry_after: float | None = None) -> float:
 # The fields the engine writes; the schedule (due time, version, item) belongs to the services.
 ENGINE_FIELDS = (
     "state",
+    "pending_ref",
     "external_id",
     "url",
     "attempts",
@@ -447,7 +448,12 @@ def run(
         except (PermanentError, NotSupported) as exc:
             return _failed(c, exc.message or str(exc), exc.status_code)
         except OutcomeUnknown as exc:
-            return _unknown(c, exc.message or _("No answer from the platform."), exc.status_code)
+            return _unknown(
+                c,
+                exc.message or _("No answer from the platform."),
+                exc.status_code,
+                pending_ref=exc.pending_ref,
+            )
         except Exception as exc:  # noqa: BLE001 — the request may have left: treat as unknown, never re-post
             log.exception("publication %s: unexpected error", publication_id)
             return _unknown(c, f"{type(exc).__name__}: {exc}", None)
@@ -461,6 +467,11 @@ def _send(c: Claim, connector: Any, post: PostRequest, mode: str) -> PublishResu
     pub = c.publication
     if mode == RECONCILE:
         since = pub.first_attempt_at or pub.created_at
+        # A result the platform pushed for the job we wait on settles it without asking again.
+        pushed = services.pushed_publish_result(pub)
+        if pushed is not None:
+            c.found = True
+            return pushed
         if connector.supports(Capability.FIND_PUBLISHED):
             found = connector.find_published(idempotency_key=pub.idempotency_key, since=since, post=post)
             if found is not None:
@@ -588,8 +599,10 @@ def _give_up(c: Claim, pub: Publication, error: str, status: int | None, *, mayb
 
 
 @transaction.atomic(durable=True)
-def _unknown(c: Claim, message: str, status: int | None) -> str:
+def _unknown(c: Claim, message: str, status: int | None, pending_ref: str = "") -> str:
     pub = _locked(c)
+    if pending_ref:
+        pub.pending_ref = pending_ref[:128]
     next_at = timezone.now() + dt.timedelta(seconds=float(setting("PUBLISHING_RECONCILE_DELAY_SECONDS", 5.0)))
     # A send that ends unknown is always reconciled once; an unknown again after that counts.
     if c.mode == RECONCILE and _past_budget(pub, c.connection.kind, next_at, reconciling=True):

@@ -63,6 +63,9 @@ class Publication(CreatedByModel, TimestampedModel):
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The platform's id of a job it accepted and is still running (WeChat's publish_id), kept
+    # while the outcome is unknown so the platform's result push settles it without polling.
+    pending_ref = models.CharField(max_length=128, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]

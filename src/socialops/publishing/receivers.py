@@ -1,16 +1,23 @@
-"""A person marked a manual package posted: finish its publication at once."""
+"""What publishing connects to lower apps: a person marked a manual package posted (finish its
+publication at once); a platform pushed a publish result (wake the publication waiting on it)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import transaction
 from django.dispatch import receiver
 
 from socialops.core.actors import SYSTEM
+from socialops.platforms.hooks import push_event_stored
+from socialops.platforms.models import PushEvent
 from socialops.platforms.signals import manual_posted
 from socialops.workspaces.models import Workspace
 
 from . import services
+
+log = logging.getLogger(__name__)
 
 
 @receiver(manual_posted)
@@ -25,3 +32,16 @@ def _manual_posted(
     services.publication_mark_posted(
         workspace=workspace, actor=SYSTEM, idempotency_key=idempotency_key, url=url
     )
+
+
+@push_event_stored.connect
+def _push_result(*, event: PushEvent) -> None:
+    # In a savepoint, never raising: the push is stored whatever happens here, and a publication
+    # still waiting is settled by its next reconcile, which reads the stored result too.
+    if event.event not in (services.PUBLISH_FINISHED, services.MASS_SEND_FINISHED):
+        return
+    try:
+        with transaction.atomic():
+            services.push_result_received(event=event)
+    except Exception:  # noqa: BLE001
+        log.exception("publishing: push event %s could not settle its publication", event.pk)

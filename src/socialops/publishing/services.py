@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 
 from socialops.accounts.models import SocialAccount
 from socialops.content.models import ContentItem, ContentVariant, Placement
+from socialops.platforms.connectors.base import PermanentError, PublishResult
+from socialops.platforms.connectors.wechat_client import mass_article_id, publish_failure
+from socialops.platforms.models import PushEvent
 from socialops.platforms.services import connections as connection_services
 from socialops.review.models import ItemStatus
 from socialops.review.services import transitions as transition_services
@@ -283,6 +286,109 @@ def publication_mark_posted(
         pub, workspace=workspace, actor=actor, action="publishing.manual_posted", before=before, snap=_snap
     )
     return pub
+
+
+# ---- results the platform pushes -------------------------------------------------------------
+
+# WeChat's result events (platforms/push.py): freepublish's PUBLISHJOBFINISH and mass send's MASSSENDJOBFINISH.
+PUBLISH_FINISHED = "PUBLISHJOBFINISH"
+MASS_SEND_FINISHED = "MASSSENDJOBFINISH"
+
+
+def pushed_publish_result(publication: Publication) -> PublishResult | None:
+    """The result WeChat pushed for the job a publication waits on (``pending_ref``), if one is stored.
+
+    A published job gives a PublishResult; a failed one raises PermanentError with WeChat's reason;
+    None when no result was pushed yet (the reconcile then asks the platform as before).
+    """
+    if not publication.pending_ref:
+        return None
+    event = (
+        PushEvent.objects.filter(
+            workspace_id=publication.workspace_id,
+            connection__account_id=publication.account_id,
+            event=PUBLISH_FINISHED,
+            payload__PublishEventInfo__publish_id=publication.pending_ref,
+        )
+        .order_by("-received_at")
+        .first()
+    )
+    if event is None:
+        return None
+    info = event.payload.get("PublishEventInfo") or {}
+    status = str(info.get("publish_status") or "")
+    if status == "0":
+        detail = info.get("article_detail") or {}
+        items = detail.get("item") or []
+        if isinstance(items, dict):  # one <item> parses as a dict, several as a list
+            items = [items]
+        url = str(items[0].get("article_url") or "") if items and isinstance(items[0], dict) else ""
+        return PublishResult(
+            external_id=str(info.get("article_id") or ""),
+            url=url,
+            published_at=event.created_at or event.received_at,
+            raw={"push_event": event.pk},
+        )
+    reason = publish_failure(int(status)) if status.isdigit() else ""
+    if reason:
+        raise PermanentError(
+            _("WeChat did not publish the article: %(reason)s.") % {"reason": reason},
+            platform_code=f"publish_status_{status}",
+        )
+    return None
+
+
+def push_result_received(*, event: PushEvent) -> int:
+    """A result push arrived: wake the publications waiting on it (the engine settles them); how many.
+
+    A freepublish result re-drives the unknown publication with that publish_id at once, instead
+    of it waiting for its next reconcile poll. A mass-send result fills in the msg_data_id a
+    duplicate send (45065) could not give, so the article's figures and comments are reachable.
+    """
+    if event.event == PUBLISH_FINISHED:
+        publish_id = str((event.payload.get("PublishEventInfo") or {}).get("publish_id") or "")
+        if not publish_id:
+            return 0
+        waiting = list(
+            Publication.objects.select_for_update().filter(
+                workspace_id=event.workspace_id,
+                account_id=event.connection.account_id,
+                pending_ref=publish_id,
+                state=PublicationState.UNKNOWN,
+            )
+        )
+        for pub in waiting:
+            pub.next_attempt_at = timezone.now()
+            pub.save(update_fields=["next_attempt_at", "updated_at"])
+            enqueue(pub)
+        return len(waiting)
+    if event.event == MASS_SEND_FINISHED:
+        return _mass_article_noted(event)
+    return 0
+
+
+def _mass_article_noted(event: PushEvent) -> int:
+    msg_id = str(event.payload.get("MsgID") or "")
+    mid = mass_article_id(event.payload)
+    if not msg_id or not mid:
+        return 0
+    noted = 0
+    for pub in Publication.objects.select_for_update().filter(
+        workspace_id=event.workspace_id, account_id=event.connection.account_id, external_id=f"mass:{msg_id}"
+    ):
+        before = _snap(pub)
+        pub.external_id = f"mass:{msg_id}:{mid}"
+        pub.save(update_fields=["external_id", "updated_at"])
+        audit_saved(
+            pub,
+            workspace=pub.workspace,
+            actor=None,
+            action="publishing.mass_article_noted",
+            before=before,
+            snap=_snap,
+        )
+        noted += 1
+    return noted
 
 
 # ---- alerts to admins -------------------------------------------------------------------------

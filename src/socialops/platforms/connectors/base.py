@@ -391,9 +391,17 @@ class RetryableError(ConnectorError):
 
 
 class OutcomeUnknown(ConnectorError):
-    """The request may have reached the platform; reconcile with find_published, never re-post blindly."""
+    """The request may have reached the platform; reconcile with find_published, never re-post blindly.
+
+    ``pending_ref`` is the platform's id of a job it accepted and is still running (WeChat's
+    publish_id): kept on the publication, so the platform's own result push can settle it.
+    """
 
     kind = "outcome_unknown"
+
+    def __init__(self, message: str = "", *, pending_ref: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.pending_ref = pending_ref
 
 
 class AuthExpired(ConnectorError):

@@ -7,9 +7,13 @@ N ≠ 0, whatever the HTTP status. Endpoints and limits, with their documentatio
 - token: ``POST /cgi-bin/stable_token`` {grant_type: client_credential, appid, secret,
   force_refresh: false} → {access_token, expires_in} (7200 s; normal mode returns the same token
   while it is valid). https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/getStableAccessToken.html
-  (also /doc/service/api/base/api_getstableaccesstoken). The old ``/cgi-bin/token`` is never used:
-  its tokens and the stable ones invalidate each other. AppID is ``client_id``, AppSecret
-  ``client_secret``; the token is cached in ``access_token`` / ``expires_at``.
+  (also /doc/service/api/base/api_getstableaccesstoken). The stable token and the old
+  ``/cgi-bin/token`` are isolated from each other (getting one does not invalidate the other, as
+  the stable-token doc says); we use only the stable one because ``/cgi-bin/token`` invalidates
+  its own previous token after five minutes, so two workers asking for one would cut each other
+  off, while the stable token's normal mode answers every worker with the same token. AppID is
+  ``client_id``, AppSecret ``client_secret``; the token is cached in ``access_token`` /
+  ``expires_at``.
 - common error codes (-1 busy, 40001/40014/42001 bad or expired token, 45009 daily quota,
   45011 per-minute limit, 48001 api unauthorized, 40164 IP not whitelisted):
   https://developers.weixin.qq.com/doc/channels/API/basics/commErrCode.html,
@@ -353,6 +357,7 @@ class WechatConnector(WechatAudience):
                     % {"msg": err.message},
                     platform_code=err.platform_code,
                     raw={"publish_id": publish_id},
+                    pending_ref=publish_id,
                 ) from None
             status = http.as_int(data.get("publish_status"))
             if status == 0:
@@ -371,6 +376,7 @@ class WechatConnector(WechatAudience):
                     _("submitted, still being published"),
                     platform_code="publish_status_1",
                     raw={"publish_id": publish_id},
+                    pending_ref=publish_id,
                 )
             self._sleep(self.poll_interval)
 
@@ -415,12 +421,14 @@ class WechatConnector(WechatAudience):
                 raise RetryableError(err.message, retry_after=60.0, platform_code="45066") from None
             raise
         msg_id = str(data.get("msg_id") or "")
-        if http.as_int(data.get("errcode")) == 45065:
-            # The key was sent before: the draft we just made is a spare copy.
-            self._discard_draft(media_id)
-            return PublishResult(external_id=f"mass:{msg_id}", duplicate=True, raw=data)
         msg_data_id = str(data.get("msg_data_id") or "")
+        # The msg_data_id rides in the id: comments and article figures are asked for by it.
         external_id = f"mass:{msg_id}:{msg_data_id}" if msg_data_id else f"mass:{msg_id}"
+        if http.as_int(data.get("errcode")) == 45065:
+            # The key was sent before: the draft we just made is a spare copy. The earlier send's
+            # ids (msg_id, and msg_data_id when WeChat gives it) are kept like a first send's.
+            self._discard_draft(media_id)
+            return PublishResult(external_id=external_id, duplicate=True, raw=data)
         return PublishResult(external_id=external_id, published_at=utcnow(), raw=data)
 
     def _discard_draft(self, media_id: str) -> None:

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from django.utils.translation import gettext as _
@@ -71,6 +72,10 @@ MASS_SEND_QUOTAS: dict[str, tuple[str, int]] = {
 TOKEN_CODES = {40001, 40014, 41001, 42001}
 # stable_token refusing the app itself: someone must fix the AppID/AppSecret or the whitelist.
 APP_REFUSED_CODES = {40001, 40002, 40013, 40125, 40164, 41002, 41004}
+# freepublish/submit's 53501 (请勿频繁请求, seen on the developer community; not in the error
+# table) and how long we wait before asking again (our assumption).
+FREQUENT_PUBLISH_CODE = 53501
+FREQUENT_PUBLISH_WAIT = 300.0
 # Deleting what is already gone (our assumption: the codes WeChat answers for an unknown id).
 GONE_CODES = {53600, 40059}
 
@@ -87,6 +92,25 @@ def publish_failure(status: int) -> str:
         5: _("it was published, then all its articles were deleted"),
         6: _("it was published, then the platform blocked all its articles"),
     }.get(status, "")
+
+
+def mass_article_id(payload: dict[str, Any]) -> str:
+    """The msg_data_id of a mass send, read from its MASSSENDJOBFINISH push ('' when absent).
+
+    The push lists the sent articles' URLs (ArticleUrlResult/ResultList/item/ArticleUrl); an
+    article URL's ``mid`` parameter is the message's appmsgid, the msg_data_id that comment/list and
+    the data cube ask for (our assumption, from the URLs WeChat hands out: not stated in the docs).
+    """
+    result = payload.get("ArticleUrlResult") or {}
+    items = (result.get("ResultList") or {}).get("item") if isinstance(result, dict) else None
+    if isinstance(items, dict):
+        items = [items]
+    for item in items or []:
+        url = str(item.get("ArticleUrl") or "") if isinstance(item, dict) else ""
+        mid = parse_qs(urlsplit(url).query).get("mid", [""])[0]
+        if mid.isdigit():
+            return mid
+    return ""
 
 
 IP_RE = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b")
@@ -262,6 +286,15 @@ class WechatClient(http.HttpConnector):
             )
         if code == 45028:
             return QuotaExceeded(errmsg, reset_at=mass_quota_reset(self.account_type), **kwargs)
+        if code == FREQUENT_PUBLISH_CODE:
+            # "请勿频繁请求" from freepublish/submit: not now, not never. The request was refused, so
+            # nothing was published and asking again later cannot make a second article.
+            return RetryableError(
+                _("WeChat asks us not to publish so often (%(msg)s); trying again in a few minutes.")
+                % {"msg": errmsg},
+                retry_after=FREQUENT_PUBLISH_WAIT,
+                **kwargs,
+            )
         if code == 48001:
             return PermanentError(
                 _(
