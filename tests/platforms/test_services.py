@@ -6,7 +6,9 @@ import datetime as dt
 import json
 from typing import Any
 
+import httpx
 import pytest
+import respx
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -464,3 +466,30 @@ def test_media_file_from_asset_publishes_to_the_sandbox(
         result = connector.publish(PostRequest(text="带图", media=(media,)), idempotency_key="img")
     assert result.raw["media_attachments"][0]["description"] == "红色方块"
     assert sandbox_admin.posts()["posts"][0]["media_count"] == 1
+
+
+@pytest.mark.parametrize("status", [200, 401, 404, 502])
+def test_test_connection_never_echoes_a_foreign_servers_page(workspace: Any, status: int) -> None:
+    """A URL that answers with something other than the platform's JSON (an intranet page behind a
+    public name, a proxy's error page): the check says so by status and type, never shows the body."""
+    account = make_account(workspace, handle="m_shop", platform="mastodon")
+    connection_services.connection_save(
+        workspace=workspace,
+        actor=None,
+        account=account,
+        kind="mastodon",
+        base_url="https://social.example.com",
+        access_token="tok-abcdefghijklmnop",
+    )
+    connection = PlatformConnection.objects.get(account=account)
+    secret_page = "<html><title>Intranet</title>db_password=hunter2 internal build 4.2</html>"
+    with respx.mock(assert_all_called=False) as router:
+        router.route(host="social.example.com").mock(
+            return_value=httpx.Response(status, text=secret_page, headers={"content-type": "text/html"})
+        )
+        result = connection_services.connection_test(workspace=workspace, actor=None, connection=connection)
+    assert not result.ok
+    connection.refresh_from_db()
+    for shown in (result.message, connection.last_error):
+        assert "hunter2" not in shown and "Intranet" not in shown
+    assert "text/html" in result.message or status == 200

@@ -70,6 +70,10 @@ class RescheduleIn(Schema):
     due_at: dt.datetime
 
 
+class MarkPublishedIn(Schema):
+    url: str = ""
+
+
 @router.get("/workspaces/{slug}/items/{item_id}/publications", response=list[PublicationOut])
 @paginate
 def item_publications(request: HttpRequest, slug: str, item_id: ObjectId):  # type: ignore[no-untyped-def]
@@ -137,6 +141,16 @@ def cancel(request: HttpRequest, slug: str, publication_id: ObjectId) -> Publica
 @router.post("/workspaces/{slug}/publications/{publication_id}/publish-now", response=PublicationOut)
 def publish_now(request: HttpRequest, slug: str, publication_id: ObjectId) -> Publication:
     return _publication_act(request, slug, publication_id, services.publication_publish_now)
+
+
+@router.post("/workspaces/{slug}/publications/{publication_id}/mark-published", response=PublicationOut)
+def mark_published(
+    request: HttpRequest, slug: str, publication_id: ObjectId, payload: MarkPublishedIn
+) -> Publication:
+    """A person checked the platform: a failed or unknown publication did go out (never re-sent)."""
+    return _publication_act(
+        request, slug, publication_id, services.publication_mark_published, url=payload.url
+    )
 
 
 class AlertOut(Schema):

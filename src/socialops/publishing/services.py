@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -186,6 +187,52 @@ def publication_cancel(*, workspace: Workspace, actor: Any, publication: Publica
     if item.status == ItemStatus.SCHEDULED and not others.exists():
         transition_services.item_unschedule(workspace=workspace, actor=None, item=item)
     audit_saved(row, workspace=workspace, actor=actor, action="publishing.cancel", before=before, snap=_snap)
+    publication.refresh_from_db()
+    return row
+
+
+# A person may say these went out after checking on the platform (the engine gave up, or never
+# learned the outcome); a queued task then does nothing (the version moves on).
+MARKABLE_STATES = (PublicationState.FAILED, PublicationState.UNKNOWN)
+
+
+@transaction.atomic
+def publication_mark_published(
+    *, workspace: Workspace, actor: Any, publication: Publication, url: str = ""
+) -> Publication:
+    """A person found a failed or unknown publication on the platform: record it as published, never re-sent."""
+    _check(workspace, actor)
+    row = _lock(workspace, publication)
+    if row.state not in MARKABLE_STATES:
+        raise ValidationError(
+            {
+                "state": [
+                    _("Only a failed publication or one whose outcome is unknown can be marked published.")
+                ]
+            }
+        )
+    url = (url or "").strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ValidationError(
+                {"url": [_("Enter the post's web address (http:// or https://).")]}
+            ) from None
+        if len(url) > 500:
+            raise ValidationError({"url": [_("At most 500 characters.")]})
+    before = _snap(row)
+    row.state = PublicationState.PUBLISHED
+    row.version += 1
+    row.url = url or row.url
+    row.published_at = timezone.now()
+    row.next_attempt_at = None
+    row.last_error = ""
+    row.save()
+    item_status_sync(row)
+    audit_saved(
+        row, workspace=workspace, actor=actor, action="publishing.mark_published", before=before, snap=_snap
+    )
     publication.refresh_from_db()
     return row
 

@@ -132,6 +132,10 @@ def _action(request: WorkspaceRequest, publication_id: int, verb: str) -> HttpRe
             services.publication_cancel(workspace=workspace, actor=request.user, publication=pub)
         elif verb == "now":
             services.publication_publish_now(workspace=workspace, actor=request.user, publication=pub)
+        elif verb == "mark_published":
+            services.publication_mark_published(
+                workspace=workspace, actor=request.user, publication=pub, url=request.POST.get("url", "")
+            )
         else:
             form = RescheduleForm(request.POST)
             if not form.is_valid():
@@ -160,6 +164,13 @@ def publication_cancel(request: WorkspaceRequest, publication_id: int) -> HttpRe
 def publication_publish_now(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
     """Send a publication now."""
     return _action(request, publication_id, "now")
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def publication_mark_published(request: WorkspaceRequest, publication_id: int) -> HttpResponse:
+    """A person found a failed or unknown publication on the platform: record it as published."""
+    return _action(request, publication_id, "mark_published")
 
 
 @require_POST
@@ -219,6 +230,11 @@ urlpatterns = [
     path("content/<int:item_id>/publications/placements/", schedule_placements, name="schedule_placements"),
     path("publications/<int:publication_id>/cancel/", publication_cancel, name="publication_cancel"),
     path("publications/<int:publication_id>/now/", publication_publish_now, name="publication_publish_now"),
+    path(
+        "publications/<int:publication_id>/mark-published/",
+        publication_mark_published,
+        name="publication_mark_published",
+    ),
     path(
         "publications/<int:publication_id>/reschedule/", publication_reschedule, name="publication_reschedule"
     ),

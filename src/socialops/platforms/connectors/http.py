@@ -39,6 +39,7 @@ from .base import (
     utcnow,
 )
 
+log = logging.getLogger(__name__)
 USER_AGENT = "socialops/0.1 (+https://github.com/socialops)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 # A 429 whose window resets further away than this is a quota, not a burst: wait, don't hammer.
@@ -282,15 +283,29 @@ def body_json(response: httpx.Response) -> Any:
 
 
 def error_message(response: httpx.Response) -> str:
-    """The platform's error text: {"error": …} / {"message": …} / {"error_description": …} or the body."""
+    """The platform's error text: {"error": …} / {"message": …} / {"error_description": …}, else the status.
+
+    A body that is not the platform's JSON error (an HTML page from a proxy, a wrong URL, some other
+    server) is never shown or stored: it is a foreign server's content, and echoing it would let
+    "test connection" read whatever a URL answers. It goes to the debug log, clipped.
+    """
     data = body_json(response)
     if isinstance(data, dict):
         for key in ("error_description", "error", "message", "detail", "errmsg"):
             value = data.get(key)
             if isinstance(value, str) and value:
                 return value[:1000]
-    text = response.text.strip()
-    return text[:500] if text else f"HTTP {response.status_code}"
+    content_type = response.headers.get("content-type", "").split(";")[0].strip() or "?"
+    log.debug(
+        "HTTP %s answer that is not a JSON error (%s): %.200r",
+        response.status_code,
+        content_type,
+        response.text,
+    )
+    return _("HTTP %(status)s: the answer is not the platform's error format (%(type)s).") % {
+        "status": response.status_code,
+        "type": content_type,
+    }
 
 
 def raise_for_common(response: httpx.Response, *, mutating: bool) -> None:
