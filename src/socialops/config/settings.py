@@ -64,6 +64,9 @@ SECRET_KEY = _secret_key()
 # encrypts, all decrypt); unset, a key is generated once into the data dir (see docs/platforms.md).
 CREDENTIALS_KEYS = [k for k in os.environ.get("SOCIALOPS_CREDENTIALS_KEY", "").split(",") if k.strip()]
 CREDENTIALS_KEY_FILE = DATA_DIR / "credentials_key"
+# /metrics (Prometheus) answers a request with "Authorization: Bearer <this>"; unset, only the
+# machine itself (127.0.0.1, ::1) may read it.
+METRICS_TOKEN = os.environ.get("SOCIALOPS_METRICS_TOKEN", "")
 # The local sandbox platform (`socialops sandbox`) that the demo and the tests publish to.
 SANDBOX_URL = os.environ.get("SOCIALOPS_SANDBOX_URL", "http://127.0.0.1:8900")
 # The egress policy (socialops.core.egress): outgoing requests never go to private, loopback,
@@ -107,6 +110,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the time it records covers every other middleware too.
+    "socialops.core.observability.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -3,12 +3,15 @@
 from django.urls import include, path
 
 from socialops.config.api import api
+from socialops.config.metrics import metrics_view
 from socialops.fans.views.coupons import coupon_webhook
 from socialops.platforms import push
 from socialops.workspaces.urls import root_urlpatterns as workspace_root_urls
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Prometheus (token or the machine itself; docs/metrics.md).
+    path("metrics", metrics_view, name="metrics"),
     # WeChat pushes messages and events here (unauthenticated; checked by signature).
     path("hooks/wechat/<int:connection_id>/", push.wechat_push, name="wechat-push"),
     # Shops report coupon redemptions here (unauthenticated; checked by HMAC signature).
