@@ -109,7 +109,8 @@ class WorkCollector(Collector):
         return lateness
 
 
-_work_registry = CollectorRegistry(auto_describe=True)
+# Not auto-described: describing would run the queries at import time (before any database exists).
+_work_registry = CollectorRegistry(auto_describe=False)
 _work_registry.register(WorkCollector())
 
 
