@@ -602,7 +602,12 @@ GROUP_BOT_TOKEN = "7100200300:AAGroupSandboxBotToken_x1"
 
 
 def telegram_group(
-    workspace: Workspace, sandbox: Any, *, title: str = "Acme 官方交流群", members: int = 6, handle: str = "acme_group"
+    workspace: Workspace,
+    sandbox: Any,
+    *,
+    title: str = "Acme 官方交流群",
+    members: int = 6,
+    handle: str = "acme_group",
 ) -> Any:
     """A Telegram supergroup on the running sandbox, its account connected with the bot, and our Group."""
     from socialops.community.services.groups import group_create

@@ -90,7 +90,9 @@ def test_the_ladder_mutes_at_strike_two_and_removes_at_strike_three(
     member.refresh_from_db()
     assert member.banned and member.left_at is not None
     assert _members_in_sandbox(sandbox_admin, group.external_id)[str(user_id)]["status"] == "kicked"
-    actions = list(ModerationAction.objects.filter(member=member).order_by("pk").values_list("action", "strike"))
+    actions = list(
+        ModerationAction.objects.filter(member=member).order_by("pk").values_list("action", "strike")
+    )
     assert actions == [
         (ActionKind.DELETE_WARN, 1),
         (ActionKind.MUTE, 2),
@@ -108,7 +110,9 @@ def test_undo_a_removal_unbans_and_an_accepted_appeal_undoes(
     group_services.group_sync(workspace=workspace, group=group)
     action = ModerationAction.objects.get(group=group)
 
-    moderation.action_appeal(workspace=workspace, actor=admin, action=action, text="我只是分享兼职信息，不是广告")
+    moderation.action_appeal(
+        workspace=workspace, actor=admin, action=action, text="我只是分享兼职信息，不是广告"
+    )
     action.refresh_from_db()
     assert action.appeal_state == AppealState.PENDING
     moderation.appeal_decide(workspace=workspace, actor=admin, action=action, accept=True)
@@ -149,7 +153,9 @@ def test_joins_and_leaves_set_the_members_times(workspace: Any, sandbox: Any, sa
     import time
 
     now = time.time()
-    sandbox_admin.telegram_simulate(group.external_id, events=60, start=now - 7 * 86400, end=now, spam_rate=0.0)
+    sandbox_admin.telegram_simulate(
+        group.external_id, events=60, start=now - 7 * 86400, end=now, spam_rate=0.0
+    )
     group_services.group_sync(workspace=workspace, group=group)
 
     chat = sandbox_admin.telegram_chat(group.external_id)

@@ -149,7 +149,12 @@ class ModerationAction(CreatedAtModel):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="moderation_actions")
     member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="moderation_actions")
     message = models.ForeignKey(
-        Interaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("message")
+        Interaction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("message"),
     )
     rule = models.CharField(_("rule"), max_length=100, blank=True)
     reason = models.TextField(_("reason"), blank=True)

@@ -140,7 +140,9 @@ def group_update(
     group.save()
     group.admins.set(users)
     after = {**edit_snapshot(group), "admins": sorted(u.pk for u in users)}
-    audit_record(workspace=workspace, actor=actor, action="group.update", obj=group, before=before, after=after)
+    audit_record(
+        workspace=workspace, actor=actor, action="group.update", obj=group, before=before, after=after
+    )
     return group
 
 
@@ -195,10 +197,16 @@ def _join(workspace: Workspace, group: Group, event: GroupEvent) -> GroupMember:
         if member.left_at is not None or member.joined_at is None or member.joined_at > event.at:
             if member.left_at is not None and member.left_at <= event.at:
                 member.left_at = None
-            member.joined_at = event.at if member.joined_at is None or member.left_at is None else member.joined_at
+            member.joined_at = (
+                event.at if member.joined_at is None or member.left_at is None else member.joined_at
+            )
             member.save(update_fields=["joined_at", "left_at", "updated_at"])
         audit_record(
-            workspace=workspace, actor=SYSTEM, action="group.member_join", obj=member, after={"group": group.pk}
+            workspace=workspace,
+            actor=SYSTEM,
+            action="group.member_join",
+            obj=member,
+            after={"group": group.pk},
         )
     return member
 
@@ -213,7 +221,11 @@ def _leave(workspace: Workspace, group: Group, event: GroupEvent) -> None:
             member.left_at = event.at
             member.save(update_fields=["left_at", "updated_at"])
             audit_record(
-                workspace=workspace, actor=SYSTEM, action="group.member_leave", obj=member, after={"group": group.pk}
+                workspace=workspace,
+                actor=SYSTEM,
+                action="group.member_leave",
+                obj=member,
+                after={"group": group.pk},
             )
 
 
@@ -225,7 +237,7 @@ def _message(workspace: Workspace, group: Group, event: GroupEvent) -> None:
             workspace=workspace, group=group, external_id=event.user_id, handle=event.handle, name=event.name,
             at=event.at,
         )  # fmt: skip
-        fan = member.fan or Fan.objects.get(pk=member.fan_id)
+        fan = member.fan or Fan.objects.get(pk=member.fan_id or 0)
         interaction, created = interaction_record(
             workspace=workspace,
             fan=fan,
@@ -285,7 +297,9 @@ def group_sync(*, workspace: Workspace, group: Group) -> int:
                 page = connector.fetch_group_updates(cursor=group.cursor)
                 total += group_events_apply(workspace=workspace, group=group, events=page.events)
                 moved = page.cursor != group.cursor
-                Group.objects.filter(pk=group.pk).update(cursor=page.cursor, synced_at=timezone.now(), sync_error="")
+                Group.objects.filter(pk=group.pk).update(
+                    cursor=page.cursor, synced_at=timezone.now(), sync_error=""
+                )
                 group.cursor = page.cursor
                 if not moved or not page.events:
                     break

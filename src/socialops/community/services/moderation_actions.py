@@ -101,7 +101,9 @@ def ladder_for(workspace: Workspace) -> Ladder:
     return ladder
 
 
-def message_judge(*, workspace: Workspace, group: Group, member: GroupMember, message: Interaction) -> Judgement:
+def message_judge(
+    *, workspace: Workspace, group: Group, member: GroupMember, message: Interaction
+) -> Judgement:
     """The engine's verdict on one group message."""
     engine = _engine()
     if engine is None:
@@ -117,7 +119,7 @@ def message_judge(*, workspace: Workspace, group: Group, member: GroupMember, me
     )
     history = list(
         Interaction.objects.filter(
-            workspace=workspace, fan_id=member.fan_id, kind=message.kind, meta__group=group.pk
+            workspace=workspace, fan_id=member.fan_id or 0, kind=message.kind, meta__group=group.pk
         )
         .exclude(pk=message.pk)
         .order_by("-occurred_at")
@@ -125,7 +127,9 @@ def message_judge(*, workspace: Workspace, group: Group, member: GroupMember, me
     )
     verdict = engine.judge(facts, _policy(workspace), history)
     return Judgement(
-        spam=bool(verdict.spam), rule=str(getattr(verdict, "rule", "") or ""), reason=str(verdict.reason or "")
+        spam=bool(verdict.spam),
+        rule=str(getattr(verdict, "rule", "") or ""),
+        reason=str(verdict.reason or ""),
     )
 
 
@@ -155,7 +159,9 @@ def message_moderate(
             action=kind,
             strike=locked.strikes,
             status=ActionStatus.MANUAL if manual else ActionStatus.PENDING,
-            muted_until=timezone.now() + dt.timedelta(hours=ladder.mute_hours) if kind == ActionKind.MUTE else None,
+            muted_until=timezone.now() + dt.timedelta(hours=ladder.mute_hours)
+            if kind == ActionKind.MUTE
+            else None,
         )
         audit_saved(action, workspace=workspace, actor=SYSTEM, action="moderation.action")
     member.strikes = locked.strikes
@@ -181,7 +187,8 @@ def _apply(workspace: Workspace, action: ModerationAction) -> None:
     member = action.member
     status, detail = ActionStatus.DONE, ""
     try:
-        with group_connector(action.group) as connector:
+        connector = group_connector(action.group)
+        with connector:
             message_id = int((action.message.meta or {}).get("message_id") or 0) if action.message else 0
             if action.action == ActionKind.DELETE_WARN:
                 if message_id:
@@ -245,7 +252,8 @@ def action_undo(*, workspace: Workspace, actor: Any, action: ModerationAction) -
         from .groups import group_connector
 
         try:
-            with group_connector(action.group) as connector:
+            connector = group_connector(action.group)
+            with connector:
                 if action.action == ActionKind.MUTE:
                     connector.unmute_member(member.external_id)
                 else:
@@ -273,7 +281,9 @@ def action_undo(*, workspace: Workspace, actor: Any, action: ModerationAction) -
 
 
 @transaction.atomic
-def action_appeal(*, workspace: Workspace, actor: Any, action: ModerationAction, text: str) -> ModerationAction:
+def action_appeal(
+    *, workspace: Workspace, actor: Any, action: ModerationAction, text: str
+) -> ModerationAction:
     """Record a member's appeal (as they sent it to us) for staff to decide."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.COMMUNITY_MODERATE)
     _check(workspace, action)
@@ -293,7 +303,9 @@ def action_appeal(*, workspace: Workspace, actor: Any, action: ModerationAction,
     return action
 
 
-def appeal_decide(*, workspace: Workspace, actor: Any, action: ModerationAction, accept: bool) -> ModerationAction:
+def appeal_decide(
+    *, workspace: Workspace, actor: Any, action: ModerationAction, accept: bool
+) -> ModerationAction:
     """Staff decide an appeal: accepting it undoes the action."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.COMMUNITY_MODERATE)
     _check(workspace, action)
@@ -307,5 +319,7 @@ def appeal_decide(*, workspace: Workspace, actor: Any, action: ModerationAction,
         action.appeal_decided_at = timezone.now()
         action.appeal_decided_by = actor
         action.save(update_fields=["appeal_state", "appeal_decided_at", "appeal_decided_by"])
-        audit_saved(action, workspace=workspace, actor=actor, action="moderation.appeal_decide", before=before)
+        audit_saved(
+            action, workspace=workspace, actor=actor, action="moderation.appeal_decide", before=before
+        )
     return action

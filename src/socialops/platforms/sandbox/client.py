@@ -104,13 +104,22 @@ class SandboxAdmin:
         return dict(self._call("GET", f"/sandbox/telegram/chats/{chat_id}"))
 
     def telegram_simulate(
-        self, chat_id: int | str, *, events: int, start: float, end: float, spam_rate: float = 0.1, seed: int = 1
+        self,
+        chat_id: int | str,
+        *,
+        events: int,
+        start: float,
+        end: float,
+        spam_rate: float = 0.1,
+        seed: int = 1,
     ) -> int:
         """Members talk, join and leave: ``events`` spread from ``start`` to ``end`` (epoch seconds)."""
         body = {"events": events, "start": start, "end": end, "spam_rate": spam_rate, "seed": seed}
         return int(self._call("POST", f"/sandbox/telegram/chats/{chat_id}/simulate", json=body)["events"])
 
-    def telegram_say(self, chat_id: int | str, text: str, *, user_id: int | str = "", first_name: str = "") -> dict[str, Any]:
+    def telegram_say(
+        self, chat_id: int | str, text: str, *, user_id: int | str = "", first_name: str = ""
+    ) -> dict[str, Any]:
         """One member's message (a new member joins first when ``user_id`` is blank)."""
         body = {"text": text, "user_id": str(user_id), "first_name": first_name}
         return dict(self._call("POST", f"/sandbox/telegram/chats/{chat_id}/say", json=body))

@@ -16,7 +16,6 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from .faults import Hang, HttpError
-from .telegram import DropAnswer
 from .platform import (
     EXPIRED,
     FOLLOWER_ID_BASE,
@@ -28,6 +27,7 @@ from .platform import (
     counted_length,
     iso,
 )
+from .telegram import DropAnswer
 
 if TYPE_CHECKING:
     from .server import SandboxHTTPServer

@@ -85,7 +85,9 @@ class SandboxPlatform:
         self.stopping = threading.Event()
         # Telegram group-chat mode: its state in a JSON file next to the database.
         path = getattr(store, "path", "")
-        self.telegram = TelegramGroups(str(path) + ".telegram.json" if path and not getattr(store, "_temp", None) else None)
+        self.telegram = TelegramGroups(
+            str(path) + ".telegram.json" if path and not getattr(store, "_temp", None) else None
+        )
 
     def now(self) -> float:
         return time.time() + self.faults.time_offset_s

@@ -104,10 +104,18 @@ class TelegramGroups:
         self.state["next_update"] += 1
         self.state["updates"].append({"update_id": update_id, "bot": chat["bot"], "message": message})
 
-    def _message(self, chat: dict[str, Any], user: dict[str, Any], at: float, **fields: Any) -> dict[str, Any]:
+    def _message(
+        self, chat: dict[str, Any], user: dict[str, Any], at: float, **fields: Any
+    ) -> dict[str, Any]:
         message_id = chat["next_message"]
         chat["next_message"] += 1
-        message = {"message_id": message_id, "from": user, "chat": self._public_chat(chat), "date": int(at), **fields}
+        message = {
+            "message_id": message_id,
+            "from": user,
+            "chat": self._public_chat(chat),
+            "date": int(at),
+            **fields,
+        }
         chat["messages"][str(message_id)] = {**message, "deleted": False}
         return message
 
@@ -145,9 +153,13 @@ class TelegramGroups:
     def _may_write(member: dict[str, Any], at: float) -> bool:
         if member["status"] in ("left", "kicked"):
             return False
-        return not (member["status"] == "restricted" and (not member["until_date"] or member["until_date"] > at))
+        return not (
+            member["status"] == "restricted" and (not member["until_date"] or member["until_date"] > at)
+        )
 
-    def _simulate(self, chat: dict[str, Any], events: int, start: float, end: float, spam_rate: float, seed: int) -> int:
+    def _simulate(
+        self, chat: dict[str, Any], events: int, start: float, end: float, spam_rate: float, seed: int
+    ) -> int:
         rng = random.Random(seed)
         made = 0
         for index in range(events):
@@ -174,7 +186,9 @@ class TelegramGroups:
             due = int((now - float(live.get("last") or now)) / 60 * rate)
             if due > 0:
                 seed = int(now) ^ chat["next_message"]
-                self._simulate(chat, min(due, 50), float(live["last"]), now, float(live.get("spam_rate", 0.1)), seed)
+                self._simulate(
+                    chat, min(due, 50), float(live["last"]), now, float(live.get("spam_rate", 0.1)), seed
+                )
                 live["last"] = now
 
     # ---- admin -----------------------------------------------------------------------------
@@ -216,9 +230,10 @@ class TelegramGroups:
             return 201, {"id": chat_id, "members": len(chat["members"])}
         if len(parts) < 2 or parts[0] != "chats":
             return 404, {"error": "not found"}
-        chat = self._chat(parts[1])
-        if chat is None:
+        found = self._chat(parts[1])
+        if found is None:
             return 404, {"error": "no such chat"}
+        chat = found
         action = parts[2] if len(parts) > 2 else ""
         if method == "GET" and not action:
             return 200, chat
@@ -226,7 +241,12 @@ class TelegramGroups:
             start = float(data.get("start") or now - 3600)
             end = float(data.get("end") or now)
             made = self._simulate(
-                chat, int(data.get("events") or 20), start, end, float(data.get("spam_rate", 0.1)), int(data.get("seed") or 1)
+                chat,
+                int(data.get("events") or 20),
+                start,
+                end,
+                float(data.get("spam_rate", 0.1)),
+                int(data.get("seed") or 1),
             )
             return 200, {"events": made}
         if method == "POST" and action == "say":
@@ -269,7 +289,14 @@ class TelegramGroups:
     def _bot_api(self, bot: str, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         now = time.time()
         if method == "getMe":
-            return _ok({"id": int(bot), "is_bot": True, "first_name": "socialops", "username": "socialops_sandbox_bot"})
+            return _ok(
+                {
+                    "id": int(bot),
+                    "is_bot": True,
+                    "first_name": "socialops",
+                    "username": "socialops_sandbox_bot",
+                }
+            )
         if method == "getUpdates":
             self._live(bot, now)
             offset = int(body.get("offset") or 0)
@@ -291,7 +318,12 @@ class TelegramGroups:
             text = str(body.get("text") or "")
             if not text:
                 return _error(400, "Bad Request: message text is empty")
-            me = {"id": int(bot), "is_bot": True, "first_name": "socialops", "username": "socialops_sandbox_bot"}
+            me = {
+                "id": int(bot),
+                "is_bot": True,
+                "first_name": "socialops",
+                "username": "socialops_sandbox_bot",
+            }
             message = self._message(chat, me, now, text=text)
             chat["bot_messages"].append(message["message_id"])
             return _ok(message)
