@@ -19,7 +19,9 @@ def manual_group(workspace: Any, name: str = "线下会员群") -> tuple[Group, 
         {"phone": "13800138002", "name": "李雷", "role": "member"},
         {"phone": "13800138003", "name": "韩梅梅", "role": ""},
     ]
-    group_members_import(workspace=workspace, actor=None, group=group, file_name="m.csv", content=csv_bytes(rows))
+    group_members_import(
+        workspace=workspace, actor=None, group=group, file_name="m.csv", content=csv_bytes(rows)
+    )
     member = GroupMember.objects.filter(group=group, display_name="李雷").get()
     action = ModerationAction.objects.create(
         workspace=workspace,

@@ -13,7 +13,9 @@ from tests.community.groups_data import manual_group
 pytestmark = pytest.mark.django_db
 
 
-def _calls(workspace: Any, group: Any, action: Any) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
+def _calls(
+    workspace: Any, group: Any, action: Any
+) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
     """(method, url, body, permission needed) of every endpoint."""
     base = f"/api/v1/workspaces/{workspace.slug}"
     return [
@@ -59,7 +61,9 @@ def test_permitted_member(api: Any, workspace: Any, admin: Any) -> None:
     assert results[7].json()["status"] == "undone"
 
 
-def test_another_workspace_is_not_found(api: Any, workspace: Any, other_workspace: Any, make_user: Any) -> None:
+def test_another_workspace_is_not_found(
+    api: Any, workspace: Any, other_workspace: Any, make_user: Any
+) -> None:
     from tests.factories import add_member
 
     group, action = manual_group(workspace)

@@ -23,7 +23,10 @@ def test_members_are_imported_with_their_roles_and_people(workspace: Any) -> Non
     assert set(members) == {"王小明", "李雷", "韩梅梅"}
     assert members["王小明"].role == MemberRole.OWNER
     assert members["韩梅梅"].role == MemberRole.MEMBER
-    assert Person.objects.filter(workspace=workspace, pk__in=[m.person_id for m in members.values()]).count() == 3
+    assert (
+        Person.objects.filter(workspace=workspace, pk__in=[m.person_id for m in members.values()]).count()
+        == 3
+    )
 
 
 def test_a_file_with_one_bad_row_imports_nothing(workspace: Any) -> None:
@@ -34,7 +37,9 @@ def test_a_file_with_one_bad_row_imports_nothing(workspace: Any) -> None:
         {"phone": "13800138003", "name": "韩梅梅", "role": "老板", "joined_at": "昨天"},
     ]
     with pytest.raises(ImportRejected) as caught:
-        group_members_import(workspace=workspace, actor=None, group=group, file_name="m.csv", content=csv_bytes(rows))
+        group_members_import(
+            workspace=workspace, actor=None, group=group, file_name="m.csv", content=csv_bytes(rows)
+        )
     assert {(e.line, e.field) for e in caught.value.errors} == {(3, "phone"), (4, "role"), (4, "joined_at")}
     assert not GroupMember.objects.filter(group=group).exists()
     assert not Person.objects.filter(workspace=workspace).exists()
@@ -44,7 +49,11 @@ def test_a_file_without_a_phone_column_is_refused(workspace: Any) -> None:
     group = group_create(workspace=workspace, actor=None, kind="manual", name="会员群")
     with pytest.raises(ImportRejected):
         group_members_import(
-            workspace=workspace, actor=None, group=group, file_name="m.csv", content=csv_bytes([{"name": "王"}])
+            workspace=workspace,
+            actor=None,
+            group=group,
+            file_name="m.csv",
+            content=csv_bytes([{"name": "王"}]),
         )
 
 

@@ -37,11 +37,13 @@ def test_pages_render_for_admin_and_analyst(web: Any, workspace: Any, admin: Any
     assert "group-new" not in web(analyst).get(_urls(workspace, group)[0]).content.decode()
 
 
-def test_the_pages_in_chinese(web: Any, workspace: Any, admin: Any, settings: Any) -> None:
+def test_the_pages_in_chinese(client: Any, workspace: Any, admin: Any, settings: Any) -> None:
     settings.LANGUAGE_CODE = "zh-hans"
     group, _action = manual_group(workspace)
-    page = web(admin).get(_urls(workspace, group)[1], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "分享计划" in page
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(_urls(workspace, group)[1]).content.decode()
+    assert "分享计划" in page and "近 7 天发言" in page
+    assert "需人工处理" in client.get(_urls(workspace, group)[3]).content.decode()
 
 
 def test_analyst_cannot_write(web: Any, workspace: Any, analyst: Any) -> None:
@@ -57,7 +59,9 @@ def test_analyst_cannot_write(web: Any, workspace: Any, analyst: Any) -> None:
         ("group_create", {}),
     ]:
         assert client.post(reverse(name, kwargs={"slug": slug, **kwargs})).status_code == 403, name
-    assert client.post(reverse("group_detail", kwargs={"slug": slug, "group_id": group.pk})).status_code == 403
+    assert (
+        client.post(reverse("group_detail", kwargs={"slug": slug, "group_id": group.pk})).status_code == 403
+    )
     action.refresh_from_db()
     assert action.status == ActionStatus.MANUAL
 

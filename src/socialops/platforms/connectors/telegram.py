@@ -26,7 +26,8 @@
 - groups (a connection whose chat id is a supergroup the bot administers): fetch_group_updates
   reads the same update queue and returns the group's messages, joins (new_chat_members) and
   leaves (left_chat_member); it stops before the first update of another chat, leaving it
-  unconfirmed for the channel's pulls (a bot of its own for the group is simpler). Moderation:
+  unconfirmed for the channel's pulls (a bot of its own for the group is simpler); the comments and
+  messages pulls, in turn, stop before a message of the connection's own group. Moderation:
   deleteMessage, restrictChatMember (mute until a time) and its undo, banChatMember /
   unbanChatMember, sendMessage (a warning). Every one is a write: a lost answer is OutcomeUnknown,
   never re-sent.
@@ -363,6 +364,15 @@ class TelegramConnector(http.HttpConnector):
             bool(username) and ours.startswith("@") and username.lower() == ours[1:].lower()
         )
 
+    def _is_own_group(self, update: dict[str, Any]) -> bool:
+        """Whether the update is a message in the connection's own chat and that chat is a group.
+
+        A channel's own posts never arrive as "message" updates, so this only holds for a
+        connection made for one of our groups; its updates are left for fetch_group_updates.
+        """
+        chat = http.as_dict(http.as_dict(update.get("message")).get("chat"))
+        return chat.get("type") in ("group", "supergroup") and str(chat.get("id") or "") == str(self.chat_id)
+
     def _channel_post_of(self, message: dict[str, Any]) -> str:
         """The id of our channel post that ``message`` (in the discussion group) is the copy of, or ""."""
         if not message.get("is_automatic_forward"):
@@ -452,6 +462,9 @@ class TelegramConnector(http.HttpConnector):
                 update_id = http.as_int(update.get("update_id"))
                 if update_id < offset:
                     continue
+                if self._is_own_group(update):
+                    stop = True  # the connection is a group's: fetch_group_updates reads these
+                    break
                 item = self._fan_item(update)
                 if stop_at_comment and item is not None and not item.is_private:
                     stop = True  # left unconfirmed for fetch_comments
