@@ -27,6 +27,7 @@ from .rules import (
     REPEAT,
     RULE_SEVERITY,
     RULES,
+    SOLICITATION,
     WECHAT_ID,
     Hit,
     Severity,
@@ -169,6 +170,8 @@ def _content_hits(message: MessageFacts, policy: Policy) -> list[Hit | None]:
         out.append(rules.find_phone(views, policy.allowed_contacts))
     if policy.enabled(BANNED_WORD) and policy.banned_words:
         out.append(rules.find_banned(views, policy.banned_words))
+    if policy.enabled(SOLICITATION):
+        out.append(rules.find_solicitation(views))
     return out
 
 
@@ -223,6 +226,7 @@ __all__ = [
     "QR_IMAGE",
     "REPEAT",
     "RULES",
+    "SOLICITATION",
     "WECHAT_ID",
     "MessageFacts",
     "Policy",

@@ -155,11 +155,16 @@ def key(text: str) -> str:
 
 def _is_gap(ch: str) -> bool:
     """A character that may separate two digits of one disguised number."""
-    if ch in _DIGIT_GAP or ch.isspace():
+    if ch in _DIGIT_GAP or ch in _LIST_GAP or ch.isspace():
         return True
     cat = unicodedata.category(ch)
-    # Emoji and other pictographs (So), modifier symbols (Sk).
-    return cat in ("So", "Sk")
+    # Emoji and other pictographs (So), modifier symbols (Sk), middle dots (・ • ‧).
+    return cat in ("So", "Sk") or ch in "・･•‧∙⋅"
+
+
+#: Separators that also separate items of a list ("1599/1899/999"): a number read through one
+#: must be grouped like a phone number (3-4-4) to count.
+_LIST_GAP = frozenset("/\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +176,10 @@ class DigitRun:
     end: int
     #: True when a separator or a Chinese numeral was read through (a disguised number).
     disguised: bool
+    #: The sizes of the digit groups between separators ("138 1234 5678" → (3, 4, 4)).
+    groups: tuple[int, ...] = ()
+    #: True when a list separator (/) was read through.
+    listed: bool = False
 
 
 def digit_runs(norm: Normalised, *, max_gap: int = 3) -> Iterator[DigitRun]:
@@ -187,13 +196,17 @@ def digit_runs(norm: Normalised, *, max_gap: int = 3) -> Iterator[DigitRun]:
             i += 1
             continue
         digits: list[str] = []
+        groups: list[int] = []
         start = i
         last = i
-        disguised = False
+        disguised = listed = False
         j = i
         while j < n:
             if _digit_at(text, j):
                 digits.append(text[j] if text[j].isdigit() else CHINESE_DIGITS[text[j]])
+                if j > last + 1 or not groups:
+                    groups.append(0)
+                groups[-1] += 1
                 disguised = disguised or not text[j].isdigit() or j > last + 1
                 last = j
                 j += 1
@@ -202,6 +215,7 @@ def digit_runs(norm: Normalised, *, max_gap: int = 3) -> Iterator[DigitRun]:
             while k < n and k - last <= max_gap and _is_gap(text[k]):
                 k += 1
             if k < n and k > j and k - last <= max_gap + 1 and _digit_at(text, k):
+                listed = listed or any(text[g] in _LIST_GAP for g in range(j, k))
                 j = k
                 continue
             break
@@ -212,8 +226,21 @@ def digit_runs(norm: Normalised, *, max_gap: int = 3) -> Iterator[DigitRun]:
             i = last + 1
             continue
         a, b = norm.span(start, last + 1)
-        yield DigitRun(run, a, b, disguised)
+        yield DigitRun(run, a, b, disguised, tuple(groups), listed)
         i = last + 1
+
+
+def digits_view(norm: Normalised) -> Normalised:
+    """``norm`` with the Chinese numerals that belong to a number written as ASCII digits (一三八 → 138)."""
+    chars = list(norm.text)
+    index = {orig: k for k, orig in reversed(list(enumerate(norm.origins)))}
+    for run in digit_runs(norm):
+        k = index.get(run.start, 0)
+        while k < len(chars) and norm.origins[k] < run.end:
+            if chars[k] in CHINESE_DIGITS:
+                chars[k] = CHINESE_DIGITS[chars[k]]
+            k += 1
+    return Normalised(norm.original, "".join(chars), norm.origins)
 
 
 def _digit_at(text: str, i: int) -> bool:

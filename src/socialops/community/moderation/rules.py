@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from socialops.core.messages import MessageTable
 from socialops.textkit.links import find_urls
 
-from .normalise import Normalised, compact, digit_runs, key, link_view, normalise
+from .normalise import Normalised, compact, digit_runs, digits_view, key, link_view, normalise
 
 LINK = "link"
 QR_IMAGE = "qr_image"
@@ -27,10 +27,21 @@ WECHAT_ID = "wechat_id"
 REPEAT = "repeat"
 FLOOD = "flood"
 BANNED_WORD = "banned_word"
+SOLICITATION = "solicitation"
 NEW_MEMBER_LINK = "new_member_link"
 
 #: Every rule code, in the order the engine reports them when several hit.
-RULES: tuple[str, ...] = (QR_IMAGE, LINK, WECHAT_ID, PHONE, BANNED_WORD, NEW_MEMBER_LINK, REPEAT, FLOOD)
+RULES: tuple[str, ...] = (
+    QR_IMAGE,
+    LINK,
+    WECHAT_ID,
+    PHONE,
+    BANNED_WORD,
+    SOLICITATION,
+    NEW_MEMBER_LINK,
+    REPEAT,
+    FLOOD,
+)
 
 #: What a new member may not post within the restriction window (the contact kinds).
 CONTACT_RULES = frozenset({LINK, QR_IMAGE, PHONE, WECHAT_ID})
@@ -39,10 +50,11 @@ RULE_LABELS = {
     LINK: _("Links (also bare domains, 点com and short links)"),
     QR_IMAGE: _("QR-code images"),
     PHONE: _("Phone numbers (also split or written in Chinese numerals)"),
-    WECHAT_ID: _("WeChat and QQ IDs and their disguises (加V, vx, 薇信…)"),
+    WECHAT_ID: _("WeChat, QQ and other contact IDs and their disguises (加V, vx, 薇信…)"),
     REPEAT: _("The same message repeated"),
     FLOOD: _("Too many messages per minute"),
     BANNED_WORD: _("Banned words"),
+    SOLICITATION: _("Invitations to talk in private about money, jobs or free offers"),
     NEW_MEMBER_LINK: _("New members: no links or contacts"),
 }
 
@@ -64,6 +76,7 @@ RULE_SEVERITY = {
     PHONE: Severity.HIGH,
     WECHAT_ID: Severity.HIGH,
     BANNED_WORD: Severity.HIGH,
+    SOLICITATION: Severity.HIGH,
     NEW_MEMBER_LINK: Severity.HIGH,
     REPEAT: Severity.LOW,
     FLOOD: Severity.LOW,
@@ -74,10 +87,11 @@ REASONS = MessageTable(
         LINK: _("The message contains a link ({evidence})."),
         QR_IMAGE: _("The message contains a QR-code image."),
         PHONE: _("The message contains a phone number ({evidence})."),
-        WECHAT_ID: _("The message contains a WeChat or QQ contact ({evidence})."),
+        WECHAT_ID: _("The message contains a WeChat, QQ or other contact ID ({evidence})."),
         REPEAT: _("The same message was sent {count} times within {minutes} minutes."),
         FLOOD: _("{count} messages within one minute (the limit is {limit})."),
         BANNED_WORD: _("The message contains a banned word ({evidence})."),
+        SOLICITATION: _("The message asks members to talk in private about money or offers ({evidence})."),
         NEW_MEMBER_LINK: _("Members who joined less than {hours} hours ago may not post links or contacts."),
         "ok": _("Nothing to act on."),
     }
@@ -122,6 +136,7 @@ DEFAULT_BANNED_WORDS: tuple[str, ...] = (
     "一手货源",
     "微商",
     "扫码进群",
+    "二维码进群",
     "进群领",
     "裸聊",
     "招商加盟",
@@ -150,12 +165,14 @@ class Views:
     norm: Normalised
     compact: Normalised
     links: Normalised
+    #: ``norm`` with numbers in Chinese numerals written as digits (for IDs after a trigger).
+    digits: Normalised
 
     @classmethod
     def of(cls, text: str) -> Views:
         """Build the views of ``text``."""
         norm = normalise(text)
-        return cls(norm, compact(norm), link_view(norm))
+        return cls(norm, compact(norm), link_view(norm), digits_view(norm))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +260,9 @@ def find_phone(views: Views, allowed_contacts: Sequence[str] = ()) -> Hit | None
         m = _MOBILE.match(run.digits)
         if not m or m.group(1) in allowed:
             continue
+        if run.listed and run.groups not in ((3, 4, 4), (1,) * 11):
+            # "1599/1899/999" is a price list; "138/1234/5678" is a phone number.
+            continue
         return Hit(PHONE, run.start, run.end, views.norm.original[run.start : run.end], {})
     return None
 
@@ -252,15 +272,17 @@ def find_phone(views: Views, allowed_contacts: Sequence[str] = ()) -> Hit | None
 
 #: Disguises only spammers use: they are a contact offer even without the ID next to them.
 _STRONG = re.compile(
-    r"(?:加|\+|➕|＋|jia)\s*(?:v|微|薇|威|徽|vx|wx|q)(?![a-z])"
+    r"(?:加|\+|➕|＋|jia)\s*(?:我\s*)?(?:v|微(?!信)|薇|威|徽|vx|wx|q)(?![a-z])"
     r"|(?<![a-z])v\s*(?:信|芯|❤|♥|♡|💗|💖|💚|💕|💛|💙|💜|🧡|✉)"
-    r"|(?<![a-z])vx(?![a-z0-9])"
+    r"|(?<![a-z])vx(?=\s*(?:联系|私聊|详聊|了解|咨询|同号|[:：]))"
+    r"|(?<![a-z])wxid_[a-z0-9]{4,}"
     r"|薇信|威信|徽信|维信|微芯|薇芯|卫星号|vx号|wx号|威芯"
 )
 #: Words that announce a contact; with an ID after them they are one.
 _TRIGGER = re.compile(
-    r"(?:加\s*)?(?:微信|薇|威|徽|vx|wx|weixin|wechat|(?<![a-z])v(?![a-z])|加我|联系我|私我|qq|扣扣|企鹅|(?<![a-z])q(?![a-z]))"
-    r"\s*(?:号码|号是|号|是|id|账号|帐号)?\s*[:：=]?\s*"
+    r"(?:加\s*)?(?:微信|薇|威|徽|微(?=\s*[:：])|vx|wx|weixin|wechat|(?<![a-z])v(?![a-z])|加我|联系我|私我"
+    r"|qq|扣扣|企鹅|(?<![a-z])q(?![a-z])|抖音号|快手号|小红书号)"
+    r"\s*(?:[,，]\s*)?(?:号码|号是|号|是|id|账号|帐号|搜索|搜一搜|搜)?\s*[:：=]?\s*"
 )
 #: An ID as written after a trigger: letters, digits and the separators inside it.
 _ID = re.compile(r"[a-z0-9][a-z0-9_\-.*·\s]{3,40}")
@@ -285,7 +307,7 @@ def _id_token(text: str) -> str | None:
 def find_wechat(views: Views, allowed_contacts: Sequence[str] = ()) -> Hit | None:
     """A WeChat/QQ contact: a disguise spammers use (加V, vx, 薇信, v❤), or a trigger word followed by an ID."""
     allowed = {key(c) for c in allowed_contacts}
-    text = views.norm.text
+    text = views.digits.text
     # Spaces inside the trigger ("微 信", "加 V") are read through on a copy without them.
     squeezed = re.sub(r"(?<=[\u4e00-\u9fff+a-z])\s+(?=[\u4e00-\u9fff])", "", text)
     offsets = _squeeze_map(text, squeezed)
@@ -341,3 +363,24 @@ def find_banned(views: Views, words: Sequence[str]) -> Hit | None:
         return None
     a, b = views.compact.span(*best)
     return Hit(BANNED_WORD, a, b, views.compact.original[a:b], {})
+
+
+# ---------------------------------------------------------------------------------------------
+# Solicitation: "interested? message me" about money, without any contact in the message
+
+#: Moving the talk out of the group: private messages, "reply 1", another account to follow.
+_OFF_GROUP = re.compile(r"私聊|私我|私信|扣1|扣个1|扣一|关注公众号|下载app|扫码下载|戳我|滴滴我")
+#: What such an invitation is about: money, jobs, free things, low prices.
+_MONEY = re.compile(
+    r"赚|挣|收入|副业|项目|红包|免费|借款|贷款|奖金|福利|兼职|工资|佣金|返现|低价|便宜|优惠|招聘|代理|货源|领取|价格"
+)
+
+
+def find_solicitation(views: Views) -> Hit | None:
+    """An invitation to continue in private (私聊, 扣1, 关注公众号) about money, jobs or free offers."""
+    text = views.compact.text
+    off = _OFF_GROUP.search(text)
+    if off is None or _MONEY.search(text) is None:
+        return None
+    a, b = views.compact.span(off.start(), off.end())
+    return Hit(SOLICITATION, a, b, views.compact.original[a:b], {})
