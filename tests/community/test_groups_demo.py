@@ -38,4 +38,6 @@ def test_seed_then_connect_to_the_sandbox(workspace: Any, admin: Any, sandbox: A
     assert group_services.group_sync(workspace=workspace, group=group) >= 30
     group.refresh_from_db()
     assert group.sync_error == ""
-    assert Interaction.objects.filter(kind=InteractionKind.GROUP_MESSAGE, meta__group=group.pk).count() > before
+    assert (
+        Interaction.objects.filter(kind=InteractionKind.GROUP_MESSAGE, meta__group=group.pk).count() > before
+    )

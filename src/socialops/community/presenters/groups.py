@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ..models.groups import ActionKind, ActionStatus, ModerationAction
+from ..moderation.rules import RULE_LABELS
 
 BADGES = {
     ActionStatus.PENDING: "text-bg-secondary",
@@ -104,3 +105,8 @@ def action_sentence(action: ModerationAction) -> str:
 def action_badge(action: ModerationAction) -> str:
     """The Bootstrap badge class of an action's status."""
     return BADGES.get(ActionStatus(action.status), "text-bg-secondary")
+
+
+def rule_label(action: ModerationAction) -> str:
+    """The name of the rule that decided, in the user's language."""
+    return str(RULE_LABELS.get(action.rule, action.rule))

@@ -1,7 +1,8 @@
 """Moderation actions: the ladder applied to spam in a group, undo, appeals, and manual tasks.
 
-Each new group message is judged by the moderation engine. Spam climbs the member's ladder:
-strike 1 deletes the message and warns, strike 2 mutes (until a time), strike 3 removes. On
+Each new group message is judged by the moderation engine (community.moderation.engine, the
+workspace's policy). Spam climbs the member's ladder as the policy sets it (by default strike 1
+deletes the message and warns, strike 2 mutes until a time, strike 3 removes). On
 Telegram every step is a Bot API call through the group's connector; on WeCom and manual groups
 (whose APIs do not let us delete, mute or remove) the step is a task for a person, shown on the
 group's page. The action row is written (pending) before the call and completed after it, so a
@@ -13,9 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 import logging
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,10 +40,11 @@ from ..models.groups import (
     MemberRole,
     ModerationAction,
 )
+from ..moderation.engine import MessageFacts, judge
+from ..selectors.moderation import policy_for
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MUTE_HOURS = 24
 MAX_APPEAL = 2000
 
 
@@ -57,80 +57,41 @@ class Judgement:
     reason: str = ""
 
 
-@dataclasses.dataclass(frozen=True)
-class Ladder:
-    """The workspace's steps: the action for each strike, and how long a mute lasts."""
-
-    steps: tuple[str, ...] = (ActionKind.DELETE_WARN, ActionKind.MUTE, ActionKind.REMOVE)
-    mute_hours: int = DEFAULT_MUTE_HOURS
-
-    def action_for(self, strike: int) -> str:
-        return self.steps[min(strike, len(self.steps)) - 1]
-
-
-# Used only until the moderation engine (community.moderation) is present: links and contact
-# solicitation, the two things every policy treats as spam.
-_FALLBACK = re.compile(r"(https?://|加\s*[vV微]|加微信|私聊|私我|兼职|日结|刷单|红包)")
-
-
-def _engine() -> Any:
-    try:
-        return importlib.import_module("socialops.community.moderation.engine")
-    except ImportError:
-        return None
-
-
-def _policy(workspace: Workspace) -> Any:
-    try:
-        selectors = importlib.import_module("socialops.community.selectors.moderation")
-    except ImportError:
-        return None
-    return selectors.policy_for(workspace)
-
-
-def ladder_for(workspace: Workspace) -> Ladder:
-    """The ladder of the workspace's moderation policy (the default one when it sets none)."""
-    policy = _policy(workspace)
-    steps = getattr(policy, "ladder", None)
-    hours = getattr(policy, "mute_hours", None)
-    ladder = Ladder()
-    if isinstance(steps, list | tuple) and steps and all(s in ActionKind.values for s in steps):
-        ladder = dataclasses.replace(ladder, steps=tuple(steps))
-    if isinstance(hours, int) and hours > 0:
-        ladder = dataclasses.replace(ladder, mute_hours=hours)
-    return ladder
+# The group's earlier messages the engine sees (repeats and floods are counted over them).
+HISTORY_MESSAGES = 50
+HISTORY_WINDOW = dt.timedelta(hours=2)
+STEPS = {"warn": ActionKind.DELETE_WARN, "mute": ActionKind.MUTE, "remove": ActionKind.REMOVE}
 
 
 def message_judge(
     *, workspace: Workspace, group: Group, member: GroupMember, message: Interaction
 ) -> Judgement:
-    """The engine's verdict on one group message."""
-    engine = _engine()
-    if engine is None:
-        hit = _FALLBACK.search(message.text or "")
-        return Judgement(spam=hit is not None, rule="links_contacts", reason=hit.group(0) if hit else "")
-    facts = engine.MessageFacts(
-        text=message.text or "",
-        author_id=member.external_id,
-        group_id=group.pk,
-        sent_at=message.occurred_at,
-        joined_at=member.joined_at,
-        is_admin=member.role != MemberRole.MEMBER,
-    )
-    history = list(
+    """The moderation engine's verdict on one group message, with the group's recent messages as history."""
+    earlier = (
         Interaction.objects.filter(
-            workspace=workspace, fan_id=member.fan_id or 0, kind=message.kind, meta__group=group.pk
+            workspace=workspace,
+            kind=message.kind,
+            meta__group=group.pk,
+            occurred_at__gte=message.occurred_at - HISTORY_WINDOW,
+            occurred_at__lte=message.occurred_at,
         )
         .exclude(pk=message.pk)
-        .order_by("-occurred_at")
-        .values_list("text", "occurred_at")[:20]
+        .select_related("fan")
+        .order_by("-occurred_at", "-pk")[:HISTORY_MESSAGES]
     )
-    verdict = engine.judge(facts, _policy(workspace), history)
-    return Judgement(
-        spam=bool(verdict.spam),
-        rule=str(getattr(verdict, "rule", "") or ""),
-        reason=str(verdict.reason or ""),
+    history = [
+        MessageFacts(text=i.text or "", sender=i.fan.external_id if i.fan else "", sent_at=i.occurred_at)
+        for i in reversed(list(earlier))
+    ]
+    facts = MessageFacts(
+        text=message.text or "",
+        sender=member.external_id,
+        sent_at=message.occurred_at,
+        member_joined_at=member.joined_at,
+        is_staff=member.role != MemberRole.MEMBER,
     )
+    verdict = judge(facts, policy_for(workspace), history)
+    return Judgement(spam=verdict.spam, rule=verdict.rule, reason=verdict.reason if verdict.spam else "")
 
 
 def message_moderate(
@@ -142,12 +103,13 @@ def message_moderate(
     judgement = message_judge(workspace=workspace, group=group, member=member, message=message)
     if not judgement.spam:
         return None
-    ladder = ladder_for(workspace)
+    policy = policy_for(workspace)
     with transaction.atomic():
         locked = GroupMember.objects.select_for_update().get(pk=member.pk)
         locked.strikes += 1
         locked.save(update_fields=["strikes", "updated_at"])
-        kind = ladder.action_for(locked.strikes)
+        step, mute_hours = policy.step_for_strike(locked.strikes)
+        kind = STEPS[step]
         manual = group.kind != GroupKind.TELEGRAM
         action = ModerationAction.objects.create(
             workspace=workspace,
@@ -159,9 +121,7 @@ def message_moderate(
             action=kind,
             strike=locked.strikes,
             status=ActionStatus.MANUAL if manual else ActionStatus.PENDING,
-            muted_until=timezone.now() + dt.timedelta(hours=ladder.mute_hours)
-            if kind == ActionKind.MUTE
-            else None,
+            muted_until=timezone.now() + dt.timedelta(hours=mute_hours) if kind == ActionKind.MUTE else None,
         )
         audit_saved(action, workspace=workspace, actor=SYSTEM, action="moderation.action")
     member.strikes = locked.strikes

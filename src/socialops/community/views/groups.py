@@ -238,7 +238,7 @@ def moderation_log(request: WorkspaceRequest) -> HttpResponse:
         group = sel.group_get(workspace=workspace, group_id=int(raw))
     rows = list(sel.action_list(workspace=workspace, group=group, status=status, appeals=appeals)[:300])
     context = {
-        "rows": [(a, pres.action_sentence(a), pres.action_badge(a)) for a in rows],
+        "rows": [(a, pres.action_sentence(a), pres.action_badge(a), pres.rule_label(a)) for a in rows],
         "groups": list(Group.objects.filter(workspace=workspace).order_by("name")),
         "group": group,
         "status": status,
