@@ -167,3 +167,23 @@ def test_a_wecom_spam_message_becomes_a_manual_task(
     action = message_moderate(workspace=workspace, group=group, member=member, message=message)
     assert action is not None and action.status == ActionStatus.MANUAL
     assert fake.sent == []
+
+
+def test_the_pages_find_groups_and_create_a_group_send_task(
+    web: Any, workspace: Any, wecom_account: Any, fake: FakeWecom, admin: Any
+) -> None:
+    from django.urls import reverse
+
+    client = web(admin)
+    response = client.post(
+        reverse("group_wecom_discover", kwargs={"slug": workspace.slug}), {"account": wecom_account.pk}
+    )
+    assert response.status_code == 302
+    group = Group.objects.get(workspace=workspace, name="销售客服群")
+    url = reverse("group_send", kwargs={"slug": workspace.slug, "group_id": group.pk})
+    assert client.post(url, {"text": "新品试用招募开始啦"}).status_code == 302
+    assert [s["text"]["content"] for s in fake.sent] == ["新品试用招募开始啦"]
+    page = client.get(
+        reverse("group_detail", kwargs={"slug": workspace.slug, "group_id": group.pk})
+    ).content.decode()
+    assert "李四" in page and "Group-send task" in page

@@ -83,3 +83,19 @@ class AppealForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(
         label=_("What the member wrote"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class WecomDiscoverForm(BootstrapFormMixin, forms.Form):
+    """The WeCom account whose customer groups to add."""
+
+    account = forms.TypedChoiceField(label=_("WeCom account"), coerce=int)
+
+    def __init__(self, *args: Any, accounts: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = accounts  # type: ignore[attr-defined]
+
+
+class GroupSendForm(BootstrapFormMixin, forms.Form):
+    """A group-send task for a WeCom customer group's owner to confirm."""
+
+    text = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -19,12 +19,20 @@ from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.models import Membership
 from socialops.workspaces.roles import Perm
 
-from ..forms.groups import AppealForm, GroupForm, MembersImportForm, PlaceForm
+from ..forms.groups import (
+    AppealForm,
+    GroupForm,
+    GroupSendForm,
+    MembersImportForm,
+    PlaceForm,
+    WecomDiscoverForm,
+)
 from ..models.groups import ActionStatus, Group
 from ..presenters import groups as pres
 from ..selectors import groups as sel
 from ..services import groups as svc
 from ..services import moderation_actions as mod
+from ..services import wecom_groups as wecom
 
 
 def _accounts(request: WorkspaceRequest) -> list[tuple[int, str]]:
@@ -221,6 +229,66 @@ def group_members_import(request: WorkspaceRequest, group_id: int) -> HttpRespon
     )
 
 
+@workspace_view(Perm.COMMUNITY_EDIT)
+def wecom_discover(request: WorkspaceRequest) -> HttpResponse:
+    """Add every customer group WeCom lists for one of our WeCom accounts."""
+    rows = SocialAccount.objects.filter(
+        workspace=request.workspace, platform=Platform.WECOM, is_competitor=False
+    )
+    form = WecomDiscoverForm(request.POST or None, accounts=[(a.pk, a.display_name) for a in rows])
+
+    def discover() -> list[Group]:
+        account = rows.get(pk=form.cleaned_data["account"])
+        return wecom.wecom_groups_discover(workspace=request.workspace, actor=request.user, account=account)
+
+    def said(groups: list[Group]) -> str:
+        return _("%(n)d WeCom groups added.") % {"n": len(groups)}
+
+    done = _submitted_or_error(request, form, discover, said)
+    cancel = reverse("group_list", kwargs={"slug": request.workspace.slug})
+    return done or form_page(
+        request, form, title=_("Find WeCom customer groups"), submit=_("Find"), cancel_url=cancel
+    )
+
+
+def _submitted_or_error(request: WorkspaceRequest, form: Any, action: Any, said: Any) -> HttpResponse | None:
+    """Like ``submitted``, with a platform's refusal shown on the form (no redirect)."""
+    from socialops.platforms.connectors.base import ConnectorError
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action()
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+    except ConnectorError as exc:
+        form.add_error(None, str(exc.message or exc))
+        return None
+    messages.success(request, said(result))
+    return redirect("group_list", slug=request.workspace.slug)
+
+
+@workspace_view(Perm.COMMUNITY_EDIT)
+def group_send(request: WorkspaceRequest, group_id: int) -> HttpResponse:
+    """A WeCom group-send task (the owner confirms it in WeCom)."""
+    group = sel.group_get(workspace=request.workspace, group_id=group_id)
+    form = GroupSendForm(request.POST or None)
+    url = reverse("group_detail", kwargs={"slug": request.workspace.slug, "group_id": group.pk})
+    done = submitted(
+        request,
+        form,
+        lambda: wecom.wecom_group_send(
+            workspace=request.workspace, actor=request.user, group=group, text=form.cleaned_data["text"]
+        ),
+        message=_("Group-send task created; the group's owner confirms it in WeCom."),
+        to=url,
+    )
+    return done or form_page(
+        request, form, title=_("Group-send task"), submit=_("Create the task"), cancel_url=url
+    )
+
+
 # ---- moderation log ------------------------------------------------------------------------
 
 
@@ -318,6 +386,7 @@ def moderation_decide(request: WorkspaceRequest, action_id: int) -> HttpResponse
 groups_urlpatterns: list[URLPattern] = [
     path("groups/", group_list, name="group_list"),
     path("groups/new/", group_create, name="group_create"),
+    path("groups/wecom/", wecom_discover, name="group_wecom_discover"),
     path("groups/moderation/", moderation_log, name="moderation_log"),
     path("groups/moderation/<int:action_id>/undo/", moderation_undo, name="moderation_undo"),
     path("groups/moderation/<int:action_id>/resolve/", moderation_resolve, name="moderation_resolve"),
@@ -327,6 +396,7 @@ groups_urlpatterns: list[URLPattern] = [
     path("groups/<int:group_id>/edit/", group_edit, name="group_edit"),
     path("groups/<int:group_id>/sync/", group_sync, name="group_sync"),
     path("groups/<int:group_id>/import/", group_members_import, name="group_members_import"),
+    path("groups/<int:group_id>/send/", group_send, name="group_send"),
 ]
 # Public pages (no login), mounted under /p/ in config/urls.py.
 groups_public_urlpatterns: list[URLPattern] = []
