@@ -37,6 +37,7 @@ from socialops.platforms import credentials as creds
 from socialops.platforms.models import PlatformConnection
 from socialops.platforms.services.connections import connection_save
 from socialops.workspaces.models import Membership, Workspace
+from socialops.workspaces.roles import Role
 
 BOT_TOKEN = "7100200300:AAdemoGroupBotToken_socialops"
 GROUP_TITLE = "Acme 官方交流群"
@@ -83,7 +84,8 @@ def seed_groups(workspace: Workspace, today: dt.date) -> dict[str, Any]:
         client_id=PLACEHOLDER_CHAT,
     )
     account.refresh_from_db()
-    admins = [m.user for m in Membership.objects.filter(workspace=workspace).order_by("pk")[:2]]
+    team = Membership.objects.filter(workspace=workspace, role__in=(Role.ADMIN, Role.COMMUNITY)).order_by("pk")
+    admins = [m.user for m in team[:2]]
     group = group_create(
         workspace=workspace,
         actor=None,
@@ -107,46 +109,61 @@ def seed_groups(workspace: Workspace, today: dt.date) -> dict[str, Any]:
         left = member.joined_at + dt.timedelta(days=rng.randint(1, 5))
         GroupMember.objects.filter(pk=member.pk).update(left_at=min(left, timezone.now()))
     messages = 0
-    actions: list[ModerationAction] = []
     spammers = members[:3]
+    for member in spammers:
+        # Spammers joined early in the month, so their ladder has room to climb.
+        early = _at(workspace, today - dt.timedelta(days=35), rng)
+        GroupMember.objects.filter(pk=member.pk).update(joined_at=early)
+        member.joined_at = early
+
+    def say(member: GroupMember, at: dt.datetime, text: str) -> Any:
+        nonlocal messages
+        fan = Fan.objects.get(pk=member.fan_id or 0)
+        interaction, created = interaction_record(
+            workspace=workspace,
+            fan=fan,
+            kind=InteractionKind.GROUP_MESSAGE,
+            occurred_at=at,
+            source=InteractionSource.PULL,
+            text=text,
+            external_id=f"{PLACEHOLDER_CHAT}:{10_000 + messages}",
+            meta={"group": group.pk, "message_id": 10_000 + messages},
+            audit=False,
+        )
+        messages += int(created)
+        return interaction
+
     for offset in range(30, -1, -1):
         day = today - dt.timedelta(days=offset)
         for _n in range(rng.randint(4, 14)):
-            member = rng.choice(members[:-4])
+            member = rng.choice(members[3:-4])
             at = _at(workspace, day, rng)
             if member.joined_at is None or at < member.joined_at or at > timezone.now():
                 continue
-            spam = member in spammers and rng.random() < 0.35
-            fan = Fan.objects.get(pk=member.fan_id or 0)
-            interaction, created = interaction_record(
-                workspace=workspace,
-                fan=fan,
-                kind=InteractionKind.GROUP_MESSAGE,
-                occurred_at=at,
-                source=InteractionSource.PULL,
-                text=rng.choice(SPAM if spam else CHAT),
-                external_id=f"{PLACEHOLDER_CHAT}:{10_000 + messages}",
-                meta={"group": group.pk, "message_id": 10_000 + messages},
-                audit=False,
-            )
-            messages += int(created)
-            if spam and created:
-                strike = 1 + sum(1 for a in actions if a.member_id == member.pk)
-                kind = (ActionKind.DELETE_WARN, ActionKind.MUTE, ActionKind.REMOVE)[min(strike, 3) - 1]
-                action = ModerationAction.objects.create(
-                    workspace=workspace,
-                    group=group,
-                    member=member,
-                    message=interaction,
-                    rule="links_contacts",
-                    reason="含外部链接或联系方式",
-                    action=kind,
-                    strike=strike,
-                    status=ActionStatus.DONE,
-                    muted_until=at + dt.timedelta(hours=24) if kind == ActionKind.MUTE else None,
-                )
-                ModerationAction.objects.filter(pk=action.pk).update(created_at=at + dt.timedelta(minutes=1))
-                actions.append(action)
+            say(member, at, rng.choice(CHAT))
+    actions: list[ModerationAction] = []
+    # (spammer, days ago): strikes climb per member in time order.
+    for index, days_ago in [(0, 26), (0, 24), (1, 21), (0, 19), (2, 15), (1, 11), (2, 8), (1, 5), (2, 2)]:
+        member = spammers[index]
+        at = _at(workspace, today - dt.timedelta(days=days_ago), rng)
+        interaction = say(member, at, rng.choice(SPAM))
+        strike = 1 + sum(1 for a in actions if a.member_id == member.pk)
+        kind = (ActionKind.DELETE_WARN, ActionKind.MUTE, ActionKind.REMOVE)[min(strike, 3) - 1]
+        action = ModerationAction.objects.create(
+            workspace=workspace,
+            group=group,
+            member=member,
+            message=interaction,
+            rule="link",
+            reason="含外部链接或联系方式",
+            action=kind,
+            strike=strike,
+            status=ActionStatus.DONE,
+            muted_until=at + dt.timedelta(hours=24) if kind == ActionKind.MUTE else None,
+        )
+        ModerationAction.objects.filter(pk=action.pk).update(created_at=at + dt.timedelta(minutes=1))
+        action.created_at = at + dt.timedelta(minutes=1)
+        actions.append(action)
     # Two were taken back by a moderator, and one member appealed.
     moderator = admins[0] if admins else None
     for action in actions[1:3]:
@@ -162,8 +179,12 @@ def seed_groups(workspace: Workspace, today: dt.date) -> dict[str, Any]:
             appeal_at=actions[3].created_at + dt.timedelta(hours=5),
         )
     for member in spammers:
+        kept = ModerationAction.objects.filter(member=member).exclude(status=ActionStatus.UNDONE)
+        removed = kept.filter(action=ActionKind.REMOVE).first()
         GroupMember.objects.filter(pk=member.pk).update(
-            strikes=ModerationAction.objects.filter(member=member).exclude(status=ActionStatus.UNDONE).count()
+            strikes=kept.count(),
+            banned=removed is not None,
+            left_at=removed.created_at if removed else None,
         )
     _plan(workspace, group, today)
     return {"groups": [group], "members": len(members), "messages": messages, "actions": len(actions)}

@@ -162,6 +162,12 @@ def group_detail(request: WorkspaceRequest, group_id: int) -> HttpResponse:
             return done
     health = sel.group_health(workspace=workspace, group=group)
     tasks = list(sel.action_list(workspace=workspace, group=group, status="attention")[:50])
+    recent = sel.group_messages(workspace=workspace, group=group, limit=20)
+    moderated = set(
+        sel.action_list(workspace=workspace, group=group)
+        .filter(message__in=[i.pk for i in recent])
+        .values_list("message_id", flat=True)
+    )
     context: dict[str, Any] = {
         "group": group,
         "health": health,
@@ -169,7 +175,8 @@ def group_detail(request: WorkspaceRequest, group_id: int) -> HttpResponse:
         "messages_chart": pres.messages_chart(health["days"]),
         "activity_chart": pres.activity_chart(health),
         "members": list(sel.member_list(workspace=workspace, group=group)[:50]),
-        "recent": sel.group_messages(workspace=workspace, group=group, limit=20),
+        "recent": recent,
+        "moderated": moderated,
         "tasks": [(a, pres.action_sentence(a), pres.action_badge(a)) for a in tasks],
         "plan": sel.group_plan(workspace=workspace, group=group),
         "place_form": place_form,
