@@ -98,10 +98,10 @@ def test_admin_resolves_appeals_and_imports_through_the_pages(web: Any, workspac
 def test_create_a_group_and_place_an_item_on_its_plan(web: Any, workspace: Any, admin: Any) -> None:
     from socialops.accounts.models import Platform
     from socialops.content.models import Placement
-    from tests.factories import connect, make_account
+    from tests.factories import GROUP_BOT_TOKEN, connect, make_account
 
     account = make_account(workspace, "acme_tg_group", Platform.TELEGRAM)
-    connect(account, "telegram", access_token="7100200300:AAx_token", client_id="-1001234567890")
+    connect(account, "telegram", access_token=GROUP_BOT_TOKEN, client_id="-1001234567890")
     slug = workspace.slug
     client = web(admin)
     response = client.post(

@@ -166,3 +166,14 @@ def test_joins_and_leaves_set_the_members_times(workspace: Any, sandbox: Any, sa
     assert {m.external_id for m in ours if m.left_at is not None} == left
     assert all(m.fan_id and m.person_id and m.joined_at for m in ours)
     assert Interaction.objects.filter(kind=InteractionKind.GROUP_MESSAGE, meta__group=group.pk).exists()
+
+
+def test_the_fans_comments_pull_leaves_the_groups_messages_to_the_group_sync(
+    workspace: Any, sandbox: Any, sandbox_admin: Any
+) -> None:
+    group = telegram_group(workspace, sandbox)
+    sandbox_admin.telegram_say(group.external_id, "大家好", first_name="小美")
+    with group_services.group_connector(group) as connector:
+        page = connector.fetch_comments(cursor="")
+    assert page.items == [] and page.cursor == ""
+    assert group_services.group_sync(workspace=workspace, group=group) == 2
