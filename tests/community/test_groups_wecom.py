@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.core.exceptions import ValidationError
 
 from socialops.community.models.groups import ActionStatus, Group, GroupKind, GroupMember, MemberRole
 from socialops.community.services import wecom_groups
@@ -68,6 +69,9 @@ class FakeWecom:
                 "chat_id": chat_id, "name": "销售客服群" if chat_id.endswith("JVAAAA") else "VIP 客户群",
                 "owner": owner, "create_time": 1764547200, "notice": "文明沟通",
                 "member_list": self.members[chat_id], "admin_list": [], "member_version": "71217227bbd112ecfe3a49c482195cb4"}})  # fmt: skip
+        if path == "/cgi-bin/externalcontact/group_welcome_template/add":
+            self.sent.append(body)
+            return httpx.Response(200, json={"errcode": 0, "errmsg": "ok", "template_id": "msgXXXXXXX"})
         if path == "/cgi-bin/externalcontact/add_msg_template":
             assert body["chat_type"] == "group" and body["text"]["content"]
             self.sent.append(body)
@@ -187,3 +191,16 @@ def test_the_pages_find_groups_and_create_a_group_send_task(
         reverse("group_detail", kwargs={"slug": workspace.slug, "group_id": group.pk})
     ).content.decode()
     assert "李四" in page and "Group-send task" in page
+
+
+def test_the_welcome_message_becomes_a_wecom_template(
+    workspace: Any, wecom_account: Any, fake: FakeWecom, admin: Any
+) -> None:
+    wecom_groups.wecom_groups_discover(workspace=workspace, actor=admin, account=wecom_account)
+    group = Group.objects.get(workspace=workspace, name="销售客服群")
+    with pytest.raises(ValidationError):
+        wecom_groups.wecom_group_welcome(workspace=workspace, actor=admin, group=group)
+    Group.objects.filter(pk=group.pk).update(welcome_message="欢迎 %NICKNAME% 加入！")
+    group.refresh_from_db()
+    assert wecom_groups.wecom_group_welcome(workspace=workspace, actor=admin, group=group) == "msgXXXXXXX"
+    assert fake.sent == [{"text": {"content": "欢迎 %NICKNAME% 加入！"}}]

@@ -186,3 +186,31 @@ def wecom_group_send(*, workspace: Workspace, actor: Any, group: Group, text: st
         after={"msgid": msgid, "text": text[:200]},
     )
     return msgid
+
+
+def wecom_group_welcome(*, workspace: Workspace, actor: Any, group: Group) -> str:
+    """Register the group's welcome message as a WeCom group welcome template; its template id."""
+    require_perm(workspace=workspace, actor=actor, perm=Perm.COMMUNITY_EDIT)
+    ensure_same_workspace(workspace, group, "group")
+    text = group.welcome_message.strip()
+    if group.kind != GroupKind.WECOM or group.account is None:
+        raise ValidationError({"group": [_("Group-send tasks are for WeCom customer groups.")]})
+    if not text:
+        raise ValidationError({"welcome_message": [_("Write the group's welcome message first.")]})
+    try:
+        with wecom_client(group.account) as client:
+            template_id = client.add_group_welcome(text)
+    except OutcomeUnknown as exc:
+        raise ValidationError(
+            {"welcome_message": [_("WeCom did not confirm the template; check WeCom before trying again.")]}
+        ) from exc
+    except ConnectorError as exc:
+        raise ValidationError({"welcome_message": [str(exc.message or exc)]}) from exc
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action="group.welcome",
+        obj=group,
+        after={"template_id": template_id},
+    )
+    return template_id

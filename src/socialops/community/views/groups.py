@@ -296,6 +296,19 @@ def group_send(request: WorkspaceRequest, group_id: int) -> HttpResponse:
     )
 
 
+@workspace_view(Perm.COMMUNITY_EDIT)
+def group_welcome(request: WorkspaceRequest, group_id: int) -> HttpResponse:
+    """Register a WeCom group's welcome message with WeCom."""
+    group = sel.group_get(workspace=request.workspace, group_id=group_id)
+    if request.method == "POST":
+        run_and_say(
+            request,
+            lambda: wecom.wecom_group_welcome(workspace=request.workspace, actor=request.user, group=group),
+            _("The welcome message is registered with WeCom."),
+        )
+    return redirect("group_detail", slug=request.workspace.slug, group_id=group.pk)
+
+
 # ---- moderation log ------------------------------------------------------------------------
 
 
@@ -404,6 +417,7 @@ groups_urlpatterns: list[URLPattern] = [
     path("groups/<int:group_id>/sync/", group_sync, name="group_sync"),
     path("groups/<int:group_id>/import/", group_members_import, name="group_members_import"),
     path("groups/<int:group_id>/send/", group_send, name="group_send"),
+    path("groups/<int:group_id>/welcome/", group_welcome, name="group_welcome"),
 ]
 # Public pages (no login), mounted under /p/ in config/urls.py.
 groups_public_urlpatterns: list[URLPattern] = []
