@@ -59,6 +59,7 @@ def test_analyst_cannot_write(web: Any, workspace: Any, analyst: Any) -> None:
         ("group_create", {}),
         ("group_wecom_discover", {}),
         ("group_send", {"group_id": group.pk}),
+        ("group_welcome", {"group_id": group.pk}),
     ]:
         assert client.post(reverse(name, kwargs={"slug": slug, **kwargs})).status_code == 403, name
     assert (
