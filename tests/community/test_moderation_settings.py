@@ -160,3 +160,12 @@ def test_api_check_four_cases(api: Any, workspace: Any, other_workspace: Any, op
         url, data=json.dumps({"text": "", "has_image_qr": True}), content_type="application/json"
     )
     assert qr.json()["rule"] == "qr_image"
+
+
+def test_demo_seed_saves_the_settings(workspace: Any, moderator: Any) -> None:
+    from socialops.demo.moderation import seed_moderation
+
+    row = seed_moderation(workspace, {"community": moderator})
+    policy = policy_for(workspace)
+    assert row.flood_per_minute == 6 and "代购" in policy.banned_words
+    assert policy.allowed_domains == ("xingyao-tech.com",)
