@@ -169,3 +169,22 @@ def test_demo_seed_saves_the_settings(workspace: Any, moderator: Any) -> None:
     policy = policy_for(workspace)
     assert row.flood_per_minute == 6 and "代购" in policy.banned_words
     assert policy.allowed_domains == ("xingyao-tech.com",)
+
+
+def test_reset_four_cases_back_to_the_defaults(
+    web: Any, workspace: Any, other_workspace: Any, moderator: Any, operator: Any
+) -> None:
+    moderation_settings_update(workspace=workspace, actor=moderator, flood_per_minute=4)
+    url = "/w/acme/community/moderation/reset/"
+    assert_four_cases(
+        web,
+        "POST",
+        url,
+        "/w/other/community/moderation/reset/",
+        permitted=moderator,
+        denied=operator,
+        ok=(302,),
+    )
+    assert policy_for(workspace).flood_per_minute == 8 and not ModerationSettings.objects.exists()
+    assert AuditEntry.objects.filter(action="community.moderation_settings_reset").count() == 1
+    assert web(moderator).get(url).status_code == 405
