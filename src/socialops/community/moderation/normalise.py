@@ -148,6 +148,7 @@ def compact(norm: Normalised) -> Normalised:
     )
 
 
+@lru_cache(maxsize=4096)
 def key(text: str) -> str:
     """The comparison key of a message: normalised and compacted (for repeats and word lists)."""
     return compact(normalise(text)).text

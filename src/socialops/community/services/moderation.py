@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from socialops.core.validation import Errors, add_error, refuse_unknown_fields
 from socialops.workspaces.access import require_perm
-from socialops.workspaces.audit import audit_saved, edit_snapshot
+from socialops.workspaces.audit import audit_delete, audit_saved, edit_snapshot
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -149,3 +149,18 @@ def moderation_settings_update(*, workspace: Workspace, actor: Any, **fields: An
         snap=edit_snapshot,
     )
     return row
+
+
+@transaction.atomic
+def moderation_settings_reset(*, workspace: Workspace, actor: Any) -> None:
+    """Go back to the default moderation settings (the saved row is deleted, audited)."""
+    require_perm(workspace=workspace, actor=actor, perm=Perm.COMMUNITY_MODERATE)
+    row = ModerationSettings.objects.select_for_update().filter(workspace=workspace).first()
+    if row is not None:
+        audit_delete(
+            row,
+            workspace=workspace,
+            actor=actor,
+            action="community.moderation_settings_reset",
+            snap=edit_snapshot,
+        )

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from socialops.core.view_helpers import apply_form
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
@@ -53,6 +54,16 @@ def moderation_settings(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
+@require_POST
+@workspace_view(Perm.COMMUNITY_MODERATE)
+def moderation_settings_reset(request: WorkspaceRequest) -> HttpResponse:
+    """Go back to the default moderation settings."""
+    svc.moderation_settings_reset(workspace=request.workspace, actor=request.user)
+    messages.success(request, _("The default moderation settings apply again."))
+    return redirect("moderation_settings", slug=request.workspace.slug)
+
+
 moderation_urlpatterns: list[URLPattern] = [
     path("community/moderation/", moderation_settings, name="moderation_settings"),
+    path("community/moderation/reset/", moderation_settings_reset, name="moderation_settings_reset"),
 ]
