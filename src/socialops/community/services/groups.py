@@ -194,13 +194,15 @@ def _join(workspace: Workspace, group: Group, event: GroupEvent) -> GroupMember:
             workspace=workspace, group=group, external_id=event.user_id, handle=event.handle, name=event.name,
             at=event.at,
         )  # fmt: skip
-        if member.left_at is not None or member.joined_at is None or member.joined_at > event.at:
-            if member.left_at is not None and member.left_at <= event.at:
-                member.left_at = None
-            member.joined_at = (
-                event.at if member.joined_at is None or member.left_at is None else member.joined_at
-            )
-            member.save(update_fields=["joined_at", "left_at", "updated_at"])
+        if member.left_at is not None and member.left_at <= event.at:
+            # Back after leaving (or after an unban): a new stay starts now.
+            member.left_at = None
+            member.banned = False
+            member.joined_at = event.at
+            member.save(update_fields=["joined_at", "left_at", "banned", "updated_at"])
+        elif member.joined_at is None:
+            member.joined_at = event.at
+            member.save(update_fields=["joined_at", "updated_at"])
         audit_record(
             workspace=workspace,
             actor=SYSTEM,
