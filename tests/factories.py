@@ -594,3 +594,30 @@ def make_order_line(
         amount=Decimal(str(amount)),
         **fields,
     )
+
+
+# --- groups ---
+
+GROUP_BOT_TOKEN = "7100200300:AAGroupSandboxBotToken_x1"
+
+
+def telegram_group(
+    workspace: Workspace,
+    sandbox: Any,
+    *,
+    title: str = "Acme 官方交流群",
+    members: int = 6,
+    handle: str = "acme_group",
+) -> Any:
+    """A Telegram supergroup on the running sandbox, its account connected with the bot, and our Group."""
+    from socialops.community.services.groups import group_create
+    from socialops.platforms.sandbox import SandboxAdmin
+
+    with SandboxAdmin(sandbox.url) as admin:
+        chat_id = admin.telegram_group(bot_token=GROUP_BOT_TOKEN, title=title, members=members)
+    account = make_account(workspace, handle, Platform.TELEGRAM, display_name=title)
+    connection = connect(account, "telegram", access_token=GROUP_BOT_TOKEN, client_id=str(chat_id))
+    # The connection form has no URL for Telegram; the sandbox plays api.telegram.org here.
+    PlatformConnection.objects.filter(pk=connection.pk).update(base_url=sandbox.url)
+    account.refresh_from_db()
+    return group_create(workspace=workspace, actor=None, kind="telegram", name=title, account=account)

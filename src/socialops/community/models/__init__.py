@@ -1,3 +1,3 @@
 """Models of the community app, one module per area (import from the module itself)."""
 
-from . import events, groups  # noqa: F401
+from . import events, groups, moderation  # noqa: F401

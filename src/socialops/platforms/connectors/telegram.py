@@ -23,10 +23,19 @@
   confirms one. External ids are ``<chat_id>:<message_id>``.
 - reply: sendMessage to the fan's chat with ``reply_parameters`` {message_id}; not idempotent, so
   a lost answer is OutcomeUnknown (the base class's write rule).
+- groups (a connection whose chat id is a supergroup the bot administers): fetch_group_updates
+  reads the same update queue and returns the group's messages, joins (new_chat_members) and
+  leaves (left_chat_member); it stops before the first update of another chat, leaving it
+  unconfirmed for the channel's pulls (a bot of its own for the group is simpler); the comments and
+  messages pulls, in turn, stop before a message of the connection's own group. Moderation:
+  deleteMessage, restrictChatMember (mute until a time) and its undo, banChatMember /
+  unbanChatMember, sendMessage (a warning). Every one is a write: a lost answer is OutcomeUnknown,
+  never re-sent.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -65,6 +74,44 @@ UPDATES_LIMIT = 100
 MAX_UPDATE_CALLS = 5
 # What a message without text is shown as in the inbox (the first of these fields it has).
 MEDIA_FIELDS = ("photo", "video", "animation", "sticker", "voice", "video_note", "audio", "document")
+
+
+# restrictChatMember: what a muted member may not do, and what unmuting gives back.
+MUTED = {
+    "can_send_messages": False,
+    "can_send_audios": False,
+    "can_send_documents": False,
+    "can_send_photos": False,
+    "can_send_videos": False,
+    "can_send_video_notes": False,
+    "can_send_voice_notes": False,
+    "can_send_polls": False,
+    "can_send_other_messages": False,
+    "can_add_web_page_previews": False,
+}
+UNMUTED = dict.fromkeys(MUTED, True)
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupEvent:
+    """One thing that happened in a group: a message, a member joining or leaving."""
+
+    kind: str  # "message" | "join" | "leave"
+    user_id: str
+    handle: str
+    name: str
+    at: dt.datetime
+    message_id: int = 0
+    text: str = ""
+    raw: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupPage:
+    """The group's events read from the update queue and the offset to read on from."""
+
+    events: list[GroupEvent]
+    cursor: str
 
 
 def redact(text: str, token: str = "") -> str:
@@ -317,6 +364,15 @@ class TelegramConnector(http.HttpConnector):
             bool(username) and ours.startswith("@") and username.lower() == ours[1:].lower()
         )
 
+    def _is_own_group(self, update: dict[str, Any]) -> bool:
+        """Whether the update is a message in the connection's own chat and that chat is a group.
+
+        A channel's own posts never arrive as "message" updates, so this only holds for a
+        connection made for one of our groups; its updates are left for fetch_group_updates.
+        """
+        chat = http.as_dict(http.as_dict(update.get("message")).get("chat"))
+        return chat.get("type") in ("group", "supergroup") and str(chat.get("id") or "") == str(self.chat_id)
+
     def _channel_post_of(self, message: dict[str, Any]) -> str:
         """The id of our channel post that ``message`` (in the discussion group) is the copy of, or ""."""
         if not message.get("is_automatic_forward"):
@@ -406,6 +462,9 @@ class TelegramConnector(http.HttpConnector):
                 update_id = http.as_int(update.get("update_id"))
                 if update_id < offset:
                     continue
+                if self._is_own_group(update):
+                    stop = True  # the connection is a group's: fetch_group_updates reads these
+                    break
                 item = self._fan_item(update)
                 if stop_at_comment and item is not None and not item.is_private:
                     stop = True  # left unconfirmed for fetch_comments
@@ -499,3 +558,112 @@ class TelegramConnector(http.HttpConnector):
             published_at=dt.datetime.fromtimestamp(int(date), dt.UTC) if isinstance(date, int) else None,
             raw={"message": sent},
         )
+
+    # ---- groups: members, messages and moderation ------------------------------------------
+
+    @staticmethod
+    def _person(user: dict[str, Any]) -> tuple[str, str, str]:
+        name = " ".join(str(user.get(k) or "") for k in ("first_name", "last_name")).strip()
+        return str(user.get("id") or ""), str(user.get("username") or ""), name
+
+    def _group_events(self, message: dict[str, Any]) -> list[GroupEvent]:
+        date = message.get("date")
+        at = dt.datetime.fromtimestamp(int(date), dt.UTC) if isinstance(date, int) else utcnow()
+        events: list[GroupEvent] = []
+        for user in message.get("new_chat_members") or []:
+            if isinstance(user, dict) and user.get("id") and not user.get("is_bot"):
+                user_id, handle, name = self._person(user)
+                events.append(GroupEvent("join", user_id, handle, name, at))
+        left = http.as_dict(message.get("left_chat_member"))
+        if left.get("id") and not left.get("is_bot"):
+            user_id, handle, name = self._person(left)
+            events.append(GroupEvent("leave", user_id, handle, name, at))
+        if events:
+            return events
+        sender = http.as_dict(message.get("from"))
+        message_id = http.as_int(message.get("message_id"))
+        text = self._text_of(message)
+        if sender.get("id") and not sender.get("is_bot") and message_id and text:
+            user_id, handle, name = self._person(sender)
+            events.append(GroupEvent("message", user_id, handle, name, at, message_id, text, message))
+        return events
+
+    def fetch_group_updates(self, *, cursor: str = "", limit: int = 100) -> GroupPage:
+        """The group's messages, joins and leaves since ``cursor``; stops before another chat's update."""
+        cursor = cursor.strip()
+        if cursor and not cursor.isdigit():
+            raise PermanentError(_("The stored Telegram cursor is not an update offset."))
+        offset = int(cursor or 0)
+        wanted = max(1, limit)
+        events: list[GroupEvent] = []
+        read = 0
+        for _call in range(MAX_UPDATE_CALLS):
+            size = min(UPDATES_LIMIT, wanted - read)
+            body: dict[str, Any] = {"limit": size, "timeout": 0, "allowed_updates": ["message"]}
+            if offset:
+                body["offset"] = offset
+            updates = self._poll(body)
+            stop = False
+            for update in sorted(updates, key=lambda u: http.as_int(u.get("update_id"))):
+                update_id = http.as_int(update.get("update_id"))
+                if update_id < offset:
+                    continue
+                message = http.as_dict(update.get("message"))
+                chat = http.as_dict(message.get("chat"))
+                if message and str(chat.get("id") or "") != str(self.chat_id):
+                    stop = True  # another chat's: left unconfirmed for the pulls that read it
+                    break
+                offset = update_id + 1
+                read += 1
+                events.extend(self._group_events(message))
+            if stop or len(updates) < size or read >= wanted:
+                break
+        return GroupPage(events=events, cursor=str(offset) if offset else cursor)
+
+    def _group_write(self, method: str, body: dict[str, Any], ok_descriptions: tuple[str, ...] = ()) -> Any:
+        return self._call(
+            method, mutating=True, ok_descriptions=ok_descriptions, json={"chat_id": self.chat_id, **body}
+        )
+
+    def delete_group_message(self, message_id: int) -> None:
+        """deleteMessage in the group (already gone counts as done)."""
+        self._group_write(
+            "deleteMessage", {"message_id": int(message_id)}, ok_descriptions=("message to delete not found",)
+        )
+
+    def send_group_message(self, text: str, *, reply_to: int = 0) -> int:
+        """sendMessage in the group (a warning, a welcome); the new message's id."""
+        body: dict[str, Any] = {"text": text[:MAX_TEXT]}
+        if reply_to:
+            body["reply_parameters"] = {"message_id": int(reply_to), "allow_sending_without_reply": True}
+        sent = self._group_write("sendMessage", body)
+        if not isinstance(sent, dict) or not sent.get("message_id"):
+            raise OutcomeUnknown(_("Telegram accepted the message but did not return it; it may exist."))
+        return int(sent["message_id"])
+
+    def mute_member(self, user_id: str, *, until: dt.datetime) -> None:
+        """restrictChatMember: the member may read but not write until ``until``."""
+        self._group_write(
+            "restrictChatMember",
+            {
+                "user_id": int(user_id),
+                "permissions": MUTED,
+                "use_independent_chat_permissions": True,
+                "until_date": int(until.timestamp()),
+            },
+        )
+
+    def unmute_member(self, user_id: str) -> None:
+        """restrictChatMember with every sending permission given back."""
+        self._group_write(
+            "restrictChatMember",
+            {"user_id": int(user_id), "permissions": UNMUTED, "use_independent_chat_permissions": True},
+        )
+
+    def ban_member(self, user_id: str) -> None:
+        """banChatMember: removed from the group and unable to come back until unbanned."""
+        self._group_write("banChatMember", {"user_id": int(user_id), "revoke_messages": False})
+
+    def unban_member(self, user_id: str) -> None:
+        """unbanChatMember (only_if_banned: a member who is back is left alone); they may rejoin."""
+        self._group_write("unbanChatMember", {"user_id": int(user_id), "only_if_banned": True})

@@ -91,3 +91,44 @@ class SandboxAdmin:
 
     def stats(self) -> dict[str, int]:
         return dict(self._call("GET", "/sandbox/stats"))
+
+    # ---- Telegram group-chat mode (sandbox/telegram.py) ---------------------------------------
+
+    def telegram_group(self, *, bot_token: str, title: str, members: int = 0, seed: int = 7) -> int:
+        """A supergroup administered by the bot of ``bot_token``, with ``members`` simulated members; its chat id."""
+        body = {"bot_token": bot_token, "title": title, "members": members, "seed": seed}
+        return int(self._call("POST", "/sandbox/telegram/chats", json=body)["id"])
+
+    def telegram_chat(self, chat_id: int | str) -> dict[str, Any]:
+        """The group as the sandbox holds it: members and their status, messages (deleted or not)."""
+        return dict(self._call("GET", f"/sandbox/telegram/chats/{chat_id}"))
+
+    def telegram_simulate(
+        self,
+        chat_id: int | str,
+        *,
+        events: int,
+        start: float,
+        end: float,
+        spam_rate: float = 0.1,
+        seed: int = 1,
+    ) -> int:
+        """Members talk, join and leave: ``events`` spread from ``start`` to ``end`` (epoch seconds)."""
+        body = {"events": events, "start": start, "end": end, "spam_rate": spam_rate, "seed": seed}
+        return int(self._call("POST", f"/sandbox/telegram/chats/{chat_id}/simulate", json=body)["events"])
+
+    def telegram_say(
+        self, chat_id: int | str, text: str, *, user_id: int | str = "", first_name: str = ""
+    ) -> dict[str, Any]:
+        """One member's message (a new member joins first when ``user_id`` is blank)."""
+        body = {"text": text, "user_id": str(user_id), "first_name": first_name}
+        return dict(self._call("POST", f"/sandbox/telegram/chats/{chat_id}/say", json=body))
+
+    def telegram_live(self, chat_id: int | str, *, per_minute: float, spam_rate: float = 0.1) -> None:
+        """Keep the group talking at ``per_minute`` messages as getUpdates is called (0 stops it)."""
+        body = {"per_minute": per_minute, "spam_rate": spam_rate}
+        self._call("POST", f"/sandbox/telegram/chats/{chat_id}/live", json=body)
+
+    def telegram_drop_writes(self, n: int) -> None:
+        """Apply the next ``n`` Bot API writes, then never answer them (set hang_seconds to 0 first)."""
+        self._call("POST", "/sandbox/telegram/faults", json={"drop_next_writes": n})

@@ -27,6 +27,7 @@ from .platform import (
     counted_length,
     iso,
 )
+from .telegram import DropAnswer
 
 if TYPE_CHECKING:
     from .server import SandboxHTTPServer
@@ -166,8 +167,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         platform = self.platform
         platform.count("requests")
         try:
+            if path.startswith("/sandbox/telegram/"):
+                self._telegram_admin(method, path, raw)
+                return
             if path.startswith("/sandbox/"):
                 self._admin(method, path, params, raw)
+                return
+            if path.startswith("/bot"):
+                self._telegram(path, raw)
                 return
             self._inject_faults()
             fields, files = self._parse(raw)
@@ -186,6 +193,33 @@ class SandboxHandler(BaseHTTPRequestHandler):
         except Exception:  # pragma: no cover - a bug in the sandbox must not kill its thread silently
             log.exception("sandbox error on %s %s", method, path)
             self._send(500, {"error": "sandbox internal error"})
+
+    def _telegram(self, path: str, raw: bytes) -> None:
+        """The Telegram Bot API of the group-chat mode (sandbox/telegram.py)."""
+        token, _sep, method = path[len("/bot") :].partition("/")
+        fields, _files = self._parse(raw)
+        for name in ("permissions", "reply_parameters"):
+            if isinstance(fields.get(name), str):
+                try:
+                    fields[name] = json.loads(fields[name])
+                except ValueError:
+                    fields[name] = None
+        try:
+            status, body = self.platform.telegram.bot_api(token, method, fields)
+        except DropAnswer:
+            raise Hang from None
+        self._send(status, body)
+
+    def _telegram_admin(self, method: str, path: str, raw: bytes) -> None:
+        try:
+            data = json.loads(raw) if raw else {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise HttpError(400, "invalid JSON") from exc
+        if not isinstance(data, dict):
+            raise HttpError(400, "expected a JSON object")
+        parts = [p for p in path[len("/sandbox/telegram/") :].split("/") if p]
+        status, body = self.platform.telegram.admin(method, parts, data)
+        self._send(status, body)
 
     def _inject_faults(self) -> None:
         platform = self.platform
@@ -643,6 +677,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._send(200, platform.faults.as_dict())
         elif method == "POST" and path == "/sandbox/reset":
             store.reset()
+            platform.telegram.reset()
             with platform.lock:
                 platform.stats.clear()
                 platform.windows.clear()

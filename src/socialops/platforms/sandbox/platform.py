@@ -18,6 +18,7 @@ from typing import Any
 from . import engagement
 from .faults import Faults
 from .store import Store
+from .telegram import TelegramGroups
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+")
 HASHTAG_RE = re.compile(r"(?<![\w/&#])#(\w+)")
@@ -82,6 +83,11 @@ class SandboxPlatform:
         self.stats: Counter[str] = Counter()
         self.windows: dict[str, list[float]] = {}
         self.stopping = threading.Event()
+        # Telegram group-chat mode: its state in a JSON file next to the database.
+        path = getattr(store, "path", "")
+        self.telegram = TelegramGroups(
+            str(path) + ".telegram.json" if path and not getattr(store, "_temp", None) else None
+        )
 
     def now(self) -> float:
         return time.time() + self.faults.time_offset_s

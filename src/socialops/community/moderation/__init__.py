@@ -1,0 +1,1 @@
+"""Group moderation, the pure engine: normalisation, rules, ``engine.judge`` (no Django models)."""
