@@ -74,6 +74,7 @@ class DrawForm(BootstrapFormMixin, forms.Form):
     message = forms.CharField(
         label=_("Message to winners"),
         max_length=1000,
+        required=False,
         initial=DEFAULT_MESSAGE,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Variables: {昵称} {抽奖} {奖品} {优惠码} {编号} {验证链接}."),
