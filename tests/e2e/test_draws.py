@@ -31,6 +31,7 @@ def test_the_draw_pages_in_the_browser(page: Any) -> None:
     svc.draw_freeze(workspace=workspace, actor=None, draw=draw)
     svc.draw_run(workspace=workspace, actor=None, draw=draw)
 
+    page.set_default_timeout(120_000)
     login(page, "olivia", factories.PASSWORD)
     page.goto(f"{page.base}/w/xy/draws/{draw.pk}/")
     assert page.locator("[data-testid=draw-winner]").count() == 3
