@@ -44,6 +44,8 @@ def test_the_draw_pages_in_the_browser(page: Any) -> None:
     page.goto(f"{page.base}/p/draws/{draw.public_token}/")
     assert "✓" in page.locator("[data-testid=public-verdict]").inner_text()
     assert page.locator("[data-testid=public-winners] li").count() == 3
+    # The same check again in the visitor's browser (Web Crypto), not taking our server's word.
+    page.wait_for_selector("[data-testid=browser-verdict].alert-success")
     # Phone first: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _shot(page, "draw-public-390")

@@ -257,6 +257,7 @@ def draw_public(request: HttpRequest, token: str) -> HttpResponse:
             "public_owner": draw.workspace.name,
             "rules": pres.rule_sentences(draw, list(draw.accounts.all())),
             "winners": winners,
+            "winner_ids": [row[2] for row in winners],
             "checks": pres.verification_sentences(verification),
             "verified": verification.ok,
             "closes_local": pres.local_when(draw.closes_at, tz),
