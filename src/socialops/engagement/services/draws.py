@@ -74,6 +74,10 @@ def _aware(value: Any, field: str, errors: Errors, *, required: bool) -> dt.date
     if not isinstance(value, dt.datetime):
         add_error(errors, field, _("Enter a date and time."))
         return None
+    # Far-off years overflow when converted between time zones; no draw runs then.
+    if not 2000 <= value.year <= 2100:
+        add_error(errors, field, _("Enter a date between 2000 and 2100."))
+        return None
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
