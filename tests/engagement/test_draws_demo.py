@@ -20,6 +20,7 @@ def test_the_demo_draw_is_finished_and_verifies() -> None:
     draw = seed_draws(result.workspace, demo_today())
     assert draw.status == DrawStatus.DRAWN and draw.entrant_count >= 5
     summary = draws_summary(draw)
+    print("demo draw:", summary)
     assert summary["winners"] == 5
     assert summary["told_by_inbox"] + summary["to_tell_by_hand"] == 5
     assert not draw.winners.filter(notice=NoticeStatus.PENDING).exists()
