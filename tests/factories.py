@@ -621,3 +621,21 @@ def telegram_group(
     PlatformConnection.objects.filter(pk=connection.pk).update(base_url=sandbox.url)
     account.refresh_from_db()
     return group_create(workspace=workspace, actor=None, kind="telegram", name=title, account=account)
+
+
+# --- draws ---
+
+
+def make_draw(workspace: Workspace, name: str = "新品抽奖", **fields: Any) -> Any:
+    """An open lucky draw (keyword 抽奖 unless other rules are given), closing in a day."""
+    from socialops.engagement.services.draws import draw_create
+
+    rules = {"keyword", "require_follow", "poll_id", "segment"}
+    defaults: dict[str, Any] = {
+        "prize": "星曜耳机一副",
+        "winners_count": 2,
+        "closes_at": timezone.now() + dt.timedelta(days=1),
+    }
+    if not rules & set(fields):
+        defaults["keyword"] = "抽奖"
+    return draw_create(workspace=workspace, actor=None, name=name, **{**defaults, **fields})
