@@ -162,6 +162,7 @@ class IdeaContentIn(Schema):
     theme_id: Id
     form: str = Field("short_post", max_length=20)
     title: str = Field("", max_length=200)
+    deadline: dt.date | None = Field(None, description="blank: an evergreen draft in the backlog")
 
 
 class IdeaSendIn(Schema):
@@ -432,6 +433,7 @@ def idea_to_content(
         theme=payload.theme_id,
         form=payload.form,
         title=payload.title,
+        deadline=payload.deadline,
     )
     row.refresh_from_db()
     return _idea_mapper(_identify(request, workspace))(row)  # type: ignore[no-any-return]

@@ -112,6 +112,12 @@ class IdeaContentForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     form = forms.ChoiceField(label=_("Form"), choices=ContentForm.choices, initial=ContentForm.SHORT_POST)
     theme: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Theme"), queryset=None)
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Blank keeps the draft in the backlog as evergreen."),
+    )
 
     def __init__(self, *args: Any, themes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ product owner, or dismissed, once.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -112,8 +113,16 @@ def idea_to_content(
     row = _open(idea)
     before = _idea_snapshot(row)
     title = (title or "").strip() or row.text.splitlines()[0][:TITLE_MAX]
+    # Without a deadline the draft waits in the backlog as evergreen until someone plans it.
     item = content_item_create(
-        workspace=workspace, actor=actor, title=title, form=form, theme=theme, body=row.text
+        workspace=workspace,
+        actor=actor,
+        title=title,
+        form=form,
+        theme=theme,
+        body=row.text,
+        deadline=deadline,
+        evergreen=deadline is None,
     )
     row.content_item = item
     row.status = IdeaStatus.CONTENT
