@@ -106,6 +106,7 @@ def idea_to_content(
     theme: Any,
     form: str = ContentForm.SHORT_POST,
     title: str = "",
+    deadline: dt.date | None = None,
 ) -> ContentItem:
     """Turn an idea into a draft content item (through the content app's service); the idea keeps the link."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.CAMPAIGN_EDIT)
