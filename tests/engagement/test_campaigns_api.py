@@ -85,7 +85,7 @@ def test_campaign_create_patch_delete(
         data=json.dumps({**body, "end_date": "2024-05-01"}),
         content_type="application/json",
     )
-    assert bad.status_code == 422 and "end_date" in bad.json()["errors"]
+    assert bad.status_code == 400 and "end_date" in bad.json()["errors"]
     pk, theirs = created["id"], rows["theirs"].pk
     patched = assert_four_cases(
         api, "PATCH", url(f"/campaigns/{pk}"), url(f"/campaigns/{theirs}"), permitted=operator,
@@ -121,7 +121,7 @@ def test_topics(api: Any, operator: Any, analyst: Any, reviewer_user: Any, rows:
     bad = api(operator).post(
         url("/topics"), data=json.dumps({"name": "x", "tags": {}}), content_type="application/json"
     )
-    assert bad.status_code == 422 and "tags" in bad.json()["errors"]
+    assert bad.status_code == 400 and "tags" in bad.json()["errors"]
     patched = assert_four_cases(
         api, "PATCH", url(f"/topics/{mine}"), url(f"/topics/{theirs}"), permitted=operator,
         denied=reviewer_user, data={"campaign_id": None, "tags": {"mastodon": "#starlight"}},
@@ -158,7 +158,7 @@ def test_ideas(
     ).json()  # fmt: skip
     assert content["status"] == "content" and content["content_item_id"]
     again = api(operator).post(url(f"/ideas/{mine}/dismiss"))
-    assert again.status_code == 422 and "status" in again.json()["errors"]
+    assert again.status_code == 400 and "status" in again.json()["errors"]
     sent = assert_four_cases(
         api, "POST", url(f"/ideas/{created['id']}/send"), url(f"/ideas/{theirs}/send"), permitted=operator,
         denied=reviewer_user, data={"owner_id": admin.pk},

@@ -29,6 +29,8 @@ MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 RowId = Path(..., ge=1, le=MAX_ID)
 BASE = "/workspaces/{slug}"
+STATUS_PATTERN = "^(" + "|".join(IdeaStatus.values) + ")?$"
+SOURCE_PATTERN = "^(" + "|".join(IdeaSource.values) + ")?$"
 
 
 # ---- schemas ---------------------------------------------------------------------------------
@@ -384,8 +386,8 @@ def topic_delete(request: HttpRequest, slug: str, topic_id: int = RowId) -> Stat
 def idea_list(
     request: HttpRequest,
     slug: str,
-    status: IdeaStatus | None = None,
-    source: IdeaSource | None = None,
+    status: str = Query("", pattern=STATUS_PATTERN, description="new, content, product or dismissed"),
+    source: str = Query("", pattern=SOURCE_PATTERN, description="poll, inbox, ticket, group or manual"),
     campaign: int = Query(0, ge=0, le=MAX_ID),
     mine: bool = False,
 ) -> Any:
