@@ -31,7 +31,11 @@ from socialops.workspaces.models import Workspace
 SEED = 20261208
 CAMPAIGN_NAME = "星曜 X1 新品周"
 TOPIC_NAME = "星曜新品"
-TAGS = {Platform.WEIBO: "#星曜新品#", Platform.DOUYIN: "#星曜新品", Platform.MASTODON: "#starlight"}
+TAGS: dict[str, str] = {
+    Platform.WEIBO: "#星曜新品#",
+    Platform.DOUYIN: "#星曜新品",
+    Platform.MASTODON: "#starlight",
+}
 COMMENTS = (
     "{tag} 颜值太高了，已经加购",
     "{tag} 续航真的有宣传的那么久吗？",
