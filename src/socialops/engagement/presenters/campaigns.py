@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -47,15 +48,32 @@ def _line(title: str, labels: list[str], series: list[dict[str, Any]]) -> dict[s
     }
 
 
-def participation_chart(participation: Participation) -> dict[str, Any]:
-    """Interactions and distinct people per day of the campaign."""
+def participation_chart(participation: Participation, today: dt.date | None = None) -> dict[str, Any]:
+    """Interactions and distinct people per day of the campaign (days after ``today`` left blank)."""
     labels = [d.isoformat() for d in participation.days]
+
+    def upto(values: list[int]) -> list[int | None]:
+        return [
+            v if today is None or d <= today else None
+            for d, v in zip(participation.days, values, strict=True)
+        ]
+
     return _line(
         _("Participation per day"),
         labels,
         [
-            {"name": _("Interactions"), "type": "line", "data": participation.per_day, "color": "#0d6efd"},
-            {"name": _("People"), "type": "line", "data": participation.people_per_day, "color": "#198754"},
+            {
+                "name": _("Interactions"),
+                "type": "line",
+                "data": upto(participation.per_day),
+                "color": "#0d6efd",
+            },
+            {
+                "name": _("People"),
+                "type": "line",
+                "data": upto(participation.people_per_day),
+                "color": "#198754",
+            },
         ],
     )
 

@@ -117,7 +117,7 @@ def campaign_detail(request: WorkspaceRequest, campaign_id: int) -> HttpResponse
             "state_badge": pres.STATE_BADGES[state],
             "accounts": list(campaign.accounts.all()),
             "participation": participation,
-            "participation_chart": pres.participation_chart(participation),
+            "participation_chart": pres.participation_chart(participation, today),
             "reach": sel.campaign_reach(workspace=workspace, user=user, campaign=campaign),
             "movement": sel.campaign_goal_movement(
                 workspace=workspace, user=user, campaign=campaign, today=today
