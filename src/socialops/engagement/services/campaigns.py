@@ -44,20 +44,25 @@ TAG_MAX = 100
 MASTODON_KINDS = (ConnectorKind.MASTODON, ConnectorKind.SANDBOX)
 # A campaign longer than this is a programme, not a campaign.
 PERIOD_MAX_DAYS = 366
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 
 def _date(value: Any, field: str, errors: Errors) -> dt.date | None:
+    day: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value.strip():
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and value.strip():
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    add_error(errors, field, _("Enter a date such as 2026-05-01."))
-    return None
+            day = None
+    # The figures compare with the days before the campaign: keep both windows within the calendar.
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        add_error(errors, field, _("Enter a date such as 2026-05-01."))
+        return None
+    return day
 
 
 def _ids(values: Any) -> list[Any]:

@@ -46,6 +46,8 @@ def idea_collect(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write the idea.")})
+    if "\x00" in text:  # PostgreSQL refuses NUL in text
+        raise ValidationError({"text": _("Null characters are not allowed.")})
     if len(text) > IDEA_LENGTH:
         raise ValidationError({"text": _("At most %(n)d characters.") % {"n": IDEA_LENGTH}})
     if person is not None:
