@@ -639,3 +639,28 @@ def make_draw(workspace: Workspace, name: str = "新品抽奖", **fields: Any) -
     if not rules & set(fields):
         defaults["keyword"] = "抽奖"
     return draw_create(workspace=workspace, actor=None, name=name, **{**defaults, **fields})
+
+
+# --- campaigns ---
+
+
+def make_campaign(workspace: Workspace, **overrides: Any) -> Any:
+    """A campaign from 1 to 20 March 2024 through the campaign services (audited) unless overridden."""
+    from socialops.engagement.services.campaigns import campaign_create
+
+    fields: dict[str, Any] = {
+        "name": "星曜新品周",
+        "start_date": dt.date(2024, 3, 1),
+        "end_date": dt.date(2024, 3, 20),
+    }
+    fields.update(overrides)
+    return campaign_create(workspace=workspace, actor=None, **fields)
+
+
+def make_topic(workspace: Workspace, **overrides: Any) -> Any:
+    """A topic with a Weibo and a Mastodon tag through the campaign services unless overridden."""
+    from socialops.engagement.services.campaigns import topic_create
+
+    fields: dict[str, Any] = {"name": "星曜新品", "tags": {"weibo": "#星曜新品#", "mastodon": "#starlight"}}
+    fields.update(overrides)
+    return topic_create(workspace=workspace, actor=None, **fields)

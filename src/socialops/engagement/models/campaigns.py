@@ -130,3 +130,69 @@ class Idea(CreatedAtModel):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class Topic(CreatedAtModel):
+    """A topic discussion (话题): one name with its tag on each platform, counted over time."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="topics",
+        verbose_name=_("campaign"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # platform code → the tag as written there, e.g. {"weibo": "#星曜新品#", "mastodon": "#starlight"}.
+    tags = models.JSONField(_("tags"), default=dict, blank=True)
+    # The newest Mastodon status id already stored (the public hashtag timeline pages from it).
+    mastodon_cursor = models.CharField(max_length=64, blank=True)
+    fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["workspace", "campaign"], name="topic_ws_campaign")]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="uniq_topic_name")]
+        verbose_name = _("topic")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicPost(models.Model):
+    """A public post carrying a topic's tag, fetched from a platform's tag timeline (stored once per post id)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    platform = models.CharField(_("platform"), max_length=20)
+    external_id = models.CharField(max_length=200)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    author_id = models.CharField(max_length=200, blank=True)
+    author_handle = models.CharField(_("handle"), max_length=200, blank=True)
+    author_name = models.CharField(_("name"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    posted_at = models.DateTimeField(_("posted"))
+    replies = models.PositiveIntegerField(_("replies"), default=0)
+    reposts = models.PositiveIntegerField(_("reposts"), default=0)
+    likes = models.PositiveIntegerField(_("likes"), default=0)
+    fetched_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-posted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "platform", "external_id"], name="uniq_topic_post_platform_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "topic", "posted_at"], name="topicpost_ws_time")]
+        verbose_name = _("topic post")
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.external_id}"
+
+    @property
+    def engagement(self) -> int:
+        """Replies, reposts and likes together (the order of the top posts)."""
+        return self.replies + self.reposts + self.likes

@@ -107,6 +107,96 @@ def _window_figure(metric: MetricDef, series: MetricSeries, start: dt.date, end:
     return period_value(series, start, end)
 
 
+@dataclass
+class GoalWindows:
+    """Goals' metrics per day during a period vs the same number of days just before it."""
+
+    days: int
+    whole_weeks: bool
+    before_start: dt.date
+    before_end: dt.date
+    during_start: dt.date
+    during_end: dt.date
+    rows: list[EffectRow] = field(default_factory=list)
+
+
+def goal_windows(
+    *,
+    workspace: Workspace,
+    goals: list[Goal],
+    start: dt.date,
+    end: dt.date,
+    no_before: str = "",
+    no_during: str = "",
+) -> GoalWindows:
+    """The measured-effect rule for any period (a strategy, a campaign): during ``start``–``end`` vs before.
+
+    Both windows have the same length, cut to whole weeks when the period lasts a week or more;
+    each goal's metric is a mean per day (SUM, LEVEL) or the window's rate. ``no_before`` and
+    ``no_during`` say why a row has no change (default: a strategy's words). The caller checks access.
+    """
+    days = (end - start).days + 1
+    whole_weeks = days >= 7
+    if whole_weeks:
+        days -= days % 7  # whole weeks on both sides balance the weekly rhythm
+    during_start = start
+    during_end = during_start + dt.timedelta(days=days - 1)
+    before_end = during_start - DAY
+    before_start = during_start - dt.timedelta(days=days)
+    window = GoalWindows(
+        days=days,
+        whole_weeks=whole_weeks,
+        before_start=before_start,
+        before_end=before_end,
+        during_start=during_start,
+        during_end=during_end,
+    )
+    for goal in goals:
+        metric = CATALOGUE.get(goal.metric)
+        row = EffectRow(goal=goal, metric=metric)
+        window.rows.append(row)
+        if metric is None:
+            row.reason = _("The metric “%(metric)s” is not in the catalogue.") % {"metric": goal.metric}
+            continue
+        accounts = [a.pk for a in goal.accounts.all()] or None
+        series = metric_daily_series(
+            workspace=workspace, metric=metric, start=before_start, end=during_end, accounts=accounts
+        )
+        row.before = _window_figure(metric, series, before_start, before_end)
+        row.during = _window_figure(metric, series, during_start, during_end)
+        if row.before is None:
+            row.reason = no_before or _(
+                "No figures in the days before the strategy, so there is nothing to compare with."
+            )
+            row.during = None
+            continue
+        if row.during is None:
+            row.reason = no_during or _("No figures yet for the days of the strategy.")
+            continue
+        row.change = row.during - row.before
+        row.change_pct = row.change / abs(row.before) * 100 if row.before else None
+    return window
+
+
+def window_caveat(*, lead: str, whole_weeks: bool, overlapping: list[str]) -> str:
+    """The caveat of a before/after comparison: ``lead`` (what is compared), the weekly rhythm, other causes."""
+    parts = [lead]
+    if whole_weeks:
+        parts.append(
+            _("Both windows are whole weeks, so the weekly rhythm (weekdays vs weekends) is balanced.")
+        )
+    else:
+        parts.append(
+            _("The windows are shorter than a week, so weekday differences may distort the comparison.")
+        )
+    parts.append(_("Other campaigns or holidays in either window may explain part of the change."))
+    if overlapping:
+        parts.append(
+            _("Strategies overlapping these windows: %(names)s.") % {"names": "、".join(overlapping)}
+        )
+    return join_sentences(parts)
+
+
 def strategy_effect(
     *, workspace: Workspace, user: Any, strategy: Strategy, today: dt.date | None = None
 ) -> StrategyEffect:
@@ -128,48 +218,21 @@ def strategy_effect(
         effect.caveat = _("The effect is measured once the strategy has started.")
         return effect
 
-    running_end = min(strategy.end_date, today)
-    days = (running_end - strategy.start_date).days + 1
-    whole_weeks = days >= 7
-    if whole_weeks:
-        days -= days % 7  # whole weeks on both sides balance the weekly rhythm
-    during_start = strategy.start_date
-    during_end = during_start + dt.timedelta(days=days - 1)
-    before_end = during_start - DAY
-    before_start = during_start - dt.timedelta(days=days)
+    window = goal_windows(
+        workspace=workspace, goals=goals, start=strategy.start_date, end=min(strategy.end_date, today)
+    )
     effect = StrategyEffect(
         strategy=strategy,
         state=FINISHED if strategy.end_date < today else ONGOING,
-        days=days,
-        whole_weeks=whole_weeks,
-        before_start=before_start,
-        before_end=before_end,
-        during_start=during_start,
-        during_end=during_end,
+        days=window.days,
+        whole_weeks=window.whole_weeks,
+        before_start=window.before_start,
+        before_end=window.before_end,
+        during_start=window.during_start,
+        during_end=window.during_end,
+        rows=window.rows,
     )
-    for goal in goals:
-        metric = CATALOGUE.get(goal.metric)
-        row = EffectRow(goal=goal, metric=metric)
-        effect.rows.append(row)
-        if metric is None:
-            row.reason = _("The metric “%(metric)s” is not in the catalogue.") % {"metric": goal.metric}
-            continue
-        accounts = [a.pk for a in goal.accounts.all()] or None
-        series = metric_daily_series(
-            workspace=workspace, metric=metric, start=before_start, end=during_end, accounts=accounts
-        )
-        row.before = _window_figure(metric, series, before_start, before_end)
-        row.during = _window_figure(metric, series, during_start, during_end)
-        if row.before is None:
-            row.reason = _("No figures in the days before the strategy, so there is nothing to compare with.")
-            row.during = None
-            continue
-        if row.during is None:
-            row.reason = _("No figures yet for the days of the strategy.")
-            continue
-        row.change = row.during - row.before
-        row.change_pct = row.change / abs(row.before) * 100 if row.before else None
-
+    before_start, during_end = window.before_start, window.during_end
     effect.overlapping = list(
         Strategy.objects.filter(workspace=workspace, start_date__lte=during_end, end_date__gte=before_start)
         .exclude(pk=strategy.pk)
@@ -181,25 +244,12 @@ def strategy_effect(
 
 def strategy_caveat(effect: StrategyEffect) -> str:
     """The sentence that keeps a before/after comparison honest."""
-    parts = [
-        _(
-            "This compares the %(days)d days before the strategy with its first %(days)d days; "
-            "it is a before/after comparison, not proof that the strategy caused the change."
-        )
-        % {"days": effect.days}
-    ]
-    if effect.whole_weeks:
-        parts.append(
-            _("Both windows are whole weeks, so the weekly rhythm (weekdays vs weekends) is balanced.")
-        )
-    else:
-        parts.append(
-            _("The windows are shorter than a week, so weekday differences may distort the comparison.")
-        )
-    parts.append(_("Other campaigns or holidays in either window may explain part of the change."))
-    if effect.overlapping:
-        parts.append(
-            _("Strategies overlapping these windows: %(names)s.")
-            % {"names": "、".join(s.name for s in effect.overlapping)}
-        )
-    return join_sentences(parts)
+    lead = _(
+        "This compares the %(days)d days before the strategy with its first %(days)d days; "
+        "it is a before/after comparison, not proof that the strategy caused the change."
+    ) % {"days": effect.days}
+    return window_caveat(
+        lead=lead,
+        whole_weeks=effect.whole_weeks,
+        overlapping=[s.name for s in effect.overlapping],
+    )

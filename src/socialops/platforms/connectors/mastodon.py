@@ -489,6 +489,33 @@ class MastodonConnector(http.HttpConnector):
         self.require(Capability.MESSAGES)
         return self._mentions(cursor=cursor, limit=limit, private=True)
 
+    def fetch_tag_timeline(self, tag: str, *, cursor: str = "", limit: int = 40) -> CommentPage:
+        """Public statuses carrying ``#tag`` newer than ``cursor`` (GET /api/v1/timelines/tag/:hashtag), oldest first.
+
+        Read-only and not about our account: the raw status keeps its reply, reblog and favourite counts.
+        """
+        hashtag = urllib.parse.quote(tag.strip().lstrip("#"), safe="")
+        page_size = max(1, min(limit, 40))
+        newest = cursor
+        found: list[Comment] = []
+        # min_id pages forward from the cursor, as for mentions; a few pages bound one fetch.
+        for _page in range(5):
+            params: list[tuple[str, str | int]] = [("limit", page_size)]
+            if newest:
+                params.append(("min_id", newest))
+            items = self._json(
+                self._request("GET", f"/api/v1/timelines/tag/{hashtag}", mutating=False, params=params)
+            )
+            if not isinstance(items, list) or not items:
+                break
+            ids = [str(status.get("id", "")) for status in items]
+            newest = max(ids + ([newest] if newest else []), key=_id_key)
+            found.extend(self._comment(status) for status in items if status.get("id"))
+            if len(items) < page_size:
+                break
+        found.sort(key=lambda c: (c.created_at, _id_key(c.external_id)))
+        return CommentPage(items=found, cursor=newest)
+
     def reply(
         self, *, in_reply_to: str, text: str, idempotency_key: str, recipient: str = "", private: bool = False
     ) -> PublishResult:
