@@ -13,7 +13,9 @@ from socialops.demo.events import seed_events
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_events_makes_registrations_wait_list_checkins_and_tickets_of_every_state(workspace: Any) -> None:
+def test_seed_events_makes_registrations_wait_list_checkins_and_tickets_of_every_state(
+    workspace: Any,
+) -> None:
     figures = seed_events(workspace, timezone.localdate())
     assert figures["checked_in"] == 5
     statuses = set(Registration.objects.values_list("status", flat=True))

@@ -212,6 +212,7 @@ def registration_create(
 
     The same number twice is the same registration (a cancelled one is taken up again).
     """
+    stamp = now  # a given moment (the demo's history) also dates the registration
     now = now or timezone.now()
     errors: Errors = {}
     name = clean_text(name, "name", errors, max_length=100, required=True)
@@ -243,6 +244,9 @@ def registration_create(
     row.promoted_at = None
     row.email_encrypted = contact_encrypt({"email": email}) if email else ""
     row.save()
+    if stamp is not None:
+        Registration.objects.filter(pk=row.pk).update(created_at=stamp)
+        row.created_at = stamp
     row.event = event
     _record(row, InteractionKind.REGISTRATION, now)
     audit_record(
