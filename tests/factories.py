@@ -664,3 +664,38 @@ def make_topic(workspace: Workspace, **overrides: Any) -> Any:
     fields: dict[str, Any] = {"name": "星曜新品", "tags": {"weibo": "#星曜新品#", "mastodon": "#starlight"}}
     fields.update(overrides)
     return topic_create(workspace=workspace, actor=None, **fields)
+
+
+# --- events ---
+
+
+def make_event(workspace: Workspace, title: str = "用户交流会", *, capacity: int = 2, **fields: Any) -> Any:
+    """A published offline event starting in three days (fields override)."""
+    from socialops.community.services.events import event_create
+
+    start = fields.pop("starts_at", timezone.now() + dt.timedelta(days=3))
+    defaults: dict[str, Any] = {
+        "kind": "offline",
+        "venue": "上海市徐汇区 88 号",
+        "starts_at": start,
+        "ends_at": start + dt.timedelta(hours=2),
+        "capacity": capacity,
+    }
+    return event_create(workspace=workspace, actor=None, title=title, **{**defaults, **fields})
+
+
+def make_registration(event: Any, n: int = 1, *, email: str = "", name: str = "") -> Any:
+    """Register the n-th made-up mobile number (1380013000n) for ``event``."""
+    from socialops.community.services.events import registration_create
+
+    row, _created = registration_create(
+        event=event, name=name or f"报名者{n}", phone=f"1380013{n:04d}", email=email
+    )
+    return row
+
+
+def make_ticket(workspace: Workspace, title: str = "积分没有到账", **fields: Any) -> Any:
+    """A ticket entered by the system (fields: category, priority, now, …)."""
+    from socialops.community.services.tickets import ticket_create
+
+    return ticket_create(workspace=workspace, actor=None, title=title, **fields)
