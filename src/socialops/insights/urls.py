@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from .views import content
+
+urlpatterns = [
+    path("insights/content/", content.content_performance, name="insights_content"),
+    path(
+        "insights/content/<str:table>.<str:fmt>",
+        content.content_export,
+        name="insights_content_export",
+    ),
+]

@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from .content import router as content_router
+
 router = Router()
+router.add_router("/", content_router)
