@@ -97,10 +97,7 @@ def compare(a: Sequence[float], b: Sequence[float], *, min_sample: int = MIN_SAM
     t = (diff or 0.0) / se
     p = float(2 * sps.t.sf(abs(t), df))
     half = float(sps.t.ppf(0.5 + CONFIDENCE / 2, df)) * se
-    if p < ALPHA:
-        outcome = HIGHER if (diff or 0) > 0 else LOWER
-    else:
-        outcome = NO_DIFFERENCE
+    outcome = (HIGHER if (diff or 0) > 0 else LOWER) if p < ALPHA else NO_DIFFERENCE
     return Comparison(
         n_a, n_b, mean_a, mean_b, ratio, diff, (diff or 0) - half, (diff or 0) + half, p, outcome
     )
