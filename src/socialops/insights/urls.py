@@ -1,12 +1,10 @@
 from django.urls import path
 
-from .views import content
+from .views import content, growth
 
 urlpatterns = [
     path("insights/content/", content.content_performance, name="insights_content"),
-    path(
-        "insights/content/<str:table>.<str:fmt>",
-        content.content_export,
-        name="insights_content_export",
-    ),
+    path("insights/content/<str:table>.<str:fmt>", content.content_export, name="insights_content_export"),
+    path("insights/growth/", growth.growth, name="insights_growth"),
+    path("insights/growth/<str:table>.<str:fmt>", growth.growth_export, name="insights_growth_export"),
 ]

@@ -129,14 +129,19 @@ class RankingOut(Schema):
     rows: list[RankedPostOut]
 
 
-def _account(request: HttpRequest, slug: str, account: int | None) -> tuple[Any, Any]:
-    workspace = api_workspace(request, slug)
+def own_account(request: HttpRequest, workspace: Any, account: int | None) -> Any:
+    """The account named in the query (one of ours in this workspace, else 400/404), or None for all."""
     if account is None:
-        return workspace, None
+        return None
     found = account_get(workspace=workspace, user=request.user, account_id=account)
     if found.is_competitor:
-        raise ValidationError({"account": [_("Content performance covers our own accounts only.")]})
-    return workspace, found
+        raise ValidationError({"account": [_("The analysis covers our own accounts only.")]})
+    return found
+
+
+def _account(request: HttpRequest, slug: str, account: int | None) -> tuple[Any, Any]:
+    workspace = api_workspace(request, slug)
+    return workspace, own_account(request, workspace, account)
 
 
 @router.get(
