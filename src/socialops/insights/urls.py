@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import content, growth
+from .views import content, funnel, growth
 
 urlpatterns = [
     path("insights/content/", content.content_performance, name="insights_content"),
     path("insights/content/<str:table>.<str:fmt>", content.content_export, name="insights_content_export"),
     path("insights/growth/", growth.growth, name="insights_growth"),
     path("insights/growth/<str:table>.<str:fmt>", growth.growth_export, name="insights_growth_export"),
+    path("insights/funnel/", funnel.funnel, name="insights_funnel"),
+    path("insights/funnel.<str:fmt>", funnel.funnel_export, name="insights_funnel_export"),
 ]

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 
 from socialops.workspaces.api import api_workspace
 
+from ..selectors import funnel as funnel_sel
 from ..selectors import growth as sel
 from .content import own_account
 
@@ -93,3 +94,53 @@ def cohorts(
     workspace = api_workspace(request, slug)
     found = own_account(request, workspace, account)
     return sel.follower_cohorts(workspace=workspace, user=request.user, account=found, weeks=weeks)
+
+
+class FunnelStepOut(Schema):
+    """One step: its total (null: no figure on any day), and its rate from the previous step."""
+
+    key: Literal["exposure", "interaction", "click", "lead", "order"]
+    label: str
+    value: int | None
+    has_data: bool
+    from_step: str | None
+    rate: float | None
+
+
+class FunnelBlockOut(Schema):
+    steps: list[FunnelStepOut]
+    biggest_drop: str | None
+    no_data: list[str]
+    coupon_redemptions: int | None
+    revenue: float | None
+    revenue_per_order: float | None
+    days: int
+
+
+class FunnelAccountOut(FunnelBlockOut):
+    account: int
+    account_name: str
+
+
+class FunnelOut(Schema):
+    start: dt.date
+    end: dt.date
+    days: int
+    total: FunnelBlockOut
+    accounts: list[FunnelAccountOut]
+
+
+@router.get(
+    "/workspaces/{slug}/insights/funnel",
+    response=FunnelOut,
+    summary="Exposure → interaction → click → lead → order per account: step rates, biggest drop, steps without data",
+)
+def funnel(
+    request: HttpRequest,
+    slug: str,
+    account: int | None = None,
+    days: int = Query(funnel_sel.DEFAULT_DAYS, ge=1, le=366),
+) -> dict[str, Any]:
+    workspace = api_workspace(request, slug)
+    found = own_account(request, workspace, account)
+    return funnel_sel.funnel(workspace=workspace, user=request.user, account=found, days=days)

@@ -100,3 +100,26 @@ def cohort_heatmap_option(cohorts: dict[str, Any]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def funnel_chart_option(total: dict[str, Any]) -> dict[str, Any]:
+    """The funnel's steps with data as bars on a log axis (steps differ by orders of magnitude)."""
+    steps = [s for s in total["steps"] if s["has_data"] and s["value"]]
+    if not steps:
+        return {}
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 48, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "log", "min": 1},
+        "yAxis": {"type": "category", "inverse": True, "data": [s["label"] for s in steps]},
+        "series": [
+            {
+                "type": "bar",
+                "name": _("Total in the window"),
+                "data": [s["value"] for s in steps],
+                "label": {"show": True, "position": "right"},
+                "itemStyle": {"color": "#6610f2"},
+            }
+        ],
+    }
