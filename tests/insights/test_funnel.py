@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from socialops.insights.selectors import funnel as sel
@@ -71,6 +72,7 @@ def test_step_rates_and_biggest_drop(figures: dict[str, Any], admin: Any, worksp
     )
 
 
+@time_machine.travel(dt.datetime(2025, 3, 31, 4, tzinfo=dt.UTC), tick=False)
 def test_api_page_and_export(
     figures: dict[str, Any], admin: Any, analyst: Any, api: Any, web: Any, member: Any, other_workspace: Any
 ) -> None:
