@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import content, funnel, growth
+from .views import content, funnel, goals, growth
 
 urlpatterns = [
     path("insights/content/", content.content_performance, name="insights_content"),
@@ -9,4 +9,6 @@ urlpatterns = [
     path("insights/growth/<str:table>.<str:fmt>", growth.growth_export, name="insights_growth_export"),
     path("insights/funnel/", funnel.funnel, name="insights_funnel"),
     path("insights/funnel.<str:fmt>", funnel.funnel_export, name="insights_funnel_export"),
+    path("insights/goals/", goals.goal_review, name="insights_goals"),
+    path("insights/goals.<str:fmt>", goals.goal_review_export, name="insights_goals_export"),
 ]
