@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import content, funnel, goals, growth
+from .views import anomalies, content, funnel, goals, growth
 
 urlpatterns = [
     path("insights/content/", content.content_performance, name="insights_content"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("insights/funnel.<str:fmt>", funnel.funnel_export, name="insights_funnel_export"),
     path("insights/goals/", goals.goal_review, name="insights_goals"),
     path("insights/goals.<str:fmt>", goals.goal_review_export, name="insights_goals_export"),
+    path("insights/anomalies/", anomalies.anomaly_list, name="insights_anomalies"),
+    path("insights/anomalies.<str:fmt>", anomalies.anomaly_export, name="insights_anomalies_export"),
 ]

@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from socialops.workspaces.api import api_select
+from socialops.workspaces.api import api_select, api_workspace
 
+from ..selectors import anomalies as anomaly_sel
 from ..selectors import goals as sel
+from .content import own_account
 
 router = Router(tags=["insights"])
 
@@ -66,3 +68,44 @@ class GoalReviewOut(Schema):
 )
 def goal_review(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     return api_select(request, slug, sel.goal_review)
+
+
+class AnomalyOut(Schema):
+    """A day whose figure left its weekday band (median ± 3 · 1.4826 · MAD of the same weekday, 8 weeks before)."""
+
+    account: int
+    account_name: str
+    metric: str
+    metric_label: str
+    date: dt.date
+    value: float
+    expected: float
+    low: float
+    high: float
+    direction: str
+    size: float
+    size_pct: float | None
+
+
+class AnomaliesOut(Schema):
+    start: dt.date
+    end: dt.date
+    days: int
+    judged: int
+    anomalies: list[AnomalyOut]
+
+
+@router.get(
+    "/workspaces/{slug}/insights/anomalies",
+    response=AnomaliesOut,
+    summary="Daily figures outside their weekday-aware expected band, with day and size",
+)
+def anomaly_list(
+    request: HttpRequest,
+    slug: str,
+    account: int | None = None,
+    days: int = Query(anomaly_sel.DEFAULT_DAYS, ge=1, le=366),
+) -> dict[str, Any]:
+    workspace = api_workspace(request, slug)
+    found = own_account(request, workspace, account)
+    return anomaly_sel.anomalies(workspace=workspace, user=request.user, account=found, days=days)
