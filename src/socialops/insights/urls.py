@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import anomalies, content, funnel, goals, growth
+from .views import anomalies, benchmark, content, funnel, goals, growth
 
 urlpatterns = [
     path("insights/content/", content.content_performance, name="insights_content"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("insights/goals.<str:fmt>", goals.goal_review_export, name="insights_goals_export"),
     path("insights/anomalies/", anomalies.anomaly_list, name="insights_anomalies"),
     path("insights/anomalies.<str:fmt>", anomalies.anomaly_export, name="insights_anomalies_export"),
+    path("insights/benchmark/", benchmark.benchmark, name="insights_benchmark"),
+    path("insights/benchmark.<str:fmt>", benchmark.benchmark_export, name="insights_benchmark_export"),
 ]

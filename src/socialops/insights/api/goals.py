@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from socialops.workspaces.api import api_select, api_workspace
 
 from ..selectors import anomalies as anomaly_sel
+from ..selectors import benchmark as benchmark_sel
 from ..selectors import goals as sel
 from .content import own_account
 
@@ -109,3 +110,39 @@ def anomaly_list(
     workspace = api_workspace(request, slug)
     found = own_account(request, workspace, account)
     return anomaly_sel.anomalies(workspace=workspace, user=request.user, account=found, days=days)
+
+
+class BenchmarkAccountOut(Schema):
+    """goals' comparison figures of one account plus its weekly posts, engagement rate and share of voice."""
+
+    id: int
+    display_name: str
+    platform: str
+    is_competitor: bool
+    followers: int | None
+    posts_per_week: float | None
+    engagement_rate: float | None
+    share_of_voice: float | None
+    followers_series: list[int | None]
+    weekly_posts: list[int | None]
+    weekly_engagement_rate: list[float | None]
+    weekly_share_of_voice: list[float | None]
+
+
+class BenchmarkOut(Schema):
+    days: int
+    start: dt.date
+    end: dt.date
+    weeks: list[dt.date]
+    accounts: list[BenchmarkAccountOut]
+
+
+@router.get(
+    "/workspaces/{slug}/insights/benchmark",
+    response=BenchmarkOut,
+    summary="Ours and competitors by week: followers, posts, engagement rate, share of voice",
+)
+def benchmark(
+    request: HttpRequest, slug: str, days: int = Query(benchmark_sel.DEFAULT_DAYS, ge=7, le=730)
+) -> dict[str, Any]:
+    return api_select(request, slug, benchmark_sel.benchmark, days=days)
