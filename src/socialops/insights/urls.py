@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import anomalies, benchmark, content, funnel, goals, growth
+from .views import anomalies, benchmark, content, funnel, goals, growth, recommendations
 
 urlpatterns = [
     path("insights/content/", content.content_performance, name="insights_content"),
@@ -15,4 +15,20 @@ urlpatterns = [
     path("insights/anomalies.<str:fmt>", anomalies.anomaly_export, name="insights_anomalies_export"),
     path("insights/benchmark/", benchmark.benchmark, name="insights_benchmark"),
     path("insights/benchmark.<str:fmt>", benchmark.benchmark_export, name="insights_benchmark_export"),
+    path("insights/recommendations/", recommendations.recommendation_list, name="insights_recommendations"),
+    path(
+        "insights/recommendations/propose/",
+        recommendations.recommendations_generate,
+        name="insights_recommendations_generate",
+    ),
+    path(
+        "insights/recommendations/<int:recommendation_id>/accept/",
+        recommendations.recommendation_accept,
+        name="insights_recommendation_accept",
+    ),
+    path(
+        "insights/recommendations/<int:recommendation_id>/reject/",
+        recommendations.recommendation_reject,
+        name="insights_recommendation_reject",
+    ),
 ]

@@ -24,7 +24,7 @@ def group_chart_option(rows: list[dict[str, Any]]) -> dict[str, Any]:
         return {}
     labels = [f"{r['label']} (n={r['n_rate']})" for r in rows]
     means = [_pct(r["engagement_rate"]["mean"]) for r in rows]
-    boxes = []
+    boxes: list[list[float | None]] = []
     for r in rows:
         ci = r["engagement_rate"]
         if ci["low"] is None or ci["mean"] is None:

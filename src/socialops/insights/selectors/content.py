@@ -137,9 +137,14 @@ def post_points(
     account: SocialAccount | None = None,
     days: int = DEFAULT_DAYS,
     today: dt.date | None = None,
+    system: bool = False,
 ) -> list[PostPoint]:
-    """Our accounts' posts (one account's if given) of the last ``days`` days; days=0: all, undated too."""
-    membership_get(workspace=workspace, user=user)
+    """Our accounts' posts (one account's if given) of the last ``days`` days; days=0: all, undated too.
+
+    ``system=True`` is for code acting as the system (the recommendation run): no member to check.
+    """
+    if not system:
+        membership_get(workspace=workspace, user=user)
     qs: QuerySet[PostRecord] = PostRecord.objects.filter(
         workspace=workspace, account__is_competitor=False
     ).select_related("account", "theme")

@@ -23,7 +23,9 @@ def filters(request: WorkspaceRequest) -> tuple[list[SocialAccount], SocialAccou
     accounts = list(own_accounts(workspace=request.workspace, user=request.user))
     chosen = _int(request.GET.get("account"), 0)
     account = next((a for a in accounts if a.pk == chosen), None)
-    period = request.GET.get("period") if request.GET.get("period") in sel.PERIODS else "week"
+    period = request.GET.get("period") or "week"
+    if period not in sel.PERIODS:
+        period = "week"
     weeks = _int(request.GET.get("weeks"), sel.DEFAULT_WEEKS, sel.WEEK_CHOICES)
     return accounts, account, period, weeks
 
