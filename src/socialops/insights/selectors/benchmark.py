@@ -65,7 +65,7 @@ def benchmark(
                     rate_num[i][w] / rate_den[i][w] if rate_den[i][w] else None for w in range(len(weeks))
                 ],
                 "weekly_share_of_voice": [
-                    eng[i][w] / totals[w] if eng[i][w] is not None and totals[w] else None
+                    (eng[i][w] or 0) / totals[w] if eng[i][w] is not None and totals[w] else None
                     for w in range(len(weeks))
                 ],
                 "share_of_voice": (

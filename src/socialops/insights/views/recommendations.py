@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -26,7 +28,7 @@ def recommendation_list(request: WorkspaceRequest) -> HttpResponse:
     """Proposed changes first, then decided ones with the effect measured since."""
     recs = list(sel.recommendation_list(workspace=request.workspace, user=request.user))
     names = {str(t.pk): t.name for t in Theme.objects.filter(workspace=request.workspace)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rec in recs:
         mix = rec.change.get("applied") or rec.change.get("after") or {}
         rows.append(
