@@ -114,7 +114,13 @@ def test_api_four_cases_and_pages(
     base = "/api/v1/workspaces/acme/insights/recommendations"
     other = "/api/v1/workspaces/other/insights/recommendations"
     made = assert_four_cases(
-        api, "POST", f"{base}/propose", f"{other}/propose", permitted=admin, denied=analyst, ok=(201,)
+        api,
+        "POST",
+        f"{base}/propose?days=0",
+        f"{other}/propose?days=0",
+        permitted=admin,
+        denied=analyst,
+        ok=(201,),
     ).json()
     assert len(made) == 2
     assert_four_cases(api, "GET", base, other, permitted=admin, denied=None)

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from socialops.workspaces.api import api_object, api_select, api_workspace
 
 from ..models import Recommendation
 from ..selectors import recommendations as sel
+from ..selectors.content import DEFAULT_DAYS
 from ..services import recommendations as svc
 
 router = Router(tags=["insights"])
@@ -48,8 +49,10 @@ def recommendation_list(
     response={201: list[RecommendationOut]},
     summary="Propose theme-share changes where content performance shows a significant difference",
 )
-def recommendations_generate(request: HttpRequest, slug: str) -> Status[list[Recommendation]]:
-    made = svc.recommendations_generate(workspace=api_workspace(request, slug), actor=request.user)
+def recommendations_generate(
+    request: HttpRequest, slug: str, days: int = Query(DEFAULT_DAYS, ge=0, le=3650)
+) -> Status[list[Recommendation]]:
+    made = svc.recommendations_generate(workspace=api_workspace(request, slug), actor=request.user, days=days)
     return Status(201, made)
 
 
