@@ -73,7 +73,7 @@ def cohort_heatmap_option(cohorts: dict[str, Any]) -> dict[str, Any]:
     return {
         "animation": False,
         "tooltip": {"position": "top"},
-        "grid": {"left": 8, "right": 16, "top": 8, "bottom": 56, "containLabel": True},
+        "grid": {"left": 8, "right": 16, "top": 8, "bottom": 84, "containLabel": True},
         "xAxis": {
             "type": "category",
             "name": _("weeks since following"),

@@ -103,7 +103,7 @@ def follower_flows(
     periods = sorted({p for _a, p in flows} | {period_start(start, period)})
     names = {a.pk: a for a in accounts}
     rows = []
-    for (account_id, p), f in sorted(flows.items(), key=lambda kv: (names[kv[0][0]].display_name, kv[0][1])):
+    for (account_id, p), f in sorted(flows.items(), key=lambda kv: (_label(names[kv[0][0]]), kv[0][1])):
         net = None if f["new"] is None or f["lost"] is None else f["new"] - f["lost"]
         rows.append(
             {
