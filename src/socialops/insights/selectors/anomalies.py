@@ -2,13 +2,14 @@
 
 The band is weekday-aware: a day is compared with the same weekday in the BASELINE_WEEKS weeks
 before it (at least MIN_BASELINE of them with a figure), as median ± K_MAD · 1.4826 · MAD. When
-the MAD is 0 (identical past values) the half-width is at least 10% of the median, or 1, so a
-flat series does not flag every small change. Only days with a figure are judged.
+the MAD is small the half-width is at least 10% of the median and K_MAD · √median (the Poisson
+spread of a count), and at least 1, so a flat or small series does not flag every small change. Only days with a figure are judged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -52,7 +53,8 @@ def judge(series: dict[dt.date, float], day: dt.date, k: float = stats.K_MAD) ->
     band = stats.median_mad_band(past, k)
     assert band is not None
     median = band[0]
-    half = max(band[2] - median, 0.1 * abs(median), 1.0)
+    # Counts vary by about √median on their own (Poisson), which 8 past values' MAD can understate.
+    half = max(band[2] - median, 0.1 * abs(median), k * math.sqrt(abs(median)), 1.0)
     value = series[day]
     low, high = median - half, median + half
     direction = "high" if value > high else "low" if value < low else ""
