@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from socialops.accounts.models import SocialAccount
 from socialops.accounts.selectors import own_accounts
@@ -148,7 +149,7 @@ def group_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 def post_table(ranking: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The ranked posts (header, rows) for the downloads."""
     header = [
-        _("Account"), _("Published"), _("Theme"), _("Form"), str(sel.METRICS[ranking["metric"]]),
+        _("Account"), pgettext("post time", "Published"), _("Theme"), _("Form"), str(sel.METRICS[ranking["metric"]]),
         _("Engagements"), _("Engagement rate"), _("Reach"), _("Outlier"),
     ]  # fmt: skip
     rows = [

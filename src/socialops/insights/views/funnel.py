@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from socialops.accounts.selectors import own_accounts
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
@@ -67,7 +68,12 @@ def funnel(request: WorkspaceRequest) -> HttpResponse:
 
 def funnel_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """One row per account and step (header, rows), then the total, for the downloads."""
-    header = [_("Account"), _("Step"), _("Total in the window"), _("Rate from the previous step")]
+    header = [
+        _("Account"),
+        pgettext("funnel", "Step"),
+        _("Total in the window"),
+        _("Rate from the previous step"),
+    ]
     rows = []
     for block in [*data["accounts"], {**data["total"], "account_name": _("All accounts")}]:
         for step in block["steps"]:
