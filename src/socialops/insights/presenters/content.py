@@ -85,6 +85,12 @@ def slot_heatmap_option(slots: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _p_text(p: float | None) -> str:
+    if p is None:
+        return "p = —"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def verdict(comparison: dict[str, Any], label: str, other: str) -> str:
     """One plain sentence on group against group, never claiming more than the rule allows."""
     outcome = comparison["outcome"]
@@ -111,21 +117,21 @@ def verdict(comparison: dict[str, Any], label: str, other: str) -> str:
             "ratio": f"{ratio:.2f}" if ratio is not None else "—",
             "low": f"{(comparison['diff_low'] or 0) * 100:+.2f}",
             "high": f"{(comparison['diff_high'] or 0) * 100:+.2f}",
-            "p": f"{comparison['p_value']:.3f}" if comparison["p_value"] is not None else "—",
+            "p": _p_text(comparison["p_value"]),
         }
     )
     if outcome == stats.HIGHER:
         return (
             _(
                 "%(a)s earns %(ratio)s× the engagement rate of %(b)s (n = %(n_a)d vs %(n_b)d; "
-                "difference %(low)s to %(high)s points, 95%% CI; Welch's t, p = %(p)s)."
+                "difference %(low)s to %(high)s points, 95%% CI; Welch's t, %(p)s)."
             )
             % args
         )
     return (
         _(
             "%(a)s earns only %(ratio)s× the engagement rate of %(b)s (n = %(n_a)d vs %(n_b)d; "
-            "difference %(low)s to %(high)s points, 95%% CI; Welch's t, p = %(p)s)."
+            "difference %(low)s to %(high)s points, 95%% CI; Welch's t, %(p)s)."
         )
         % args
     )
