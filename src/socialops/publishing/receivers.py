@@ -1,4 +1,8 @@
-"""A person marked a manual package posted: finish its publication at once."""
+"""Publishing's reactions: a manual package marked posted, an approval, a placement change.
+
+Review (``item_approved``) and content (``placement_changed``) sit below publishing and declare
+hooks; ``connect()`` (called from PublishingConfig.ready()) attaches flow.py's receivers.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,10 @@ from socialops.core.actors import SYSTEM
 from socialops.platforms.signals import manual_posted
 from socialops.workspaces.models import Workspace
 
-from . import services
+from socialops.content import hooks as content_hooks
+from socialops.review import hooks as review_hooks
+
+from . import flow, services
 
 
 @receiver(manual_posted)
@@ -25,3 +32,9 @@ def _manual_posted(
     services.publication_mark_posted(
         workspace=workspace, actor=SYSTEM, idempotency_key=idempotency_key, url=url
     )
+
+
+def connect() -> None:
+    """Connect scheduling to review's approvals and content's placements (idempotent)."""
+    review_hooks.item_approved.connect(flow.on_item_approved)
+    content_hooks.placement_changed.connect(flow.on_placement_changed)

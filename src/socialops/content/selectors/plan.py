@@ -237,11 +237,16 @@ def _kept(workspace: Workspace, placements: Iterable[Placement]) -> tuple[planne
     )
 
 
+# Item states whose placements carry a publication on its way or out: a new plan leaves them.
+PINNED_STATUSES = ("scheduled", "publishing", "published", "failed", "unknown")
+
+
 def replaceable_placements(
     *, workspace: Workspace, accounts: Sequence[SocialAccount], start: dt.date, end: dt.date
 ) -> QuerySet[Placement]:
     """The generator's own placements a new run of the period replaces: not locked, not moved or
-    placed by hand, and not yet in the past."""
+    placed by hand, not yet in the past, and not of an item already scheduled (its publication
+    is due at that placement's time)."""
     first, after = day_bounds(workspace, start, end)
     first = max(first, timezone.now())
     return Placement.objects.filter(
@@ -251,7 +256,7 @@ def replaceable_placements(
         locked=False,
         starts_at__gte=first,
         starts_at__lt=after,
-    )
+    ).exclude(item__status__in=PINNED_STATUSES)
 
 
 def plan_input_for_system(

@@ -22,7 +22,7 @@ from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, 
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
-from .. import planner
+from .. import hooks, planner
 from ..models import (
     CadenceRule,
     CapacityRule,
@@ -310,7 +310,18 @@ def plan_generate(
         created_by=user_or_none(actor),
     )
     run.accounts.set(chosen)
-    Placement.objects.bulk_create(_placement_rows(workspace, plan, run), batch_size=500)
+    created = Placement.objects.bulk_create(_placement_rows(workspace, plan, run), batch_size=500)
+    approved = set(
+        ContentItem.objects.filter(
+            workspace=workspace, pk__in={p.item_id for p in created}, status="approved"
+        ).values_list("pk", flat=True)
+    )
+    for placement in created:
+        if placement.item_id in approved and placement.pk is not None:
+            # An approved item placed by the generator is scheduled like one placed by hand.
+            hooks.placement_changed.send(
+                workspace=workspace, actor=actor, placement=placement, action="placement.create"
+            )
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -408,6 +419,7 @@ def placement_move(
         before=before,
         snap=_placement_after,
     )
+    hooks.placement_changed.send(workspace=workspace, actor=actor, placement=placement, action="placement.move")
     return placement
 
 
@@ -492,6 +504,9 @@ def placement_create(
         explanation=[planner.entry("manual")],
     )
     audit_saved(placement, workspace=workspace, actor=actor, action="placement.create", snap=_placement_after)
+    hooks.placement_changed.send(
+        workspace=workspace, actor=actor, placement=placement, action="placement.create"
+    )
     return placement
 
 
@@ -500,6 +515,9 @@ def placement_delete(*, workspace: Workspace, actor: Any, placement: Placement) 
     """Take an item off the plan (it goes back to the backlog)."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_placement(workspace, placement)
+    hooks.placement_changed.send(
+        workspace=workspace, actor=actor, placement=placement, action="placement.delete"
+    )
     audit_delete(
         placement, workspace=workspace, actor=actor, action="placement.delete", snap=_placement_after
     )
@@ -571,6 +589,9 @@ def urgent_insert(
         moved = by_ref.get(ref)
         if moved is None:
             if any(u["item"] == row.item_id for u in result.report["unplaced"]):
+                hooks.placement_changed.send(
+                    workspace=workspace, actor=actor, placement=row, action="placement.delete"
+                )
                 row.delete()
             continue
         new_time = sel.to_aware(workspace, moved.starts_at)
@@ -579,13 +600,16 @@ def urgent_insert(
             row.explanation = moved.explanation
             row.plan_run = run
             row.save(update_fields=["starts_at", "explanation", "plan_run", "updated_at"])
+            hooks.placement_changed.send(
+                workspace=workspace, actor=actor, placement=row, action="placement.move"
+            )
     placed = next(
         (p for p in result.placements if p.item_id == item.pk and p.account_id == account.pk and p.movable),
         None,
     )
     if placed is not None:
         Placement.objects.filter(workspace=workspace, item=item, account=account).delete()
-        Placement.objects.create(
+        urgent = Placement.objects.create(
             workspace=workspace,
             account=account,
             item=item,
@@ -593,6 +617,9 @@ def urgent_insert(
             source=PlacementSource.MANUAL,
             explanation=placed.explanation,
             plan_run=run,
+        )
+        hooks.placement_changed.send(
+            workspace=workspace, actor=actor, placement=urgent, action="placement.create"
         )
     audit_record(
         workspace=workspace,

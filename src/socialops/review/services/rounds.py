@@ -27,6 +27,7 @@ from socialops.workspaces.audit import audit_record
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
+from .. import hooks as review_hooks
 from ..models.workflow import (
     ApprovalOverride,
     CommentKind,
@@ -295,6 +296,9 @@ def item_approve(*, workspace: Workspace, actor: Any, item: ContentItem, comment
             "final": following is None,
         },
     )
+    if following is None:
+        # Placements already on the calendar become scheduled publications (publishing connects).
+        review_hooks.item_approved.send(workspace=workspace, actor=actor, item=locked)
     return task
 
 
