@@ -31,7 +31,10 @@ def test_final_approval_schedules_the_items_placements(workspace: Any, member: A
         workspace=workspace,
         actor=team.admin,
         chain=chain_services.approval_chain_default(workspace=workspace),
-        steps=[{"name": "编辑", "assignee_role": Role.REVIEWER}, {"name": "法务", "assignee_role": Role.REVIEWER}],
+        steps=[
+            {"name": "编辑", "assignee_role": Role.REVIEWER},
+            {"name": "法务", "assignee_role": Role.REVIEWER},
+        ],
     )
     placement = plan_services.placement_create(
         workspace=workspace, actor=team.writer, item=item, account=account, starts_at=_soon()
@@ -84,5 +87,7 @@ def test_accounts_that_would_stop_a_post_are_named(workspace: Any) -> None:
     blockers = flow.account_blockers(workspace=workspace)
     assert connected.pk not in blockers and "not connected" in blockers[bare.pk]
     item = approved_item(workspace, "去公众号")
-    plan_services.placement_create(workspace=workspace, actor=None, item=item, account=bare, starts_at=_soon())
+    plan_services.placement_create(
+        workspace=workspace, actor=None, item=item, account=bare, starts_at=_soon()
+    )
     assert flow.attention_counts(workspace=workspace)["blocked"] == 1

@@ -119,9 +119,7 @@ def attention_counts(*, workspace: Workspace) -> dict[str, int]:
     return {
         "failed": rows.filter(state=PublicationState.FAILED).count(),
         "unknown": rows.filter(state=PublicationState.UNKNOWN).count(),
-        "blocked": rows.filter(
-            Q(state=PublicationState.SCHEDULED) & Q(account_id__in=list(blocked))
-        ).count(),
+        "blocked": rows.filter(Q(state=PublicationState.SCHEDULED) & Q(account_id__in=list(blocked))).count(),
     }
 
 

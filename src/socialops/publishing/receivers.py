@@ -10,12 +10,11 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from socialops.content import hooks as content_hooks
 from socialops.core.actors import SYSTEM
 from socialops.platforms.signals import manual_posted
-from socialops.workspaces.models import Workspace
-
-from socialops.content import hooks as content_hooks
 from socialops.review import hooks as review_hooks
+from socialops.workspaces.models import Workspace
 
 from . import flow, services
 

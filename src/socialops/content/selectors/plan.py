@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
@@ -35,7 +36,7 @@ from ..models import (
     PlanRun,
     Theme,
 )
-from ..presenters import explain, explanation_text, form_label, moment
+from ..presenters import calendar_state, explain, explanation_text, form_label, moment, status_label
 from .calendar import calendar_days_for_system, resolve_calendar_link
 from .items import backlog_for_system, theme_targets_for_system
 
@@ -483,6 +484,7 @@ def placement_feed(
     for p in placement_list(workspace=workspace, user=user, start=start, end=end, account=account):
         data = placement_as_dict(workspace, p)
         local = to_local(workspace, p.starts_at)
+        state = calendar_state(p.item.status)
         events.append(
             {
                 "id": str(p.pk),
@@ -494,11 +496,21 @@ def placement_feed(
                 "borderColor": data["color"],
                 "textColor": _text_colour(data["color"]),
                 "editable": can_edit and not p.locked,
-                "classNames": ["plan-event", "plan-locked" if p.locked else "plan-free", f"plan-{p.source}"],
+                "classNames": [
+                    "plan-event",
+                    "plan-locked" if p.locked else "plan-free",
+                    f"plan-{p.source}",
+                    f"plan-state-{state}",
+                ],
                 "extendedProps": {
                     "placementId": p.pk,
                     "itemId": p.item_id,
+                    "itemUrl": reverse("content_detail", args=[workspace.slug, p.item_id]),
                     "itemTitle": p.item.title,
+                    "status": p.item.status,
+                    "state": state,
+                    "statusLabel": status_label(p.item.status),
+                    "localTime": local.strftime("%H:%M"),
                     "account": data["account"],
                     "accountId": p.account_id,
                     "theme": data["theme"],

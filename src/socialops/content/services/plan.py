@@ -387,6 +387,62 @@ def _time_problems(
     return _explained(problems)
 
 
+# How far and how finely free_slots looks around a refused time.
+SLOT_SEARCH_DAYS = 14
+SLOT_STEP_MINUTES = 30
+
+
+def free_slots(
+    *,
+    workspace: Workspace,
+    account: SocialAccount,
+    item: ContentItem,
+    near: dt.datetime | None = None,
+    count: int = 3,
+    exclude: int | None = None,
+) -> list[dt.datetime]:
+    """The ``count`` free times (local, on the half hour) nearest ``near`` — or the next ones from
+    now — where the account's cadence lets this item go (read-only; same rules as placing)."""
+    now = sel.local_now(workspace)
+    start = _local_time(workspace, near) if near is not None else now
+    rule = sel.cadence_rule_for_system(workspace=workspace, account=account)
+    cadence = sel.cadence_of(rule)
+    span = dt.timedelta(days=SLOT_SEARCH_DAYS)
+    around = sel.day_bounds(workspace, (start - span).date(), (start + span).date() + dt.timedelta(days=1))
+    others = (
+        Placement.objects.filter(
+            workspace=workspace, account=account, starts_at__gte=around[0], starts_at__lt=around[1]
+        )
+        .exclude(pk=exclude or 0)
+        .select_related("item")
+    )
+    times = [(sel.to_local(workspace, p.starts_at), p.item.form) for p in others]
+    deadline = item.deadline if not item.evergreen else None
+    step = dt.timedelta(minutes=SLOT_STEP_MINUTES)
+    base = start.replace(minute=0, second=0, microsecond=0)
+    if near is None:
+        base += dt.timedelta(hours=1)
+    offsets = range(0, int(span / step))
+    candidates = []
+    for k in offsets:
+        candidates.append(base + k * step)
+        if near is not None and k:
+            candidates.append(base - k * step)
+    found: list[dt.datetime] = []
+    for moment in candidates:
+        if moment <= now:
+            continue
+        problems = planner.time_violations(
+            cadence, moment, others=[t for t, _f in times], now=now, deadline=deadline
+        )
+        if problems or planner.form_limit_violation(cadence, item.form, moment, times) is not None:
+            continue
+        found.append(moment)
+        if len(found) >= count:
+            break
+    return sorted(found)
+
+
 def _placement_after(placement: Placement) -> dict[str, Any]:
     # The explanation is derived data and updated_at changes on every save: neither is an edit.
     return snapshot(placement, exclude={"explanation", "updated_at"})
@@ -419,7 +475,9 @@ def placement_move(
         before=before,
         snap=_placement_after,
     )
-    hooks.placement_changed.send(workspace=workspace, actor=actor, placement=placement, action="placement.move")
+    hooks.placement_changed.send(
+        workspace=workspace, actor=actor, placement=placement, action="placement.move"
+    )
     return placement
 
 
@@ -609,7 +667,7 @@ def urgent_insert(
     )
     if placed is not None:
         Placement.objects.filter(workspace=workspace, item=item, account=account).delete()
-        urgent = Placement.objects.create(
+        inserted = Placement.objects.create(
             workspace=workspace,
             account=account,
             item=item,
@@ -619,7 +677,7 @@ def urgent_insert(
             plan_run=run,
         )
         hooks.placement_changed.send(
-            workspace=workspace, actor=actor, placement=urgent, action="placement.create"
+            workspace=workspace, actor=actor, placement=inserted, action="placement.create"
         )
     audit_record(
         workspace=workspace,

@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
@@ -26,6 +25,7 @@ from socialops.accounts.selectors import account_get, account_list
 from socialops.core.view_helpers import form_page, run_and_say, submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.selectors import member_users
 
 from ..forms.items import (
     BODY_LABELS,
@@ -38,6 +38,7 @@ from ..forms.items import (
 )
 from ..media import VIDEO_MAX_BYTES, MediaError
 from ..models import ContentForm, ContentItem, Importance, MediaAsset, MediaKind
+from ..presenters import STATUS_LABELS, status_label
 from ..selectors import items as selectors
 from ..selectors.calendar import calendar_link_choices, resolve_calendar_link
 from ..services import items as services
@@ -47,17 +48,6 @@ from ..services import variants as variant_services
 from ..services.common import VersionConflict
 
 ITEMS_PER_PAGE = 50
-# The review/publishing workflow's statuses (R2.8), named in the reader's language.
-STATUS_LABELS = {
-    "draft": gettext_lazy("Draft"),
-    "in_review": gettext_lazy("In review"),
-    "approved": gettext_lazy("Approved"),
-    "scheduled": gettext_lazy("Scheduled"),
-    "published": gettext_lazy("Published"),
-    "failed": gettext_lazy("Failed"),
-    "unknown": gettext_lazy("Outcome unknown"),
-    "archived": gettext_lazy("Archived"),
-}
 
 
 def _in_workspace_tz(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -214,11 +204,15 @@ def theme_targets(request: WorkspaceRequest, account_id: int) -> HttpResponse:
 @workspace_view()
 @_in_workspace_tz
 def content_list(request: WorkspaceRequest) -> HttpResponse:
-    """Items with filters by form, theme, importance, account and text."""
+    """Items with their status, accounts, owner and due date; filters by status, account, owner,
+    form, theme, importance and text."""
     workspace = request.workspace
     form = request.GET.get("form", "")
     importance = request.GET.get("importance", "")
+    status = request.GET.get("status", "")
     filters: dict[str, Any] = {
+        "status": status if status in STATUS_LABELS else None,
+        "owner": _int_param(request, "owner"),
         "form": form if form in ContentForm.values else None,
         "theme": _int_param(request, "theme"),
         "importance": importance if importance in Importance.values else None,
@@ -233,6 +227,8 @@ def content_list(request: WorkspaceRequest) -> HttpResponse:
         importance=filters["importance"],
         account=filters["account"],
         q=filters["q"],
+        status=filters["status"],
+        owner=filters["owner"],
     )
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -249,6 +245,8 @@ def content_list(request: WorkspaceRequest) -> HttpResponse:
             "importances": Importance.choices,
             "themes": selectors.theme_list(workspace=workspace, user=request.user),
             "accounts": account_list(workspace=workspace, user=request.user, is_competitor=False),
+            "statuses": list(STATUS_LABELS.items()),
+            "owners": member_users(workspace=workspace, user=request.user),
             "today": timezone.localdate(),
         },
     )
@@ -412,7 +410,7 @@ def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         "content/items/item_detail.html",
         {
             "item": item,
-            "status_label": STATUS_LABELS.get(item.status, item.status),
+            "status_label": status_label(item.status),
             "images": selectors.ordered_images(item),
             "rendered": rendered,
             "variants": variants,
