@@ -12,6 +12,6 @@ class PublishingConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: models must be loaded first. receivers connects to
         # platforms' manual_posted; tasks connects the Huey sender to queue.publish_requested.
-        from . import receivers
+        from . import receivers, tasks  # noqa: F401
 
         receivers.connect()

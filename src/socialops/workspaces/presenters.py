@@ -61,6 +61,36 @@ VERBS = {
     "reopen": pgettext_lazy("audit", "reopened"),
 }
 SYSTEM_NAME = gettext_lazy("System")
+# Field names the models leave unnamed (a foreign key without a verbose name), in words.
+FIELD_WORDS = {
+    "item": gettext_lazy("Item"),
+    "account": gettext_lazy("Account"),
+    "accounts": gettext_lazy("Accounts"),
+    "placement": gettext_lazy("Placement"),
+    "variant": gettext_lazy("Variant"),
+    "owner": gettext_lazy("Owner"),
+    "theme": gettext_lazy("Theme"),
+    "user": gettext_lazy("User"),
+    "plan_run": gettext_lazy("Plan run"),
+    "created_by": gettext_lazy("Created by"),
+    "round": gettext_lazy("Review round"),
+    "step": gettext_lazy("Step"),
+    "comment": gettext_lazy("Comment"),
+    "final": gettext_lazy("Last step"),
+    "revision": gettext_lazy("Revision"),
+    "chain": gettext_lazy("Approval chain"),
+    "steps": gettext_lazy("Steps"),
+}
+# Labels for stored codes of fields without choices, registered by the app that owns the model
+# (content registers its items' workflow states): {(object type, field): {code: label}}.
+VALUE_LABELS: dict[tuple[str, str], Any] = {}
+
+
+def register_value_labels(object_type: str, field: str, labels: Any) -> None:
+    """Let the audit log name the codes of ``object_type.field`` (called from an AppConfig.ready())."""
+    VALUE_LABELS[(object_type, field)] = labels
+
+
 EMPTY = "—"
 # Fields that say nothing to a reader (bookkeeping every row has).
 HIDDEN_FIELDS = {"id", "workspace", "created_at", "updated_at", "version", "explanation"}
@@ -103,6 +133,8 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     """A stored field name in words: the model field's verbose name (else the name)."""
     field = _field(model, name)
     label = getattr(field, "verbose_name", None)
+    if name in FIELD_WORDS and (not label or str(label) == name.replace("_", " ")):
+        return str(FIELD_WORDS[name])
     return str(label) if label else name.replace("_", " ")
 
 
@@ -113,9 +145,12 @@ class _Refs:
         self.cache: dict[tuple[Any, Any], str] = {}
 
     def name(self, model: type[models.Model], pk: Any) -> str:
-        key = (model, pk)
+        key = (model, str(pk))
         if key not in self.cache:
-            row = model._default_manager.filter(pk=pk).first()
+            try:
+                row = model._default_manager.filter(pk=pk).first()
+            except (ValueError, TypeError):
+                row = None
             self.cache[key] = str(row) if row is not None else f"#{pk}"
         return self.cache[key]
 
@@ -137,6 +172,9 @@ def value_text(model: type[models.Model] | None, name: str, value: Any, refs: _R
     field = _field(model, name)
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
+    codes = VALUE_LABELS.get((model._meta.label_lower, name)) if model is not None else None
+    if codes and isinstance(value, str) and value in codes:
+        return str(codes[value])
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     choices = dict(getattr(field, "flatchoices", None) or [])
@@ -144,7 +182,7 @@ def value_text(model: type[models.Model] | None, name: str, value: Any, refs: _R
         return str(choices[value])
     related = getattr(field, "related_model", None)
     if related is not None and related is not AuditEntry:
-        if isinstance(value, list):
+        if isinstance(value, list) and all(isinstance(v, int | str) for v in value):
             return ", ".join(refs.name(related, v) for v in value[:10]) or EMPTY
         if isinstance(value, int | str):
             return refs.name(related, value)

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from socialops.accounts.models import SocialAccount
@@ -393,6 +394,23 @@ def content_edit(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 
 
 @workspace_view()
+def _extra_rows(extra: Any) -> list[tuple[str, str]]:
+    """A variant's platform fields as (label, value) in the reader's language: the form's own
+    labels, yes/no for switches, choice labels for choices."""
+    rows = []
+    for key, value in (extra or {}).items():
+        field = VariantForm.base_fields.get(key)
+        label = str(field.label) if field is not None and field.label else key
+        if isinstance(value, bool):
+            shown = str(gettext_lazy("Yes") if value else gettext_lazy("No"))
+        elif field is not None and getattr(field, "choices", None):
+            shown = str(dict(field.choices).get(value, value))  # type: ignore[attr-defined]
+        else:
+            shown = "—" if value in (None, "") else str(value)
+        rows.append((label, shown))
+    return rows
+
+
 @_in_workspace_tz
 def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """An item with its form's fields, the article preview, its media and its variants per account."""
@@ -402,7 +420,7 @@ def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     if item.form in (ContentForm.ARTICLE, ContentForm.QA) and item.body:
         rendered = selectors.content_item_rendered(workspace=workspace, user=request.user, item=item)
     variants = [
-        {"variant": v, "media": selectors.ordered_media(v)}
+        {"variant": v, "media": selectors.ordered_media(v), "extra": _extra_rows(v.extra)}
         for v in selectors.variant_list(workspace=workspace, user=request.user, item=item)
     ]
     return render(

@@ -243,6 +243,20 @@ def item_approve(*, workspace: Workspace, actor: Any, item: ContentItem, comment
                 ]
             }
         )
+    if round_.chain is not None and round_.chain.distinct_reviewers:
+        earlier = round_.tasks.filter(state=TaskState.APPROVED, decided_by=actor).first()
+        if earlier is not None:
+            raise ValidationError(
+                {
+                    "step": [
+                        _(
+                            "You approved “%(step)s” of this round: the chain “%(chain)s” needs a different "
+                            "reviewer for each step."
+                        )
+                        % {"step": earlier.name, "chain": round_.chain.name}
+                    ]
+                }
+            )
     revision = latest_revision(locked)
     if (
         item_has_blocking_findings(workspace=workspace, item=locked)
