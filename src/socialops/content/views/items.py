@@ -393,7 +393,6 @@ def content_edit(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     return response
 
 
-@workspace_view()
 def _extra_rows(extra: Any) -> list[tuple[str, str]]:
     """A variant's platform fields as (label, value) in the reader's language: the form's own
     labels, yes/no for switches, choice labels for choices."""
@@ -411,6 +410,7 @@ def _extra_rows(extra: Any) -> list[tuple[str, str]]:
     return rows
 
 
+@workspace_view()
 @_in_workspace_tz
 def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """An item with its form's fields, the article preview, its media and its variants per account."""
