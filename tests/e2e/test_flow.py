@@ -58,7 +58,7 @@ def _as(page: Any, username: str) -> None:
 
 
 def _open_menu(page: Any, menu: str, entry: str) -> None:
-    page.locator("#mainnav").get_by_role("link", name=menu, exact=True).click()
+    page.locator("#mainnav").get_by_role("button", name=menu, exact=True).click()
     page.locator("#mainnav").get_by_role("link", name=entry, exact=True).click()
     page.wait_for_load_state("networkidle")
 

@@ -181,7 +181,7 @@
       eventsSet: coverage,
       views: {
         timeGridWeek: { slotEventOverlap: false, eventMinHeight: 56, expandRows: true, dayMaxEvents: false },
-        dayGridMonth: { dayMaxEvents: 3 }
+        dayGridMonth: { dayMaxEvents: 4 }
       },
       eventSources: [
         {
