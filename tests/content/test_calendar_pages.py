@@ -47,7 +47,7 @@ def test_schedule_page_four_cases_and_the_2026_days(
     html = response.content.decode()
     assert "Holidays and make-up workdays" in html
     assert "2026-02-15" in html and "2026-02-23" in html and "2026-02-14" in html and "2026-02-28" in html
-    assert "Official data (chinese-calendar)" in html
+    assert "State Council General Office notice (built in)" in html
     assert "Covered by the built-in official data" in html and "Not covered" in html  # 2026 and 2027
     assert "Import a year" not in html and "Enter or correct one day" not in html  # not for analysts
 

@@ -47,7 +47,9 @@ def test_list_page_with_filters_and_badges(
         web, "GET", "/w/acme/content/", "/w/other/content/", permitted=admin, denied=None
     )
     html = response.content.decode()
-    assert "双11 预热" in html and "收纳技巧" in html and "Urgent" in html and "due 2030-11-01" in html
+    assert "双11 预热" in html and "收纳技巧" in html and "Urgent" in html and ">2030-11-01<" in html
+    # The library says each item's status and each account's platform (two accounts may share a name).
+    assert 'data-testid="item-status">Draft<' in html and "Acme 微博 · Weibo" in html
     assert (
         "Evergreen" in html
         and 'data-color="#ff7f0e"' in html
@@ -58,6 +60,9 @@ def test_list_page_with_filters_and_badges(
     filtered = client.get("/w/acme/content/?form=qa").content.decode()
     assert "收纳技巧" in filtered and "双11 预热" not in filtered and "New item" not in filtered
     assert "双11 预热" in client.get(f"/w/acme/content/?account={account.pk}").content.decode()
+    by_status = client.get("/w/acme/content/?status=approved").content.decode()
+    assert "双11 预热" not in by_status and "收纳技巧" not in by_status
+    assert "收纳技巧" in client.get("/w/acme/content/?status=draft").content.decode()
     assert "收纳技巧" not in client.get("/w/acme/content/?importance=urgent").content.decode()
     assert "双11 预热" not in client.get("/w/acme/content/?q=收纳").content.decode()
     # Nonsense filters are ignored rather than failing.

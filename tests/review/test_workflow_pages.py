@@ -80,7 +80,8 @@ def test_item_page_in_chinese_by_default(workspace: Any, team: Team) -> None:
     client = Client()
     client.force_login(team.editor)
     html = _html(client.get(f"/w/acme/content/{item.pk}/"))
-    assert "审核中" in html and "待我审核 (1)" in html and "退回修改" in html
+    assert "审核中" in html and "待我审核" in html and "退回修改" in html
+    assert 'data-testid="nav-review-count">1<' in html
 
 
 def test_submit_approve_request_changes_pages(
@@ -302,11 +303,13 @@ def test_queue_page_and_the_count_in_the_navigation(web: Any, workspace: Any, te
     )
     html = _html(response)
     assert html.count('data-testid="queue-row"') == 2 and "第一篇稿子" in html
-    assert "Waiting for my review (2)" in html
+    assert 'data-testid="nav-review-count">2<' in html
     round_services.item_request_changes(workspace=workspace, actor=team.legal, item=first, comment="重写开头")
-    assert "Waiting for my review (1)" in _html(web(team.editor).get("/w/acme/content/"))
+    assert 'data-testid="nav-review-count">1<' in _html(web(team.editor).get("/w/acme/content/"))
     writer_html = _html(web(team.writer).get("/w/acme/review/queue/"))
-    assert "Waiting for my review (0)" in writer_html and 'data-testid="queue-empty"' in writer_html
+    # Nothing waiting: the link stays, without a count badge.
+    assert "Waiting for my review" in writer_html and "nav-review-count" not in writer_html
+    assert 'data-testid="queue-empty"' in writer_html
 
 
 def test_notifications_page_and_marking_read(

@@ -64,3 +64,13 @@ def post_import_list(
     if account is not None:
         qs = qs.filter(account=account)
     return qs.order_by("-created_at", "-id")
+
+
+def last_mapping_id(*, workspace: Workspace, account: SocialAccount) -> int | None:
+    """The column mapping the account's latest post import used (None when it has none)."""
+    return (
+        PostImport.objects.filter(workspace=workspace, account=account, mapping__isnull=False)
+        .order_by("-pk")
+        .values_list("mapping_id", flat=True)
+        .first()
+    )

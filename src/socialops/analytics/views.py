@@ -49,6 +49,19 @@ def analytics_home(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "analytics/home.html", context)
 
 
+def _default_mapping(workspace: Any, account: SocialAccount, mappings: list[Any]) -> str:
+    """The mapping this account's last import used, else one named after its platform (a Douyin
+    account should not start from a WeChat mapping), else none (the form's first)."""
+    last = selectors.last_mapping_id(workspace=workspace, account=account)
+    if last is not None:
+        return str(last)
+    names = {str(account.get_platform_display()), account.platform}
+    for mapping in mappings:
+        if any(name and name.casefold() in mapping.name.casefold() for name in names):
+            return str(mapping.pk)
+    return ""
+
+
 def _render_posts(
     request: WorkspaceRequest,
     account: SocialAccount,
@@ -61,7 +74,7 @@ def _render_posts(
     user = request.user
     mappings = list(selectors.column_mapping_list(workspace=workspace, user=user))
     if import_form is None:
-        chosen = request.GET.get("mapping", "")
+        chosen = request.GET.get("mapping", "") or _default_mapping(workspace, account, mappings)
         import_form = PostImportForm(mappings=mappings, initial={"mapping": chosen} if chosen else None)
     posts = selectors.post_list(workspace=workspace, user=user, account=account)
     context = {

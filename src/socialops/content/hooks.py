@@ -27,3 +27,14 @@ best_hours_provider = Hook(
     nothing connected every account plans as with no post history.
     """,
 )
+
+placement_changed = Hook(
+    "content.placement_changed",
+    """After a placement was created, moved or is about to be deleted, inside that transaction.
+
+    Called as ``placement_changed.send(workspace=..., actor=..., placement=..., action=...)`` where
+    action is "placement.create", "placement.move" or "placement.delete" (sent before the row goes).
+    Publishing connects scheduling: placing an approved item schedules its publication, moving a
+    placement moves its scheduled publication, taking it off the plan cancels one not yet sent.
+    """,
+)

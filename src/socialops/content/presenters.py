@@ -19,6 +19,33 @@ from socialops.core.messages import MessageTable
 
 from .models import ContentForm, HolidayMode
 
+# An item's workflow state (review and publishing set it; content stores the code), in the
+# reader's language, and the order the calendar legend lists them in.
+STATUS_LABELS = {
+    "draft": gettext_lazy("Draft"),
+    "in_review": gettext_lazy("In review"),
+    "changes_requested": gettext_lazy("Changes requested"),
+    "approved": gettext_lazy("Approved"),
+    "scheduled": gettext_lazy("Scheduled"),
+    "publishing": gettext_lazy("Publishing"),
+    "published": gettext_lazy("Published"),
+    "failed": gettext_lazy("Failed"),
+    "unknown": gettext_lazy("Outcome unknown"),
+    "archived": gettext_lazy("Archived"),
+}
+# The states the calendar styles apart (publishing and unknown share "in flight"/"failed" looks).
+CALENDAR_STATES = ("draft", "in_review", "changes_requested", "approved", "scheduled", "published", "failed")
+
+
+def status_label(status: Any) -> str:
+    """An item state code in the active language (unknown codes as themselves)."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def calendar_state(status: Any) -> str:
+    """The calendar style an item state is drawn with (publishing looks scheduled, unknown failed)."""
+    return {"publishing": "scheduled", "unknown": "failed", "archived": "published"}.get(status, status)
+
 
 def form_label(form: Any) -> str:
     """A content form code in the active language (unknown codes as themselves)."""

@@ -13,3 +13,5 @@ class PublishingConfig(AppConfig):
         # Imported here, not at the top: models must be loaded first. receivers connects to
         # platforms' manual_posted; tasks connects the Huey sender to queue.publish_requested.
         from . import receivers, tasks  # noqa: F401
+
+        receivers.connect()

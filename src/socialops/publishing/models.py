@@ -86,7 +86,9 @@ class Publication(CreatedByModel, TimestampedModel):
         verbose_name = _("publication")
 
     def __str__(self) -> str:
-        return f"{self.item_id} @ {self.account_id} {self.due_at:%Y-%m-%d %H:%M}"
+        # Read in the audit log and lists: the item, the account (name and platform), local time.
+        when = self.due_at.astimezone(self.workspace.tz) if self.workspace_id else self.due_at
+        return f"{self.item.title} · {self.account} · {when:%Y-%m-%d %H:%M}"
 
     @property
     def next_due(self):  # type: ignore[no-untyped-def]

@@ -1,5 +1,9 @@
-"""What publishing connects to lower apps: a person marked a manual package posted (finish its
-publication at once); a platform pushed a publish result (wake the publication waiting on it)."""
+"""Publishing's reactions: a manual package marked posted, an approval, a placement change, a
+platform's pushed publish result (wake the publication waiting on it).
+
+Review (``item_approved``) and content (``placement_changed``) sit below publishing and declare
+hooks; ``connect()`` (called from PublishingConfig.ready()) attaches flow.py's receivers.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from socialops.content import hooks as content_hooks
 from socialops.core.actors import SYSTEM
 from socialops.platforms.hooks import push_event_stored
 from socialops.platforms.models import PushEvent
 from socialops.platforms.signals import manual_posted
+from socialops.review import hooks as review_hooks
 from socialops.workspaces.models import Workspace
 
-from . import services
+from . import flow, services
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +51,9 @@ def _push_result(*, event: PushEvent) -> None:
             services.push_result_received(event=event)
     except Exception:  # noqa: BLE001
         log.exception("publishing: push event %s could not settle its publication", event.pk)
+
+
+def connect() -> None:
+    """Connect scheduling to review's approvals and content's placements (idempotent)."""
+    review_hooks.item_approved.connect(flow.on_item_approved)
+    content_hooks.placement_changed.connect(flow.on_placement_changed)

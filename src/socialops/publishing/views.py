@@ -20,7 +20,7 @@ from socialops.core.view_helpers import submitted
 from socialops.workspaces.decorators import EVERY_MEMBER, WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
 
-from . import selectors, services
+from . import flow, selectors, services
 
 
 class ScheduleForm(BootstrapFormMixin, forms.Form):
@@ -54,6 +54,7 @@ def _item_page(request: WorkspaceRequest, item_id: int, form: ScheduleForm | Non
         request,
         "publishing/item_publications.html",
         {
+            "blockers": flow.account_blockers(workspace=workspace),
             "item": item,
             "publications": publications,
             "form": form or ScheduleForm(workspace=workspace),
@@ -81,7 +82,17 @@ def publishing_queue(request: WorkspaceRequest) -> HttpResponse:
             ("failed", _("Failed")),
         )
     ]
-    return render(request, "publishing/queue.html", {"sections": sections})
+    blockers = flow.account_blockers(workspace=workspace)
+    return render(
+        request,
+        "publishing/queue.html",
+        {
+            "sections": sections,
+            "blockers": blockers,
+            "blocked": flow.attention_counts(workspace=workspace)["blocked"],
+            "connections_url": reverse("connection_overview", kwargs={"slug": workspace.slug}),
+        },
+    )
 
 
 @require_POST

@@ -12,7 +12,7 @@ from .selectors.workflow import notification_unread_count, review_queue_count
 
 
 def review_nav(request: HttpRequest) -> dict[str, Any]:
-    """review_nav = {url, label ("待我审核 (3)"), count, unread, unread_label} on workspace pages."""
+    """review_nav = {url, label, count, count_label, unread, unread_label, notifications_url} on workspace pages."""
     workspace = getattr(request, "workspace", None)
     user = getattr(request, "user", None)
     if workspace is None or user is None or not user.is_authenticated:
@@ -25,8 +25,10 @@ def review_nav(request: HttpRequest) -> dict[str, Any]:
     return {
         "review_nav": {
             "url": reverse("review_queue", kwargs={"slug": workspace.slug}),
-            "label": _("Waiting for my review (%(n)d)") % {"n": count},
+            "label": _("Waiting for my review"),
             "count": count,
+            "count_label": _("%(n)d items wait for your review") % {"n": count},
+            "notifications_url": reverse("review_notifications", kwargs={"slug": workspace.slug}),
             "unread": unread,
             "unread_label": _("%(n)d unread notifications") % {"n": unread},
         }

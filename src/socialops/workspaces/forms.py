@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,12 +37,23 @@ class MemberRoleForm(BootstrapFormMixin, forms.Form):
 
 
 class AuditFilterForm(BootstrapFormMixin, forms.Form):
-    """Filters of the audit log page."""
+    """Filters of the audit log page: person, object type and action picked from what the log holds."""
 
-    actor = forms.CharField(label=_("Who"), required=False)
-    action = forms.CharField(label=_("Action"), required=False)
+    actor = forms.ChoiceField(label=_("Who"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(
+        self, *args: Any, choices: dict[str, list[tuple[str, str]]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = {"actor": _("Anyone"), "object_type": _("Any type"), "action": _("Any action")}
+        for name, options in (choices or {}).items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", everyone[name]), *options]
 
 
 class WorkspaceSettingsForm(BootstrapFormMixin, forms.Form):

@@ -75,15 +75,28 @@ def audit_entry_list(
     object_type: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    exact_actor: bool = False,
 ) -> QuerySet[AuditEntry]:
-    """The workspace's audit log, newest first, filtered; admins only."""
+    """The workspace's audit log, newest first, filtered; admins only (``actor`` is a part of the
+    name, or the whole name with ``exact_actor`` as the page's list picks it)."""
     ensure_perm(workspace=workspace, user=user, perm=Perm.AUDIT_VIEW)
     qs = filter_given(
         AuditEntry.objects.filter(workspace=workspace),
-        actor_name__icontains=actor,
+        actor_name__icontains=actor if not exact_actor else "",
+        actor_name=actor if exact_actor else "",
         action__startswith=action,
         object_type=object_type,
         created_at__date__gte=since,
         created_at__date__lte=until,
     )
     return qs.order_by("-created_at", "-id")
+
+
+def audit_filter_values(*, workspace: Workspace, user: Any) -> dict[str, list[str]]:
+    """The people, object types and actions the workspace's log holds (for the filter lists)."""
+    ensure_perm(workspace=workspace, user=user, perm=Perm.AUDIT_VIEW)
+    rows = AuditEntry.objects.filter(workspace=workspace)
+    return {
+        name: sorted(v for v in rows.values_list(name, flat=True).distinct() if v)
+        for name in ("actor_name", "object_type", "action")
+    }

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from socialops.core.view_helpers import submitted
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .decorators import WorkspaceRequest, workspace_view
 from .forms import AuditFilterForm, MemberAddForm, MemberRoleForm, WorkspaceSettingsForm
 from .roles import Perm
@@ -108,23 +108,44 @@ def member_update(request: WorkspaceRequest, member_id: int) -> HttpResponse:
 
 @workspace_view(Perm.AUDIT_VIEW)
 def audit_list(request: WorkspaceRequest) -> HttpResponse:
-    """Every write in the workspace, newest first, filterable by who, action and date."""
+    """Every write in the workspace, newest first, in words: who, what, which object, local time and
+    what changed field by field; filterable by person, object type, action and date."""
     workspace = request.workspace
-    form = AuditFilterForm(request.GET or None)
+    values = selectors.audit_filter_values(workspace=workspace, user=request.user)
+    choices = {
+        "actor": [(v, v if v != "system" else str(presenters.SYSTEM_NAME)) for v in values["actor_name"]],
+        "object_type": sorted(
+            ((v, presenters.object_type_label(v)) for v in values["object_type"]), key=lambda c: c[1]
+        ),
+        "action": sorted(
+            ((v, f"{presenters.action_label(v)} ({v})") for v in values["action"]), key=lambda c: c[1]
+        ),
+    }
+    form = AuditFilterForm(request.GET or None, choices=choices)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_entry_list(
         workspace=workspace,
         user=request.user,
         actor=filters.get("actor") or "",
         action=filters.get("action") or "",
+        object_type=filters.get("object_type") or "",
         since=filters.get("since"),
         until=filters.get("until"),
+        exact_actor=True,
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "workspaces/audit_list.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "workspaces/audit_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": presenters.audit_rows(page, workspace.tz),
+            "query": query.urlencode(),
+            "tz": workspace.timezone,
+        },
     )
 
 

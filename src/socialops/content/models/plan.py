@@ -161,4 +161,6 @@ class Placement(TimestampedModel):
         verbose_name = _("placement")
 
     def __str__(self) -> str:
-        return f"{self.item_id} @ {self.account_id} {self.starts_at:%Y-%m-%d %H:%M}"
+        # Read in the audit log and lists: the item, the account (name and platform), local time.
+        when = self.starts_at.astimezone(self.workspace.tz) if self.workspace_id else self.starts_at
+        return f"{self.item.title} · {self.account} · {when:%Y-%m-%d %H:%M}"

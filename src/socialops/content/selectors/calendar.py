@@ -47,10 +47,12 @@ SOURCE_LIBRARY = "library"
 SOURCE_OVERRIDE = "override"
 SOURCE_RULE = "rule"
 SOURCE_LABELS = {
-    SOURCE_LIBRARY: gettext_lazy("Official data (chinese-calendar)"),
+    SOURCE_LIBRARY: gettext_lazy("State Council General Office notice (built in)"),
     SOURCE_OVERRIDE: gettext_lazy("Entered by an admin"),
     SOURCE_RULE: gettext_lazy("Weekday rule (Monday to Friday)"),
 }
+
+OFFICIAL_SOURCE = gettext_lazy("State Council General Office notice on public holidays")
 
 # Coverage of a year's official schedule.
 COVERED_LIBRARY = "library"
@@ -350,7 +352,9 @@ def year_coverage(*, workspace: Workspace, user: Any, today: dt.date | None = No
     result = []
     for year in range(first, last + 1):
         if holidays.library_covers(year):
-            result.append(YearCoverage(year, COVERED_LIBRARY, "chinese-calendar", counts[year]))
+            # The data's origin is the State Council General Office's yearly notice on public
+            # holidays (the library only carries it); that is what people recognise.
+            result.append(YearCoverage(year, COVERED_LIBRARY, str(OFFICIAL_SOURCE), counts[year]))
         elif year in rows:
             result.append(YearCoverage(year, COVERED_ADMIN, rows[year].source, counts[year]))
         else:

@@ -116,6 +116,7 @@ def content_item_list(
     q: str | None = None,
     account: int | None = None,
     importance: str | None = None,
+    owner: int | None = None,
 ) -> QuerySet[ContentItem]:
     """The workspace's items, newest change first, filtered; each with ``variant_count``."""
     membership_get(workspace=workspace, user=user)
@@ -126,6 +127,7 @@ def content_item_list(
         status=status,
         importance=importance,
         accounts__id=account,
+        owner_id=owner,
     )
     if q:
         q = q.strip()[:100]

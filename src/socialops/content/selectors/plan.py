@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 
@@ -35,7 +36,7 @@ from ..models import (
     PlanRun,
     Theme,
 )
-from ..presenters import explain, explanation_text, form_label, moment
+from ..presenters import calendar_state, explain, explanation_text, form_label, moment, status_label
 from .calendar import calendar_days_for_system, resolve_calendar_link
 from .items import backlog_for_system, theme_targets_for_system
 
@@ -237,11 +238,16 @@ def _kept(workspace: Workspace, placements: Iterable[Placement]) -> tuple[planne
     )
 
 
+# Item states whose placements carry a publication on its way or out: a new plan leaves them.
+PINNED_STATUSES = ("scheduled", "publishing", "published", "failed", "unknown")
+
+
 def replaceable_placements(
     *, workspace: Workspace, accounts: Sequence[SocialAccount], start: dt.date, end: dt.date
 ) -> QuerySet[Placement]:
     """The generator's own placements a new run of the period replaces: not locked, not moved or
-    placed by hand, and not yet in the past."""
+    placed by hand, not yet in the past, and not of an item already scheduled (its publication
+    is due at that placement's time)."""
     first, after = day_bounds(workspace, start, end)
     first = max(first, timezone.now())
     return Placement.objects.filter(
@@ -251,7 +257,7 @@ def replaceable_placements(
         locked=False,
         starts_at__gte=first,
         starts_at__lt=after,
-    )
+    ).exclude(item__status__in=PINNED_STATUSES)
 
 
 def plan_input_for_system(
@@ -478,6 +484,7 @@ def placement_feed(
     for p in placement_list(workspace=workspace, user=user, start=start, end=end, account=account):
         data = placement_as_dict(workspace, p)
         local = to_local(workspace, p.starts_at)
+        state = calendar_state(p.item.status)
         events.append(
             {
                 "id": str(p.pk),
@@ -489,11 +496,21 @@ def placement_feed(
                 "borderColor": data["color"],
                 "textColor": _text_colour(data["color"]),
                 "editable": can_edit and not p.locked,
-                "classNames": ["plan-event", "plan-locked" if p.locked else "plan-free", f"plan-{p.source}"],
+                "classNames": [
+                    "plan-event",
+                    "plan-locked" if p.locked else "plan-free",
+                    f"plan-{p.source}",
+                    f"plan-state-{state}",
+                ],
                 "extendedProps": {
                     "placementId": p.pk,
                     "itemId": p.item_id,
+                    "itemUrl": reverse("content_detail", args=[workspace.slug, p.item_id]),
                     "itemTitle": p.item.title,
+                    "status": p.item.status,
+                    "state": state,
+                    "statusLabel": status_label(p.item.status),
+                    "localTime": local.strftime("%H:%M"),
                     "account": data["account"],
                     "accountId": p.account_id,
                     "theme": data["theme"],

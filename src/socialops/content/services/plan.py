@@ -22,7 +22,7 @@ from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, 
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
-from .. import planner
+from .. import hooks, planner
 from ..models import (
     CadenceRule,
     CapacityRule,
@@ -310,7 +310,18 @@ def plan_generate(
         created_by=user_or_none(actor),
     )
     run.accounts.set(chosen)
-    Placement.objects.bulk_create(_placement_rows(workspace, plan, run), batch_size=500)
+    created = Placement.objects.bulk_create(_placement_rows(workspace, plan, run), batch_size=500)
+    approved = set(
+        ContentItem.objects.filter(
+            workspace=workspace, pk__in={p.item_id for p in created}, status="approved"
+        ).values_list("pk", flat=True)
+    )
+    for placement in created:
+        if placement.item_id in approved and placement.pk is not None:
+            # An approved item placed by the generator is scheduled like one placed by hand.
+            hooks.placement_changed.send(
+                workspace=workspace, actor=actor, placement=placement, action="placement.create"
+            )
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -376,6 +387,62 @@ def _time_problems(
     return _explained(problems)
 
 
+# How far and how finely free_slots looks around a refused time.
+SLOT_SEARCH_DAYS = 14
+SLOT_STEP_MINUTES = 30
+
+
+def free_slots(
+    *,
+    workspace: Workspace,
+    account: SocialAccount,
+    item: ContentItem,
+    near: dt.datetime | None = None,
+    count: int = 3,
+    exclude: int | None = None,
+) -> list[dt.datetime]:
+    """The ``count`` free times (local, on the half hour) nearest ``near`` — or the next ones from
+    now — where the account's cadence lets this item go (read-only; same rules as placing)."""
+    now = sel.local_now(workspace)
+    start = _local_time(workspace, near) if near is not None else now
+    rule = sel.cadence_rule_for_system(workspace=workspace, account=account)
+    cadence = sel.cadence_of(rule)
+    span = dt.timedelta(days=SLOT_SEARCH_DAYS)
+    around = sel.day_bounds(workspace, (start - span).date(), (start + span).date() + dt.timedelta(days=1))
+    others = (
+        Placement.objects.filter(
+            workspace=workspace, account=account, starts_at__gte=around[0], starts_at__lt=around[1]
+        )
+        .exclude(pk=exclude or 0)
+        .select_related("item")
+    )
+    times = [(sel.to_local(workspace, p.starts_at), p.item.form) for p in others]
+    deadline = item.deadline if not item.evergreen else None
+    step = dt.timedelta(minutes=SLOT_STEP_MINUTES)
+    base = start.replace(minute=0, second=0, microsecond=0)
+    if near is None:
+        base += dt.timedelta(hours=1)
+    offsets = range(0, int(span / step))
+    candidates = []
+    for k in offsets:
+        candidates.append(base + k * step)
+        if near is not None and k:
+            candidates.append(base - k * step)
+    found: list[dt.datetime] = []
+    for moment in candidates:
+        if moment <= now:
+            continue
+        problems = planner.time_violations(
+            cadence, moment, others=[t for t, _f in times], now=now, deadline=deadline
+        )
+        if problems or planner.form_limit_violation(cadence, item.form, moment, times) is not None:
+            continue
+        found.append(moment)
+        if len(found) >= count:
+            break
+    return sorted(found)
+
+
 def _placement_after(placement: Placement) -> dict[str, Any]:
     # The explanation is derived data and updated_at changes on every save: neither is an edit.
     return snapshot(placement, exclude={"explanation", "updated_at"})
@@ -407,6 +474,9 @@ def placement_move(
         action="placement.move",
         before=before,
         snap=_placement_after,
+    )
+    hooks.placement_changed.send(
+        workspace=workspace, actor=actor, placement=placement, action="placement.move"
     )
     return placement
 
@@ -492,6 +562,9 @@ def placement_create(
         explanation=[planner.entry("manual")],
     )
     audit_saved(placement, workspace=workspace, actor=actor, action="placement.create", snap=_placement_after)
+    hooks.placement_changed.send(
+        workspace=workspace, actor=actor, placement=placement, action="placement.create"
+    )
     return placement
 
 
@@ -500,6 +573,9 @@ def placement_delete(*, workspace: Workspace, actor: Any, placement: Placement) 
     """Take an item off the plan (it goes back to the backlog)."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.CONTENT_EDIT)
     _check_placement(workspace, placement)
+    hooks.placement_changed.send(
+        workspace=workspace, actor=actor, placement=placement, action="placement.delete"
+    )
     audit_delete(
         placement, workspace=workspace, actor=actor, action="placement.delete", snap=_placement_after
     )
@@ -571,6 +647,9 @@ def urgent_insert(
         moved = by_ref.get(ref)
         if moved is None:
             if any(u["item"] == row.item_id for u in result.report["unplaced"]):
+                hooks.placement_changed.send(
+                    workspace=workspace, actor=actor, placement=row, action="placement.delete"
+                )
                 row.delete()
             continue
         new_time = sel.to_aware(workspace, moved.starts_at)
@@ -579,13 +658,16 @@ def urgent_insert(
             row.explanation = moved.explanation
             row.plan_run = run
             row.save(update_fields=["starts_at", "explanation", "plan_run", "updated_at"])
+            hooks.placement_changed.send(
+                workspace=workspace, actor=actor, placement=row, action="placement.move"
+            )
     placed = next(
         (p for p in result.placements if p.item_id == item.pk and p.account_id == account.pk and p.movable),
         None,
     )
     if placed is not None:
         Placement.objects.filter(workspace=workspace, item=item, account=account).delete()
-        Placement.objects.create(
+        inserted = Placement.objects.create(
             workspace=workspace,
             account=account,
             item=item,
@@ -593,6 +675,9 @@ def urgent_insert(
             source=PlacementSource.MANUAL,
             explanation=placed.explanation,
             plan_run=run,
+        )
+        hooks.placement_changed.send(
+            workspace=workspace, actor=actor, placement=inserted, action="placement.create"
         )
     audit_record(
         workspace=workspace,

@@ -26,6 +26,7 @@ from socialops.accounts.selectors import account_get, account_list
 from socialops.core.view_helpers import form_page, run_and_say, submitted
 from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
 from socialops.workspaces.roles import Perm
+from socialops.workspaces.selectors import member_users
 
 from ..forms.items import (
     BODY_LABELS,
@@ -38,6 +39,7 @@ from ..forms.items import (
 )
 from ..media import VIDEO_MAX_BYTES, MediaError
 from ..models import ContentForm, ContentItem, Importance, MediaAsset, MediaKind
+from ..presenters import STATUS_LABELS, status_label
 from ..selectors import items as selectors
 from ..selectors.calendar import calendar_link_choices, resolve_calendar_link
 from ..services import items as services
@@ -47,17 +49,6 @@ from ..services import variants as variant_services
 from ..services.common import VersionConflict
 
 ITEMS_PER_PAGE = 50
-# The review/publishing workflow's statuses (R2.8), named in the reader's language.
-STATUS_LABELS = {
-    "draft": gettext_lazy("Draft"),
-    "in_review": gettext_lazy("In review"),
-    "approved": gettext_lazy("Approved"),
-    "scheduled": gettext_lazy("Scheduled"),
-    "published": gettext_lazy("Published"),
-    "failed": gettext_lazy("Failed"),
-    "unknown": gettext_lazy("Outcome unknown"),
-    "archived": gettext_lazy("Archived"),
-}
 
 
 def _in_workspace_tz(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -214,11 +205,15 @@ def theme_targets(request: WorkspaceRequest, account_id: int) -> HttpResponse:
 @workspace_view()
 @_in_workspace_tz
 def content_list(request: WorkspaceRequest) -> HttpResponse:
-    """Items with filters by form, theme, importance, account and text."""
+    """Items with their status, accounts, owner and due date; filters by status, account, owner,
+    form, theme, importance and text."""
     workspace = request.workspace
     form = request.GET.get("form", "")
     importance = request.GET.get("importance", "")
+    status = request.GET.get("status", "")
     filters: dict[str, Any] = {
+        "status": status if status in STATUS_LABELS else None,
+        "owner": _int_param(request, "owner"),
         "form": form if form in ContentForm.values else None,
         "theme": _int_param(request, "theme"),
         "importance": importance if importance in Importance.values else None,
@@ -233,6 +228,8 @@ def content_list(request: WorkspaceRequest) -> HttpResponse:
         importance=filters["importance"],
         account=filters["account"],
         q=filters["q"],
+        status=filters["status"],
+        owner=filters["owner"],
     )
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -249,6 +246,8 @@ def content_list(request: WorkspaceRequest) -> HttpResponse:
             "importances": Importance.choices,
             "themes": selectors.theme_list(workspace=workspace, user=request.user),
             "accounts": account_list(workspace=workspace, user=request.user, is_competitor=False),
+            "statuses": list(STATUS_LABELS.items()),
+            "owners": member_users(workspace=workspace, user=request.user),
             "today": timezone.localdate(),
         },
     )
@@ -394,6 +393,23 @@ def content_edit(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     return response
 
 
+def _extra_rows(extra: Any) -> list[tuple[str, str]]:
+    """A variant's platform fields as (label, value) in the reader's language: the form's own
+    labels, yes/no for switches, choice labels for choices."""
+    rows = []
+    for key, value in (extra or {}).items():
+        field = VariantForm.base_fields.get(key)
+        label = str(field.label) if field is not None and field.label else key
+        if isinstance(value, bool):
+            shown = str(gettext_lazy("Yes") if value else gettext_lazy("No"))
+        elif field is not None and getattr(field, "choices", None):
+            shown = str(dict(field.choices).get(value, value))  # type: ignore[attr-defined]
+        else:
+            shown = "—" if value in (None, "") else str(value)
+        rows.append((label, shown))
+    return rows
+
+
 @workspace_view()
 @_in_workspace_tz
 def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
@@ -404,7 +420,7 @@ def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     if item.form in (ContentForm.ARTICLE, ContentForm.QA) and item.body:
         rendered = selectors.content_item_rendered(workspace=workspace, user=request.user, item=item)
     variants = [
-        {"variant": v, "media": selectors.ordered_media(v)}
+        {"variant": v, "media": selectors.ordered_media(v), "extra": _extra_rows(v.extra)}
         for v in selectors.variant_list(workspace=workspace, user=request.user, item=item)
     ]
     return render(
@@ -412,7 +428,7 @@ def content_detail(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         "content/items/item_detail.html",
         {
             "item": item,
-            "status_label": STATUS_LABELS.get(item.status, item.status),
+            "status_label": status_label(item.status),
             "images": selectors.ordered_images(item),
             "rendered": rendered,
             "variants": variants,

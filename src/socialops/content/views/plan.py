@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -21,6 +22,7 @@ from socialops.workspaces.roles import Perm
 from socialops.workspaces.selectors import member_users
 
 from ..forms.plan import CadenceForm, CapacityForm, GenerateForm, PlacementForm, UrgentForm
+from ..presenters import CALENDAR_STATES, status_label
 from ..selectors import plan as sel
 from ..services import plan as svc
 
@@ -73,6 +75,7 @@ def _js_messages() -> dict[str, str]:
         "importance": _("Importance"),
         "source": _("Placed by"),
         "item": _("Open the item"),
+        "status": _("Status"),
     }
 
 
@@ -108,6 +111,7 @@ def _calendar_page(request: WorkspaceRequest, form: GenerateForm | None = None) 
                 "initial_date": _initial_date(request, today).isoformat(),
             },
             "js_messages": _js_messages(),
+            "legend": [(code, status_label(code)) for code in CALENDAR_STATES],
         },
         status=400 if form is not None else 200,
     )
@@ -278,9 +282,34 @@ BY_HAND_PAGES: dict[str, dict[str, Any]] = {
 }
 
 
+def _suggestions(request: WorkspaceRequest, form: Any) -> list[dict[str, str]]:
+    """After a refused time: the nearest free times for that item and account, to place with one click."""
+    if (
+        "starts_at" not in form.errors
+        or not form.cleaned_data.get("item")
+        or not form.cleaned_data.get("account")
+    ):
+        return []
+    # The refusal took the time out of cleaned_data: read the submitted one again.
+    try:
+        near = form.fields["starts_at"].clean(form.data.get("starts_at"))
+    except ValidationError:
+        near = None
+    slots = svc.free_slots(
+        workspace=request.workspace,
+        account=form.cleaned_data["account"],
+        item=form.cleaned_data["item"],
+        near=near,
+    )
+    return [{"value": t.strftime("%Y-%m-%dT%H:%M"), "label": t.strftime("%m-%d %H:%M")} for t in slots]
+
+
 def _by_hand_page(request: WorkspaceRequest, form: Any, kind: str) -> HttpResponse:
-    """The page of one by-hand form (400 after a refused submit)."""
+    """The page of one by-hand form (400 after a refused submit), with the nearest free times."""
     context = {"form": form, "testid": f"{kind}-form", **BY_HAND_PAGES[kind]}
+    if kind == "place" and form.is_bound:
+        context["suggestions"] = _suggestions(request, form)
+        context["offer_slots"] = True
     return render(request, "content/plan/by_hand_form.html", context, status=400 if form.errors else 200)
 
 
@@ -290,7 +319,11 @@ def plan_place(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     items = sel.placeable_items(workspace=workspace, user=request.user)
     accounts = own_accounts(workspace=workspace, user=request.user)
-    initial = {"item": request.GET.get("item"), "account": request.GET.get("account")}
+    initial = {
+        "item": request.GET.get("item"),
+        "account": request.GET.get("account"),
+        "starts_at": request.GET.get("starts_at"),
+    }
     form = PlacementForm(request.POST or None, initial=initial, items=items, accounts=accounts)
     done = submitted(
         request,

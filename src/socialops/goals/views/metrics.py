@@ -143,11 +143,13 @@ def metric_list(request: WorkspaceRequest) -> HttpResponse:
     return _render_page(request)
 
 
-@require_POST
-@workspace_view(Perm.METRICS_EDIT)
+@workspace_view(write=Perm.METRICS_EDIT)
 def metric_import(request: WorkspaceRequest) -> HttpResponse:
-    """Import an uploaded file; on any bad row show every problem and change nothing."""
+    """Import an uploaded file; on any bad row show every problem and change nothing. A GET (a
+    bookmarked or reloaded address) goes to the metrics page and its import form."""
     workspace = request.workspace
+    if request.method != "POST":
+        return redirect(reverse("metric_list", kwargs={"slug": workspace.slug}) + "#import")
     accounts = selectors.metrics_account_list(workspace=workspace, user=request.user)
     form = MetricImportForm(request.POST, request.FILES, accounts=accounts)
     if not form.is_valid():

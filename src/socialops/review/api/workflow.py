@@ -222,6 +222,7 @@ class StepIn(Schema):
 class ChainIn(Schema):
     name: str = Field(..., max_length=200)
     is_default: bool = False
+    distinct_reviewers: bool = True
     theme_ids: list[RefId] = Field(default_factory=list, max_length=200)
     steps: list[StepIn] = Field(..., max_length=50)
 
@@ -229,6 +230,7 @@ class ChainIn(Schema):
 class ChainPatchIn(Schema):
     name: str | None = Field(None, max_length=200)
     is_default: bool | None = None
+    distinct_reviewers: bool | None = None
     theme_ids: list[RefId] | None = Field(None, max_length=200)
     steps: list[StepIn] | None = Field(None, max_length=50)
 
@@ -237,6 +239,7 @@ class ChainOut(Schema):
     id: int
     name: str
     is_default: bool
+    distinct_reviewers: bool
     theme_ids: list[int]
     themes: list[str]
     steps: list[StepOut]
@@ -392,6 +395,7 @@ def _chain_out(chain: ApprovalChain) -> dict[str, Any]:
         "id": chain.pk,
         "name": chain.name,
         "is_default": chain.is_default,
+        "distinct_reviewers": chain.distinct_reviewers,
         "theme_ids": [t.pk for t in themes],
         "themes": [t.name for t in themes],
         "steps": [_step_out(s) for s in chain.steps.order_by("position")],
@@ -695,6 +699,7 @@ def chain_create(request: HttpRequest, slug: str, payload: ChainIn) -> Status[di
         actor=request.user,
         name=payload.name,
         is_default=payload.is_default,
+        distinct_reviewers=payload.distinct_reviewers,
         themes=payload.theme_ids,
         steps=_steps_in(payload.steps),
     )
@@ -715,7 +720,7 @@ def chain_patch(request: HttpRequest, slug: str, chain_id: ObjectId, payload: Ch
     workspace, chain = api_object(request, slug, selectors.approval_chain_get, chain_id=chain_id)
     data = payload.dict(exclude_unset=True)
     fields: dict[str, Any] = {}
-    for key in ("name", "is_default"):
+    for key in ("name", "is_default", "distinct_reviewers"):
         if data.get(key) is not None:
             fields[key] = data[key]
     if data.get("theme_ids") is not None:

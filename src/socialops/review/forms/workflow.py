@@ -82,6 +82,11 @@ class ChainForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("Items whose theme no other chain names follow the default chain."),
     )
+    distinct_reviewers = forms.BooleanField(
+        label=_("A different reviewer for each step"),
+        required=False,
+        help_text=_("Whoever approved one step of an item may not approve another step of the same review."),
+    )
     themes = forms.MultipleChoiceField(
         label=_("Themes that follow this chain"),
         required=False,

@@ -105,6 +105,8 @@ class ApprovalChain(CreatedAtModel):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="approval_chains")
     name = models.CharField(_("name"), max_length=100)
     is_default = models.BooleanField(_("default chain"), default=False)
+    # Four eyes per step: whoever approved one step of a round may not approve another step of it.
+    distinct_reviewers = models.BooleanField(_("a different reviewer for each step"), default=True)
     themes = models.ManyToManyField(
         Theme, related_name="approval_chains", blank=True, verbose_name=_("themes")
     )

@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -315,8 +315,14 @@ def _queue(workspace: Workspace, user: Any, membership: Membership) -> QuerySet[
     ).filter(Q(assignee_user=user) | Q(assignee_user__isnull=True, assignee_role=membership.role))
     if not membership.is_subject_expert:
         qs = qs.exclude(expert_only=True)
-    # Nobody reviews their own item.
-    return qs.exclude(item__owner=user).exclude(item__created_by=user)
+    # Nobody reviews their own item, nor a second step of a round whose chain wants a new reviewer.
+    already = ReviewTask.objects.filter(
+        round=OuterRef("round"),
+        state=TaskState.APPROVED,
+        decided_by=user,
+        round__chain__distinct_reviewers=True,
+    )
+    return qs.exclude(item__owner=user).exclude(item__created_by=user).exclude(Exists(already))
 
 
 def review_queue(*, workspace: Workspace, user: Any) -> QuerySet[ReviewTask]:

@@ -265,6 +265,7 @@ def approval_chain_create(
     steps: Iterable[dict[str, Any]],
     themes: Iterable[Any] = (),
     is_default: bool = False,
+    distinct_reviewers: bool = True,
 ) -> ApprovalChain:
     """Add an approval chain: ordered steps, each for a role or a person; it applies to the given themes."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
@@ -275,11 +276,15 @@ def approval_chain_create(
     cleaned_themes = _clean_themes(workspace, themes, None, errors)
     if not isinstance(is_default, bool):
         _add(errors, "is_default", _("Enter true or false."))
+    if not isinstance(distinct_reviewers, bool):
+        _add(errors, "distinct_reviewers", _("Enter true or false."))
     if errors:
         raise ValidationError(errors)
     if is_default:
         ApprovalChain.objects.filter(workspace=workspace, is_default=True).update(is_default=False)
-    chain = ApprovalChain.objects.create(workspace=workspace, name=cleaned_name, is_default=is_default)
+    chain = ApprovalChain.objects.create(
+        workspace=workspace, name=cleaned_name, is_default=is_default, distinct_reviewers=distinct_reviewers
+    )
     chain.themes.set(cleaned_themes)
     _write_steps(workspace, chain, cleaned_steps)
     audit_saved(chain, workspace=workspace, actor=actor, action="approval_chain.create", snap=_chain_snapshot)
@@ -293,7 +298,7 @@ def approval_chain_update(
     """Rename a chain, make it the default, change its themes or replace its steps."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.WORKSPACE_MANAGE)
     ensure_same_workspace(workspace, chain, "chain")
-    refuse_unknown_fields(fields, {"name", "steps", "themes", "is_default"})
+    refuse_unknown_fields(fields, {"name", "steps", "themes", "is_default", "distinct_reviewers"})
     chain.refresh_from_db(fields=["is_default"])
     before = _chain_snapshot(chain)
     errors: Errors = {}
@@ -315,6 +320,11 @@ def approval_chain_update(
                 _("Every workspace has a default chain: make another chain the default instead."),
             )
         cleaned["is_default"] = value
+    if "distinct_reviewers" in fields:
+        if not isinstance(fields["distinct_reviewers"], bool):
+            _add(errors, "distinct_reviewers", _("Enter true or false."))
+        else:
+            cleaned["distinct_reviewers"] = fields["distinct_reviewers"]
     if errors:
         raise ValidationError(errors)
     if cleaned.get("is_default") and not chain.is_default:
@@ -322,6 +332,8 @@ def approval_chain_update(
         chain.is_default = True
     if "name" in cleaned:
         chain.name = cleaned["name"]
+    if "distinct_reviewers" in cleaned:
+        chain.distinct_reviewers = cleaned["distinct_reviewers"]
     chain.save()
     if "themes" in cleaned:
         chain.themes.set(cleaned["themes"])

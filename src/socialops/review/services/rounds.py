@@ -27,6 +27,7 @@ from socialops.workspaces.audit import audit_record
 from socialops.workspaces.models import Membership, Workspace
 from socialops.workspaces.roles import Perm
 
+from .. import hooks as review_hooks
 from ..models.workflow import (
     ApprovalOverride,
     CommentKind,
@@ -242,6 +243,20 @@ def item_approve(*, workspace: Workspace, actor: Any, item: ContentItem, comment
                 ]
             }
         )
+    if round_.chain is not None and round_.chain.distinct_reviewers:
+        earlier = round_.tasks.filter(state=TaskState.APPROVED, decided_by=actor).first()
+        if earlier is not None:
+            raise ValidationError(
+                {
+                    "step": [
+                        _(
+                            "You approved “%(step)s” of this round: the chain “%(chain)s” needs a different "
+                            "reviewer for each step."
+                        )
+                        % {"step": earlier.name, "chain": round_.chain.name}
+                    ]
+                }
+            )
     revision = latest_revision(locked)
     if (
         item_has_blocking_findings(workspace=workspace, item=locked)
@@ -295,6 +310,9 @@ def item_approve(*, workspace: Workspace, actor: Any, item: ContentItem, comment
             "final": following is None,
         },
     )
+    if following is None:
+        # Placements already on the calendar become scheduled publications (publishing connects).
+        review_hooks.item_approved.send(workspace=workspace, actor=actor, item=locked)
     return task
 
 

@@ -450,11 +450,12 @@ def _chain_page(request: WorkspaceRequest, chain: Any, *, title: str, submit: st
         initial = {
             "name": chain.name,
             "is_default": chain.is_default,
+            "distinct_reviewers": chain.distinct_reviewers,
             "themes": [str(t.pk) for t in chain.themes.all()],
         }
         steps_initial = step_initial(list(chain.steps.order_by("position")))
     else:
-        initial = {}
+        initial = {"distinct_reviewers": True}
         steps_initial = []
     data = request.POST if request.method == "POST" else None
     form = ChainForm(data, initial=initial, themes=themes)
@@ -463,6 +464,7 @@ def _chain_page(request: WorkspaceRequest, chain: Any, *, title: str, submit: st
         fields = {
             "name": form.cleaned_data["name"],
             "is_default": form.cleaned_data["is_default"],
+            "distinct_reviewers": form.cleaned_data["distinct_reviewers"],
             "themes": [int(t) for t in form.cleaned_data["themes"]],
             "steps": cast(BaseStepFormSet, formset).steps(),
         }

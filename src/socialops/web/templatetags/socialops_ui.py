@@ -21,3 +21,15 @@ def pct(value: Any, digits: int = 1) -> str:
     if value is None:
         return "—"
     return f"{float(value) * 100:.{digits}f}%"
+
+
+@register.filter
+def thousands(value: Any, digits: int = 0) -> str:
+    """304741 → "304,741" whatever the language (zh-Hans' locale format groups nothing); "—" for None."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:,.{digits}f}"

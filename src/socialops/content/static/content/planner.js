@@ -66,10 +66,23 @@
       list.appendChild(dd);
     }
 
+    var panel = null;
+    function offcanvas() {
+      if (!panel && window.bootstrap && window.bootstrap.Offcanvas) {
+        panel = window.bootstrap.Offcanvas.getOrCreateInstance(detail);
+      }
+      return panel;
+    }
+
     function show(event) {
       current = event;
       var p = event.extendedProps;
       detail.querySelector("[data-detail=title]").textContent = p.itemTitle;
+      var chip = detail.querySelector("[data-detail=status]");
+      chip.className = "plan-chip plan-chip-" + p.state;
+      chip.textContent = p.statusLabel;
+      var link = detail.querySelector("[data-detail=item-link]");
+      if (link) link.setAttribute("href", p.itemUrl);
       var facts = detail.querySelector("[data-detail=facts]");
       facts.textContent = "";
       fact(facts, messages.account, p.account);
@@ -87,14 +100,54 @@
       });
       var lock = detail.querySelector("[data-detail-action=lock]");
       if (lock) lock.textContent = p.locked ? messages.unlock : messages.lock;
-      detail.classList.remove("d-none");
       detail.dataset.placementId = String(p.placementId);
+      if (offcanvas()) offcanvas().show(); else detail.classList.add("show");
     }
 
     function hide() {
       current = null;
-      detail.classList.add("d-none");
+      if (offcanvas()) offcanvas().hide(); else detail.classList.remove("show");
       delete detail.dataset.placementId;
+    }
+
+    // A post drawn as time · state / title / account, wrapping instead of being cut off.
+    function content(arg) {
+      var p = arg.event.extendedProps;
+      if (!p.placementId) return true;
+      var box = document.createElement("div");
+      box.className = "plan-body";
+      var head = document.createElement("div");
+      head.className = "plan-head";
+      var time = document.createElement("span");
+      time.className = "plan-time";
+      time.textContent = p.localTime;
+      var chip = document.createElement("span");
+      chip.className = "plan-chip plan-chip-" + p.state;
+      chip.textContent = p.statusLabel;
+      head.appendChild(time);
+      head.appendChild(chip);
+      var title = document.createElement("div");
+      title.className = "plan-title";
+      title.textContent = (p.locked ? "🔒 " : "") + p.itemTitle;
+      var account = document.createElement("div");
+      account.className = "plan-account";
+      account.textContent = p.account;
+      box.appendChild(head);
+      box.appendChild(title);
+      box.appendChild(account);
+      return { domNodes: [box] };
+    }
+
+    // Years without official holiday data: one line above the calendar, not over the dates.
+    function coverage(events) {
+      var box = document.getElementById("planner-coverage");
+      if (!box) return;
+      var notes = [];
+      events.forEach(function (e) {
+        if (e.id && e.id.indexOf("uncovered:") === 0 && notes.indexOf(e.title) < 0) notes.push(e.title);
+      });
+      box.textContent = notes.join(" ");
+      box.classList.toggle("d-none", notes.length === 0);
     }
 
     function failure(result) {
@@ -111,7 +164,7 @@
     var calendar = new window.FullCalendar.Calendar(el, {
       locale: el.dataset.locale,
       timeZone: "UTC",
-      initialView: "dayGridMonth",
+      initialView: window.matchMedia("(max-width: 576px)").matches ? "listWeek" : "dayGridMonth",
       initialDate: el.dataset.initialDate,
       firstDay: 1,
       height: "auto",
@@ -124,6 +177,12 @@
       slotDuration: "01:00:00",
       scrollTime: "07:00:00",
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      eventContent: content,
+      eventsSet: coverage,
+      views: {
+        timeGridWeek: { slotEventOverlap: false, eventMinHeight: 56, expandRows: true, dayMaxEvents: false },
+        dayGridMonth: { dayMaxEvents: 4 }
+      },
       eventSources: [
         {
           id: "placements",
@@ -164,7 +223,7 @@
 
     if (filter) filter.addEventListener("change", function () { hide(); calendar.refetchEvents(); });
     var close = detail.querySelector("[data-detail-close]");
-    if (close) close.addEventListener("click", hide);
+    if (close) close.addEventListener("click", function () { current = null; });
     detail.addEventListener("click", function (ev) {
       var button = ev.target.closest("[data-detail-action]");
       if (!button || !current) return;
