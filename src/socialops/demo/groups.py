@@ -84,7 +84,9 @@ def seed_groups(workspace: Workspace, today: dt.date) -> dict[str, Any]:
         client_id=PLACEHOLDER_CHAT,
     )
     account.refresh_from_db()
-    team = Membership.objects.filter(workspace=workspace, role__in=(Role.ADMIN, Role.COMMUNITY)).order_by("pk")
+    team = Membership.objects.filter(workspace=workspace, role__in=(Role.ADMIN, Role.COMMUNITY)).order_by(
+        "pk"
+    )
     admins = [m.user for m in team[:2]]
     group = group_create(
         workspace=workspace,

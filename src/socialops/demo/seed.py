@@ -4,7 +4,11 @@ The parts, in the order they are seeded: accounts and personas (specs.py, data/a
 180 days of metrics (metrics.py), goals and strategies (goals.py), and the content operation
 (content.py: themes, media drawn by media.py, the backlog, post history from history.py and the
 publishing plan), the fans (fans.py: people, interactions, orders, tiers, a coupon and playbooks),
-and the inbox (inbox.py: saved replies, auto-reply rules, the last days' fan messages in threads).
+the inbox (inbox.py: saved replies, auto-reply rules, the last days' fan messages in threads),
+campaigns (campaigns.py: a running campaign with its topic and ideas; polls.py: a poll with its
+responses; draws.py: a finished, verifiable lucky draw), the community (moderation.py: settings;
+groups.py: a group with a month of messages, moderation actions and a sharing plan; events.py:
+events with registrations and check-ins, member tickets) and the analyses' proposals (insights.py).
 
 Everything is generated from a fixed random seed and dated relative to ``today`` (Asia/Shanghai),
 so the demo always looks current and two seeds on the same day hold identical figures. Rows are
@@ -28,12 +32,19 @@ from socialops.goals.services.metrics import snapshots_upsert_many
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.services import membership_add, user_create, workspace_create, workspace_delete
 
+from .campaigns import seed_campaigns
 from .content import DemoContent, seed_content
 from .dates import DemoCalendar, demo_calendar, demo_today
+from .draws import seed_draws
+from .events import seed_events
 from .fans import DemoFans, seed_fans
 from .goals import seed_goals
+from .groups import seed_groups
 from .inbox import seed_inbox
+from .insights import seed_insights
 from .metrics import generate_metrics
+from .moderation import seed_moderation
+from .polls import seed_polls
 from .specs import (
     ALL_ACCOUNTS,
     DEMO_LOCALE,
@@ -130,6 +141,15 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
     content = seed_content(workspace, users, accounts, calendar)
     fans = seed_fans(workspace, users, accounts, strategies, calendar)
     threads = seed_inbox(workspace, users, calendar)
+    # The second half of the plan: campaigns (topic, poll, a finished draw), the community (group,
+    # moderation, events and tickets) and what the analyses propose.
+    seed_campaigns(workspace, calendar.today)
+    seed_polls(workspace, calendar.today)
+    seed_draws(workspace, calendar.today)
+    seed_moderation(workspace, users)
+    seed_groups(workspace, calendar.today)
+    seed_events(workspace, calendar.today)
+    seed_insights(workspace, calendar.today)
     return DemoResult(
         workspace=workspace,
         users=users,

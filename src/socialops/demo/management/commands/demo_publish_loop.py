@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from socialops.analytics.models import PostRecord
 from socialops.content.models import ContentItem, Placement
+from socialops.demo.groups import groups_connect_sandbox
 from socialops.engagement.models import Thread
 from socialops.fans import sources as fan_sources
 from socialops.goals.models import MetricSnapshot
@@ -92,6 +93,12 @@ class Command(BaseCommand):
             % {"count": len(connections), "url": url}
         )
         self._align_audiences(workspace, connections, url)
+        groups = groups_connect_sandbox(workspace, url)
+        if groups:
+            self.stdout.write(
+                _("%(count)d community groups live on the sandbox (members talk; some spam is moderated).")
+                % {"count": groups}
+            )
         filed = self._fill_inbox(workspace, connections, url)
         self.stdout.write(
             _(
