@@ -59,12 +59,12 @@ class ModerationSettingsPatch(Schema):
     remove_after_strikes: int | None = _bounded("remove_after_strikes")
 
 
-class CheckIn(Schema):
+class ModerationCheckIn(Schema):
     text: str = Field("", max_length=4000)
     has_image_qr: bool = False
 
 
-class VerdictOut(Schema):
+class ModerationVerdictOut(Schema):
     spam: bool
     rule: str = Field(description="the deciding rule's code, empty when the message is fine")
     reason: str
@@ -96,10 +96,10 @@ def moderation_settings_patch(
 
 @router.post(
     f"{BASE}/check",
-    response=VerdictOut,
+    response=ModerationVerdictOut,
     summary="Run the workspace's moderation rules on one message (nothing is stored)",
 )
-def moderation_check(request: HttpRequest, slug: str, payload: CheckIn) -> dict[str, Any]:
+def moderation_check(request: HttpRequest, slug: str, payload: ModerationCheckIn) -> dict[str, Any]:
     row = sel.moderation_settings(workspace=api_workspace(request, slug), user=request.user)
     facts = MessageFacts(text=payload.text, has_image=payload.has_image_qr, image_has_qr=payload.has_image_qr)
     return judge(facts, sel.policy_from(row)).as_dict()

@@ -13,6 +13,13 @@ from ..moderation.rules import RULE_LABELS, RULES
 from ..services.moderation import LIMITS
 
 
+class RuleCheckboxes(forms.CheckboxSelectMultiple):
+    """One Bootstrap form-check a line."""
+
+    template_name = "community/widgets/checkboxes.html"
+    option_template_name = "community/widgets/checkbox_option.html"
+
+
 def _lines_field(label: Any, help_text: Any) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": 5})
@@ -31,7 +38,7 @@ class ModerationSettingsForm(BootstrapFormMixin, forms.Form):
         label=_("Rules in force"),
         required=False,
         choices=[(r, RULE_LABELS[r]) for r in RULES],
-        widget=forms.CheckboxSelectMultiple,
+        widget=RuleCheckboxes,
     )
     banned_words = _lines_field(
         _("Banned words"),
@@ -52,6 +59,11 @@ class ModerationSettingsForm(BootstrapFormMixin, forms.Form):
     remove_after_strikes = _whole(_("Remove from the group from strike"), "remove_after_strikes")
 
     LIST_FIELDS = ("banned_words", "allowed_domains", "allowed_contacts")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Checkboxes, not text boxes (the mixin gives every multiple-choice widget form-control).
+        self.fields["enabled_rules"].widget.attrs["class"] = "form-check-input"
 
     @classmethod
     def initial_from(cls, row: Any) -> dict[str, Any]:
