@@ -139,3 +139,16 @@ def test_keywords_are_checked_when_questions_are_written(workspace: Any, poll: A
             text="多选",
             choices=[("A", "a"), ("B", "a")],
         )
+
+
+def test_two_open_polls_on_one_account_cannot_share_a_keyword(
+    workspace: Any, poll: Any, account: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    second = make_poll(workspace, title="第二个投票", keyword_account=account, open_it=False)
+    with pytest.raises(ValidationError) as refused:
+        svc.poll_set_status(workspace=workspace, actor=None, poll=second, status="open")
+    assert "status" in refused.value.message_dict
+    svc.poll_set_status(workspace=workspace, actor=None, poll=poll, status="closed")
+    assert svc.poll_set_status(workspace=workspace, actor=None, poll=second, status="open").status == "open"

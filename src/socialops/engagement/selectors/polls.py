@@ -16,7 +16,7 @@ from ..models.campaigns import Idea, IdeaSource
 from ..models.polls import Poll, PollAnswer, PollQuestion, PollResponse, PollStatus, QuestionKind
 
 # Free-text answers shown per question on the results panel (the export holds them all).
-TEXTS_SHOWN = 100
+TEXTS_SHOWN = 20
 
 
 def poll_list(
