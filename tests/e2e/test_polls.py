@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from socialops.demo.polls import seed_polls
 from socialops.demo.seed import demo_seed
@@ -47,7 +48,8 @@ def test_results_and_the_public_page(page: Any, browser: Any) -> None:
     _shot(fan, "poll-public-390")
     fan.click("text=湖光蓝")
     fan.click("text=音质")
-    fan.click("label[for$='-4']")
+    scale = poll.questions.get(kind="scale")
+    fan.click(f"label[for='q{scale.pk}-4']")
     fan.fill("textarea", "希望早点上市")
     fan.wait_for_timeout(2100)  # the form token must be 2 seconds old
     fan.click("button[type=submit]")
@@ -57,10 +59,7 @@ def test_results_and_the_public_page(page: Any, browser: Any) -> None:
     assert PollResponse.objects.filter(poll=poll).count() == before + 1
 
     # The results panel refreshes by itself.
-    page.wait_for_function(
-        f"document.querySelector('[data-figure=responses]').textContent.trim() == '{before + 1}'",
-        timeout=15000,
-    )
+    expect(page.locator("[data-figure=responses]")).to_have_text(str(before + 1), timeout=15000)
     assert not [p for p in page.problems if "Content Security Policy" in p], page.problems
     page.set_viewport_size({"width": 390, "height": 844})
     _shot(page, "poll-detail-390")
