@@ -36,7 +36,7 @@ def test_results_and_the_public_page(page: Any, browser: Any) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.goto(f"{page.base}/w/demo/polls/")
     page.click(f"text={poll.title}")
-    page.wait_for_selector("[data-testid=poll-results] canvas")
+    page.wait_for_selector("[data-testid=poll-results-charts] canvas")
     assert int(page.locator("[data-figure=responses]").inner_text()) == before
     assert page.locator("[data-testid=text-answers] li").count() > 10
     _shot(page, "poll-detail-1440")

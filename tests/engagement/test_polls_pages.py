@@ -31,7 +31,9 @@ def test_pages_render(request: Any, role: str, workspace: Any, poll: Poll, web: 
     detail = client.get(f"{base}{poll.pk}/")
     body = detail.content.decode()
     assert detail.status_code == 200 and 'data-testid="poll-results"' in body and "希望多出联名款" in body
-    assert 'hx-trigger="every 5s"' in body and 'data-echarts="poll-q-' in body
+    assert (
+        'hx-trigger="every 5s"' in body and 'hx-swap="innerHTML"' in body and 'data-echarts="poll-q-' in body
+    )
     assert ("Keep as idea" in body) is (role == "admin")
     assert client.get(f"{base}{poll.pk}/results/").status_code == 200
     assert client.get(f"{base}{poll.pk}/export.xlsx").status_code == 200

@@ -130,7 +130,9 @@ def poll_detail(request: WorkspaceRequest, poll_id: int) -> HttpResponse:
 def poll_results(request: WorkspaceRequest, poll_id: int) -> HttpResponse:
     """The results panel alone (htmx refreshes it every few seconds)."""
     poll = sel.poll_get(workspace=request.workspace, user=request.user, poll_id=poll_id)
-    return render(request, "engagement/polls/results.html", _results_context(request, poll))
+    return render(
+        request, "engagement/polls/results.html", {**_results_context(request, poll), "part": "live"}
+    )
 
 
 @workspace_view()
@@ -262,7 +264,9 @@ def answer_keep(request: WorkspaceRequest, poll_id: int, answer_id: int) -> Http
         _("Kept as an idea."),
     )
     if request.headers.get("HX-Request"):
-        return render(request, "engagement/polls/results.html", _results_context(request, poll))
+        return render(
+            request, "engagement/polls/results.html", {**_results_context(request, poll), "part": "live"}
+        )
     return redirect(_detail_url(request, poll))
 
 
