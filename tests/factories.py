@@ -699,3 +699,41 @@ def make_ticket(workspace: Workspace, title: str = "积分没有到账", **field
     from socialops.community.services.tickets import ticket_create
 
     return ticket_create(workspace=workspace, actor=None, title=title, **fields)
+
+
+# --- polls ---
+
+
+def make_poll(
+    workspace: Workspace, *, title: str = "新品口味投票", open_it: bool = True, **fields: Any
+) -> Any:
+    """A poll with a single-choice question (keywords 1/2/3), a multiple-choice, a 1–5 scale and a free-text question."""
+    from socialops.engagement.services import polls as poll_services
+
+    poll = poll_services.poll_create(workspace=workspace, actor=None, title=title, **fields)
+    poll_services.question_create(
+        workspace=workspace,
+        actor=None,
+        poll=poll,
+        kind="single",
+        text="你最喜欢哪个口味？",
+        choices=[("抹茶", "1"), ("草莓", "2"), ("芝士", "3")],
+    )
+    poll_services.question_create(
+        workspace=workspace,
+        actor=None,
+        poll=poll,
+        kind="multiple",
+        text="你在哪里买？",
+        required=False,
+        choices=[("门店", ""), ("小程序", ""), ("外卖", "")],
+    )
+    poll_services.question_create(
+        workspace=workspace, actor=None, poll=poll, kind="scale", text="整体满意度", scale_min=1, scale_max=5
+    )
+    poll_services.question_create(
+        workspace=workspace, actor=None, poll=poll, kind="text", text="还有什么建议？", required=False
+    )
+    if open_it:
+        poll = poll_services.poll_set_status(workspace=workspace, actor=None, poll=poll, status="open")
+    return poll

@@ -63,3 +63,18 @@ def _answer_in_the_push(*, event: PushEvent) -> str | None:
         message_external_id=interaction.external_id,
         passive_id=f"passive:{interaction.external_id}",
     )
+
+
+@interaction_recorded.connect
+def _poll_keyword_reply(*, interaction: Interaction) -> None:
+    # A fan's comment or message that is exactly a poll keyword (回复 1 / 2 / 3) is their response.
+    # In a savepoint, never raising: the fan's message is stored whatever happens here.
+    from .services.polls import KEYWORD_KINDS, keyword_response
+
+    if interaction.kind not in KEYWORD_KINDS or interaction.fan_id is None:
+        return
+    try:
+        with transaction.atomic():
+            keyword_response(interaction=interaction)
+    except Exception:  # noqa: BLE001
+        log.exception("polls: keyword reply %s failed", interaction.pk)
