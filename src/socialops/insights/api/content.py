@@ -31,7 +31,7 @@ class MeanCIOut(Schema):
     high: float | None
 
 
-class ComparisonOut(Schema):
+class GroupComparisonOut(Schema):
     """Group a against group b on per-post engagement rate: Welch's t-test under the minimum-sample rule."""
 
     n_a: int
@@ -57,7 +57,7 @@ class GroupOut(Schema):
     n_rate: int
     engagements: MeanCIOut
     engagement_rate: MeanCIOut
-    vs_rest: ComparisonOut
+    vs_rest: GroupComparisonOut
 
 
 class SlotOut(Schema):
@@ -94,7 +94,7 @@ class PerformanceOut(Schema):
     rules: RulesOut
 
 
-class CompareOut(ComparisonOut):
+class ContentCompareOut(GroupComparisonOut):
     dimension: str
     a: str
     b: str
@@ -161,7 +161,7 @@ def content_performance(
 
 @router.get(
     "/workspaces/{slug}/insights/content/compare",
-    response=CompareOut,
+    response=ContentCompareOut,
     summary="Two groups of one dimension compared on engagement rate (Welch's t; too_few under the minimum sample)",
 )
 def content_compare(
