@@ -35,5 +35,7 @@
 
   function init(root) { initCharts(root); initProgress(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
-  document.addEventListener("htmx:afterSettle", function (ev) { init(ev.target); });
+  // The whole page, not only the swap target: an outerHTML swap settles on the element it replaced.
+  // Charts already drawn are skipped.
+  document.addEventListener("htmx:afterSettle", function () { init(document); });
 })();
