@@ -79,10 +79,12 @@ def _when(rng: random.Random, opened: dt.datetime, now: dt.datetime) -> dt.datet
 def seed_polls(workspace: Workspace, today: dt.date) -> Poll:
     """Create the demo's open poll with 300+ responses (public page and keyword replies)."""
     rng = random.Random(SEED)
-    now = timezone.now()
     local_midnight = dt.datetime.combine(today, dt.time(9, 0), tzinfo=workspace.tz)
     opened = local_midnight - dt.timedelta(days=OPEN_DAYS)
     closes = local_midnight + dt.timedelta(days=4)
+    # Answers fall between the opening and now, or the day seeded when the demo is seeded as of
+    # another day (tests seed past and future days): always inside the poll's open period.
+    now = min(max(timezone.now(), local_midnight), closes - dt.timedelta(hours=1))
     # The keyword account: the one of ours with the most fans.
     fan_counts: dict[int, int] = {}
     for account_id in Fan.objects.filter(workspace=workspace).values_list("account_id", flat=True):

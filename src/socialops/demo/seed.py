@@ -126,8 +126,14 @@ def _seed_metrics(workspace: Any, accounts: dict[str, Any], calendar: DemoCalend
 
 
 @transaction.atomic
-def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> DemoResult:
-    """Create the demo workspace from scratch (the caller makes sure it does not exist yet)."""
+def demo_seed(
+    *, today: dt.date | None = None, password: str | None = None, extras: bool = False
+) -> DemoResult:
+    """Create the demo workspace from scratch (the caller makes sure it does not exist yet).
+
+    ``extras`` adds the second half (campaigns, poll, draw, community, the analyses' proposals);
+    `socialops demo` always does, while the core seed alone stays deterministic to the row.
+    """
     today = today or demo_today()
     password = password or demo_password()
     calendar = demo_calendar(today)
@@ -141,15 +147,8 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
     content = seed_content(workspace, users, accounts, calendar)
     fans = seed_fans(workspace, users, accounts, strategies, calendar)
     threads = seed_inbox(workspace, users, calendar)
-    # The second half of the plan: campaigns (topic, poll, a finished draw), the community (group,
-    # moderation, events and tickets) and what the analyses propose.
-    seed_campaigns(workspace, calendar.today)
-    seed_polls(workspace, calendar.today)
-    seed_draws(workspace, calendar.today)
-    seed_moderation(workspace, users)
-    seed_groups(workspace, calendar.today)
-    seed_events(workspace, calendar.today)
-    seed_insights(workspace, calendar.today)
+    if extras:
+        seed_extras(workspace, users, calendar)
     return DemoResult(
         workspace=workspace,
         users=users,
@@ -163,3 +162,15 @@ def demo_seed(*, today: dt.date | None = None, password: str | None = None) -> D
         fans=fans,
         threads=threads,
     )
+
+
+def seed_extras(workspace: Any, users: dict[str, Any], calendar: DemoCalendar) -> None:
+    """The second half of the plan: campaigns (topic, poll, a finished draw), the community (group,
+    moderation, events and tickets) and what the analyses propose."""
+    seed_campaigns(workspace, calendar.today)
+    seed_polls(workspace, calendar.today)
+    seed_draws(workspace, calendar.today)
+    seed_moderation(workspace, users)
+    seed_groups(workspace, calendar.today)
+    seed_events(workspace, calendar.today)
+    seed_insights(workspace, calendar.today)

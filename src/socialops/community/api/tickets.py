@@ -115,7 +115,7 @@ class TicketReportOut(Schema):
     categories: list[CategoryFiguresOut]
 
 
-class IdeaOut(Schema):
+class TicketIdeaOut(Schema):
     id: int
     source: str
     source_id: str
@@ -268,7 +268,9 @@ def ticket_patch(
 
 
 @router.post(
-    f"{BASE}/{{int:ticket_id}}/idea", response=IdeaOut, summary="Keep the ticket's feedback as an idea (once)"
+    f"{BASE}/{{int:ticket_id}}/idea",
+    response=TicketIdeaOut,
+    summary="Keep the ticket's feedback as an idea (once)",
 )
 def ticket_idea(request: HttpRequest, slug: str, ticket_id: int = TicketId) -> dict[str, Any]:
     workspace, ticket = api_object(request, slug, sel.ticket_get, ticket_id=ticket_id)

@@ -35,7 +35,7 @@ def group_chart_option(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "data": [_("Mean engagement rate"), _("95% interval")]},
+        "legend": {"top": 0, "data": [_("Mean engagement rate"), _("Interval (95%)")]},
         "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", "axisLabel": {"formatter": "{value}%"}},
@@ -43,7 +43,7 @@ def group_chart_option(rows: list[dict[str, Any]]) -> dict[str, Any]:
             {"type": "bar", "name": _("Mean engagement rate"), "data": means, "itemStyle": {"color": BAR}},
             {
                 "type": "boxplot",
-                "name": _("95% interval"),
+                "name": _("Interval (95%)"),
                 "data": boxes,
                 "boxWidth": [4, 8],
                 "itemStyle": {"color": "transparent", "borderColor": INTERVAL},

@@ -119,8 +119,8 @@ def group_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The groups of every dimension as one table (header, rows) for the downloads."""
     header = [
         _("Dimension"), _("Group"), _("Posts"), _("Posts with a rate"),
-        _("Mean engagements"), _("Engagements 95% low"), _("Engagements 95% high"),
-        _("Mean engagement rate"), _("Rate 95% low"), _("Rate 95% high"),
+        _("Mean engagements"), _("Engagements, low end (95%)"), _("Engagements, high end (95%)"),
+        _("Mean engagement rate"), _("Rate, low end (95%)"), _("Rate, high end (95%)"),
         _("Against the rest"), _("p (Welch's t)"),
     ]  # fmt: skip
     rows = []

@@ -355,6 +355,34 @@ class DouyinConnector(http.HttpConnector):
             },
         )
 
+    def _oauth_call(self, path: str, form: dict[str, str], *, wanted: str, refused: str) -> dict[str, Any]:
+        """POST an OAuth form; the answer's ``data`` holding ``wanted``, else the error it means.
+
+        Douyin's system codes and 5xx → RetryableError; 10020 (no renewal left) →
+        RenewalLimitReached; any other refusal → AuthRevoked with ``refused`` % {"error": …}.
+        """
+        creds = self.credentials
+        request = self.client.build_request("POST", path, data=form)
+        with http.secrets_redacted(creds.access_token, creds.refresh_token, creds.client_secret):
+            response = http.send(self.client, request, mutating=False)
+            body = http.body_json(response)
+            if not isinstance(body, dict):
+                http.raise_for_common(response, mutating=False)
+                raise RetryableError(
+                    _("Douyin sent an answer that is not JSON."), status_code=response.status_code
+                )
+            data = http.as_dict(body.get("data"))
+            code = http.as_int(data.get("error_code"))
+            if not code and data.get(wanted):
+                return data
+            description = str(data.get("description") or body.get("message") or f"Douyin error {code}")[:500]
+            details: dict[str, Any] = {"status_code": response.status_code, "platform_code": str(code)}
+            if code in REFRESH_SYSTEM_CODES or response.status_code >= 500:
+                raise RetryableError(description, **details)
+            if code == RENEWAL_LIMIT_CODE:
+                raise RenewalLimitReached(description, **details)
+            raise AuthRevoked(refused % {"error": description}, **details)
+
     def refresh(self) -> Credentials:
         """Exchange the refresh token for a new access token (and the refresh token Douyin returns)."""
         creds = self.credentials
@@ -371,33 +399,14 @@ class DouyinConnector(http.HttpConnector):
             "grant_type": "refresh_token",
             "refresh_token": creds.refresh_token,
         }
-        request = self.client.build_request("POST", "/oauth/refresh_token/", data=form)
-        with http.secrets_redacted(creds.access_token, creds.refresh_token, creds.client_secret):
-            # Not "mutating" for our purposes: a lost answer leaves at worst a refresh token the
-            # platform rotated away, which the next attempt reports as AuthRevoked.
-            response = http.send(self.client, request, mutating=False)
-            body = http.body_json(response)
-            if not isinstance(body, dict):
-                http.raise_for_common(response, mutating=False)
-                raise RetryableError(
-                    _("Douyin sent an answer that is not JSON."), status_code=response.status_code
-                )
-            data = http.as_dict(body.get("data"))
-            code = http.as_int(data.get("error_code"))
-            if code or not data.get("access_token"):
-                description = str(data.get("description") or body.get("message") or f"Douyin error {code}")[
-                    :500
-                ]
-                if code in REFRESH_SYSTEM_CODES or response.status_code >= 500:
-                    raise RetryableError(
-                        description, status_code=response.status_code, platform_code=str(code)
-                    )
-                raise AuthRevoked(
-                    _("Douyin refused to refresh the token (%(error)s); connect the account again.")
-                    % {"error": description},
-                    status_code=response.status_code,
-                    platform_code=str(code),
-                )
+        # Not "mutating" for our purposes: a lost answer leaves at worst a refresh token the
+        # platform rotated away, which the next attempt reports as AuthRevoked.
+        data = self._oauth_call(
+            "/oauth/refresh_token/",
+            form,
+            wanted="access_token",
+            refused=_("Douyin refused to refresh the token (%(error)s); connect the account again."),
+        )
         new = http.refreshed_credentials(creds, data)
         if data.get("open_id"):
             self.account_ref = str(data["open_id"])
@@ -423,35 +432,12 @@ class DouyinConnector(http.HttpConnector):
                 )
             )
         form = {"client_key": creds.client_id, "refresh_token": creds.refresh_token}
-        request = self.client.build_request("POST", "/oauth/renew_refresh_token/", data=form)
-        with http.secrets_redacted(creds.access_token, creds.refresh_token, creds.client_secret):
-            response = http.send(self.client, request, mutating=False)
-            body = http.body_json(response)
-            if not isinstance(body, dict):
-                http.raise_for_common(response, mutating=False)
-                raise RetryableError(
-                    _("Douyin sent an answer that is not JSON."), status_code=response.status_code
-                )
-            data = http.as_dict(body.get("data"))
-            code = http.as_int(data.get("error_code"))
-            if code or not data.get("refresh_token"):
-                description = str(data.get("description") or body.get("message") or f"Douyin error {code}")[
-                    :500
-                ]
-                if code in REFRESH_SYSTEM_CODES or response.status_code >= 500:
-                    raise RetryableError(
-                        description, status_code=response.status_code, platform_code=str(code)
-                    )
-                if code == RENEWAL_LIMIT_CODE:
-                    raise RenewalLimitReached(
-                        description, status_code=response.status_code, platform_code=str(code)
-                    )
-                raise AuthRevoked(
-                    _("Douyin refused to renew the refresh token (%(error)s); connect the account again.")
-                    % {"error": description},
-                    status_code=response.status_code,
-                    platform_code=str(code),
-                )
+        data = self._oauth_call(
+            "/oauth/renew_refresh_token/",
+            form,
+            wanted="refresh_token",
+            refused=_("Douyin refused to renew the refresh token (%(error)s); connect the account again."),
+        )
         lifetime = http.as_int(data.get("expires_in"))
         new = creds.replace(
             refresh_token=str(data["refresh_token"]),

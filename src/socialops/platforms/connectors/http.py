@@ -302,7 +302,7 @@ def error_message(response: httpx.Response) -> str:
         content_type,
         response.text,
     )
-    return _("HTTP %(status)s: the answer is not the platform's error format (%(type)s).") % {
+    return _("HTTP %(status)s: the answer is not the platform's error format (%(type)s)") % {
         "status": response.status_code,
         "type": content_type,
     }

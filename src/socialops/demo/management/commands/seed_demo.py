@@ -39,13 +39,26 @@ class Command(BaseCommand):
             help="Delete the demo workspace and its users first, then seed again.",
         )
         parser.add_argument(
+            "--core-only",
+            action="store_true",
+            help="Seed only the first half (accounts to inbox), without campaigns, community and analyses.",
+        )
+        parser.add_argument(
             "--today",
             type=_date,
             default=None,
             help="Seed as if today were this date (YYYY-MM-DD); default: today.",
         )
 
-    def handle(self, *args: Any, if_empty: bool, reset: bool, today: dt.date | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        if_empty: bool,
+        reset: bool,
+        today: dt.date | None,
+        core_only: bool = False,
+        **options: Any,
+    ) -> None:
         started = time.monotonic()
         present = demo_workspace() is not None
         if present and if_empty and not reset:
@@ -62,7 +75,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if reset:
                     demo_delete()
-                result = demo_seed(today=today)
+                result = demo_seed(today=today, extras=not core_only)
         except ValidationError as exc:
             details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
             raise CommandError(
