@@ -132,7 +132,8 @@ def winners_notify(*, workspace: Workspace, actor: Any, draw: Draw, link: str = 
     for winner_id in list(pending):
         with transaction.atomic():
             winner = (
-                DrawWinner.objects.select_for_update()
+                # Only the winner's row: PostgreSQL cannot lock the nullable side of the outer joins.
+                DrawWinner.objects.select_for_update(of=("self",))
                 .select_related("entrant", "entrant__person", "coupon", "draw", "draw__workspace")
                 .get(pk=winner_id)
             )
