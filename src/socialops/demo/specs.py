@@ -36,6 +36,8 @@ DEMO_USERS: tuple[tuple[str, str, bool], ...] = (
     ("admin", Role.ADMIN, False),
     ("operator", Role.OPERATOR, False),
     ("reviewer", Role.REVIEWER, True),
+    # A second reviewer: the default chain wants a different person for each step (编辑审核, 法务审核).
+    ("legal", Role.REVIEWER, False),
     ("community", Role.COMMUNITY, False),
     ("analyst", Role.ANALYST, False),
 )

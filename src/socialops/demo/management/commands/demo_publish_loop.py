@@ -106,12 +106,15 @@ class Command(BaseCommand):
             )
             % {"threads": filed}
         )
+        before = Publication.objects.filter(workspace=workspace).count()
         approved = self._approve_if_none(workspace, max(0, options["approve"]))
         if approved:
             self.stdout.write(
                 _("Approved through the review workflow: %(titles)s") % {"titles": "、".join(approved)}
             )
-        made = self._schedule(workspace)
+        self._schedule(workspace)
+        # Approvals schedule their placements by themselves; count every publication made by this run.
+        made = Publication.objects.filter(workspace=workspace).count() - before
         pending = Publication.objects.filter(
             workspace=workspace, state__in=[PublicationState.SCHEDULED, PublicationState.PUBLISHING]
         )
@@ -236,14 +239,19 @@ class Command(BaseCommand):
                 round_ = ReviewRound.objects.filter(
                     workspace=workspace, item=item, outcome=RoundOutcome.OPEN
                 ).first()
-                task = round_services.current_task(round_)
-                if task is None:
+                task = round_services.current_task(round_) if round_ is not None else None
+                if round_ is None or task is None:
                     return False
                 deciders = chain_services.task_candidates(workspace=workspace, task=task, item=item)
                 if not deciders:
                     return False
-                # The demo reviewer decides when the step is theirs; otherwise its assignee.
-                decider = next((m for m in deciders if m.user.username == "reviewer"), deciders[0])
+                # Someone who has not approved an earlier step of this round (the chain may want a
+                # different person for each step), the demo reviewer first.
+                earlier = set(
+                    round_.tasks.filter(decided_by__isnull=False).values_list("decided_by_id", flat=True)
+                )
+                fresh = [m for m in deciders if m.user_id not in earlier] or deciders
+                decider = next((m for m in fresh if m.user.username == "reviewer"), fresh[0])
                 round_services.item_approve(workspace=workspace, actor=decider.user, item=item)
         except ValidationError as exc:
             self.stderr.write(
@@ -251,7 +259,8 @@ class Command(BaseCommand):
             )
             return False
         item.refresh_from_db()
-        return item.status == ItemStatus.APPROVED
+        # Approving an item with placements schedules them at once (publishing's flow).
+        return item.status in (ItemStatus.APPROVED, ItemStatus.SCHEDULED)
 
     def _schedule(self, workspace: Workspace) -> int:
         placed = Placement.objects.filter(workspace=workspace).values("item")
