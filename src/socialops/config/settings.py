@@ -196,6 +196,24 @@ else:
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("SOCIALOPS_WORKERS", "2")), "worker_type": "thread"}
 
+# Django's cache holds what every process must share: throttle counters (core.throttle) and
+# spent single-use form nonces (polls). Redis when SOCIALOPS_CACHE_URL (or REDIS_URL) is set,
+# else this process's memory, which is only right for a single web process (docs/scaling.md).
+# Test runs keep local memory unless SOCIALOPS_CACHE_URL says otherwise: counters left in a
+# shared Redis would leak from one test (and one run) into the next.
+CACHE_URL = os.environ.get("SOCIALOPS_CACHE_URL") or ("" if TESTING else REDIS_URL)
+CACHES: dict[str, dict[str, object]]
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("SOCIALOPS_CACHE_PREFIX", "socialops"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
