@@ -7,6 +7,8 @@ write through another process is never missed (docs/scaling.md).
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -20,11 +22,16 @@ __all__ = ["shared_database"]
 TEXT = "新品发布会上我们会送出神秘大礼包，欢迎大家来现场。"
 
 
-def _sensitive_terms(client: httpx.Client, port: int) -> list[str]:
+def _sensitive_terms(client: httpx.Client, port: int, request_id: str = "") -> list[str]:
     answer = client.post(
-        f"http://127.0.0.1:{port}/api/v1/workspaces/acme/checks", json={"body": TEXT}, timeout=15
+        f"http://127.0.0.1:{port}/api/v1/workspaces/acme/checks",
+        json={"body": TEXT},
+        headers={"X-Request-ID": request_id} if request_id else {},
+        timeout=15,
     )
     assert answer.status_code == 200, answer.text
+    if request_id:
+        assert answer.headers["X-Request-ID"] == request_id
     return [f["matched"] for f in answer.json()["findings"] if f["check"] == "sensitive"]
 
 
@@ -40,7 +47,8 @@ def test_term_added_through_one_process_is_flagged_by_the_other(shared_database:
     )
 
     port_a, port_b = free_port(), free_port()
-    procs = [serve(shared_database, port_a), serve(shared_database, port_b)]
+    # B writes JSON logs: its access line for the check must carry the id we sent.
+    procs = [serve(shared_database, port_a), serve(shared_database, port_b, SOCIALOPS_LOG_FORMAT="json")]
     try:
         for proc, port in zip(procs, (port_a, port_b), strict=True):
             wait_until_up(proc, port)
@@ -54,7 +62,16 @@ def test_term_added_through_one_process_is_flagged_by_the_other(shared_database:
             )
             assert added.status_code == 201, added.text
             # B's next check sees the new word.
-            assert _sensitive_terms(client, port_b) == ["神秘大礼包"]
+            assert _sensitive_terms(client, port_b, request_id="two-processes-1") == ["神秘大礼包"]
     finally:
         for proc in procs:
             stop(proc)
+    assert procs[1].stderr is not None
+    lines = [
+        json.loads(line) for line in procs[1].stderr.read().decode().splitlines() if line.startswith("{")
+    ]
+    access = [line for line in lines if line["logger"] == "socialops.access"]
+    assert any(
+        line["request_id"] == "two-processes-1" and line["message"].startswith("POST api/v1/")
+        for line in access
+    ), access
