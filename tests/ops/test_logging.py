@@ -10,14 +10,20 @@ from typing import Any
 import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
+from huey import MemoryHuey
 from huey.contrib.djhuey import HUEY
 
 from socialops.core import logs
 
 JOB_LOGGER = "socialops.tests.job"
 
+# A queue of this test process alone (the configured one may be a Redis queue other test
+# processes share): the same hooks as the product's queue, installed the same way.
+QUEUE = MemoryHuey("socialops-tests-logging", utc=True)
+logs.install_job_context(QUEUE)
 
-@HUEY.task()
+
+@QUEUE.task()
 def log_job(n: int) -> None:
     logging.getLogger(JOB_LOGGER).info("job %s ran", n)
 
@@ -95,7 +101,7 @@ def test_json_line_shape(capture: Capture) -> None:
 
 
 def test_a_job_enqueued_during_a_request_logs_its_request_id(capture: Capture) -> None:
-    HUEY.flush()
+    QUEUE.flush()
 
     def view(request: HttpRequest) -> HttpResponse:
         log_job(7)  # enqueued, as the services do on commit
@@ -106,10 +112,10 @@ def test_a_job_enqueued_during_a_request_logs_its_request_id(capture: Capture) -
     assert response["X-Request-ID"] == "req-42"
 
     # The worker's side: a fresh task object from the queue, run outside any request.
-    task = HUEY.dequeue()
+    task = QUEUE.dequeue()
     assert task is not None
     assert logs.current_request_id() is None
-    HUEY.execute(task)
+    QUEUE.execute(task)
     records = [r for r in capture.records if r.name == JOB_LOGGER]
     assert [r.getMessage() for r in records] == ["job 7 ran"]  # the function never saw the id
     line = json.loads(capture.format(records[0]))
@@ -120,10 +126,14 @@ def test_a_job_enqueued_during_a_request_logs_its_request_id(capture: Capture) -
     assert task.kwargs == {logs.JOB_KWARG: "req-42"}  # kept for a retry
 
 
+def test_the_product_queue_carries_request_ids() -> None:
+    assert getattr(HUEY, "_socialops_job_context", False) is True
+
+
 def test_a_job_without_a_request_has_no_id(capture: Capture) -> None:
-    HUEY.flush()
+    QUEUE.flush()
     log_job(8)
-    HUEY.execute(HUEY.dequeue())
+    QUEUE.execute(QUEUE.dequeue())
     record = next(r for r in capture.records if r.name == JOB_LOGGER)
     assert json.loads(capture.format(record))["request_id"] is None
 
