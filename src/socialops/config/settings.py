@@ -110,7 +110,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so the time it records covers every other middleware too.
+    # First: every other middleware's log lines carry the request id.
+    "socialops.core.logs.RequestIdMiddleware",
+    # Next, so the time it records covers every other middleware too.
     "socialops.core.observability.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -195,6 +197,24 @@ else:
         "immediate": False,
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("SOCIALOPS_WORKERS", "2")), "worker_type": "thread"}
+
+# Django's cache holds what every process must share: throttle counters (core.throttle) and
+# spent single-use form nonces (polls). Redis when SOCIALOPS_CACHE_URL (or REDIS_URL) is set,
+# else this process's memory, which is only right for a single web process (docs/scaling.md).
+# Test runs keep local memory unless SOCIALOPS_CACHE_URL says otherwise: counters left in a
+# shared Redis would leak from one test (and one run) into the next.
+CACHE_URL = os.environ.get("SOCIALOPS_CACHE_URL") or ("" if TESTING else REDIS_URL)
+CACHES: dict[str, dict[str, object]]
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("SOCIALOPS_CACHE_PREFIX", "socialops"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -287,19 +307,71 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
+# Logs: human text by default; SOCIALOPS_LOG_FORMAT=json writes one JSON object a line
+# (socialops.core.logs.JsonFormatter). Every line carries the request id (X-Request-ID) of the
+# request it belongs to, or of the request that enqueued the job it comes from (docs/logging.md).
+LOG_FORMAT = "json" if os.environ.get("SOCIALOPS_LOG_FORMAT", "text").strip().lower() == "json" else "text"
+# One line per request (method, route, status, ms) on the socialops.access logger: on by default
+# with JSON logs, off with text logs.
+ACCESS_LOG = _env_bool("SOCIALOPS_ACCESS_LOG", LOG_FORMAT == "json")
+LOGGING: dict[str, object] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "socialops.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "socialops.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("SOCIALOPS_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # The consumer adds its own handler; not propagating avoids every line printed twice.
-        "huey": {"level": "INFO", "propagate": False},
+        # Text: the consumer adds its own handler, and not propagating avoids every line printed
+        # twice. JSON: our handler, so the consumer's lines are JSON too (it adds none then).
+        "huey": {
+            "level": "INFO",
+            "propagate": False,
+            **({"handlers": ["console"]} if LOG_FORMAT == "json" else {}),
+        },
         # httpx logs every platform request at INFO; the connectors report what matters.
         "httpx": {"level": "WARNING"},
+        "socialops.access": {"level": "INFO" if ACCESS_LOG else "WARNING"},
     },
 }
+
+
+# Retention (docs/retention.md): rows older than this many days are deleted by the daily job
+# (socialops retention --dry-run shows what would go); 0 keeps them for ever.
+def _env_days(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number of days (0 keeps rows for ever).")
+    return int(value)
+
+
+# The audit log: 3 years (电子商务法 Art. 31 keeps transaction records 3 years; 网络安全法 Art. 21
+# asks ≥ 6 months of network logs).
+RETAIN_AUDIT_DAYS = _env_days("SOCIALOPS_RETAIN_AUDIT_DAYS", 1095)
+# Raw platform pushes and publish attempts are network logs: ≥ 6 months (网络安全法 Art. 21);
+# 190 days covers the longest six calendar months (184 days) with a margin.
+RETAIN_PUSH_EVENTS_DAYS = _env_days("SOCIALOPS_RETAIN_PUSH_EVENTS_DAYS", 190)
+RETAIN_PUBLISH_ATTEMPTS_DAYS = _env_days("SOCIALOPS_RETAIN_PUBLISH_ATTEMPTS_DAYS", 190)
+# In-app notices (review notifications, publishing, inbox and ticket alerts): our assumption.
+RETAIN_READ_NOTICES_DAYS = _env_days("SOCIALOPS_RETAIN_READ_NOTICES_DAYS", 180)
+RETAIN_UNREAD_NOTICES_DAYS = _env_days("SOCIALOPS_RETAIN_UNREAD_NOTICES_DAYS", 365)
+
+# Errors to a Sentry-compatible service (Sentry, GlitchTip, …) when a DSN is set; needs
+# `pip install 'socialops[sentry]'`. Off by default. No personal data is sent.
+SENTRY_DSN = os.environ.get("SOCIALOPS_SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SOCIALOPS_SENTRY_ENVIRONMENT", "")
 
 # API pagination default page size.
 NINJA_PAGINATION_CLASS = "socialops.core.pagination.BoundedLimitOffsetPagination"

@@ -2,7 +2,7 @@
 
 A fixed-window counter in Django's cache: ``allow(scope, key, limit=…, per=…)`` counts one
 request and says whether it is still within the limit. The cache is the one every process
-shares in production (Redis, docs/deploy.md); the default local-memory cache counts per process,
+shares in production (Redis: SOCIALOPS_CACHE_URL or REDIS_URL, docs/scaling.md); the default local-memory cache counts per process,
 which is right for the single-process default setup.
 """
 

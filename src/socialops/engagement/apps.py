@@ -12,4 +12,6 @@ class EngagementConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: models must be loaded first. receivers connects to the
         # fans app's interaction hook; tasks registers the Huey jobs.
-        from . import receivers, tasks  # noqa: F401
+        from . import receivers, retention, tasks  # noqa: F401
+
+        retention.register_rules()

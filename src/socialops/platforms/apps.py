@@ -8,3 +8,9 @@ class PlatformsConfig(AppConfig):
     name = "socialops.platforms"
     label = "platforms"
     verbose_name = _("Platforms")
+
+    def ready(self) -> None:
+        # Imported here: models must be loaded first.
+        from . import retention
+
+        retention.register_rules()

@@ -15,3 +15,6 @@ class PublishingConfig(AppConfig):
         from . import receivers, tasks  # noqa: F401
 
         receivers.connect()
+        from . import retention
+
+        retention.register_rules()

@@ -14,3 +14,6 @@ class ReviewConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
+        from . import retention
+
+        retention.register_rules()

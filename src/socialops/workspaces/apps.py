@@ -8,3 +8,9 @@ class WorkspacesConfig(AppConfig):
     name = "socialops.workspaces"
     label = "workspaces"
     verbose_name = _("Workspaces")
+
+    def ready(self) -> None:
+        # Imported here: models must be loaded first.
+        from . import retention
+
+        retention.register_rules()

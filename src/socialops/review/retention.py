@@ -1,0 +1,14 @@
+"""Retention of review notifications (docs/retention.md)."""
+
+from __future__ import annotations
+
+from socialops.core.retention import register
+from socialops.workspaces.retention import notice_rules
+
+from .models import Notification
+
+
+def register_rules() -> None:
+    """Register the rules (called from the app's ready())."""
+    for rule in notice_rules("review_notifications", Notification):
+        register(rule)
