@@ -285,16 +285,16 @@ def find_phone(views: Views, allowed_contacts: Sequence[str] = ()) -> Hit | None
 #: Disguises only spammers use: they are a contact offer even without the ID next to them.
 _HEARTS = "❤♥♡💗💖💚💕💛💙💜🧡✉"
 _STRONG = re.compile(
-    r"(?:加|\+|➕|＋|jia)\s*(?:我\s*)?(?:v|微(?!信)|薇|威|徽|vx|wx|q|卫星|🛰)(?![a-z])(?!\s*(?:认证|用户|博主))"
+    r"(?:加|\+|➕|＋|jia)\s*(?:我|老师|客服|好友|助理|小助手)?\s*(?:v|微(?!信)|薇|威|徽|vx|wx|q|卫星|🛰)(?![a-z])(?!\s*(?:认证|用户|博主))"
     rf"|(?<![a-z])v\s*(?:信|芯|[{_HEARTS}])|(?:薇|威|徽|微)\s*[{_HEARTS}]"
     r"|(?<![a-z])v\s?x(?=\s*(?:联系|私聊|详聊|了解|咨询|同号|[:：]))"
-    r"|(?<![a-z])wxid_[a-z0-9]{4,}"
+    r"|(?<![a-z])wxid_[a-z0-9]{4,}|(?<![a-z])(?:v|vx|wx|q|qq)\s*我(?!们)|微\s?xin|wei\s?信|v\s?xin"
     r"|薇信|威信|徽信|维信|微芯|薇芯|卫星号|vx号|wx号|威芯"
     r"|绿色软件|绿色app|绿泡泡|绿色聊天|(?:加|联系|➕|\+)\s*(?:我\s*)?(?:飞机|纸飞机|telegram|tg)(?![a-z])"
 )
 #: Words that announce a contact; with an ID after them they are one.
 _TRIGGER = re.compile(
-    r"(?:加\s*)?(?:微信|薇|威|徽|微(?=\s*[:：])|vx|v\sx|wx|wei\s?xin|wechat|(?<![a-z])v(?![a-z])|加我|联系我|私我"
+    r"(?:加\s*)?(?:微信|薇|威|徽|微(?=\s*[:：])|微\s?xin|vx|v\sx|wx|wei\s?xin|wechat|(?<![a-z])v(?![a-z])|加我|联系我|私我"
     r"|qq|扣扣|企鹅|(?<![a-z])q(?![a-z])|抖音号|快手号|小红书号|卫星|🛰|绿色软件|绿泡泡"
     rf"|[{_HEARTS}](?=\s*[:：]))"
     rf"\s*[{_HEARTS}]?\s*(?:[,，]\s*)?(?:号码|号是|号|是|id|账号|帐号|搜索|搜一搜|搜)?\s*[:：=]?\s*"
@@ -388,8 +388,9 @@ def find_banned(views: Views, words: Sequence[str]) -> Hit | None:
 #: Moving the talk out of the group: private messages, "reply 1", the profile (where the contact
 #: is), another account to follow, a contact app named without an ID.
 _OFF_GROUP = re.compile(
-    r"私聊|私我|私信我|私信|扣1|扣个1|扣一|关注公众号|下载app|扫码下载|戳我|滴滴我|滴滴|找我|加我|联系我"
-    r"|看(?:我的?)?(?:头像|朋友圈|主页|空间|个签|签名|资料)|戳(?:我的?)?(?:头像|主页)|点(?:我的?)?头像"
+    r"私聊|私我|私信我|私信|私戳|扣1|扣个1|扣一|关注公众号|下载.{0,6}app|扫码下载|戳我|滴滴我|滴滴|(?<![a-z])dd(?![a-z])"
+    r"|找我|加我|联系我|关注我的?(?:主页|账号|抖音|快手|小红书)"
+    r"|看(?:我的?)?(?:头像|朋友圈|主页|空间|个签|签名|资料|昵称|名字)|戳(?:我的?)?(?:头像|主页)|点(?:我的?)?头像"
     r"|(?:联系|加|找)(?:我)?(?:vx|v|wx|微信|薇|威|qq|扣扣|q|企鹅)$|(?:需要|要|感兴趣|有意)的?(?:扣扣|qq|vx|私)$|私$"
 )
 #: What such an invitation is about: money, jobs, free things, low prices, goods for sale.
@@ -397,6 +398,7 @@ _MONEY = re.compile(
     r"赚|挣|收入|副业|项目|红包|免费|借款|贷款|奖金|福利|兼职|工资|佣金|返现|低价|便宜|优惠|招聘|代理|货源|领取|价格"
     r"|需要的|要的|有需要|感兴趣|有意者|有意的|批发|出售|转让|清仓|特价|代办|包过|全包|保真|一件代发|量大|从优|钱"
     r"|产品|效果|试听|试用|资料|额度|征信|下款|收益|陪|内部|利息|拿证|详聊|秒结算|价格高|只要\d"
+    r"|见效|名额有限|包教包会|全套|限时|假一赔|零门槛|提成|推广|一半|官方价|半价|打折|折扣"
 )
 
 
@@ -416,6 +418,7 @@ def find_solicitation(views: Views) -> Hit | None:
 #: Words of a member talking ABOUT spam or scams, not making one.
 _META = re.compile(
     r"广告|骗子|骗局|诈骗|被骗|骗人|是骗|防骗|举报|上当|别信|小心|当心|管理员|管管|被踢|踢了|踢出|拉黑|冒充|是真的吗|是不是真的"
+    r"|有人.{0,4}(?:私聊|私信|加|找)我|我没理|没理他|别理"
 )
 #: What makes a message an offer even when it also says 骗 or 小心 ("被骗了？专业追回，加V").
 _META_OVERRIDE = re.compile(r"专业追回|包追回|帮.{0,2}追回|追回.{0,6}(?:加|联系|私|找)|包回")
