@@ -176,3 +176,36 @@ def test_pointers_to_the_profile_or_private_messages_in_an_offer_are_found(text:
 )
 def test_private_talk_without_an_offer_passes(text: str) -> None:
     assert rule_of(text) == ""
+
+
+# ---- English, pinyin and "+ 我" ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("jia wo weixin, naicha youhuiquan ban jia: nc_yhq", "wechat_id"),
+        ("Selling max level accounts, cheap, whatsapp +852 6123 4567", "wechat_id"),
+        ("DM me for authentic luxury skincare at 70% off", "solicitation"),
+        ("私人订制减脂餐，月瘦 15 斤，不成功退款，感兴趣 + 我", "solicitation"),
+        ("Guaranteed returns 5% weekly, join our investment group now", "scam_phrase"),
+        ("邀请好友注册就能领现金，邀请越多赚越多，上不封顶", "scam_phrase"),
+        ("有人一起做奶茶外卖代运营吗？带你月入三万", "scam_phrase"),
+    ],
+)
+def test_english_pinyin_and_plus_me_offers_are_found(text: str, rule: str) -> None:
+    assert rule_of(text) == rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "扫码关注公众号之后在哪领取保修卡",
+        "Does the X7 support wireless charging?",
+        "How long does shipping to Shanghai take? Order #HY88123",
+        "我的信用卡积分快过期了，在 App 哪里兑换？",
+        "有没有一起组队的，加我们公会",
+    ],
+)
+def test_questions_about_our_channels_and_english_questions_pass(text: str) -> None:
+    assert rule_of(text) == ""

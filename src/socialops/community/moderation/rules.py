@@ -285,11 +285,12 @@ def find_phone(views: Views, allowed_contacts: Sequence[str] = ()) -> Hit | None
 #: Disguises only spammers use: they are a contact offer even without the ID next to them.
 _HEARTS = "❤♥♡💗💖💚💕💛💙💜🧡✉"
 _STRONG = re.compile(
-    r"(?:加|\+|➕|＋|jia)\s*(?:我|老师|客服|好友|助理|小助手)?\s*(?:v|微(?!信)|薇|威|徽|vx|wx|q|卫星|🛰)(?![a-z])(?!\s*(?:认证|用户|博主))"
+    r"(?:加|\+|➕|＋|jia)\s*(?:我|wo|老师|客服|好友|助理|小助手)?\s*(?:v|微(?!信)|薇|威|徽|vx|wx|q|qq|卫星|🛰|wei\s?xin)(?![a-z])(?!\s*(?:认证|用户|博主))"
     rf"|(?<![a-z])v\s*(?:信|芯|[{_HEARTS}])|(?:薇|威|徽|微)\s*[{_HEARTS}]"
     r"|(?<![a-z])v\s?x(?=\s*(?:联系|私聊|详聊|了解|咨询|同号|[:：]))"
     r"|(?<![a-z])wxid_[a-z0-9]{4,}|(?<![a-z])(?:v|vx|wx|q|qq)\s*我(?!们)|微\s?xin|wei\s?信|v\s?xin"
     r"|薇信|威信|徽信|维信|微芯|薇芯|卫星号|vx号|wx号|威芯"
+    r"|whats\s?app|telegram|(?<![a-z])tg\s*[:：@]|line\s?id\s*[:：]|add\s+(?:me\s+)?on\s+(?:wechat|qq)"
     r"|绿色软件|绿色app|绿泡泡|绿色聊天|(?:加|联系|➕|\+)\s*(?:我\s*)?(?:飞机|纸飞机|telegram|tg)(?![a-z])"
 )
 #: Words that announce a contact; with an ID after them they are one.
@@ -398,18 +399,40 @@ _MONEY = re.compile(
     r"赚|挣|收入|副业|项目|红包|免费|借款|贷款|奖金|福利|兼职|工资|佣金|返现|低价|便宜|优惠|招聘|代理|货源|领取|价格"
     r"|需要的|要的|有需要|感兴趣|有意者|有意的|批发|出售|转让|清仓|特价|代办|包过|全包|保真|一件代发|量大|从优|钱"
     r"|产品|效果|试听|试用|资料|额度|征信|下款|收益|陪|内部|利息|拿证|详聊|秒结算|价格高|只要\d"
-    r"|见效|名额有限|包教包会|全套|限时|假一赔|零门槛|提成|推广|一半|官方价|半价|打折|折扣"
+    r"|见效|疗程|根治|包治|专利|名额有限|包教包会|全套|限时|假一赔|零门槛|提成|推广|一半|官方价|半价|打折|折扣"
 )
 
 
 def find_solicitation(views: Views) -> Hit | None:
     """An invitation to continue in private (私聊, 扣1, 关注公众号) about money, jobs or free offers."""
     text = views.compact.text
-    off = _OFF_GROUP.search(text)
-    if off is None or _MONEY.search(text) is None or talks_about_spam(views):
+    if talks_about_spam(views):
         return None
-    a, b = views.compact.span(off.start(), off.end())
-    return Hit(SOLICITATION, a, b, views.compact.original[a:b], {})
+    off = _OFF_GROUP.search(text)
+    if off is not None and _MONEY.search(text) is not None:
+        if _OFFICIAL_CUE.fullmatch(off.group(0)) and _QUESTION.search(views.norm.text):
+            return None  # "扫码关注公众号之后在哪领取": a member asking about our own account
+        a, b = views.compact.span(off.start(), off.end())
+        return Hit(SOLICITATION, a, b, views.compact.original[a:b], {})
+    norm = views.norm.text
+    off2 = _OFF_GROUP_NORM.search(norm)
+    if off2 is not None and (_MONEY.search(text) is not None or _MONEY_EN.search(norm) is not None):
+        a, b = views.norm.span(off2.start(), off2.end())
+        return Hit(SOLICITATION, a, b, views.norm.original[a:b], {})
+    return None
+
+
+#: Invitations that name our own channels: a question about them is not an invitation.
+_OFFICIAL_CUE = re.compile(r"关注公众号|下载.{0,6}app|扫码下载")
+_QUESTION = re.compile(r"在哪|哪里|怎么|如何|是不是|能不能|可以.{0,6}吗|吗[?？!！。～~]*$|呢[?？]*$")
+#: Read on the normalised text (spaces and symbols kept): "+ 我", English invitations.
+_OFF_GROUP_NORM = re.compile(
+    r"(?:[+➕]|加)\s*我(?!们)|\b(?:dm|pm|message|contact|add|text|inbox)\s+me\b|\bhit\s+me\s+up\b"
+)
+#: English offer words.
+_MONEY_EN = re.compile(
+    r"\b(?:earn|cheap|discount|returns?|profit|guaranteed|selling|for\s+sale|invest\w*|income|free)\b|\$\s?\d|\d+\s?%\s?off"
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,6 +562,9 @@ SCAM_KINDS: tuple[tuple[str, Any, re.Pattern[str], re.Pattern[str] | None], ...]
             r"手机操作|动动手指|在家.{0,4}赚|带娃.{0,4}赚|玩游戏.{0,4}赚|搬砖.{0,6}(?:提现|赚|收益)|打金工作室|打字员"
             r"|拉人头|拉新奖励|拉人.{0,4}奖|邀请.{0,3}人.{0,6}(?:送|奖|返)|每天.{0,6}\d{2,4}\+|每天.{0,4}提现|月入\d"
             r"|收入可观|轻松赚|赚钱的机会|一起赚钱|有偿招募|转发朋友圈.{0,6}(?:领|赚|工资)|日结"
+            r"|月入[一二三四五六七八九十两]+万|带你.{0,3}(?:赚|月入|日入)|月薪过万|包就业|无需经验|零经验|出国劳务"
+            r"|上不封顶|越多赚越多|充\d+返\d+|earn\$?\d+|workingfromhome|workfromhome|noexperienceneeded"
+            r"|guaranteed(?:returns|profit|income)|joinour(?:investment|trading|vip)group"
         ),
         re.compile(r"副业|兼职"),
     ),
