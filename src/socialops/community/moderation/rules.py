@@ -389,7 +389,7 @@ def find_banned(views: Views, words: Sequence[str]) -> Hit | None:
 #: Moving the talk out of the group: private messages, "reply 1", the profile (where the contact
 #: is), another account to follow, a contact app named without an ID.
 _OFF_GROUP = re.compile(
-    r"私聊|私我|私信我|私信|私戳|扣1|扣个1|扣一|关注公众号|下载.{0,6}app|扫码下载|戳我|滴滴我|滴滴|(?<![a-z])dd(?![a-z])"
+    r"私聊|私我|私信我|私信|私戳|扣1|扣个1|扣一|关注公众号|下载.{0,6}app|扫码下载|戳我|滴滴我|滴滴|滴我|嘀嘀|嘀我|(?<![a-z])dd(?![a-z])"
     r"|找我|加我|联系我|关注我的?(?:主页|账号|抖音|快手|小红书)"
     r"|看(?:我的?)?(?:头像|朋友圈|主页|空间|个签|签名|资料|昵称|名字)|戳(?:我的?)?(?:头像|主页)|点(?:我的?)?头像"
     r"|(?:联系|加|找)(?:我)?(?:vx|v|wx|微信|薇|威|qq|扣扣|q|企鹅)$|(?:需要|要|感兴趣|有意)的?(?:扣扣|qq|vx|私)$|私$"
@@ -441,7 +441,7 @@ _MONEY_EN = re.compile(
 #: Words of a member talking ABOUT spam or scams, not making one.
 _META = re.compile(
     r"广告|骗子|骗局|诈骗|被骗|骗人|是骗|防骗|举报|上当|别信|小心|当心|管理员|管管|被踢|踢了|踢出|拉黑|冒充|是真的吗|是不是真的"
-    r"|有人.{0,4}(?:私聊|私信|加|找)我|我没理|没理他|别理"
+    r"|有人.{0,4}(?:私聊|私信|加|找)我|我没理|没理他|别理|有人(?:在)?发|删掉|删了|应该删"
 )
 #: What makes a message an offer even when it also says 骗 or 小心 ("被骗了？专业追回，加V").
 _META_OVERRIDE = re.compile(r"专业追回|包追回|帮.{0,2}追回|追回.{0,6}(?:加|联系|私|找)|包回")
@@ -469,7 +469,7 @@ _GROUP_NUMBER = re.compile(
 _GROUP_PITCH = re.compile(
     r"(?:进|加|入|拉你进|拉你入|扫码进|扫码入)(?:我们的?|我的|下面的?|这个)?.{0,4}群.{0,8}"
     r"(?:领|送|赚|福利|红包|免费|返|优惠券|内部价|带|荐|资料)"
-    r"|(?:福利|返利|赚钱|兼职|红包|优惠券|外卖券|荐股|内部)群"
+    r"|(?:福利|返利|赚钱|兼职|红包|优惠券|外卖券|荐股|内部|特惠|团购|羊毛|薅羊毛)群|进群方式"
     r"|扫.{0,4}(?:下方|下面|图中|这个)?二维码.{0,6}(?:进|加|入).{0,3}群"
     r"|(?:群满|新群|群已满|换群|搬群|群已迁移|群迁移).{0,10}(?:扫|加|进)"
 )
@@ -483,8 +483,8 @@ def find_group_invite(views: Views) -> Hit | None:
         if run and 5 <= len(re.sub(r"\D", "", run.group(0))) <= 12:
             a, b = views.digits.span(m.start(), m.end() + len(run.group(0).rstrip()))
             return Hit(GROUP_INVITE, a, b, views.digits.original[a:b], {})
-    if talks_about_spam(views):
-        return None
+    if talks_about_spam(views) or _QUESTION.search(views.norm.text):
+        return None  # "官方福利群怎么进？" asks about a group, it does not invite to one
     m2 = _GROUP_PITCH.search(views.compact.text)
     if m2:
         a, b = views.compact.span(m2.start(), m2.end())
@@ -504,7 +504,7 @@ SCAM_KINDS: tuple[tuple[str, Any, re.Pattern[str], re.Pattern[str] | None], ...]
         _("a loan offer"),
         re.compile(
             r"黑户|秒批|不看征信|无视征信|征信不好也能|征信花也|当天下款|当天放款|秒下款|下款快|放款快|快速放款"
-            r"|停息挂账|代还信用卡|信用卡代还|代提额|快速提额|提额代办|逾期协商|撸口子|资金周转"
+            r"|不查征信|免征信|停息挂账|代还信用卡|信用卡代还|代提额|快速提额|提额代办|逾期协商|撸口子|资金周转"
         ),
         re.compile(r"急用钱|额度\d*万?|利息低|低息|免息借"),
     ),
@@ -513,7 +513,7 @@ SCAM_KINDS: tuple[tuple[str, Any, re.Pattern[str], re.Pattern[str] | None], ...]
         _("gambling"),
         re.compile(
             r"棋牌|上下分|上分下分|百家乐|赌场|博彩|时时彩|六合彩|北京赛车|彩票(?:平台|计划|内部|包中|带)|包中|稳赢|必中"
-            r"|真人在线|bc平台"
+            r"|真人在线|bc平台|福彩.{0,4}(?:内部|计划|数据)|体彩.{0,4}(?:内部|计划|数据)|一期一中|跟着买就?(?:行|赚|中)"
         ),
         None,
     ),
@@ -543,7 +543,9 @@ SCAM_KINDS: tuple[tuple[str, Any, re.Pattern[str], re.Pattern[str] | None], ...]
     (
         "adult",
         _("adult content or escorts"),
-        re.compile(r"约炮|小姐姐(?:陪|上门|服务)|上门服务|裸聊|一夜情|特殊服务|看片|福利姬"),
+        re.compile(
+            r"约炮|小姐姐(?:陪|上门|服务)|小姐姐.{0,8}上门|按摩.{0,8}上门|上门按摩|上门服务|裸聊|一夜情|特殊服务|看片|福利姬"
+        ),
         re.compile(r"同城约|同城交友|寂寞|(?<!预)约吗|陪练|陪玩"),
     ),
     (
@@ -563,7 +565,7 @@ SCAM_KINDS: tuple[tuple[str, Any, re.Pattern[str], re.Pattern[str] | None], ...]
             r"|拉人头|拉新奖励|拉人.{0,4}奖|邀请.{0,3}人.{0,6}(?:送|奖|返)|每天.{0,6}\d{2,4}\+|每天.{0,4}提现|月入\d"
             r"|收入可观|轻松赚|赚钱的机会|一起赚钱|有偿招募|转发朋友圈.{0,6}(?:领|赚|工资)|日结"
             r"|月入[一二三四五六七八九十两]+万|带你.{0,3}(?:赚|月入|日入)|月薪过万|包就业|无需经验|零经验|出国劳务"
-            r"|上不封顶|越多赚越多|充\d+返\d+|earn\$?\d+|workingfromhome|workfromhome|noexperienceneeded"
+            r"|上不封顶|越多赚越多|拉.{0,3}(?:个)?(?:好友|人).{0,4}(?:就|即)?(?:回本|返现|奖励)|充\d+返\d+|earn\$?\d+|workingfromhome|workfromhome|noexperienceneeded"
             r"|guaranteed(?:returns|profit|income)|joinour(?:investment|trading|vip)group"
         ),
         re.compile(r"副业|兼职"),
