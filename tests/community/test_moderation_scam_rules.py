@@ -209,3 +209,30 @@ def test_english_pinyin_and_plus_me_offers_are_found(text: str, rule: str) -> No
 )
 def test_questions_about_our_channels_and_english_questions_pass(text: str) -> None:
     assert rule_of(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("每天喝奶茶还能赚零花钱，只需要拉三个好友就回本", "scam_phrase"),
+        ("福彩内部数据，一期一中，跟着买就行", "scam_phrase"),
+        ("大额信用卡办理，最高 50 万，不查征信，嘀嘀我", "scam_phrase"),
+        ("车主福利：加入车主特惠群，保养五折，进群方式见我空间", "group_invite"),
+        ("电子版资料需要的滴我", "solicitation"),
+    ],
+)
+def test_lottery_pyramid_and_deal_group_wording_is_found(text: str, rule: str) -> None:
+    assert rule_of(text) == rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "老师，群里有人发刷单兼职的消息，是不是应该删掉",
+        "官方福利群怎么进？",
+        "中通快递 1380 0572 9911 53 这个单号查不到物流",
+        "融安的客服热线是 400-820-3311 吗",
+    ],
+)
+def test_reports_group_questions_and_tracking_numbers_pass(text: str) -> None:
+    assert rule_of(text) == ""
