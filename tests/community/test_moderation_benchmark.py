@@ -32,6 +32,22 @@ def test_the_script_prints_precision_recall_per_split_and_the_baseline(capsys: A
     spec.loader.exec_module(module)
     assert module.main(["--errors"]) == 0
     out = capsys.readouterr().out
-    assert "train (tuned on)" in out and "held-out (never tuned on)" in out
+    assert "train (tuned on)" in out and "dev (old held-out, misses read)" in out
     assert out.count("ours      precision") == 2 and out.count("baseline  precision") == 2
     assert "ours by rule:" in out and "recall" in out
+    # The blind set is judged only on request, so runs made while tuning never see it.
+    assert "blind" not in out.replace("--blind", "")
+
+
+def test_the_extra_training_and_the_blind_files_are_labelled() -> None:
+    for name, split in (("moderation_zh_train_extra.jsonl", "train"), ("moderation_zh_blind.jsonl", "blind")):
+        rows = [
+            json.loads(line) for line in (ROOT / "benchmarks/data" / name).read_text("utf-8").splitlines()
+        ]
+        assert {r["split"] for r in rows} == {split} and {r["label"] for r in rows} == {"spam", "ok"}
+        assert all(r.get("domain") for r in rows)
+
+
+def test_the_blind_errors_flag_warns_that_it_ends_the_blindness() -> None:
+    text = SCRIPT.read_text("utf-8")
+    assert "--blind-errors" in text and "ENDS the set's blindness" in text

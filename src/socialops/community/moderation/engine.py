@@ -20,6 +20,7 @@ from .rules import (
     CONTACT_RULES,
     DEFAULT_BANNED_WORDS,
     FLOOD,
+    GROUP_INVITE,
     LINK,
     NEW_MEMBER_LINK,
     PHONE,
@@ -27,6 +28,7 @@ from .rules import (
     REPEAT,
     RULE_SEVERITY,
     RULES,
+    SCAM_PHRASE,
     SOLICITATION,
     WECHAT_ID,
     Hit,
@@ -168,8 +170,12 @@ def _content_hits(message: MessageFacts, policy: Policy) -> list[Hit | None]:
         out.append(rules.find_wechat(views, policy.allowed_contacts))
     if policy.enabled(PHONE) or contacts_matter:
         out.append(rules.find_phone(views, policy.allowed_contacts))
+    if policy.enabled(GROUP_INVITE):
+        out.append(rules.find_group_invite(views))
     if policy.enabled(BANNED_WORD) and policy.banned_words:
         out.append(rules.find_banned(views, policy.banned_words))
+    if policy.enabled(SCAM_PHRASE):
+        out.append(rules.find_scam_phrase(views))
     if policy.enabled(SOLICITATION):
         out.append(rules.find_solicitation(views))
     return out
@@ -219,6 +225,7 @@ def _behaviour_hits(message: MessageFacts, policy: Policy, history: Sequence[Mes
 __all__ = [
     "BANNED_WORD",
     "FLOOD",
+    "GROUP_INVITE",
     "LINK",
     "NEW_MEMBER_LINK",
     "OK",
@@ -226,6 +233,7 @@ __all__ = [
     "QR_IMAGE",
     "REPEAT",
     "RULES",
+    "SCAM_PHRASE",
     "SOLICITATION",
     "WECHAT_ID",
     "MessageFacts",

@@ -9,7 +9,8 @@ the exact span it matched as evidence.
 Views:
 
 * ``normalise(text)``: NFKC + casefold per character, zero-width and format characters dropped,
-  the usual traditional characters made simplified, odd digit forms (❶ ➀ ⓵) made ASCII digits.
+  the usual traditional characters made simplified, odd digit forms (❶ ➀ ⓵) made ASCII digits,
+  Cyrillic and Greek look-alikes of Latin letters made Latin (vх with a Cyrillic х → vx).
 * ``compact(norm)``: the normalised text with every space, symbol, emoji and punctuation mark
   dropped, so "加 V 💚" and "加V" read the same (used for banned words and repeat keys).
 * ``digit_runs(norm)``: runs of digits (ASCII, full-width, circled, Chinese numerals) joined
@@ -39,6 +40,16 @@ _ODD_DIGITS = {
     "\u24ff": "0",  # ⓿
     "\u277f": "10",
 }
+
+#: Letters from other scripts that look like Latin ones (Cyrillic vх, Greek ν): spammers swap them
+#: in to slip past word lists. Applied after casefolding, so only lower-case forms are listed.
+_HOMOGLYPHS = dict(
+    zip(
+        "аеорсухкмтвнізјԛԝѕӏαβεικνορτυχ",
+        "aeopcyxkmtbhizjqwslabeikvoptux",
+        strict=True,
+    )
+)
 
 #: Traditional → simplified for the characters that matter in ads and contacts (cheap, not complete).
 _T2S = dict(
@@ -115,7 +126,7 @@ def fold_char(ch: str) -> str:
     if ch in ("⑴", "⒈") or (len(out) > 1 and out[0] == "(" and out[-1] == ")"):
         # ⑴ → (1): keep just the digit(s), the brackets are decoration.
         out = out.strip("().")
-    return "".join(_T2S.get(c, c) for c in out)
+    return "".join(_HOMOGLYPHS.get(c, _T2S.get(c, c)) for c in out)
 
 
 def normalise(text: str) -> Normalised:
