@@ -82,7 +82,7 @@ def test_the_documented_production_environment_passes_the_deploy_checks(tmp_path
     assert settings["hsts"] >= 31536000
     assert settings["cookies"] == [True, True]
     assert settings["debug"] is False
-    assert settings["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert settings["static"] == "socialops.web.storage.ManifestStaticStorage"
     assert settings["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert settings["email_password"] == "mail-pass"
     assert settings["middleware"] == "socialops.core.proxy.ProxyClientAddressMiddleware"

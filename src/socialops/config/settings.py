@@ -283,7 +283,7 @@ Path(STATIC_ROOT).mkdir(exist_ok=True)
 # (cached for ever by browsers and the proxy) and are served compressed from STATIC_ROOT.
 STATIC_MANIFEST = _env_bool("SOCIALOPS_STATIC_MANIFEST", False) and not TESTING
 if STATIC_MANIFEST:
-    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    STORAGES["staticfiles"] = {"BACKEND": "socialops.web.storage.ManifestStaticStorage"}
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
