@@ -230,6 +230,7 @@ class ApiClient(HttpUser):
                 "theme_id": random.choice(SEED["themes"]),
                 "account_ids": [random.choice(SEED["accounts"])],
                 "body": "来自接口的新内容，周末见。",
+                "evergreen": True,
             },
             name="api: items create",
         )
