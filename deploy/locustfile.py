@@ -172,9 +172,11 @@ class Editor(_Person):
         with self.client.post(
             f"{W}/content/{item}/edit/", data=fields, name="page: content save", catch_response=True
         ) as response:
-            # A save whose version another editor moved on is answered with the form again (200):
-            # that is the product working, not an error; anything but 200 / a redirect is.
-            if response.status_code >= 400:
+            # A save whose version another editor moved on is answered with the form again and
+            # 409 (two editors on one item): the product working, not an error.
+            if response.status_code == 409:
+                response.success()
+            elif response.status_code >= 400:
                 response.failure(f"status {response.status_code}")
 
 
