@@ -13,7 +13,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-pg install assets messages system-deps lint typecheck djcheck pytest clean
+.PHONY: demo test test-pg smoke install assets messages system-deps lint typecheck djcheck pytest clean
 
 # ---- installation -------------------------------------------------------------------------
 $(STAMPS):
@@ -96,6 +96,12 @@ test: install system-deps lint typecheck djcheck pytest
 # The same suite against PostgreSQL with the job queue on Redis (what .ci/run does second).
 test-pg: install system-deps
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# A team install on this machine under load (PostgreSQL + Redis on 127.0.0.1; docs/deploy.md).
+# SMOKE_ARGS= runs the full 10-minute load test; the default is the short one.
+SMOKE_ARGS ?= --short
+smoke: install
+	SOCIALOPS_BIN=$(abspath $(BIN)) bash deploy/smoke.sh $(SMOKE_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(STAMPS) .pytest_cache .mypy_cache .ruff_cache

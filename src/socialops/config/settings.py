@@ -22,6 +22,21 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_secret(name: str, default: str = "") -> str:
+    """Return the variable NAME, or the content of the file NAME_FILE names (systemd credentials,
+    Docker/Kubernetes secrets), so secrets need not sit in an environment file."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {exc}") from exc
+    return default
+
+
 # Everything the product writes (SQLite files, secret key, uploads) lives under one directory,
 # ./var/ relative to where it is started unless SOCIALOPS_DATA_DIR says otherwise.
 TESTING = "pytest" in sys.modules or os.environ.get("SOCIALOPS_TESTING") == "1"
@@ -42,7 +57,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 def _secret_key() -> str:
     """Return SOCIALOPS_SECRET_KEY, or a key generated once and kept under the data dir."""
-    key = os.environ.get("SOCIALOPS_SECRET_KEY")
+    key = _env_secret("SOCIALOPS_SECRET_KEY")
     if key:
         return key
     path = DATA_DIR / "secret_key"
@@ -62,11 +77,11 @@ SECRET_KEY = _secret_key()
 
 # Platform credentials are encrypted at rest with these Fernet keys (comma-separated, the first
 # encrypts, all decrypt); unset, a key is generated once into the data dir (see docs/platforms.md).
-CREDENTIALS_KEYS = [k for k in os.environ.get("SOCIALOPS_CREDENTIALS_KEY", "").split(",") if k.strip()]
+CREDENTIALS_KEYS = [k for k in _env_secret("SOCIALOPS_CREDENTIALS_KEY").split(",") if k.strip()]
 CREDENTIALS_KEY_FILE = DATA_DIR / "credentials_key"
 # /metrics (Prometheus) answers a request with "Authorization: Bearer <this>"; unset, only the
 # machine itself (127.0.0.1, ::1) may read it.
-METRICS_TOKEN = os.environ.get("SOCIALOPS_METRICS_TOKEN", "")
+METRICS_TOKEN = _env_secret("SOCIALOPS_METRICS_TOKEN")
 # The local sandbox platform (`socialops sandbox`) that the demo and the tests publish to.
 SANDBOX_URL = os.environ.get("SOCIALOPS_SANDBOX_URL", "http://127.0.0.1:8900")
 # The egress policy (socialops.core.egress): outgoing requests never go to private, loopback,
@@ -130,6 +145,15 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Behind a reverse proxy, the client's address replaces the proxy's before anything reads it
+# (socialops.core.proxy; SOCIALOPS_BEHIND_PROXY is described with the HTTPS settings below).
+BEHIND_PROXY = _env_bool("SOCIALOPS_BEHIND_PROXY", False)
+PROXY_ADDRESSES = [
+    a.strip() for a in os.environ.get("SOCIALOPS_PROXY_ADDRESSES", "127.0.0.1,::1").split(",") if a.strip()
+]
+if BEHIND_PROXY:
+    MIDDLEWARE.insert(0, "socialops.core.proxy.ProxyClientAddressMiddleware")
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -160,9 +184,8 @@ TEMPLATES = [
 
 # Database: SQLite under the data dir unless DATABASE_URL names another (PostgreSQL for teams).
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{DATA_DIR / 'socialops.sqlite3'}",
+    "default": dj_database_url.parse(
+        _env_secret("DATABASE_URL", f"sqlite:///{DATA_DIR / 'socialops.sqlite3'}"),
         # Keep connections (checked before reuse): a worker thread publishing post after post
         # would otherwise open a new PostgreSQL connection for every task.
         conn_max_age=int(os.environ.get("SOCIALOPS_CONN_MAX_AGE", "600")),
@@ -180,7 +203,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs: SqliteHuey beside the database by default, RedisHuey when REDIS_URL is set.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = _env_secret("REDIS_URL")
 HUEY: dict[str, object]
 if REDIS_URL:
     HUEY = {
@@ -266,7 +289,7 @@ if os.environ.get("SOCIALOPS_S3_BUCKET"):
             "endpoint_url": os.environ.get("SOCIALOPS_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("SOCIALOPS_S3_REGION") or None,
             "access_key": os.environ.get("SOCIALOPS_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("SOCIALOPS_S3_SECRET_ACCESS_KEY") or None,
+            "secret_key": _env_secret("SOCIALOPS_S3_SECRET_ACCESS_KEY") or None,
             "location": os.environ.get("SOCIALOPS_S3_PREFIX", ""),
             "default_acl": "private",
             "querystring_auth": True,
@@ -274,8 +297,14 @@ if os.environ.get("SOCIALOPS_S3_BUCKET"):
         },
     }
 Path(STATIC_ROOT).mkdir(exist_ok=True)
-# Whitenoise serves straight from the apps' static dirs, so no collectstatic step is needed.
-WHITENOISE_USE_FINDERS = True
+# Static files: by default whitenoise serves straight from the apps' static dirs, so a checkout
+# needs no collectstatic step. A production install sets SOCIALOPS_STATIC_MANIFEST=1 and runs
+# `socialops collectstatic` after each install or upgrade: files get content-hashed names
+# (cached for ever by browsers and the proxy) and are served compressed from STATIC_ROOT.
+STATIC_MANIFEST = _env_bool("SOCIALOPS_STATIC_MANIFEST", False) and not TESTING
+if STATIC_MANIFEST:
+    STORAGES["staticfiles"] = {"BACKEND": "socialops.web.storage.ManifestStaticStorage"}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Security headers. The pages carry no inline script, so script-src can be strict;
@@ -286,8 +315,42 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
-SESSION_COOKIE_SECURE = _env_bool("SOCIALOPS_SECURE_COOKIES", False)
+# HTTPS (docs/deploy.md): SOCIALOPS_HTTPS=1 when people reach the site over https, usually
+# through a reverse proxy that terminates TLS. Then cookies are secure, plain http is redirected
+# (except the health check and /metrics, which machines ask over loopback) and browsers are told
+# to use https only (HSTS). SOCIALOPS_BEHIND_PROXY=1 trusts the proxy's X-Forwarded-Proto: set
+# it only when a proxy that overwrites that header is the only way in.
+HTTPS = _env_bool("SOCIALOPS_HTTPS", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _env_bool("SOCIALOPS_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SOCIALOPS_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SOCIALOPS_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("SOCIALOPS_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = _env_bool("SOCIALOPS_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Asking browsers' preload lists to carry the domain is its owner's decision, not this
+# application's (SOCIALOPS_HSTS_PRELOAD=1 adds the directive); the deploy check would warn otherwise.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Email (event registrations' confirmations): SMTP when SOCIALOPS_EMAIL_HOST is set; otherwise
+# mails are written to the log (console), so an install without a mail server loses none silently.
+EMAIL_HOST = os.environ.get("SOCIALOPS_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "SOCIALOPS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("SOCIALOPS_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("SOCIALOPS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = _env_secret("SOCIALOPS_EMAIL_PASSWORD")
+EMAIL_USE_SSL = _env_bool("SOCIALOPS_EMAIL_SSL", False)
+EMAIL_USE_TLS = _env_bool("SOCIALOPS_EMAIL_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("SOCIALOPS_EMAIL_FROM", "socialops@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
