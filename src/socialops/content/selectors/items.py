@@ -240,8 +240,8 @@ def content_item_rendered(
     membership_get(workspace=workspace, user=user)
     resolve = image_url_for(workspace, absolute=absolute)
     return {
-        "article_html": article_html(item.body, image_url=resolve),
-        "preview_html": preview_html(item.body, image_url=resolve),
+        "article_html": article_html(item.body, image_url=resolve, body_format=item.body_format),
+        "preview_html": preview_html(item.body, image_url=resolve, body_format=item.body_format),
         "asset_ids": [i for i in asset_ids_in(item.body) if resolve(i) is not None],
     }
 
@@ -305,7 +305,7 @@ def variant_prefill(
         .first()
         or ""
     )
-    summary = item.digest or _clip(plain_text(item.body), TEASER_LENGTH)
+    summary = item.digest or _clip(plain_text(item.body, item.body_format), TEASER_LENGTH)
     fields: dict[str, Any] = {
         "title": item.title,
         "body": item.body,
@@ -328,7 +328,7 @@ def variant_prefill(
             }
     elif platform == Platform.XIAOHONGSHU:
         fields["title"] = _clip(item.title, max_length(Platform.XIAOHONGSHU, "title", "note") or 20)
-        fields["body"] = plain_text(item.body) if item.body else summary
+        fields["body"] = plain_text(item.body, item.body_format) if item.body else summary
         fields["media"] = images or ([item.cover] if item.cover else [])
     else:
         # Weibo and the other short-text platforms: a teaser pointing at the full story, kept
