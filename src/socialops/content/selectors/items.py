@@ -25,7 +25,7 @@ from socialops.workspaces.models import Workspace
 from socialops.workspaces.selectors import member_row_or_404, member_rows
 
 from ..models import ContentItem, ContentVariant, Importance, MediaAsset, MediaKind, Theme, ThemeTarget
-from ..rendering import article_html, asset_ids_in, plain_text, preview_html
+from ..rendering import article_html, asset_ids_in, plain_text, preview_html, stored_html
 
 # Statuses of the review/publishing workflow after which the planner leaves an item alone.
 DONE_STATUSES = ("published", "archived")
@@ -244,6 +244,16 @@ def content_item_rendered(
         "preview_html": preview_html(item.body, image_url=resolve, body_format=item.body_format),
         "asset_ids": [i for i in asset_ids_in(item.body) if resolve(i) is not None],
     }
+
+
+def content_body_preview(*, workspace: Workspace, user: Any, body: str, body_format: str) -> str:
+    """A body being typed as the 公众号 article will show it: for rich text, first sanitised as a
+    save stores it (library images as asset:N), then rendered with our member-only image URLs."""
+    membership_get(workspace=workspace, user=user)
+    resolve = image_url_for(workspace)
+    if body_format == "html":
+        body = stored_html(body, image_url=lambda asset_id: f"asset:{asset_id}" if resolve(asset_id) else None)
+    return article_html(body, image_url=resolve, body_format=body_format)
 
 
 # ---- variants -------------------------------------------------------------------------------
