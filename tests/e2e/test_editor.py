@@ -55,9 +55,7 @@ def test_type_a_heading_bold_text_and_a_library_image_then_save(page: Any) -> No
         }"""
     )
     page.get_by_test_id("rich-image").click()
-    page.screenshot(path="/tmp/dbg1.png")
-    print(page.problems, page.get_by_test_id("rich-picker").evaluate("d => d.open + d.outerHTML.slice(0,900)"))
-    page.get_by_test_id("rich-picker").get_by_role("button", name="新品.png").click(timeout=3000)
+    page.get_by_test_id("rich-picker").get_by_role("button", name="新品.png").click()
     assert editor.locator("img").count() == 1
 
     # The phone preview renders the server's sanitised HTML in a 375 px screen.
@@ -66,7 +64,8 @@ def test_type_a_heading_bold_text_and_a_library_image_then_save(page: Any) -> No
     screen.locator("h2", has_text="新品发布").wait_for()
     assert screen.bounding_box()["width"] <= 376
 
-    page.get_by_label("截止日期").fill("2030-01-01")
+    page.select_option("select[name=theme]", label="产品介绍")
+    page.check("#id_evergreen")
     page.locator("form[data-testid=item-form] button[type=submit]").click()
     page.wait_for_url("**/content/*/")
 
@@ -81,4 +80,7 @@ def test_type_a_heading_bold_text_and_a_library_image_then_save(page: Any) -> No
     assert preview.locator("strong", has_text="限时优惠").is_visible()
     assert preview.locator(f"img[src$='/assets/{photo.pk}/file/']").count() == 1
     assert page.evaluate("() => window.pwned") is None
-    assert not [p for p in page.problems if "Content Security Policy" in p or "Refused" in p]
+    # The page itself needs no CSP exception (TipTap's injected <style> is off); the only
+    # violation is the pasted handler being blocked, which is the policy doing its job.
+    csp = [p for p in page.problems if "Content Security Policy" in p and "inline event handler" not in p]
+    assert csp == [] and not [p for p in page.problems if "TypeError" in p or "ReferenceError" in p]

@@ -123,7 +123,13 @@
         T.TextStyle,
         T.Color,
         T.TextAlign.configure({ types: ["heading", "paragraph"] }),
-        T.Image.configure({ allowBase64: false }),
+        // Only library images: a pasted picture from elsewhere would be dropped on save anyway
+        // (a 公众号 article may not hot-link images), so the editor does not pretend to keep it.
+        T.Image.extend({
+          parseHTML: function () {
+            return [{ tag: "img[src]", getAttrs: function (el) { return el.getAttribute("src").indexOf(prefix) === 0 ? null : false; } }];
+          },
+        }).configure({ allowBase64: false }),
         Findings,
       ],
       content: toEditor(initial),
