@@ -162,7 +162,9 @@ def test_wechat_payload_from_a_rich_text_item_is_clean(
 
 
 def test_checks_read_the_words_not_the_markup(workspace: Any, theme: Any) -> None:
-    item = make_item(workspace, theme, body="<h2>最好的</h2><p>产品<strong>第一</strong></p>", body_format="html")
+    item = make_item(
+        workspace, theme, body="<h2>最好的</h2><p>产品<strong>第一</strong></p>", body_format="html"
+    )
     (target, *_rest) = runner.check_targets(workspace=workspace, item=item)
     assert target.text_fields["body"] == "最好的\n产品第一"
     assert body_text("<p>a</p><ul><li><p>b</p></li></ul>", "html") == "a\nb"

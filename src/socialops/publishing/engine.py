@@ -325,7 +325,9 @@ def build_post(pub: Publication, *, media: bool = True, media_bytes: bool = True
     body = (variant.body if variant is not None else "") or item.body
     # A 公众号 variant carries the item's article as it was prefilled, so it is written in the
     # item's body format; other platforms' variants are plain text, which renders alike either way.
-    body_format = item.body_format if variant is None or body == item.body or _is_article(variant) else "markdown"
+    body_format = (
+        item.body_format if variant is None or body == item.body or _is_article(variant) else "markdown"
+    )
     # Images stay "asset:<id>" references: a connector that uploads them swaps in its own URLs.
     body_html = (
         article_html(body, image_url=lambda asset_id: f"asset:{asset_id}", body_format=body_format)

@@ -252,7 +252,9 @@ def content_body_preview(*, workspace: Workspace, user: Any, body: str, body_for
     membership_get(workspace=workspace, user=user)
     resolve = image_url_for(workspace)
     if body_format == "html":
-        body = stored_html(body, image_url=lambda asset_id: f"asset:{asset_id}" if resolve(asset_id) else None)
+        body = stored_html(
+            body, image_url=lambda asset_id: f"asset:{asset_id}" if resolve(asset_id) else None
+        )
     return article_html(body, image_url=resolve, body_format=body_format)
 
 

@@ -450,7 +450,8 @@ def _gate_body(workspace: Workspace, state: dict[str, Any], errors: Errors) -> N
         MediaAsset.objects.filter(workspace=workspace, kind=MediaKind.IMAGE).values_list("pk", flat=True)
     )
     state["body"] = stored_html(
-        state.get("body") or "", image_url=lambda asset_id: f"asset:{asset_id}" if asset_id in images else None
+        state.get("body") or "",
+        image_url=lambda asset_id: f"asset:{asset_id}" if asset_id in images else None,
     )
     if state.get("form") == ContentForm.ARTICLE and not state["body"] and "body" not in errors:
         _add(errors, "body", _("An article needs a body."))
