@@ -145,6 +145,7 @@
     });
     format.value = "html";
     textarea.hidden = true;
+    textarea.parentNode.classList.replace("mb-3", "mb-1");
     if (helpText) helpText.hidden = true;
     chrome.hidden = false;
 
@@ -307,6 +308,7 @@
         editor.destroy();
         format.value = "markdown";
         textarea.hidden = false;
+        textarea.parentNode.classList.replace("mb-1", "mb-3");
         if (helpText) helpText.hidden = false;
         chrome.hidden = true;
       },
