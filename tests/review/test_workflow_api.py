@@ -181,11 +181,7 @@ def test_comments_crud(api: Any, workspace: Any, team: Team, foreign: Foreign) -
         }, ok=(201,),
     ).json()  # fmt: skip
     assert created["quote"] == "限时八折" and (created["start"], created["end"]) == (5, 9)
-    assert (
-        created["field_label"] == "body"
-        and created["revision"] == 1
-        and created["author"] == "editor"
-    )
+    assert created["field_label"] == "body" and created["revision"] == 1 and created["author"] == "editor"
     wrong = _post(
         api(team.editor),
         f"{BASE}/acme/items/{item.pk}/comments",
