@@ -29,15 +29,18 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Vendor files are copied from node_modules, never committed.
-$(STAMPS)/assets: $(STAMPS)/npm | $(STAMPS)
-	@mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/echarts $(VENDOR)/fullcalendar $(VENDOR)/swagger-ui
+# Vendor files are copied from node_modules, never committed. TipTap ships ES modules only:
+# esbuild (a devDependency) bundles the parts the article editor uses into one classic script.
+$(STAMPS)/assets: $(STAMPS)/npm frontend/tiptap.js | $(STAMPS)
+	@mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/echarts $(VENDOR)/fullcalendar $(VENDOR)/swagger-ui $(VENDOR)/tiptap
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	cp node_modules/fullcalendar/index.global.min.js $(VENDOR)/fullcalendar/fullcalendar.min.js
 	cp node_modules/@fullcalendar/core/locales-all.global.min.js $(VENDOR)/fullcalendar/locales-all.min.js
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	node_modules/.bin/esbuild frontend/tiptap.js --bundle --minify --format=iife --global-name=SocialopsTiptap \
+	  --target=es2019 --legal-comments=eof --log-level=warning --outfile=$(VENDOR)/tiptap/tiptap.min.js
 	@touch $@
 
 # Compiled translations (.mo) are build output like the vendor files.

@@ -11,13 +11,19 @@ the caller maps asset ids to URLs (our member-only file view for the preview, th
 own uploaded-image URL when publishing). Any other image source is dropped, because a 公众号
 article may not hot-link images and a preview must not fetch third-party trackers.
 
+Articles written in the rich-text editor (``body_format == "html"``, see docs/editor.md) skip
+the Markdown step: their body is already HTML, sanitised by ``stored_html`` with the same
+allow-list when it is saved, and sanitised again by the same pipeline when rendered.
+
 Two outputs, one pipeline:
 
 * ``article_html`` — what goes to the platform. Inline ``style`` is kept (limited to harmless
   typography and box properties), since 公众号 articles carry their layout that way.
 * ``preview_html`` — what our own page shows, inline in the item page. It has no ``style``
   attributes at all, so the page keeps its strict Content-Security-Policy (no inline style
-  needed) and the article's look comes from our stylesheet. We chose this over a sandboxed
+  needed) and the article's look comes from our stylesheet. A rich-text body keeps its allowed
+  styles here too (its colours and alignment are the point of the editor); the policy's
+  ``style-src-attr`` already allows style attributes, and the allow-list keeps them to typography. We chose this over a sandboxed
   iframe with its own CSP because the preview's purpose is reading the text and checking
   structure and images, and an inline fragment needs no second view, no frame-ancestors
   exception and works with the page's own fonts and width.
@@ -33,6 +39,9 @@ import nh3
 from markdown_it import MarkdownIt
 
 ImageUrl = Callable[[int], str | None]
+
+MARKDOWN = "markdown"
+HTML = "html"
 
 ASSET_SRC = re.compile(r"^asset:(\d{1,18})$")
 # Any image reference to our library in a body: Markdown ![..](asset:N) or HTML src="asset:N".
@@ -115,6 +124,13 @@ _BASE_ATTRIBUTES = {
     "ol": {"start"},
 }
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+# The editor shows library images through our member-only file view; stored, they are asset:N.
+_OWN_ASSET_URL = re.compile(
+    r"""(<img\b[^>]*?\ssrc=)(["'])(?:https?://[^"'/\s]+)?/w/[\w-]+/assets/(\d{1,18})/(?:file|thumbnail)/\2""",
+    re.IGNORECASE,
+)
+# Where blocks end in HTML: the plain text keeps them apart as lines.
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|section|pre|tr|ul|ol|table)>|<br\s*/?>|<hr\s*/?>", re.I)
 
 _markdown = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable("table")
 # markdown-it leaves a link it distrusts as literal "[text](javascript:…)" text; let it make the
@@ -176,17 +192,43 @@ def _sanitise(html: str, *, image_url: ImageUrl, keep_style: bool) -> str:
     return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
 
 
-def article_html(body: str, *, image_url: ImageUrl) -> str:
+def _as_html(body: str, body_format: str) -> str:
+    return (body or "") if body_format == HTML else markdown_to_html(body)
+
+
+def stored_html(body: str, *, image_url: ImageUrl) -> str:
+    """A rich-text body as we store it: sanitised by the article allow-list, images as ``asset:N``.
+
+    ``image_url`` answers ``asset:N`` for the workspace's images (anything else is dropped);
+    our own file-view URLs the editor displays are turned back into ``asset:N`` first.
+    """
+    body = _OWN_ASSET_URL.sub(lambda m: f"{m.group(1)}{m.group(2)}asset:{m.group(3)}{m.group(2)}", body or "")
+    return _sanitise(body, image_url=image_url, keep_style=True)
+
+
+def article_html(body: str, *, image_url: ImageUrl, body_format: str = MARKDOWN) -> str:
     """The HTML a 公众号 article accepts, with inline styles limited to typography and boxes."""
-    return _sanitise(markdown_to_html(body), image_url=image_url, keep_style=True)
+    return _sanitise(_as_html(body, body_format), image_url=image_url, keep_style=True)
 
 
-def preview_html(body: str, *, image_url: ImageUrl) -> str:
-    """The same article for our own pages: no style attributes, so it fits a strict CSP."""
-    return _sanitise(markdown_to_html(body), image_url=image_url, keep_style=False)
+def preview_html(body: str, *, image_url: ImageUrl, body_format: str = MARKDOWN) -> str:
+    """The same article for our own pages: no style attributes for Markdown (as before); a
+    rich-text body keeps its allowed styles (colours, alignment), which is what its author set."""
+    return _sanitise(_as_html(body, body_format), image_url=image_url, keep_style=body_format == HTML)
 
 
-def plain_text(body: str) -> str:
-    """The words of a Markdown body without markup (for teasers and excerpts), whitespace collapsed."""
-    text = nh3.clean(markdown_to_html(body), tags=set(), clean_content_tags={"script", "style"})
+def body_text(body: str, body_format: str = MARKDOWN) -> str:
+    """The text the checks read: a Markdown body as written; a rich-text body as its words, one
+    line a block (what the editor's text is, so findings point at the same characters)."""
+    if body_format != HTML:
+        return body or ""
+    text = _BLOCK_END.sub("\n", body or "")
+    text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
+    return re.sub(r"\n{2,}", "\n", html.unescape(text)).strip("\n")
+
+
+def plain_text(body: str, body_format: str = MARKDOWN) -> str:
+    """The words of a body without markup (for teasers and excerpts), whitespace collapsed."""
+    source = _BLOCK_END.sub(" ", body or "") if body_format == HTML else markdown_to_html(body)
+    text = nh3.clean(source, tags=set(), clean_content_tags={"script", "style"})
     return re.sub(r"\s+", " ", html.unescape(text)).strip()

@@ -39,8 +39,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from socialops.accounts.models import Platform
 from socialops.content.models import ContentItem, MediaAsset
-from socialops.content.rendering import article_html, asset_ids_in
+from socialops.content.rendering import article_html, asset_ids_in, plain_text
 from socialops.platforms.connectors.base import (
     KIND_CAPABILITY,
     AuthExpired,
@@ -322,8 +323,17 @@ def build_post(pub: Publication, *, media: bool = True, media_bytes: bool = True
     item = pub.item
     variant = pub.variant
     body = (variant.body if variant is not None else "") or item.body
+    # A 公众号 variant carries the item's article as it was prefilled, so it is written in the
+    # item's body format; other platforms' variants are plain text, which renders alike either way.
+    body_format = (
+        item.body_format if variant is None or body == item.body or _is_article(variant) else "markdown"
+    )
     # Images stay "asset:<id>" references: a connector that uploads them swaps in its own URLs.
-    body_html = article_html(body, image_url=lambda asset_id: f"asset:{asset_id}") if body and media else ""
+    body_html = (
+        article_html(body, image_url=lambda asset_id: f"asset:{asset_id}", body_format=body_format)
+        if body and media
+        else ""
+    )
     common: dict[str, Any] = {
         "body_html": body_html,
         "media": _media(pub, body, with_data=media_bytes) if media else (),
@@ -333,7 +343,7 @@ def build_post(pub: Publication, *, media: bool = True, media_bytes: bool = True
     }
     if variant is not None:
         return PostRequest(
-            text=variant.body or variant.digest or item.digest or item.body,
+            text=variant.body or variant.digest or item.digest or _item_text(item),
             title=variant.title or item.title,
             link_url=variant.link_url,
             hashtags=tuple(str(h) for h in variant.hashtags or ()),
@@ -343,11 +353,21 @@ def build_post(pub: Publication, *, media: bool = True, media_bytes: bool = True
             **common,
         )
     return PostRequest(
-        text=item.digest or item.body or item.title,
+        text=item.digest or _item_text(item) or item.title,
         title=item.title,
         options=_article_options({}, author="", digest=item.digest),
         **common,
     )
+
+
+def _item_text(item: ContentItem) -> str:
+    """The item's body as a text post carries it: a rich-text article's words, never its markup."""
+    return plain_text(item.body, item.body_format) if item.body_format == "html" else item.body
+
+
+def _is_article(variant: Any) -> bool:
+    """A variant whose body is the whole article (a 公众号 account's), not a teaser."""
+    return bool(variant.account.platform == Platform.WECHAT_MP)
 
 
 def _article_options(extra: Any, *, author: str, digest: str) -> dict[str, Any]:

@@ -193,6 +193,7 @@ class ItemOut(Schema):
     calendar_links: list[str]
     digest: str
     body: str
+    body_format: str
     cover_id: int | None
     image_ids: list[int]
     video_id: int | None
@@ -230,6 +231,11 @@ class ItemIn(Schema):
     calendar_links: list[ShortText] = Field(default_factory=list, max_length=50)
     digest: str = Field("", max_length=1000)
     body: str = Field("", max_length=200_000)
+    body_format: str = Field(
+        "markdown",
+        max_length=20,
+        description='"markdown", or "html" for a rich-text article (sanitised on save, see docs/editor.md)',
+    )
     cover_id: RefId | None = None
     image_ids: list[RefId] = Field(default_factory=list, max_length=50)
     video_id: RefId | None = None
@@ -252,6 +258,7 @@ class ItemPatchIn(Schema):
     calendar_links: list[ShortText] | None = Field(None, max_length=50)
     digest: str | None = Field(None, max_length=1000)
     body: str | None = Field(None, max_length=200_000)
+    body_format: str | None = Field(None, max_length=20)
     cover_id: RefId | None = None
     image_ids: list[RefId] | None = Field(None, max_length=50)
     video_id: RefId | None = None
@@ -266,7 +273,8 @@ class RenderedOut(Schema):
         ..., description="For the 公众号: sanitised, inline styles limited to typography"
     )
     preview_html: str = Field(
-        ..., description="The same without style attributes, for pages under a strict CSP"
+        ...,
+        description="The same for our pages: without style attributes for Markdown; a rich-text body keeps its allowed styles",
     )
     asset_ids: list[int] = Field(..., description="Library images the body uses, in order")
 

@@ -11,7 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from socialops.accounts.models import Platform, SocialAccount
 from socialops.core.forms import BootstrapFormMixin
 
-from ..models import ContentForm, ContentItem, ContentVariant, Importance, MediaAsset, MediaKind, Theme
+from ..models import (
+    BodyFormat,
+    ContentForm,
+    ContentItem,
+    ContentVariant,
+    Importance,
+    MediaAsset,
+    MediaKind,
+    Theme,
+)
+from ..rendering import body_text
 from ..services.items import FORM_ONLY_FIELDS
 from ..services.variants import EXTRA_FIELDS
 
@@ -27,7 +37,7 @@ PAGE_FIELD_FORMS: dict[str, frozenset[str]] = {
 FIELD_FORMS: dict[str, str] = {name: " ".join(sorted(forms_)) for name, forms_ in PAGE_FIELD_FORMS.items()}
 # The body means something different in each form.
 BODY_LABELS = (
-    ("article", _("Body (Markdown)")),
+    ("article", _("Body")),
     ("short_post", _("Text")),
     ("video live", _("Description")),
     ("qa", _("Question")),
@@ -183,6 +193,11 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace"}),
         help_text=_("Markdown. Insert an image from the media library with ![caption](asset:ID)."),
     )
+    # "html" once the rich-text editor is on the body (articles); the page's script sets it.
+    # Without script the body stays a Markdown text box, as it always was.
+    body_format = forms.ChoiceField(
+        choices=BodyFormat.choices, required=False, initial=BodyFormat.MARKDOWN, widget=forms.HiddenInput
+    )
     cover = forms.TypedChoiceField(label=_("Cover image"), coerce=int, required=False, empty_value=None)
     images = forms.TypedMultipleChoiceField(label=_("Images"), coerce=int, required=False)
     video = forms.TypedChoiceField(label=_("Video file"), coerce=int, required=False, empty_value=None)
@@ -247,6 +262,7 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
             "calendar_links": item.calendar_links,
             "digest": item.digest,
             "body": item.body,
+            "body_format": item.body_format,
             "cover": item.cover_id,
             "images": [a.pk for a in images],
             "video": item.video_id,
@@ -265,6 +281,11 @@ class ContentItemForm(BootstrapFormMixin, forms.Form):
         """
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("version", "is_advertising")}
         chosen = data.get("form")
+        data["body_format"] = data.get("body_format") or BodyFormat.MARKDOWN
+        if chosen != ContentForm.ARTICLE and data["body_format"] == BodyFormat.HTML:
+            # Switched away from an article without the page's script: keep the words only.
+            data["body"] = body_text(data.get("body") or "", BodyFormat.HTML)
+            data["body_format"] = BodyFormat.MARKDOWN
         for field, forms_ in PAGE_FIELD_FORMS.items():
             if chosen not in forms_:
                 data[field] = (

@@ -8,6 +8,7 @@ from .calendar import (
     OfficialScheduleYear,
 )
 from .items import (
+    BodyFormat,
     ContentForm,
     ContentItem,
     ContentVariant,
@@ -20,6 +21,7 @@ from .items import (
 from .plan import CadenceRule, CapacityRule, HolidayMode, Placement, PlacementSource, PlanRun
 
 __all__ = [
+    "BodyFormat",
     "CadenceRule",
     "CalendarEntry",
     "CalendarEntryKind",

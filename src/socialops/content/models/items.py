@@ -71,6 +71,13 @@ class Importance(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class BodyFormat(models.TextChoices):
+    """How an item's body is written: Markdown (short posts, older articles) or rich-text HTML."""
+
+    MARKDOWN = "markdown", _("Markdown")
+    HTML = "html", _("Rich text (HTML)")
+
+
 class MediaKind(models.TextChoices):
     """Kinds of media asset."""
 
@@ -149,7 +156,12 @@ class ContentItem(CreatedByModel, TimestampedModel):
     calendar_links = models.JSONField(_("calendar links"), default=list, blank=True)
     # Image-text and short posts.
     digest = models.CharField(_("digest"), max_length=300, blank=True)
-    body = models.TextField(_("body (Markdown)"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    # Articles written in the rich-text editor are stored as sanitised HTML; everything else,
+    # and every item from before the editor, is Markdown and renders as it always did.
+    body_format = models.CharField(
+        _("body format"), max_length=10, choices=BodyFormat.choices, default=BodyFormat.MARKDOWN
+    )
     cover = models.ForeignKey(
         MediaAsset,
         on_delete=models.SET_NULL,

@@ -25,7 +25,7 @@ from socialops.workspaces.models import Workspace
 from socialops.workspaces.selectors import member_row_or_404, member_rows
 
 from ..models import ContentItem, ContentVariant, Importance, MediaAsset, MediaKind, Theme, ThemeTarget
-from ..rendering import article_html, asset_ids_in, plain_text, preview_html
+from ..rendering import article_html, asset_ids_in, plain_text, preview_html, stored_html
 
 # Statuses of the review/publishing workflow after which the planner leaves an item alone.
 DONE_STATUSES = ("published", "archived")
@@ -240,10 +240,22 @@ def content_item_rendered(
     membership_get(workspace=workspace, user=user)
     resolve = image_url_for(workspace, absolute=absolute)
     return {
-        "article_html": article_html(item.body, image_url=resolve),
-        "preview_html": preview_html(item.body, image_url=resolve),
+        "article_html": article_html(item.body, image_url=resolve, body_format=item.body_format),
+        "preview_html": preview_html(item.body, image_url=resolve, body_format=item.body_format),
         "asset_ids": [i for i in asset_ids_in(item.body) if resolve(i) is not None],
     }
+
+
+def content_body_preview(*, workspace: Workspace, user: Any, body: str, body_format: str) -> str:
+    """A body being typed as the 公众号 article will show it: for rich text, first sanitised as a
+    save stores it (library images as asset:N), then rendered with our member-only image URLs."""
+    membership_get(workspace=workspace, user=user)
+    resolve = image_url_for(workspace)
+    if body_format == "html":
+        body = stored_html(
+            body, image_url=lambda asset_id: f"asset:{asset_id}" if resolve(asset_id) else None
+        )
+    return article_html(body, image_url=resolve, body_format=body_format)
 
 
 # ---- variants -------------------------------------------------------------------------------
@@ -305,7 +317,7 @@ def variant_prefill(
         .first()
         or ""
     )
-    summary = item.digest or _clip(plain_text(item.body), TEASER_LENGTH)
+    summary = item.digest or _clip(plain_text(item.body, item.body_format), TEASER_LENGTH)
     fields: dict[str, Any] = {
         "title": item.title,
         "body": item.body,
@@ -328,7 +340,7 @@ def variant_prefill(
             }
     elif platform == Platform.XIAOHONGSHU:
         fields["title"] = _clip(item.title, max_length(Platform.XIAOHONGSHU, "title", "note") or 20)
-        fields["body"] = plain_text(item.body) if item.body else summary
+        fields["body"] = plain_text(item.body, item.body_format) if item.body else summary
         fields["media"] = images or ([item.cover] if item.cover else [])
     else:
         # Weibo and the other short-text platforms: a teaser pointing at the full story, kept

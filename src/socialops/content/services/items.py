@@ -30,7 +30,8 @@ from socialops.workspaces.audit import audit_delete, audit_record, audit_saved, 
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
-from ..models import ContentForm, ContentItem, Importance, MediaAsset, MediaKind, Theme
+from ..models import BodyFormat, ContentForm, ContentItem, Importance, MediaAsset, MediaKind, Theme
+from ..rendering import stored_html
 from ..selectors.calendar import resolve_calendar_link
 from ..selectors.items import ordered_images
 from .common import (
@@ -70,6 +71,7 @@ ITEM_FIELDS = (
     "calendar_links",
     "digest",
     "body",
+    "body_format",
     "cover",
     "images",
     "video",
@@ -331,6 +333,15 @@ def _clean_item(workspace: Workspace, data: dict[str, Any], errors: Errors) -> d
         cleaned["digest"] = _text(data["digest"], "digest", errors, max_length=DIGEST_MAX)
     if "body" in data:
         cleaned["body"] = _text(data["body"], "body", errors, max_length=BODY_MAX)
+    if "body_format" in data:
+        if data["body_format"] not in BodyFormat.values:
+            _add(
+                errors,
+                "body_format",
+                _("Unknown body format: %(value)s. Choose one of %(choices)s.")
+                % {"value": str(data["body_format"])[:40], "choices": ", ".join(BodyFormat.values)},
+            )
+        cleaned["body_format"] = data["body_format"]
     if "cover" in data:
         cleaned["cover"] = _asset(workspace, data["cover"], "cover", MediaKind.IMAGE, errors)
     if "images" in data:
@@ -424,6 +435,28 @@ def _check_item_state(
         _add(errors, "deadline", _("Give a deadline, or mark the item evergreen."))
 
 
+def _gate_body(workspace: Workspace, state: dict[str, Any], errors: Errors) -> None:
+    """A rich-text body is stored sanitised: the article allow-list, images of this library only.
+
+    This is the gate every write goes through (page and API alike): a pasted ``<script>``, an
+    event handler or a ``javascript:`` link never reaches the database, the pages or a platform.
+    """
+    if state.get("body_format") != BodyFormat.HTML:
+        return
+    if state.get("form") not in (ContentForm.ARTICLE, None) and "body_format" not in errors:
+        _add(errors, "body_format", _("Rich text is for articles; other forms are written as plain text."))
+        return
+    images = set(
+        MediaAsset.objects.filter(workspace=workspace, kind=MediaKind.IMAGE).values_list("pk", flat=True)
+    )
+    state["body"] = stored_html(
+        state.get("body") or "",
+        image_url=lambda asset_id: f"asset:{asset_id}" if asset_id in images else None,
+    )
+    if state.get("form") == ContentForm.ARTICLE and not state["body"] and "body" not in errors:
+        _add(errors, "body", _("An article needs a body."))
+
+
 def _apply_item(item: ContentItem, state: dict[str, Any]) -> None:
     for key, value in state.items():
         if key not in ("accounts", "images"):
@@ -446,6 +479,7 @@ def content_item_create(
     calendar_links: Iterable[str] = (),
     digest: str = "",
     body: str = "",
+    body_format: str = BodyFormat.MARKDOWN,
     cover: MediaAsset | int | None = None,
     images: Iterable[Any] = (),
     video: MediaAsset | int | None = None,
@@ -468,6 +502,7 @@ def content_item_create(
         "calendar_links": calendar_links,
         "digest": digest,
         "body": body,
+        "body_format": body_format,
         "cover": cover,
         "images": images,
         "video": video,
@@ -479,6 +514,7 @@ def content_item_create(
     state = _clean_item(workspace, data, errors)
     given = {k for k, v in data.items() if not _empty(v) and k in FORM_ONLY_FIELDS}
     _check_item_state(state, errors, given=given, live_time_changed=True)
+    _gate_body(workspace, state, errors)
     advertising = clean_bool(is_advertising, "is_advertising", errors)
     if errors:
         raise ValidationError(errors)
@@ -521,6 +557,7 @@ def content_item_update(
         "form" in cleaned and cleaned["form"] != item.form
     )
     _check_item_state(state, errors, given=given, live_time_changed=live_time_changed)
+    _gate_body(workspace, state, errors)
     if is_advertising is not None:
         clean_bool(is_advertising, "is_advertising", errors)
     if errors:

@@ -38,7 +38,7 @@ from ..forms.items import (
     VariantForm,
 )
 from ..media import VIDEO_MAX_BYTES, MediaError
-from ..models import ContentForm, ContentItem, Importance, MediaAsset, MediaKind
+from ..models import BodyFormat, ContentForm, ContentItem, Importance, MediaAsset, MediaKind
 from ..presenters import STATUS_LABELS, status_label
 from ..selectors import items as selectors
 from ..selectors.calendar import calendar_link_choices, resolve_calendar_link
@@ -49,6 +49,8 @@ from ..services import variants as variant_services
 from ..services.common import VersionConflict
 
 ITEMS_PER_PAGE = 50
+# The editor's preview takes what a body may hold (the item service's limit).
+BODY_PREVIEW_MAX = 100_000
 
 
 def _in_workspace_tz(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -283,7 +285,7 @@ def _item_form(request: WorkspaceRequest, data: Any, initial: dict[str, Any]) ->
     linked = list(initial.get("calendar_links") or [])
     if data is not None:
         linked += [k for k in data.getlist("calendar_links") if isinstance(k, str) and len(k) <= 60][:20]
-    return ContentItemForm(
+    form = ContentItemForm(
         data,
         initial=initial,
         themes=list(selectors.theme_list(workspace=workspace, user=request.user)),
@@ -294,6 +296,9 @@ def _item_form(request: WorkspaceRequest, data: Any, initial: dict[str, Any]) ->
         calendar_choices=_calendar_choices(request, linked),
         thumb_url=_thumb_url(workspace.slug),
     )
+    # The article editor's image picker: the library's images (the same list the form offers).
+    form.library_images = [a for a in assets if a.kind == MediaKind.IMAGE]  # type: ignore[attr-defined]
+    return form
 
 
 def _item_form_page(
@@ -317,8 +322,27 @@ def _item_form_page(
             "page_forms": FIELD_FORMS,
             "body_labels": BODY_LABELS,
             "has_themes": form.has_themes,
+            "library_images": getattr(form, "library_images", []),
         },
     )
+
+
+@require_POST
+@workspace_view(Perm.CONTENT_EDIT)
+def content_body_preview(request: WorkspaceRequest) -> HttpResponse:
+    """The article editor's phone preview: the typed body as the 公众号 article will show it.
+
+    Rendered from the same sanitised HTML a save stores (nothing is stored here).
+    """
+    body = request.POST.get("body", "")[:BODY_PREVIEW_MAX]
+    body_format = request.POST.get("body_format", BodyFormat.MARKDOWN)
+    html = selectors.content_body_preview(
+        workspace=request.workspace,
+        user=request.user,
+        body=body,
+        body_format=body_format if body_format in BodyFormat.values else BodyFormat.MARKDOWN,
+    )
+    return render(request, "content/items/_phone_preview.html", {"html": html})
 
 
 @workspace_view(Perm.CONTENT_EDIT)
@@ -689,6 +713,7 @@ def asset_thumbnail(request: WorkspaceRequest, asset_id: int) -> Any:
 items_urlpatterns: list[URLPattern] = [
     path("content/", content_list, name="content_list"),
     path("content/new/", content_create, name="content_create"),
+    path("content/preview/", content_body_preview, name="content_body_preview"),
     path("content/<int:item_id>/", content_detail, name="content_detail"),
     path("content/<int:item_id>/edit/", content_edit, name="content_edit"),
     path("content/<int:item_id>/delete/", content_delete, name="content_delete"),

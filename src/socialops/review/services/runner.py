@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from socialops.accounts.models import Platform
 from socialops.content.models import ContentItem, ContentVariant, MediaAsset, MediaKind
+from socialops.content.rendering import body_text
 from socialops.content.selectors.items import ordered_images, ordered_media
 from socialops.textkit import disclosure as tk_disclosure
 from socialops.textkit import platform_rules as tk_platform
@@ -282,7 +283,7 @@ def _item_inputs(item: ContentItem) -> dict[str, Any]:
         "text_fields": {
             "title": item.title,
             "digest": item.digest,
-            "body": item.body,
+            "body": body_text(item.body, item.body_format),
             "live_outline": item.live_outline,
         },
         "images": ordered_images(item),
@@ -307,7 +308,11 @@ def _variant_inputs(item: ContentItem, variant: ContentVariant) -> dict[str, Any
     title = title or variant.title or (item.title if rules is not None and rules.title is not None else "")
     fields = {
         "title": title,
-        "body": variant.body or item.body,
+        # A rich-text body is checked as its words (a 公众号 variant carries the item's format).
+        "body": body_text(
+            variant.body or item.body,
+            item.body_format if not variant.body or platform == Platform.WECHAT_MP else "markdown",
+        ),
         "digest": variant.digest or (item.digest if rules is not None and rules.digest is not None else ""),
         "author": variant.author,
     }

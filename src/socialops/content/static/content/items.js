@@ -65,6 +65,11 @@
       button.addEventListener("click", function () {
         var target = document.getElementById(button.getAttribute("data-target"));
         if (!target) return;
+        if (target.richEditor) {
+          // The article editor inserts the picture itself (stored as asset:ID).
+          target.richEditor.insertAsset(button.getAttribute("data-insert-asset"), button.getAttribute("data-alt"));
+          return;
+        }
         var snippet = "![" + (button.getAttribute("data-alt") || "") + "](asset:" + button.getAttribute("data-insert-asset") + ")";
         var start = target.selectionStart || target.value.length;
         var end = target.selectionEnd || start;

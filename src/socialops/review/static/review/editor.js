@@ -49,6 +49,15 @@
     if (!item) return;
     var el = fieldOf(item);
     if (!el) return;
+    if (el.richEditor) {
+      // The article editor (content/richtext.js) maps the offsets into its own text.
+      var from = parseInt(item.getAttribute("data-start"), 10);
+      var to = parseInt(item.getAttribute("data-end"), 10);
+      if (isNaN(from) || isNaN(to)) return;
+      ev.preventDefault();
+      el.richEditor.selectFinding(from, to, button.hasAttribute("data-check-apply") ? button.getAttribute("data-check-apply") : null);
+      return;
+    }
     var range = span(item, el);
     if (!range) return;
     ev.preventDefault();
