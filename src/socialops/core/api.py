@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import (
@@ -15,6 +16,7 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from ninja import Schema
 from ninja.parser import Parser
 
 
@@ -131,6 +133,14 @@ class NulRefusingParser(Parser):
     (a refusal raised while parsing a JSON body would reach the client as "cannot parse").
     """
 
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        # Every body the API takes is one JSON object. Without this, ninja's schemas read a list
+        # or a string through attribute access (a string's .title() became a poll's title).
+        if not isinstance(data, dict):
+            raise TypeError("the request body must be a JSON object")
+        return data
+
     def parse_querydict(
         self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
     ) -> dict[str, Any]:
@@ -143,3 +153,73 @@ class NulRefusingParser(Parser):
             message = _("The NUL character is not allowed.")
             raise DjangoValidationError({key: [message] for key in bad})
         return super().parse_querydict(data, list_fields, request)
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API: a sentence, and field → messages when input was refused."""
+
+    message: str
+    errors: dict[str, list[str]] | None = None
+
+
+ERROR_SCHEMA = "ErrorOut"
+_ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def error_statuses(operation: dict[str, Any], method: str) -> list[int]:
+    """The error statuses the API's own handlers can give this operation (config/api.py's handlers).
+
+    The rule (docs/api.md): behind authentication → 401; a workspace in the path → 403 (role);
+    a path parameter → 404 (not found, or another workspace's); any input → 400 (a service's
+    ValidationError, a NUL character, a body Django would not read) and 422 (the schema refused
+    it); a request body → 413 (too large). Statuses an operation declares itself (409, …) stay.
+    """
+    params = operation.get("parameters") or []
+    path_params = {p.get("name") for p in params if p.get("in") == "path"}
+    has_body = "requestBody" in operation
+    codes: list[int] = []
+    if operation.get("security"):
+        codes.append(401)
+        if "slug" in path_params:
+            codes.append(403)
+    if path_params:
+        codes.append(404)
+    if params or has_body or method != "get":
+        codes += [400, 422]
+    if has_body:
+        codes.append(413)
+    return sorted(codes)
+
+
+def document_error_responses(document: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers every operation can give to an OpenAPI document, in place; the document.
+
+    One place for every router (a new router is covered without touching its decorators). A
+    status an operation already documents with another schema (an import's row errors) becomes
+    "that schema or ErrorOut": the shared exception handlers can answer it too.
+    """
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components[ERROR_SCHEMA] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    for item in (document.get("paths") or {}).values():
+        for method in _METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            declared = {str(code): code for code in responses}
+            for status in error_statuses(operation, method):
+                key = declared.get(str(status))
+                if key is None:
+                    responses[status] = {
+                        "description": HTTPStatus(status).phrase,
+                        "content": {"application/json": {"schema": dict(_ERROR_REF)}},
+                    }
+                    continue
+                content = responses[key].setdefault("content", {})
+                schema = content.get("application/json", {}).get("schema")
+                if schema is None:
+                    content["application/json"] = {"schema": dict(_ERROR_REF)}
+                elif schema != _ERROR_REF and _ERROR_REF not in schema.get("anyOf", []):
+                    content["application/json"] = {"schema": {"anyOf": [schema, dict(_ERROR_REF)]}}
+    return document

@@ -82,7 +82,7 @@ class CadenceOut(Schema):
 
 class CapacityIn(Schema):
     owner_id: Id | None = Field(None, description="a member; empty for the whole team")
-    items_per_week: int = Field(..., ge=0, le=10_000)
+    items_per_week: int = Field(..., ge=0, le=10_000, strict=True)
 
 
 class CapacityOut(Schema):
