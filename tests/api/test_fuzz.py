@@ -42,7 +42,19 @@ CONFIG = SchemathesisConfig.from_dict(
 
 # Checks an operation skips, each with the reason; the rest of its checks still run. Known
 # limits of the schema language or of pydantic's lax parsing, not silenced failures: keep it short.
-KNOWN_GAPS: dict[tuple[str, str], tuple[str, str]] = {}
+_MONEY = (
+    "positive_data_acceptance",
+    "a money field (Decimal, 2 places) is documented as number or string; JSON Schema cannot say "
+    "'at most 2 decimal places' in a way generators honour, so 0.001 or '' fits the document and "
+    "gets a 422",
+)
+KNOWN_GAPS: dict[tuple[str, str], tuple[str, str]] = {
+    ("PUT", "/api/v1/workspaces/{slug}/accounts/{account_id}/metrics/{date}"): _MONEY,
+    ("POST", "/api/v1/workspaces/{slug}/fans/coupons/campaigns"): _MONEY,
+    ("PATCH", "/api/v1/workspaces/{slug}/fans/coupons/campaigns/{campaign_id}"): _MONEY,
+    ("POST", "/api/v1/workspaces/{slug}/campaigns"): _MONEY,
+    ("PATCH", "/api/v1/workspaces/{slug}/campaigns/{campaign_id}"): _MONEY,
+}
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
+import re
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import (
     RequestDataTooBig,
@@ -18,6 +20,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.parser import Parser
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 
 def validation_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -223,3 +227,35 @@ def document_error_responses(document: dict[str, Any]) -> dict[str, Any]:
                 elif schema != _ERROR_REF and _ERROR_REF not in schema.get("anyOf", []):
                     content["application/json"] = {"schema": {"anyOf": [schema, dict(_ERROR_REF)]}}
     return document
+
+
+# pydantic's lax mode reads a number (or a string of digits) as a Unix timestamp where the
+# document promises an ISO date: "?until=0" meant 1970-01-01. These types take ISO text only.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def _date_text(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_parsing", "Input should be a date in the format YYYY-MM-DD")
+    return value
+
+
+def _datetime_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.fullmatch(value):
+        raise PydanticCustomError("datetime_parsing", "Input should be an ISO 8601 date and time")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_datetime_text)]
+# A date from 2000 to 2100 (the planner's and calendar's range), said in the document too.
+PlanDay = Annotated[
+    dt.date,
+    BeforeValidator(_date_text),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}),
+]
