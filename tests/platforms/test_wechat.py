@@ -158,7 +158,8 @@ def test_publish_article_with_cover_and_inline_images(fake: FakeWeChat, client: 
     assert item["content"].startswith("<h2>亮点</h2><p>新品上市</p>")
     assert item["content"].index(first) < item["content"].index(second)
     assert fake.calls.count("/cgi-bin/freepublish/get") == 2  # "publishing" once, then done
-    assert result.external_id == fake.published[0]["article_id"]
+    job = next(iter(fake.jobs.values()))
+    assert result.external_id == f"{fake.published[0]['article_id']}:{job['msg_data_id']}"
     assert result.url.startswith("https://mp.weixin.qq.com/s/") and result.published_at is not None
     assert fake.drafts == {}  # published drafts leave the 草稿箱
 
@@ -505,3 +506,33 @@ def test_token_never_in_errors_or_logs(
     assert all(f.filter(record) for f in logging.getLogger("httpx").filters)
     assert token not in record.getMessage() and "access_token=***&next_openid=" in record.getMessage()
     assert redact(f"?access_token={token}") == "?access_token=***"
+
+
+def test_freepublished_post_metrics_from_article_read(fake: FakeWeChat, client: WechatConnector) -> None:
+    result = client.publish(article(), idempotency_key="k")
+    article_id, msg_data_id = result.external_id.split(":")
+    assert article_id == fake.published[0]["article_id"]
+
+    def row(day: str, msgid: str, readers: int) -> dict[str, Any]:
+        return {"ref_date": day, "msgid": msgid, "detail": {"read_user": readers, "read_user_source": []}}
+
+    fake.article_read = [
+        row("2026-03-15", f"{msg_data_id}_1", 40),
+        row("2026-03-14", f"{msg_data_id}_1", 2),
+        row("2026-03-15", "777_1", 999),  # another article
+    ]
+    with time_machine.travel(dt.datetime(2026, 3, 16, 9, 0, tzinfo=SHANGHAI), tick=False):
+        metrics = client.fetch_post_metrics(result.external_id)
+    # Readers summed over the days; what getarticleread does not report stays unknown.
+    assert metrics.reach == 42 and metrics.impressions is None and metrics.shares is None
+    assert metrics.as_of.date() == dt.date(2026, 3, 15)
+    spans = fake.by_path("/datacube/getarticleread")
+    assert len(spans) == client.post_metrics_days and all(b["begin_date"] == b["end_date"] for b in spans)
+    assert fake.by_path("/datacube/getarticlesummary") == []  # mass sends only: not asked
+    # Comments of the freepublished article are asked for by its msg_data_id, first article.
+    fake.comments[(int(msg_data_id), 0)] = []
+    client.fetch_comments(post_id=result.external_id)
+    (listed,) = fake.by_path("/cgi-bin/comment/list")
+    assert (listed["msg_data_id"], listed["index"]) == (int(msg_data_id), 0)
+    client.delete(result.external_id)
+    assert fake.by_path("/cgi-bin/freepublish/delete")[0]["article_id"] == article_id

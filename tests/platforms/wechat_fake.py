@@ -20,7 +20,9 @@ What it checks (the doc URLs are in socialops/platforms/connectors/wechat.py):
 - user/get paging by next_openid; tags get/create; batchtagging ≤ 50 openids (40032).
 - comment/list count < 50; comment/reply/add; message/custom/send within 48 h of the fan's last
   message (45015 after); datacube spans (7 days, 1 day for
-  getarticlesummary; yesterday at the latest: 61501).
+  getarticlesummary; yesterday at the latest: 61501). getarticleread answers {list: [{ref_date,
+  msgid, detail: {read_user, read_user_source}}], is_delay} from ``article_read`` rows; its doc
+  states no span limit, so the fake enforces none beyond "yesterday at the latest".
 
 Where WeChat documents no code for a case, the fake's choice is marked "our assumption".
 """
@@ -103,6 +105,7 @@ class FakeWeChat:
         self.last_written: dict[str, dt.datetime] = {}
         self.custom_messages: list[dict[str, Any]] = []
         self.article_summary: dict[str, list[dict[str, Any]]] = {}
+        self.article_read: list[dict[str, Any]] = []
         router.route(url__startswith=API).mock(side_effect=self._handle)
 
     # ---- knobs -----------------------------------------------------------------------------
@@ -493,6 +496,12 @@ class FakeWeChat:
         if isinstance(span, dict):
             return span
         return {"list": self.article_summary.get(span[0].isoformat(), [])}
+
+    def _datacube_getarticleread(self, request: httpx.Request, body: Any) -> dict[str, Any]:
+        answer = self._rows(self.article_read, body, 10**6)
+        if "list" in answer:
+            answer["is_delay"] = False
+        return answer
 
     def _cgi_bin_get_api_domain_ip(self, request: httpx.Request, body: Any) -> dict[str, Any]:
         return {"ip_list": ["101.89.47.18", "101.91.34.103"]}

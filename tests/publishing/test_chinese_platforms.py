@@ -13,6 +13,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from socialops.analytics.models import PostRecord
 from socialops.content.models import ContentItem
 from socialops.content.services import variants as variant_services
 from socialops.content.services.media import media_asset_upload
@@ -81,7 +82,8 @@ def test_publish_article_then_sync_yesterday(workspace: Any, fake: FakeWeChat) -
     pub.refresh_from_db()
     assert [a.outcome for a in pub.attempt_rows.order_by("pk")] == ["auth_refreshed", "published"]
     (published,) = fake.published
-    assert pub.external_id == published["article_id"] and pub.url.startswith("https://mp.weixin.qq.com/s/")
+    article_id, msg_data_id = pub.external_id.split(":")
+    assert article_id == published["article_id"] and pub.url.startswith("https://mp.weixin.qq.com/s/")
     (draft,) = fake.by_path("/cgi-bin/draft/add")
     article = draft["articles"][0]
     assert article["title"] == "冬季新品发布" and article["digest"] == "三款新品"
@@ -98,6 +100,17 @@ def test_publish_article_then_sync_yesterday(workspace: Any, fake: FakeWeChat) -
     stored = MetricSnapshot.objects.get(account=account)
     assert stored.date == dt.date(2026, 11, 25)
     assert (stored.followers_total, stored.new_followers, stored.lost_followers) == (5210, 12, 2)
+
+    # The freepublished article's readers come from getarticleread, by the submit's msg_data_id.
+    fake.article_read = [
+        {"ref_date": "2026-11-25", "msgid": f"{msg_data_id}_1", "detail": {"read_user": 321}},
+    ]
+    with time_machine.travel(dt.datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI), tick=False):
+        counts = sync.sync_post_metrics(
+            workspace=workspace, connection=connection, since=timezone.now() - dt.timedelta(days=365)
+        )
+    assert counts["created"] == 1
+    assert PostRecord.objects.get(account=account, external_id=pub.external_id).reach == 321
 
 
 def test_article_still_publishing_is_found_later_never_submitted_twice(

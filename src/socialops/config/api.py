@@ -21,6 +21,7 @@ from socialops.community.api import router as community_router
 from socialops.content.api import router as content_router
 from socialops.core.api import (
     NulRefusingParser,
+    document_error_responses,
     error_summary,
     refused_request,
     schema_error_message,
@@ -63,7 +64,16 @@ class SwaggerFromOurStatic(Swagger):
         return render(request, "web/api_docs.html", context)
 
 
-api = NinjaAPI(
+class SocialopsAPI(NinjaAPI):
+    """The API root; its OpenAPI document lists every operation's error answers (core.api's rule)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_error_responses(document)
+        return document
+
+
+api = SocialopsAPI(
     title="socialops API",
     version="1",
     urls_namespace="api",

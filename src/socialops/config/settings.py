@@ -83,6 +83,9 @@ CREDENTIALS_KEY_FILE = DATA_DIR / "credentials_key"
 # machine itself (127.0.0.1, ::1) may read it.
 METRICS_TOKEN = _env_secret("SOCIALOPS_METRICS_TOKEN")
 # The local sandbox platform (`socialops sandbox`) that the demo and the tests publish to.
+# freepublish/get polls per WeChat account per day (Beijing time); once spent, a publication's
+# status waits for WeChat's PUBLISHJOBFINISH push and polling resumes the next day (docs/platforms.md).
+WECHAT_FREEPUBLISH_POLLS_PER_DAY = int(os.environ.get("SOCIALOPS_WECHAT_FREEPUBLISH_POLLS_PER_DAY", "300"))
 SANDBOX_URL = os.environ.get("SOCIALOPS_SANDBOX_URL", "http://127.0.0.1:8900")
 # The egress policy (socialops.core.egress): outgoing requests never go to private, loopback,
 # link-local or reserved addresses, except to these networks (comma-separated CIDRs). Empty by

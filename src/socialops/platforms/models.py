@@ -168,3 +168,21 @@ class PushEvent(WorkspaceRow):
 
     def __str__(self) -> str:
         return f"{self.msg_type} {self.event} {self.from_user}".strip()
+
+
+class ApiCallCount(WorkspaceRow):
+    """Calls of one rationed platform endpoint made for one connection on one day (Beijing time)."""
+
+    connection = models.ForeignKey(PlatformConnection, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=100)
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "endpoint", "day"], name="uniq_api_call_count"),
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="api_call_count_ws_day")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.day}: {self.calls}"

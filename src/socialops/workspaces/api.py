@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from socialops.core.api import IsoDate
+
 from . import selectors, services
 from .access import membership_get, workspace_get_for_user
 from .models import Workspace
@@ -171,8 +173,8 @@ def audit_list(
     actor: str = "",
     action: str = "",
     object_type: str = "",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
 ) -> Any:
     workspace = api_workspace(request, slug)
     return selectors.audit_entry_list(

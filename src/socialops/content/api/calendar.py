@@ -11,7 +11,7 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params import FormEx, P, PathEx, QueryEx
 
-from socialops.core.api import validation_messages
+from socialops.core.api import IsoDate, validation_messages
 from socialops.core.imports import ImportRejectedOut, rejected_report
 from socialops.core.time import local_today
 from socialops.workspaces.access import ensure_perm
@@ -223,9 +223,9 @@ def _feed_bound(value: str, field: str, *, end: bool) -> dt.date:
 def calendar_day_list(
     request: HttpRequest,
     slug: str,
-    date_from: QueryEx[dt.date | None, P(alias="from", description="first date (default: today)")] = None,
+    date_from: QueryEx[IsoDate | None, P(alias="from", description="first date (default: today)")] = None,
     date_to: QueryEx[
-        dt.date | None, P(alias="to", description="last date, inclusive (default: from + 30 days)")
+        IsoDate | None, P(alias="to", description="last date, inclusive (default: from + 30 days)")
     ] = None,
 ) -> list[dict[str, Any]]:
     workspace = api_workspace(request, slug)
@@ -406,8 +406,8 @@ def schedule_import(
 def entry_list(
     request: HttpRequest,
     slug: str,
-    date_from: QueryEx[dt.date | None, P(alias="from", description="entries ending on or after")] = None,
-    date_to: QueryEx[dt.date | None, P(alias="to", description="entries starting on or before")] = None,
+    date_from: QueryEx[IsoDate | None, P(alias="from", description="entries ending on or after")] = None,
+    date_to: QueryEx[IsoDate | None, P(alias="to", description="entries starting on or before")] = None,
     kind: QueryEx[str, P(max_length=20)] = "",
 ) -> list[dict[str, Any]]:
     workspace = api_workspace(request, slug)

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from socialops.accounts.selectors import own_accounts
+from socialops.core.api import PlanDay
 from socialops.core.pagination import MappedPage
 from socialops.workspaces.api import api_delete, api_object, api_workspace
 from socialops.workspaces.selectors import member_users
@@ -28,7 +29,7 @@ MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PerDay = Annotated[int, Field(ge=0, le=12)]
 WeeklyLimit = Annotated[int, Field(ge=0, le=50)]
-Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
+Day = Annotated[PlanDay, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
 
 
 # ---- schemas -----------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ class CadenceOut(Schema):
 
 class CapacityIn(Schema):
     owner_id: Id | None = Field(None, description="a member; empty for the whole team")
-    items_per_week: int = Field(..., ge=0, le=10_000)
+    items_per_week: int = Field(..., ge=0, le=10_000, strict=True)
 
 
 class CapacityOut(Schema):

@@ -9,7 +9,7 @@ from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.params import FormEx, P, QueryEx
 
-from socialops.core.api import username_of
+from socialops.core.api import IsoDateTime, username_of
 from socialops.core.imports import ImportRejectedOut, mapped_upload_import
 from socialops.core.pagination import MappedPage
 from socialops.workspaces.access import ensure_perm
@@ -135,8 +135,8 @@ def _line_out(line: OrderLine, identity: bool) -> dict[str, Any]:
 def order_line_list(
     request: HttpRequest,
     slug: str,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
     kind: Literal["sales", "cancellations", "anonymous"] | None = None,
     q: QueryEx[str | None, P(max_length=100, description="order id, product, or customer id")] = None,
 ) -> Any:

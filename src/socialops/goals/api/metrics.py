@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from ninja.params import P, PathEx, QueryEx
 
 from socialops.accounts.selectors import account_get
-from socialops.core.api import attribute, username_of
+from socialops.core.api import IsoDate, attribute, username_of
 from socialops.core.imports import (
     INT32_MAX,
     INT64_MAX,
@@ -103,8 +103,8 @@ def snapshot_list(
     request: HttpRequest,
     slug: str,
     account: QueryEx[str | None, P(max_length=100, description="account id or handle")] = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
 ) -> Any:
     workspace = api_workspace(request, slug)
     chosen = None

@@ -62,6 +62,15 @@ N ≠ 0, whatever the HTTP status. Endpoints and limits, with their documentatio
   https://developers.weixin.qq.com/doc/service/en/Analytics/User_Analysis_Data_Interface.html
   ``POST /datacube/getarticlesummary`` (one day per call; msgid = "<msg_data_id>_<index>";
   mass-sent articles only). https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticlesummary.html
+  ``POST /datacube/getarticleread`` {begin_date, end_date (yesterday at the latest)} → list[]
+  {ref_date, msgid ("<msg_data_id>_<index>", the msg_data_id that the mass-send or freepublish
+  submit returned), detail {read_user, read_user_source[]}}, is_delay: every published item read
+  that day, freepublished ones included (one day per call, like getarticlesummary).
+  https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticleread
+- polling budget: freepublish/get calls per account per day are capped by the setting
+  ``WECHAT_FREEPUBLISH_POLLS_PER_DAY`` (counted in the database, ``platforms.budget``); once it is
+  spent the publish ends as OutcomeUnknown with the publish_id, and the PUBLISHJOBFINISH push
+  settles it.
 - verify: ``GET /cgi-bin/get_api_domain_ip`` → ip_list.
   https://developers.weixin.qq.com/doc/service/api/base/api_getapidomainip
 
@@ -127,8 +136,12 @@ from .wechat_client import (
     mass_quota_reset,
     normalise,
     publish_failure,
+    shanghai_today,
     text_to_html,
 )
+
+# The endpoint whose calls count against WECHAT_FREEPUBLISH_POLLS_PER_DAY.
+POLL_ENDPOINT = "freepublish/get"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -342,9 +355,36 @@ class WechatConnector(WechatAudience):
             raise OutcomeUnknown(_("WeChat accepted the article but returned no publish_id."), raw=submitted)
         return self._await_publish(publish_id, submitted)
 
+    def _poll_allowed(self) -> bool:
+        """Spend one freepublish/get call of the account's daily budget (always allowed without a connection)."""
+        if self.connection is None:
+            return True
+        from django.conf import settings
+
+        from ..budget import api_call_spend
+
+        return api_call_spend(
+            connection=self.connection,
+            endpoint=POLL_ENDPOINT,
+            day=shanghai_today(),
+            limit=settings.WECHAT_FREEPUBLISH_POLLS_PER_DAY,
+        )
+
     def _await_publish(self, publish_id: str, submitted: dict[str, Any]) -> PublishResult:
         deadline = time.monotonic() + self.max_wait
         while True:
+            if not self._poll_allowed():
+                # Today's polls are spent: the job's result comes with WeChat's PUBLISHJOBFINISH
+                # push (or the reconcile's batchget); polling resumes tomorrow (Beijing time).
+                raise OutcomeUnknown(
+                    _(
+                        "submitted; today's status checks for this account are used up, so the "
+                        "result will come with WeChat's push"
+                    ),
+                    platform_code="poll_budget",
+                    raw={"publish_id": publish_id},
+                    pending_ref=publish_id,
+                )
             try:
                 data = self._request(
                     "POST", "/cgi-bin/freepublish/get", mutating=False, body={"publish_id": publish_id}
@@ -383,8 +423,13 @@ class WechatConnector(WechatAudience):
     def _published(self, data: dict[str, Any], submitted: dict[str, Any]) -> PublishResult:
         items = (data.get("article_detail") or {}).get("item") or []
         url = str(items[0].get("article_url") or "") if items else ""
+        article_id = str(data.get("article_id") or "")
+        msg_data_id = str(submitted.get("msg_data_id") or "")
+        # "<article_id>:<msg_data_id>": the article_id deletes it; the msg_data_id (submit's answer)
+        # is what the statistics (getarticleread's msgid) and comments know the article by.
+        external_id = f"{article_id}:{msg_data_id}" if article_id and msg_data_id.isdigit() else article_id
         return PublishResult(
-            external_id=str(data.get("article_id") or ""),
+            external_id=external_id,
             url=url,
             published_at=utcnow(),
             raw={**data, "msg_data_id": submitted.get("msg_data_id")},
@@ -495,6 +540,6 @@ class WechatConnector(WechatAudience):
             "POST",
             "/cgi-bin/freepublish/delete",
             mutating=True,
-            body={"article_id": external_id, "index": 0},
+            body={"article_id": external_id.split(":")[0], "index": 0},
             ok_codes=tuple(GONE_CODES),
         )

@@ -71,15 +71,26 @@ class WechatAudience(WechatClient):
             self._summaries[day] = list(data.get("list") or [])
         return self._summaries[day]
 
+    def fetch_article_read(self, day: dt.date) -> list[dict[str, Any]]:
+        """getarticleread for one day: the readers of every published item (freepublished too) read that day."""
+        if day not in self._reads:
+            span = {"begin_date": day.isoformat(), "end_date": day.isoformat()}
+            data = self._request("POST", "/datacube/getarticleread", mutating=False, body=span)
+            self._reads[day] = list(data.get("list") or [])
+        return self._reads[day]
+
     def fetch_post_metrics(self, external_id: str) -> PostMetrics:
-        """Reads, readers, shares and saves of a mass-sent article, summed over ``post_metrics_days``."""
+        """A mass-sent article's reads, readers, shares and saves; a freepublished one's readers; over ``post_metrics_days``."""
         self.require(Capability.POST_METRICS)
         msg_data_id = self._msg_data_id(external_id)
         yesterday = shanghai_today() - dt.timedelta(days=1)
         as_of = self._end_of(yesterday.isoformat())
         if not msg_data_id:
-            # Freepublished articles (an article_id) are not in getarticlesummary: unknown, not zero.
+            # A bare article_id (found by batchget or a push, not submitted by this worker):
+            # the statistics know articles only by msg_data_id. Unknown, not zero.
             return PostMetrics(external_id=external_id, as_of=as_of, raw={"note": "no msg_data_id"})
+        if not external_id.startswith("mass:"):
+            return self._freepublished_metrics(external_id, msg_data_id, yesterday, as_of)
         rows: list[dict[str, Any]] = []
         for back in range(self.post_metrics_days):
             day = yesterday - dt.timedelta(days=back)
@@ -105,13 +116,39 @@ class WechatAudience(WechatClient):
             raw={"rows": rows},
         )
 
+    def _freepublished_metrics(
+        self, external_id: str, msg_data_id: str, yesterday: dt.date, as_of: dt.datetime
+    ) -> PostMetrics:
+        # getarticlesummary lists mass sends only; getarticleread lists every published item.
+        # It documents readers (read_user) per day, nothing else we store: the other figures
+        # stay unknown rather than zero.
+        rows: list[dict[str, Any]] = []
+        for back in range(self.post_metrics_days):
+            day = yesterday - dt.timedelta(days=back)
+            rows += [
+                r
+                for r in self.fetch_article_read(day)
+                if str(r.get("msgid", "")).split("_")[0] == msg_data_id
+            ]
+        if not rows:
+            return PostMetrics(external_id=external_id, as_of=as_of, raw={"rows": []})
+        return PostMetrics(
+            external_id=external_id,
+            as_of=as_of,
+            # A sum of daily unique readers: a reader on two days counts twice.
+            reach=sum(http.as_int((r.get("detail") or {}).get("read_user")) for r in rows),
+            raw={"rows": rows},
+        )
+
     @staticmethod
     def _msg_data_id(external_id: str) -> str:
-        """The msg_data_id in "mass:<msg_id>:<msg_data_id>" or "<msg_data_id>[:<index>]" ('' if none)."""
+        """The msg_data_id in "mass:<msg_id>:<msg_data_id>", "<article_id>:<msg_data_id>" or "<msg_data_id>[:<index>]" ('' if none)."""
         parts = external_id.split(":")
         if parts[0] == "mass":
             return parts[2] if len(parts) > 2 and parts[2].isdigit() else ""
-        return parts[0] if parts[0].isdigit() else ""
+        if parts[0].isdigit():
+            return parts[0]
+        return parts[1] if len(parts) > 1 and parts[1].isdigit() else ""
 
     # ---- comments --------------------------------------------------------------------------
 
@@ -124,7 +161,8 @@ class WechatAudience(WechatClient):
                 _("WeChat lists comments per article: give the article's msg_data_id (optionally “:index”).")
             )
         parts = post_id.split(":")
-        index = http.as_int(parts[1]) if parts[0] != "mass" and len(parts) > 1 else 0
+        # Only "<msg_data_id>:<index>" names an index; "<article_id>:<msg_data_id>" is the first article.
+        index = http.as_int(parts[1]) if parts[0].isdigit() and len(parts) > 1 else 0
         begin = http.as_int(cursor)
         body = {
             "msg_data_id": http.as_int(msg_data_id),

@@ -203,6 +203,7 @@ class WechatClient(http.HttpConnector):
             self.account_type = account_type
         self._sleep = sleep or time.sleep
         self._summaries: dict[dt.date, list[dict[str, Any]]] = {}
+        self._reads: dict[dt.date, list[dict[str, Any]]] = {}
 
     def __repr__(self) -> str:
         return f"<WechatConnector {self.app_id or '?'}>"
