@@ -24,11 +24,15 @@ from pypdf import PdfReader
 
 from socialops.analytics.models import PostRecord
 from socialops.insights.models import ReportRun, ReportSchedule, RunState
+from socialops.insights.presenters import growth as growth_pres
 from socialops.insights.reports import delivery
+from socialops.insights.reports.build import build_report
+from socialops.insights.reports.svg import chart_svg
+from socialops.insights.reports.xlsx import render_xlsx
 from socialops.insights.services import reports as svc
 from socialops.workspaces.models import AuditEntry
 from tests.access import assert_four_cases
-from tests.factories import PostRecordFactory, fill, make_account, make_theme
+from tests.factories import PostRecordFactory, fill, make_account, make_campaign, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +326,54 @@ def test_pages_for_admin_and_analyst(
     assert web(analyst).get(f"/w/acme/insights/reports/runs/{run.pk}/").status_code == 200
     assert web(analyst).get(f"/w/acme/insights/reports/runs/{run.pk}/pdf").status_code == 404  # not made yet
     assert PostRecord.objects.count() == 0
+
+
+def test_monthly_and_campaign_reports_build_their_sections(seeded: dict[str, Any], admin: Any) -> None:
+    workspace = seeded["weibo"].workspace
+    campaign = make_campaign(workspace, name="春季新品周", start_date=MONDAY, end_date=dt.date(2025, 3, 8))
+    make_campaign(workspace, name="还没结束", start_date=MONDAY, end_date=dt.date(2025, 4, 8))
+    with time_machine.travel(EVENING, tick=False):
+        monthly = build_report(
+            workspace=workspace,
+            user=admin,
+            template="monthly",
+            period_from=dt.date(2025, 2, 1),
+            period_to=SUNDAY,
+        )
+        wrap = build_report(
+            workspace=workspace, user=admin, template="campaign", period_from=MONDAY, period_to=SUNDAY
+        )
+    assert [s.key for s in monthly.sections] == [
+        "content", "growth", "funnel", "goals", "anomalies", "benchmark", "recommendations",
+    ]  # fmt: skip
+    posts = next(k for k in monthly.kpis if k.key == "content.posts")
+    assert posts.value == 13  # the post of 24 February is in this period
+    (section,) = wrap.sections
+    assert [row[0] for row in section.tables[0].rows] == [campaign.name]
+    book = load_workbook(io.BytesIO(render_xlsx(wrap)))
+    assert book.worksheets[1].cell(row=2, column=1).value == "春季新品周"
+    assert book.worksheets[1].cell(row=2, column=2).number_format == "yyyy-mm-dd"
+
+
+def test_charts_are_drawn_as_svg_from_the_pages_options() -> None:
+    flows = {
+        "rows": [
+            {"period": MONDAY, "new": 30, "lost": 10},
+            {"period": MONDAY + dt.timedelta(days=7), "new": 20, "lost": 25},
+        ]
+    }
+    svg = chart_svg(growth_pres.flows_chart_option(flows))
+    assert svg.startswith("<svg") and svg.count("<rect") >= 4 + 3 and "<polyline" in svg
+    assert "2025-03-03" in svg
+    funnel = chart_svg(
+        growth_pres.funnel_chart_option(
+            {
+                "steps": [
+                    {"label": "曝光", "value": 20000, "has_data": True},
+                    {"label": "订单", "value": 14, "has_data": True},
+                ]
+            }
+        )
+    )
+    assert "曝光" in funnel and "10,000" in funnel  # a log axis with decade ticks
+    assert chart_svg({}) == "" and chart_svg({"xAxis": {"type": "category", "data": []}, "series": []}) == ""
