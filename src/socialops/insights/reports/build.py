@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socialops.analytics.models import WEEKDAY_LABELS
 from socialops.engagement.models.campaigns import Campaign
 from socialops.engagement.selectors import campaigns as campaign_sel
 from socialops.goals.selectors.competitors import MAX_DAYS, MIN_DAYS
@@ -33,7 +34,7 @@ from ..selectors import recommendations as rec_sel
 from ..views.content import group_table, post_table
 from ..views.funnel import funnel_table
 from ..views.goals import _coverage_chart, review_table
-from ..views.growth import flows_table
+from ..views.growth import cohorts_table, flows_table
 
 # Column formats of the workbook: "int" (#,##0), "num" (#,##0.00), "pct" (0.00%), "p" (0.000), "date".
 Formats = dict[int, str]
@@ -103,6 +104,21 @@ def _content(report: Report, user: Any) -> None:
     ]
     header, rows = group_table(data)
     posts_header, posts_rows = post_table(ranking)
+    # The weekday × hour cells (the page's heatmap), best rate first: when posts did best.
+    slots = sorted(
+        data["slots"], key=lambda c: -(c["engagement_rate"] if c["engagement_rate"] is not None else -1.0)
+    )
+    slot_rows = [
+        [
+            str(WEEKDAY_LABELS[c["weekday"] - 1]) if 1 <= c["weekday"] <= 7 else "?",
+            f"{c['hour']:02d}:00",
+            c["posts"],
+            c["engagement_rate"],
+            c["engagements"],
+        ]
+        for c in slots[:10]
+    ]
+    slot_header = [_("Weekday"), _("Hour"), _("Posts"), _("Mean engagement rate"), _("Mean engagements")]
     lines = []
     theme_rows = data["dimensions"]["theme"]
     for row in theme_rows:
@@ -122,6 +138,7 @@ def _content(report: Report, user: Any) -> None:
                     rows,
                     {2: "int", 3: "int", 4: "num", 5: "num", 6: "num", 7: "pct", 8: "pct", 9: "pct", 11: "p"},
                 ),
+                Table("slots", _("Best time slots"), slot_header, slot_rows, {2: "int", 3: "pct", 4: "num"}),
                 Table(
                     "top_posts",
                     _("Top posts"),
@@ -145,6 +162,11 @@ def _growth(report: Report, user: Any) -> None:
         Kpi("growth.net", _("Net change"), totals["net"]),
     ]
     header, rows = flows_table(flows)
+    weeks = max(1, -(-_days(report.period_from, report.period_to) // 7))
+    cohorts = growth_sel.follower_cohorts(
+        workspace=report.workspace, user=user, weeks=weeks, today=report.period_to
+    )
+    cohort_header, cohort_rows = cohorts_table(cohorts)
     report.sections.append(
         Section(
             "growth",
@@ -157,7 +179,14 @@ def _growth(report: Report, user: Any) -> None:
                     header,
                     rows,
                     {1: "date", **dict.fromkeys(range(2, 8), "int")},
-                )
+                ),
+                Table(
+                    "cohorts",
+                    _("Follower cohorts"),
+                    cohort_header,
+                    cohort_rows,
+                    {0: "date", 1: "int", **dict.fromkeys(range(2, len(cohort_header)), "pct")},
+                ),
             ],
         )
     )
