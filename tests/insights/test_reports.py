@@ -319,6 +319,7 @@ def test_pages_for_admin_and_analyst(
         and 'data-testid="schedule-new"' not in page
         and 'data-testid="nav-reports"' in page
     )
+    assert "DingTalk (钉钉)" in page and DINGTALK not in page  # the robot's kind, never its token
     assert web(analyst).post(f"/w/acme/insights/reports/schedules/{schedule.pk}/run/").status_code == 403
     assert web(analyst).post("/w/acme/insights/reports/", {"template": "weekly"}).status_code == 403
     assert web(admin).get("/w/acme/insights/reports/").status_code == 200

@@ -76,6 +76,11 @@ class ReportSchedule(CreatedAtModel):
     def __str__(self) -> str:
         return self.name
 
+    def robot_labels(self) -> list[str]:
+        """The robots' kinds as people read them (WeCom, DingTalk, Feishu)."""
+        labels = dict(RobotKind.choices)
+        return [str(labels.get(r.get("kind"), r.get("kind", ""))) for r in self.robots]
+
 
 class ReportRun(CreatedAtModel):
     """One report for one period: its state, its PDF and XLSX files (kept for re-download), what went wrong."""
