@@ -50,12 +50,16 @@ messages: $(STAMPS)/venv
 
 install: $(STAMPS)/venv $(STAMPS)/assets messages
 
-# Debian packages the browser tests and translations need; installed only when missing.
+# Debian packages the browser tests, translations and report PDFs (WeasyPrint: Pango; pdftoppm to look
+# at a page) need; installed only when missing.
 system-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	dpkg -s libpango-1.0-0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0"; \
+	dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || missing="$$missing libpangoft2-1.0-0"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -96,6 +96,21 @@ EGRESS_ALLOWED_NETWORKS = [
 # Where people reach this installation (e.g. https://ops.example.com): links in packages handed
 # to a person or a webhook (media files) are made absolute with it. Empty: site-relative links.
 PUBLIC_URL = os.environ.get("SOCIALOPS_PUBLIC_URL", "").rstrip("/")
+# Outgoing email (scheduled reports, event registrations): SMTP when SOCIALOPS_EMAIL_HOST is set,
+# otherwise every message is written as a file under <data dir>/mail/ (the demo's default).
+EMAIL_HOST = os.environ.get("SOCIALOPS_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("SOCIALOPS_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("SOCIALOPS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("SOCIALOPS_EMAIL_PASSWORD", "")
+    EMAIL_USE_SSL = _env_bool("SOCIALOPS_EMAIL_SSL", False)
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and _env_bool("SOCIALOPS_EMAIL_TLS", True)
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("SOCIALOPS_EMAIL_FROM", "socialops@localhost")
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("SOCIALOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h

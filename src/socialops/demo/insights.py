@@ -4,6 +4,8 @@ The platform exports carry no theme, so the demo gives each of our posts one of 
 themes, deterministically: 专家观点 goes more often to the posts that did well (without changing
 any figure), so content performance shows a real difference and the recommendation run proposes
 raising its share. Call ``seed_insights(workspace, today)`` after the post history is imported.
+It also sets up one weekly report schedule (Monday 09:00, emailed to the demo's operations
+address) so the reports page has something; no report is made here (the worker makes them).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from socialops.analytics.models import PostRecord
 from socialops.content.models import Theme
-from socialops.insights.models import Recommendation
+from socialops.insights.models import Recommendation, ReportSchedule, ReportTemplate
 from socialops.insights.services.recommendations import recommendations_generate
+from socialops.insights.services.reports import schedule_create
 from socialops.workspaces.models import Workspace
 
 EXPERT = ("专家观点", "Expert opinions")
@@ -57,4 +60,16 @@ def seed_insights(workspace: Workspace, today: dt.date) -> dict[str, Any]:
     made = []
     if not Recommendation.objects.filter(workspace=workspace).exists():
         made = recommendations_generate(workspace=workspace, actor=None, days=365, today=today)
-    return {"themed": themed, "recommendations": len(made)}
+    schedules = 0
+    if not ReportSchedule.objects.filter(workspace=workspace).exists():
+        schedule_create(
+            workspace=workspace,
+            actor=None,
+            name="运营周报",
+            template=ReportTemplate.WEEKLY,
+            weekday=1,
+            time=dt.time(9, 0),
+            recipients=["ops@example.com"],
+        )
+        schedules = 1
+    return {"themed": themed, "recommendations": len(made), "report_schedules": schedules}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import anomalies, benchmark, content, funnel, goals, growth, recommendations
+from .views import anomalies, benchmark, content, funnel, goals, growth, recommendations, reports
 
 urlpatterns = [
     path("insights/content/", content.content_performance, name="insights_content"),
@@ -30,5 +30,28 @@ urlpatterns = [
         "insights/recommendations/<int:recommendation_id>/reject/",
         recommendations.recommendation_reject,
         name="insights_recommendation_reject",
+    ),
+    path("insights/reports/", reports.report_list, name="insights_reports"),
+    path("insights/reports/schedules/new/", reports.schedule_create, name="insights_report_schedule_create"),
+    path(
+        "insights/reports/schedules/<int:schedule_id>/edit/",
+        reports.schedule_edit,
+        name="insights_report_schedule_edit",
+    ),
+    path(
+        "insights/reports/schedules/<int:schedule_id>/delete/",
+        reports.schedule_delete,
+        name="insights_report_schedule_delete",
+    ),
+    path(
+        "insights/reports/schedules/<int:schedule_id>/run/",
+        reports.schedule_run,
+        name="insights_report_schedule_run",
+    ),
+    path("insights/reports/runs/<int:run_id>/", reports.run_detail, name="insights_report_run"),
+    path(
+        "insights/reports/runs/<int:run_id>/<str:kind>",
+        reports.run_download,
+        name="insights_report_run_download",
     ),
 ]

@@ -151,8 +151,12 @@ def post_points(
     if account is not None:
         qs = qs.filter(account=account)
     if days:
-        today = today or local_today(workspace)
-        qs = qs.filter(published_at__date__gt=today - dt.timedelta(days=days))
+        # An explicit ``today`` ends the window there (a report on a past period); posts are never
+        # dated after the real today, so the pages and the API see the same posts either way.
+        end = today or local_today(workspace)
+        qs = qs.filter(published_at__date__gt=end - dt.timedelta(days=days))
+        if today is not None:
+            qs = qs.filter(published_at__date__lte=today)
     return [_point(p) for p in qs.order_by("published_at", "id")]
 
 

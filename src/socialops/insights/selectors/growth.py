@@ -35,9 +35,12 @@ def period_start(day: dt.date, period: str) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _window(workspace: Workspace, weeks: int, today: dt.date | None) -> tuple[dt.date, dt.date]:
+def _window(
+    workspace: Workspace, weeks: int, today: dt.date | None, start: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
     today = today or local_today(workspace)
-    start = period_start(today, "week") - dt.timedelta(weeks=weeks - 1)
+    if start is None:
+        start = period_start(today, "week") - dt.timedelta(weeks=weeks - 1)
     return start, today
 
 
@@ -60,10 +63,14 @@ def follower_flows(
     period: str = "week",
     weeks: int = DEFAULT_WEEKS,
     today: dt.date | None = None,
+    start: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Per account and period: new, lost and net followers from the snapshots and from follow events."""
+    """Per account and period: new, lost and net followers from the snapshots and from follow events.
+
+    ``start`` (with ``today``) replaces the window of ``weeks`` whole weeks: a report's own period.
+    """
     membership_get(workspace=workspace, user=user)
-    start, end = _window(workspace, weeks, today)
+    start, end = _window(workspace, weeks, today, start)
     accounts = _accounts(workspace, user, account)
     ids = [a.pk for a in accounts]
     flows: dict[tuple[int, dt.date], dict[str, Any]] = {}
