@@ -33,6 +33,9 @@ class Person(TimestampedModel):
     first_seen_at = models.DateTimeField(_("first seen"), null=True, blank=True)
     last_active_at = models.DateTimeField(_("last active"), null=True, blank=True)
     # The tier the last refresh put the person in (exactly one per person once refreshed).
+    # Written only by the refresh, for every person at once; without a database constraint
+    # (db_constraint=False) a cold refresh skips a million per-row constraint checks. Deleting a
+    # tier still clears it here (Django's SET_NULL).
     tier = models.ForeignKey(
         "fans.Segment",
         on_delete=models.SET_NULL,
@@ -40,6 +43,7 @@ class Person(TimestampedModel):
         blank=True,
         related_name="+",
         verbose_name=_("tier"),
+        db_constraint=False,
     )
     # Scores written by the refresh (fans.scoring) and the value model (fans.value_model).
     interactions_30d = models.PositiveIntegerField(_("interactions in 30 days"), default=0)
