@@ -422,7 +422,9 @@ def dataset(scale: float, seed: int, *, fresh: bool = False) -> tuple[Any, list[
         with bulk_load(raw, tables):
             counts = generate_fans(raw, workspace, ours, scale, now, rng)
             counts |= generate_history(raw, workspace, accounts, scale, now, rng)
-        for table in progress((*tables, "goals_metricsnapshot", "accounts_socialaccount"), desc="VACUUM ANALYZE", unit="table"):
+        for table in progress(
+            (*tables, "goals_metricsnapshot", "accounts_socialaccount"), desc="VACUUM ANALYZE", unit="table"
+        ):
             c.execute(f"VACUUM ANALYZE {table}")
     print(f"generated {counts} in {time.perf_counter() - started:.1f} s (workspace {workspace.slug})")
     return workspace, accounts, now, True
