@@ -159,7 +159,7 @@ def scores_shadow_sql() -> str:
     last = f"p.{q('last_active_at')}"
     columns = []
     for field in Person._meta.concrete_fields:
-        column = field.column
+        column = str(field.column)
         if column in staged:
             columns.append(f"s.{staged[column]} AS {q(column)}")
         elif column == "last_active_at":
