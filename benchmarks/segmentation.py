@@ -33,159 +33,17 @@ import io
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-DB_URL = "postgres://root@127.0.0.1:5432/test"
-ACCOUNTS = ("weibo", "wechat_mp", "douyin", "xiaohongshu")
-KINDS = ("comment", "reply", "message", "vote", "mention")
+import scale_data  # noqa: E402  (the shared generator, next to this file)
 
-
-def _setup_django(db_url: str) -> None:
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialops.config.settings")
-    import django
-
-    django.setup()
-
-
-def _copy(cursor: Any, table: str, columns: list[str], frame: Any) -> None:
-    """COPY a DataFrame into a table in chunks (CSV; NULL written as \\N so "" stays an empty string)."""
-    chunk = 500_000
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-    with cursor.copy(sql) as copy:
-        for start in range(0, len(frame), chunk):
-            buffer = io.StringIO()
-            frame.iloc[start : start + chunk].to_csv(buffer, header=False, index=False, na_rep="\\N")
-            copy.write(buffer.getvalue().encode())
-
-
-def _next_ids(cursor: Any, table: str, n: int) -> int:
-    """Reserve n ids of a table's sequence; returns the first."""
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-    first = int(cursor.fetchone()[0])
-    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [first + n])
-    return first
-
-
-def generate(
-    workspace: Any, accounts: list[Any], scale: float, now: dt.datetime, seed: int
-) -> dict[str, int]:
-    """Write people, fans, interactions and order lines with COPY; returns the row counts."""
-    import numpy as np
-    import pandas as pd
-    from django.db import connection
-
-    rng = np.random.default_rng(seed)
-    n_people = max(100, int(1_000_000 * scale))
-    n_inter = max(1000, int(20_000_000 * scale))
-    n_lines = max(200, int(2_000_000 * scale))
-    ws = workspace.pk
-    stamp = now.isoformat()
-    year = 365 * 86400
-    with connection.cursor() as c:
-        raw = c.cursor  # the psycopg cursor, for COPY
-        # A bulk load, as pg_restore --disable-triggers does it: the generated rows refer only to
-        # rows generated here, so the per-row foreign-key triggers are skipped while loading
-        # (superuser only; otherwise they run, and 20M interactions take most of an hour).
-        c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if c.fetchone()[0]:
-            c.execute("SET session_replication_role = replica")
-        first = _next_ids(c, "fans_person", n_people)
-        ids = np.arange(first, first + n_people)
-        # Activity is very uneven: a person's weight is lognormal, recent days are busier. Drawn
-        # first so that each person's first/last activity can be written with the person, as
-        # fans.services.people.interaction_record maintains them for every interaction.
-        weight = rng.lognormal(0, 1.5, n_people)
-        who = rng.choice(n_people, size=n_inter, p=weight / weight.sum())
-        ago = (rng.power(0.6, n_inter) * year).astype(np.int64) + 60
-        # Rows arrive in time order in the product (pulls and pushes of recent activity).
-        order = np.argsort(-ago, kind="stable")
-        who, ago = who[order], ago[order]
-        newest = np.full(n_people, -1, dtype=np.int64)
-        oldest = np.full(n_people, -1, dtype=np.int64)
-        np.maximum.at(oldest, who, ago)
-        newest_ago = pd.Series(ago).groupby(who).min()
-        newest[newest_ago.index.to_numpy()] = newest_ago.to_numpy()
-
-        def stamps(seconds_ago: Any) -> Any:
-            return (now - pd.to_timedelta(seconds_ago, unit="s")).strftime("%Y-%m-%d %H:%M:%S+00")
-
-        people = pd.DataFrame(
-            {
-                "id": ids, "workspace_id": ws, "display_name": [f"p{i}" for i in range(n_people)],
-                "union_id": "", "customer_id": "", "phone_hash": "", "contact_encrypted": "",
-                "created_at": stamp, "updated_at": stamp, "interactions_30d": 0, "interactions_90d": 0,
-                "orders_count": 0, "total_spend": 0,
-                "first_seen_at": np.where(oldest >= 0, stamps(np.maximum(oldest, 0)), "\\N"),
-                "last_active_at": np.where(newest >= 0, stamps(np.maximum(newest, 0)), "\\N"),
-            }
-        )  # fmt: skip
-        _copy(raw, "fans_person", list(people.columns), people)
-
-        # One fan per person on a random account, a tenth with a second fan on the next account.
-        account_ids = np.array([a.pk for a in accounts])
-        first_account = rng.integers(0, len(accounts), n_people)
-        second = rng.random(n_people) < 0.1
-        fan_person = np.concatenate([ids, ids[second]])
-        fan_account = np.concatenate([first_account, (first_account[second] + 1) % len(accounts)])
-        followed = now - pd.to_timedelta(rng.integers(0, 2 * year, len(fan_person)), unit="s")
-        fan_first = _next_ids(c, "fans_fan", len(fan_person))
-        fans = pd.DataFrame(
-            {
-                "id": np.arange(fan_first, fan_first + len(fan_person)), "workspace_id": ws,
-                "account_id": account_ids[fan_account], "person_id": fan_person,
-                "external_id": [f"x{i}" for i in range(len(fan_person))], "union_id": "", "handle": "",
-                "display_name": "", "platform_tags": "[]", "is_following": rng.random(len(fan_person)) < 0.9,
-                "followed_at": followed.strftime("%Y-%m-%d %H:%M:%S+00"), "created_at": stamp, "updated_at": stamp,
-            }
-        )  # fmt: skip
-        _copy(raw, "fans_fan", list(fans.columns), fans)
-        fan_of_person = pd.Series(fans["id"].to_numpy()[:n_people], index=ids)
-
-        inter = pd.DataFrame(
-            {
-                "workspace_id": ws, "person_id": ids[who], "fan_id": fan_of_person.to_numpy()[who],
-                "account_id": account_ids[first_account[who]],
-                "kind": np.array(KINDS)[rng.integers(0, len(KINDS), n_inter)],
-                "occurred_at": stamps(ago),
-                "text": "", "external_id": "", "post_external_id": "", "source": "pull", "meta": "{}",
-                "recorded_at": stamp,
-            }
-        )  # fmt: skip
-        _copy(raw, "fans_interaction", list(inter.columns), inter)
-
-        # A third of the people buy; orders have 1–3 lines; 3% of orders are cancelled in full.
-        buyers = ids[rng.random(n_people) < 0.33]
-        n_orders = n_lines // 2
-        order_buyer = rng.choice(buyers, size=n_orders)
-        order_ago = rng.integers(3600, 2 * year, n_orders)
-        per_order = rng.integers(1, 4, n_orders)
-        line_order = np.repeat(np.arange(n_orders), per_order)[:n_lines]
-        amounts = np.round(rng.lognormal(4.5, 0.8, len(line_order)), 2)
-        cancelled = rng.random(n_orders) < 0.03
-        lines = pd.DataFrame(
-            {
-                "workspace_id": ws, "order_id": [f"o{k}" for k in line_order],
-                "line_key": [f"l{i}" for i in range(len(line_order))], "person_id": order_buyer[line_order],
-                "customer_id": "",
-                "ordered_at": (now - pd.to_timedelta(order_ago[line_order], unit="s")).strftime("%Y-%m-%d %H:%M:%S+00"),
-                "quantity": 1, "amount": amounts, "currency": "CNY", "product": "", "category": "",
-                "is_cancellation": False, "coupon_code": "",
-            }
-        )  # fmt: skip
-        cancel = lines[cancelled[line_order]].copy()
-        cancel["line_key"] = cancel["line_key"] + "c"
-        cancel["amount"] = -cancel["amount"]
-        cancel["is_cancellation"] = True
-        lines = pd.concat([lines, cancel], ignore_index=True)
-        _copy(raw, "fans_orderline", list(lines.columns), lines)
-        c.execute("RESET session_replication_role")
-    return {"people": n_people, "fans": len(fan_person), "interactions": n_inter, "order_lines": len(lines)}
+DB_URL = "postgres://postgres@127.0.0.1:5432/bench_scale"
+KINDS = scale_data.KINDS
 
 
 def add_day(workspace: Any, accounts: list[Any], scale: float, now: dt.datetime, seed: int) -> dict[str, int]:
@@ -220,7 +78,7 @@ def add_day(workspace: Any, accounts: list[Any], scale: float, now: dt.datetime,
                 "recorded_at": (now + dt.timedelta(days=1)).isoformat(),
             }
         )  # fmt: skip
-        _copy(c.cursor, "fans_interaction", list(inter.columns), inter)
+        scale_data.copy_frame(c.cursor, "fans_interaction", inter)
         n_lines = max(10, int(2_000_000 * scale / 365))
         buyer = rng.choice(movers, size=n_lines)
         lines = pd.DataFrame(
@@ -234,7 +92,7 @@ def add_day(workspace: Any, accounts: list[Any], scale: float, now: dt.datetime,
                 "product": "", "category": "", "is_cancellation": False, "coupon_code": "",
             }
         )  # fmt: skip
-        _copy(c.cursor, "fans_orderline", list(lines.columns), lines)
+        scale_data.copy_frame(c.cursor, "fans_orderline", lines)
         # What interaction_record does for each new row (first_seen_at cannot move: they are older).
         c.execute(
             "UPDATE fans_person p SET last_active_at = i.at FROM ("
@@ -333,8 +191,9 @@ def pandas_tiers(workspace: Any, now: dt.datetime) -> tuple[dict[int, int], floa
         epoch = "(EXTRACT(EPOCH FROM {}) * 1000000)::bigint"
         people = frame("SELECT id FROM fans_person WHERE workspace_id = %s", ["id"])
         inter = frame(
-            f"SELECT person_id, {epoch.format('occurred_at')} FROM fans_interaction WHERE workspace_id = %s",
-            ["person_id", "at"],
+            f"SELECT person_id, {epoch.format('occurred_at')}, (kind <> 'unfollow')::int FROM fans_interaction "
+            "WHERE workspace_id = %s",
+            ["person_id", "at", "active"],
             ("at",),
         )
         lines = frame(
@@ -348,7 +207,8 @@ def pandas_tiers(workspace: Any, now: dt.datetime) -> tuple[dict[int, int], floa
     inter = inter[inter["at"] <= now]
     c30 = inter[inter["at"] >= now - dt.timedelta(days=30)].groupby("person_id").size()
     c90 = inter[inter["at"] >= now - dt.timedelta(days=90)].groupby("person_id").size()
-    last_active = inter.groupby("person_id")["at"].max()
+    # An unfollow is not activity (as interaction_record keeps last_active_at).
+    last_active = inter[inter["active"] == 1].groupby("person_id")["at"].max()
     orders = (
         lines[lines["at"] <= now]
         .groupby(["person_id", "order_id"])
@@ -414,23 +274,6 @@ def _show_differences(workspace: Any, tiers: list[Any], frame: Any) -> None:
                 return
 
 
-def cleanup(workspace: Any) -> None:
-    """Delete the benchmark's rows table by table (a cascade through the ORM would take minutes)."""
-    from django.db import connection
-
-    with connection.cursor() as c:
-        c.execute("UPDATE fans_person SET tier_id = NULL WHERE workspace_id = %s", [workspace.pk])
-        for table in (
-            "fans_segmentevent", "fans_segmentmembership", "fans_segmentdailysize", "fans_interaction",
-            "fans_orderline", "fans_personinterest", "fans_fan", "fans_person",
-        ):  # fmt: skip
-            c.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace.pk])
-    try:
-        workspace.delete()
-    except Exception as exc:  # a model added since the last migration: its table is missing here
-        print(f"(the workspace row stays: {exc.__class__.__name__})")
-
-
 def _compare(title: str, results: list[dict[str, Any]], sizes: dict[int, int], tiers: list[Any]) -> bool:
     print(f"\n{title}\n{'tier':<24}{'socialops':>12}{'pandas':>12}")
     equal = True
@@ -445,19 +288,19 @@ def _compare(title: str, results: list[dict[str, Any]], sizes: dict[int, int], t
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--db-url", default=os.environ.get("DATABASE_URL", DB_URL), help="a PostgreSQL database"
-    )
+        "--database-url", "--db-url", dest="db_url", default=os.environ.get("DATABASE_URL", DB_URL),
+        help="a PostgreSQL database (migrated first)",
+    )  # fmt: skip
     parser.add_argument(
         "--scale", type=float, default=1.0, help="fraction of 1M people / 20M interactions / 2M lines"
     )
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--keep", action="store_true", help="keep the workspace and its rows")
     parser.add_argument(
-        "--workspace",
-        help="reuse the rows of a workspace kept by an earlier --keep run (reset to cold first)",
-    )
+        "--keep", action="store_true",
+        help="keep the generated data set (analytics.py and the next run reuse it)",
+    )  # fmt: skip
     parser.add_argument(
-        "--generate-only", action="store_true", help="generate, print the slug, stop (implies --keep)"
+        "--generate-only", action="store_true", help="generate the data set and stop (implies --keep)"
     )
     parser.add_argument(
         "--check-warm", choices=("auto", "yes", "no"), default="auto",
@@ -466,45 +309,20 @@ def main() -> None:
     args = parser.parse_args()
     if not args.db_url.startswith("postgres"):
         parser.error("this benchmark needs PostgreSQL (COPY, UPDATE … FROM at scale)")
-    _setup_django(args.db_url)
+    scale_data.setup_django(args.db_url)
 
-    from django.core.management import call_command
     from django.db import connection
 
-    from socialops.accounts import services as account_services
-    from socialops.accounts.models import SocialAccount
     from socialops.fans.models import Person, Segment, SegmentKind
     from socialops.fans.services import segments as svc
-    from socialops.workspaces import services as workspace_services
-    from socialops.workspaces.models import Workspace
 
-    call_command("migrate", verbosity=0)
-    keep = args.keep or args.generate_only
-    if args.workspace:
-        workspace = Workspace.objects.get(slug=args.workspace)
-        accounts = list(SocialAccount.objects.filter(workspace=workspace).order_by("pk"))
-        # The generation time, stamped on every generated person.
-        now = (
-            Person.objects.filter(workspace=workspace).order_by("pk").values_list("created_at", flat=True)[0]
-        )
-        started = time.perf_counter()
-        reset(workspace, now)
-        print(f"reused {args.workspace}: reset to cold in {time.perf_counter() - started:.1f} s")
-    else:
-        slug = f"bench-seg-{uuid.uuid4().hex[:6]}"
-        workspace = workspace_services.workspace_create(actor=None, name="Segmentation bench", slug=slug)
+    workspace, accounts, now, generated = scale_data.dataset(args.scale, args.seed)
+    keep = args.keep or args.generate_only or not generated
     try:
-        if not args.workspace:
-            accounts = [
-                account_services.account_create(
-                    workspace=workspace, actor=None, handle=f"acme-{p}", platform=p, display_name=p
-                )
-                for p in ACCOUNTS
-            ]
-            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        if not generated:
             started = time.perf_counter()
-            counts = generate(workspace, accounts, args.scale, now, args.seed)
-            print(f"generated {counts} in {time.perf_counter() - started:.1f} s (workspace {workspace.slug})")
+            reset(workspace, now)
+            print(f"reused {workspace.slug}: reset to cold in {time.perf_counter() - started:.1f} s")
 
         def vacuum(*tables: str) -> None:  # what autovacuum would have done before the nightly run
             with connection.cursor() as c:
@@ -513,10 +331,9 @@ def main() -> None:
 
         started = time.perf_counter()
         vacuum("fans_person", "fans_fan", "fans_interaction", "fans_orderline",
-               "fans_segmentmembership", "fans_segmentevent")  # fmt: skip
+               "fans_segmentmembership", "fans_segmentevent", "accounts_socialaccount")  # fmt: skip
         print(f"VACUUM ANALYZE {time.perf_counter() - started:.1f} s (not timed)")
         if args.generate_only:
-            print(f"kept: --workspace {workspace.slug}")
             return
 
         svc.default_ladder_ensure(workspace)
@@ -605,9 +422,9 @@ def main() -> None:
             sys.exit(1)
     finally:
         if not keep:
-            cleanup(workspace)
+            scale_data.cleanup(workspace)
         else:
-            print(f"kept: --workspace {workspace.slug}")
+            print(f"kept the data set in workspace {workspace.slug} (the next run reuses it)")
 
 
 if __name__ == "__main__":

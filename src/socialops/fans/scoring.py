@@ -52,7 +52,7 @@ _COLUMNS = (
 
 # The new figures are computed into a temporary table first: PostgreSQL runs the SELECT of a
 # CREATE TABLE AS with parallel workers, which it never does for the SELECT inside an UPDATE.
-_SCORES = "fans_scores_refresh"
+_SCORES = SCORES_TABLE = "fans_scores_refresh"
 
 
 def _sql() -> tuple[str, str]:
@@ -124,24 +124,75 @@ WHERE {person}.id = s.id AND ({changed} OR {person}.{q("last_active_at")} {disti
     )
 
 
-def scores_refresh(*, workspace: Workspace, now: dt.datetime | None = None) -> int:
-    """Recompute every person's activity, order and RFM figures; returns how many rows changed."""
-    now = now or timezone.now()
+def _params(workspace: Workspace, now: dt.datetime) -> dict[str, Any]:
     adapt = connection.ops.adapt_datetimefield_value
-    params: dict[str, Any] = {
+    return {
         "ws": workspace.pk,
         "now": adapt(now),
         "since30": adapt(now - dt.timedelta(days=30)),
         "since90": adapt(now - dt.timedelta(days=90)),
         "unfollow": InteractionKind.UNFOLLOW.value,
     }
-    select, update = _sql()
+
+
+def scores_stage(*, workspace: Workspace, now: dt.datetime) -> None:
+    """Compute every person's new figures into the temporary table ``SCORES_TABLE`` (not written yet)."""
+    select, _update = _sql()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_SCORES}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {_SCORES} AS {select}", params)
+        cursor.execute(f"CREATE TEMPORARY TABLE {_SCORES} AS {select}", _params(workspace, now))
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {_SCORES}")
+
+
+def scores_shadow_sql() -> str:
+    """``WITH "fans_person" AS (…)``: the people as they will be once the staged scores are written.
+
+    A statement compiled by the ORM over Person (the tier rules) run after this prefix reads the
+    new scores instead of the stored ones: in a non-recursive WITH the name of the CTE shadows the
+    table in the statement, while inside its own definition it still names the table. PostgreSQL
+    only (SQLite takes a CTE that names itself for a recursive one).
+    """
+    q = connection.ops.quote_name
+    person = Person._meta.db_table
+    staged = dict(_COLUMNS)
+    last = f"p.{q('last_active_at')}"
+    columns = []
+    for field in Person._meta.concrete_fields:
+        column = str(field.column)
+        if column in staged:
+            columns.append(f"s.{staged[column]} AS {q(column)}")
+        elif column == "last_active_at":
+            columns.append(
+                f"CASE WHEN s.last_at IS NOT NULL AND ({last} IS NULL OR {last} < s.last_at) "
+                f"THEN s.last_at ELSE {last} END AS {q(column)}"
+            )
+        else:
+            columns.append(f"p.{q(column)}")
+    return f"WITH {q(person)} AS (SELECT {', '.join(columns)} FROM {q(person)} p JOIN {_SCORES} s ON s.id = p.id) "
+
+
+def scores_apply(*, tiers_table: str | None = None) -> int:
+    """Write the staged figures (and, from ``tiers_table`` (id, new_tier), the new tiers) to the
+    rows that change, in one UPDATE; drops the staged table. Returns how many rows changed."""
+    _select, update = _sql()
+    q = connection.ops.quote_name
+    person = q(Person._meta.db_table)
+    if tiers_table is not None:
+        assert f"FROM {_SCORES} s\nWHERE {person}.id = s.id AND (" in update  # the join goes there
+        update = update.replace(
+            f"FROM {_SCORES} s\nWHERE {person}.id = s.id AND (",
+            f"FROM {_SCORES} s JOIN {tiers_table} t ON t.id = s.id\n"
+            f"WHERE {person}.id = s.id AND ({person}.{q('tier_id')} IS DISTINCT FROM t.new_tier OR ",
+        ).replace(f"UPDATE {person} SET ", f"UPDATE {person} SET {q('tier_id')} = t.new_tier, ")
+    with connection.cursor() as cursor:
         cursor.execute(update)
         changed = max(cursor.rowcount, 0)
         cursor.execute(f"DROP TABLE {_SCORES}")
     return changed
+
+
+def scores_refresh(*, workspace: Workspace, now: dt.datetime | None = None) -> int:
+    """Recompute every person's activity, order and RFM figures; returns how many rows changed."""
+    scores_stage(workspace=workspace, now=now or timezone.now())
+    return scores_apply()

@@ -51,9 +51,21 @@ class Segment(CreatedByModel, TimestampedModel):
 class SegmentMembership(models.Model):
     """A person currently in a saved segment (a tier's members are the people whose Person.tier it is)."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="segment_memberships")
+    # No database foreign-key constraints (db_constraint=False) on the two tables the refresh
+    # writes in bulk: their rows are written only by the refresh, from ids it has just read from
+    # Person and Segment of the same workspace in the same transaction, and deleted with them by
+    # Django's cascade. A cold refresh of a million people writes a million rows here; the
+    # per-row constraint triggers (one lookup and key-share lock per row and per key, run at
+    # commit) cost more than the inserts themselves (benchmarks/segmentation.py).
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    segment = models.ForeignKey(
+        Segment, on_delete=models.CASCADE, related_name="memberships", db_constraint=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="segment_memberships", db_constraint=False
+    )
     entered_at = models.DateTimeField(_("entered"))
 
     class Meta:
@@ -75,9 +87,15 @@ class SegmentEventKind(models.TextChoices):
 class SegmentEvent(models.Model):
     """A person entering or leaving a segment at a refresh (what playbooks react to)."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="events")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="segment_events")
+    # No database foreign-key constraints, as on SegmentMembership (written only by the refresh).
+    # The workspace is the first column of both indexes, so it needs no index of its own.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="events", db_constraint=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="segment_events", db_constraint=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=SegmentEventKind.choices)
     at = models.DateTimeField(_("time"))
 

@@ -35,7 +35,7 @@ from ..models import (
     SegmentKind,
     SegmentMembership,
 )
-from ..scoring import scores_refresh
+from ..scoring import scores_apply, scores_refresh, scores_shadow_sql, scores_stage
 
 SEGMENT_FIELDS = ("name", "description", "kind", "rank", "rules", "color")
 COLOR_DEFAULT = "#6c757d"
@@ -278,7 +278,7 @@ _MOVES = "fans_segment_refresh_moves"
 
 
 def _tiers_assign(
-    workspace: Workspace, tiers: list[Segment], now: dt.datetime
+    workspace: Workspace, tiers: list[Segment], now: dt.datetime, *, staged: bool = False
 ) -> dict[int, tuple[int, int, int]]:
     """Person.tier = the first tier (by rank) whose rules match; the last tier takes everyone left.
 
@@ -288,6 +288,11 @@ def _tiers_assign(
     temporary table. From it one UPDATE writes Person.tier and INSERT … SELECT writes the
     left/entered events of just those people. Tiers have no SegmentMembership rows: Person.tier
     is the membership (playbooks, rules, pages and the export read it).
+
+    ``staged`` (PostgreSQL): the new scores are still in the scores' temporary table. The ladder
+    is then evaluated over the people as they will be (``scoring.scores_shadow_sql``) for every
+    person, and one UPDATE writes the scores and the tier together, so a first refresh rewrites
+    each person row once instead of twice.
 
     Returns {tier id: (size, entered, left)}.
     """
@@ -312,31 +317,40 @@ def _tiers_assign(
         if whens
         else Value(fallback, output_field=BigIntegerField())
     )
-    # The people whose tier changes, with their old (tier_id) and new tier.
-    movers = (
-        _people(workspace)
-        .annotate(new_tier=new_tier)
-        .filter(Q(tier__isnull=True) | ~Q(tier=F("new_tier")))
-        .values_list("pk", "tier_id", "new_tier")
-    )
-    sql, params = movers.query.sql_with_params()
+    # The people whose tier changes, with their old (tier_id) and new tier (staged: everyone).
+    people = _people(workspace).annotate(new_tier=new_tier)
+    if not staged:
+        people = people.filter(Q(tier__isnull=True) | ~Q(tier=F("new_tier")))
+    sql, params = people.values_list("pk", "tier_id", "new_tier").query.sql_with_params()
+    # Staged, the table holds every person; only rows whose tier differs are moves.
+    moved = " AND m.tier_id IS DISTINCT FROM m.new_tier" if staged else ""
     at = connection.ops.adapt_datetimefield_value(now)
     tier_ids = [t.pk for t in tiers]
     with connection.cursor() as c:
         c.execute(f"DROP TABLE IF EXISTS {_MOVES}")
-        c.execute(f"CREATE TEMPORARY TABLE {_MOVES} (id bigint PRIMARY KEY, tier_id bigint, new_tier bigint)")
-        c.execute(f"INSERT INTO {_MOVES} (id, tier_id, new_tier) {sql}", params)
-        if connection.vendor == "postgresql":
+        if staged:
+            c.execute(
+                f"CREATE TEMPORARY TABLE {_MOVES} (id, tier_id, new_tier) AS {scores_shadow_sql()}{sql}",
+                params,
+            )
             c.execute(f"ANALYZE {_MOVES}")
-        c.execute(f"UPDATE {person} SET tier_id = m.new_tier FROM {_MOVES} m WHERE {person}.id = m.id")
+            scores_apply(tiers_table=_MOVES)
+        else:
+            c.execute(
+                f"CREATE TEMPORARY TABLE {_MOVES} (id bigint PRIMARY KEY, tier_id bigint, new_tier bigint)"
+            )
+            c.execute(f"INSERT INTO {_MOVES} (id, tier_id, new_tier) {sql}", params)
+            if connection.vendor == "postgresql":
+                c.execute(f"ANALYZE {_MOVES}")
+            c.execute(f"UPDATE {person} SET tier_id = m.new_tier FROM {_MOVES} m WHERE {person}.id = m.id")
         c.execute(
             f"INSERT INTO {ev} (workspace_id, segment_id, person_id, kind, at) "
-            f"SELECT %s, m.tier_id, m.id, %s, %s FROM {_MOVES} m WHERE m.tier_id IS NOT NULL",
+            f"SELECT %s, m.tier_id, m.id, %s, %s FROM {_MOVES} m WHERE m.tier_id IS NOT NULL{moved}",
             [workspace.pk, SegmentEventKind.LEFT.value, at],
         )
         c.execute(
             f"INSERT INTO {ev} (workspace_id, segment_id, person_id, kind, at) "
-            f"SELECT %s, m.new_tier, m.id, %s, %s FROM {_MOVES} m WHERE m.new_tier IS NOT NULL",
+            f"SELECT %s, m.new_tier, m.id, %s, %s FROM {_MOVES} m WHERE m.new_tier IS NOT NULL{moved}",
             [workspace.pk, SegmentEventKind.ENTERED.value, at],
         )
         if tier_ids:
@@ -347,9 +361,13 @@ def _tiers_assign(
                 f"DELETE FROM {mem} WHERE segment_id IN ({', '.join(['%s'] * len(tier_ids))})",
                 tier_ids,
             )
-        c.execute(f"SELECT new_tier, COUNT(*) FROM {_MOVES} WHERE new_tier IS NOT NULL GROUP BY new_tier")
+        c.execute(
+            f"SELECT new_tier, COUNT(*) FROM {_MOVES} m WHERE m.new_tier IS NOT NULL{moved} GROUP BY new_tier"
+        )
         entered = dict(c.fetchall())
-        c.execute(f"SELECT tier_id, COUNT(*) FROM {_MOVES} WHERE tier_id IS NOT NULL GROUP BY tier_id")
+        c.execute(
+            f"SELECT tier_id, COUNT(*) FROM {_MOVES} m WHERE m.tier_id IS NOT NULL{moved} GROUP BY tier_id"
+        )
         left = dict(c.fetchall())
         c.execute(f"DROP TABLE {_MOVES}")
     sizes = dict(
@@ -447,11 +465,17 @@ def segments_refresh(
         total = 2 + len(ordered) - len(tiers) + 1
         step = _stepper(progress, total)
         step(_("Scores"))
-        scores_refresh(workspace=workspace, now=now)
+        # PostgreSQL: the scores are staged and written with the tiers in one UPDATE (see
+        # _tiers_assign); elsewhere they are written first and the ladder reads them back.
+        staged = connection.vendor == "postgresql"
+        if staged:
+            scores_stage(workspace=workspace, now=now)
+        else:
+            scores_refresh(workspace=workspace, now=now)
         step(_("Tiers"))
         results: list[dict[str, Any]] = []
         for tier, (size, entered, left) in zip(
-            tiers, _tiers_assign(workspace, tiers, now).values(), strict=True
+            tiers, _tiers_assign(workspace, tiers, now, staged=staged).values(), strict=True
         ):
             results.append(
                 {

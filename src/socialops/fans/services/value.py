@@ -88,10 +88,7 @@ def _money(value: float) -> Decimal:
 
 
 def _write_scores(workspace: Workspace, fit: vm.ValueFit) -> None:
-    """Clear every person's scores, then write the customers' in a few large UPDATE statements."""
-    Person.objects.filter(workspace=workspace).update(
-        expected_purchases_90d=None, p_alive=None, expected_value=None
-    )
+    """Write the customers' scores and clear everyone else's, in a few large UPDATE statements."""
     rows = [
         (int(pk), float(e), float(a), _money(v))
         for pk, e, a, v in zip(
@@ -100,7 +97,11 @@ def _write_scores(workspace: Workspace, fit: vm.ValueFit) -> None:
     ]
     if connection.vendor == "postgresql":
         _write_postgresql(workspace, rows)
-    elif connection.vendor == "sqlite":
+        return
+    Person.objects.filter(workspace=workspace).update(
+        expected_purchases_90d=None, p_alive=None, expected_value=None
+    )
+    if connection.vendor == "sqlite":
         _write_values(workspace, rows)
     else:
         people = [
@@ -111,18 +112,44 @@ def _write_scores(workspace: Workspace, fit: vm.ValueFit) -> None:
         )
 
 
+_STAGED = "fans_value_scores"
+
+
 def _write_postgresql(workspace: Workspace, rows: Sequence[tuple[int, float, float, Decimal]]) -> None:
+    """Stage the scores in a temporary table, write only the rows that change, clear the rest.
+
+    A person row is rewritten (with every index of the table) only when a score changes: a
+    first fit writes the customers (a third of the people) instead of clearing a million rows and
+    writing the customers again.
+    """
     table = connection.ops.quote_name(Person._meta.db_table)
-    sql = (
-        f"UPDATE {table} AS p SET expected_purchases_90d = v.e, p_alive = v.a, expected_value = v.v "  # noqa: S608
-        "FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::numeric[]) AS v(id, e, a, v) "
-        "WHERE p.id = v.id AND p.workspace_id = %s"
-    )
+    columns = ("expected_purchases_90d", "p_alive", "expected_value")
+    changed = " OR ".join(f"p.{c} IS DISTINCT FROM v.{c}" for c in columns)
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGED}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_STAGED} (id bigint PRIMARY KEY, expected_purchases_90d float8, "
+            "p_alive float8, expected_value numeric(14, 2))"
+        )
         for start in range(0, len(rows), 50 * WRITE_BATCH):
             chunk = rows[start : start + 50 * WRITE_BATCH]
-            columns = [list(col) for col in zip(*chunk, strict=True)]
-            cursor.execute(sql, [*columns, workspace.pk])
+            cursor.execute(
+                f"INSERT INTO {_STAGED} SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::numeric[])",
+                [list(col) for col in zip(*chunk, strict=True)],
+            )
+        cursor.execute(f"ANALYZE {_STAGED}")
+        cursor.execute(
+            f"UPDATE {table} AS p SET {', '.join(f'{c} = v.{c}' for c in columns)} "  # noqa: S608
+            f"FROM {_STAGED} v WHERE p.id = v.id AND p.workspace_id = %s AND ({changed})",
+            [workspace.pk],
+        )
+        cursor.execute(
+            f"UPDATE {table} AS p SET {', '.join(f'{c} = NULL' for c in columns)} "  # noqa: S608
+            f"WHERE p.workspace_id = %s AND ({' OR '.join(f'p.{c} IS NOT NULL' for c in columns)}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {_STAGED} v WHERE v.id = p.id)",
+            [workspace.pk],
+        )
+        cursor.execute(f"DROP TABLE {_STAGED}")
 
 
 def _write_values(workspace: Workspace, rows: Sequence[tuple[int, float, float, Decimal]]) -> None:
