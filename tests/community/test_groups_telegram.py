@@ -177,3 +177,30 @@ def test_the_fans_comments_pull_leaves_the_groups_messages_to_the_group_sync(
         page = connector.fetch_comments(cursor="")
     assert page.items == [] and page.cursor == ""
     assert group_services.group_sync(workspace=workspace, group=group) == 2
+
+
+def test_members_who_join_get_the_welcome_message_once(
+    workspace: Any, sandbox: Any, sandbox_admin: Any
+) -> None:
+    group = telegram_group(workspace, sandbox)
+    group.welcome_message = "欢迎入群！请先阅读群公告。"
+    group.save(update_fields=["welcome_message"])
+    sandbox_admin.telegram_say(group.external_id, "大家好", first_name="小美")
+    sandbox_admin.telegram_say(group.external_id, "新人报到", first_name="阿杰")
+
+    group_services.group_sync(workspace=workspace, group=group)
+    group_services.group_sync(workspace=workspace, group=group)  # nothing new: nobody welcomed twice
+
+    chat = sandbox_admin.telegram_chat(group.external_id)
+    sent = [chat["messages"][str(m)]["text"] for m in chat["bot_messages"]]
+    assert len(sent) == 2 and all("欢迎入群" in t for t in sent)
+    assert any("小美" in t for t in sent) and any("阿杰" in t for t in sent)
+    assert GroupMember.objects.filter(group=group, welcomed_at__isnull=False).count() == 2
+    member = GroupMember.objects.get(group=group, display_name__contains="小美")
+    # A join seen again (a replayed update) sends nothing.
+    connector = group_services.group_connector(group)
+    with connector:
+        assert not group_services.member_welcome(
+            workspace=workspace, group=group, connector=connector, user_id=member.external_id
+        )
+    assert AuditEntry.objects.filter(action="group.member_welcome").count() == 2

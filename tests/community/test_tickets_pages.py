@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from socialops.community.models.events import Ticket, TicketChange
+from socialops.community.models.events import Ticket, TicketAlert, TicketChange
 from socialops.community.views import tickets as views
 from socialops.engagement.models import Thread
 from socialops.fans.models import InteractionKind, InteractionSource
@@ -92,7 +92,7 @@ def test_public_feedback_opens_a_ticket_names_fields_and_is_throttled(
 ) -> None:
     monkeypatch.setattr(views, "FEEDBACK_LIMIT", 2)
     client = web(None)
-    url = f"/p/feedback/{workspace.slug}/"
+    url = f"/p/feedback/{views.feedback_token(workspace)}/"
     assert client.get(url).status_code == 200
     empty = client.post(url, {"category": "suggestion", "title": ""})
     assert empty.status_code == 200 and "is-invalid" in empty.content.decode()
@@ -151,3 +151,60 @@ def test_api_four_cases(api: Any, workspace: Any, other_workspace: Any, operator
         f"{base}/{ticket.pk}", data={"status": "done"}, content_type="application/json"
     )
     assert refused.status_code in (400, 422) and "status" in str(refused.json())
+
+
+def test_the_feedback_form_answers_only_its_token(workspace: Any, admin: Any, web: Any) -> None:
+    listing = web(admin).get(_w(workspace, "")).content.decode()
+    token = views.feedback_token(workspace)
+    assert f"/p/feedback/{token}/" in listing and f"/p/feedback/{workspace.slug}/" not in listing
+    public = web(None)
+    assert public.get(f"/p/feedback/{workspace.slug}/").status_code == 404
+    assert public.get(f"/p/feedback/{token[:-1]}x/").status_code == 404
+    assert public.post(f"/p/feedback/{workspace.slug}/", {"category": "bug", "title": "x"}).status_code == 404
+    assert not Ticket.objects.exists()
+
+
+def _alerts(workspace: Any, user: Any) -> list[TicketAlert]:
+    return [
+        TicketAlert.objects.create(workspace=workspace, user=user, ticket=make_ticket(workspace, f"工单 {n}"), detail=f"工单 {n} 已超时")
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+
+
+def test_ticket_alerts_are_marked_read_one_and_all_on_the_page(workspace: Any, admin: Any, web: Any) -> None:
+    first, *_rest = _alerts(workspace, admin)
+    client = web(admin)
+    page = client.get(_w(workspace, "")).content.decode()
+    assert page.count('data-testid="ticket-alert-read"') == 3 and "ticket-alerts-read-all" in page
+    assert client.post(_w(workspace, "alerts/read/"), {"alert": first.pk}).status_code == 302
+    page = client.get(_w(workspace, "")).content.decode()
+    assert "工单 1 已超时" not in page and "工单 2 已超时" in page
+    client.post(_w(workspace, "alerts/read/"))
+    assert 'data-testid="ticket-alerts"' not in client.get(_w(workspace, "")).content.decode()
+    assert not TicketAlert.objects.filter(read_at__isnull=True).exists()
+
+
+def test_ticket_alerts_are_marked_read_through_the_api(
+    api: Any, workspace: Any, admin: Any, operator: Any
+) -> None:
+    first, *_rest = _alerts(workspace, admin)
+    theirs = TicketAlert.objects.create(workspace=workspace, user=operator, ticket=first.ticket, detail="x")
+    client = api(admin)
+    url = f"/api/v1/workspaces/{workspace.slug}/tickets/alerts/read"
+    one = client.post(url, {"ids": [first.pk, theirs.pk]}, content_type="application/json")
+    assert one.status_code == 200 and one.json() == {"marked": 1}
+    assert client.post(url, {}, content_type="application/json").json() == {"marked": 2}
+    assert client.get(f"/api/v1/workspaces/{workspace.slug}/tickets/alerts").json()["items"] == []
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_the_target_column_reads_as_a_resolution_target_in_chinese(
+    workspace: Any, admin: Any, web: Any, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "zh-hans"
+    make_ticket(workspace)
+    client = web(admin)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(_w(workspace, "")).content.decode()
+    assert "目标解决时间" in page and "目标值" not in page

@@ -28,5 +28,7 @@ def test_seed_campaigns_on_the_demo_workspace() -> None:
     assert counts.total_mentions == participation.interactions
     movement = sel.campaign_goal_movement(workspace=workspace, user=admin, campaign=campaign, today=today)
     assert movement.window is not None and movement.caveat
+    reach = sel.campaign_reach(workspace=workspace, user=admin, campaign=campaign)
+    assert reach.posts >= 2 and reach.reach > 0 and reach.impressions > reach.reach and reach.engagements > 0
     ideas = Idea.objects.filter(campaign=campaign)
     assert ideas.count() == 4 and ideas.filter(status=IdeaStatus.PRODUCT).count() == 1

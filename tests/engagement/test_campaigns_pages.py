@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from socialops.engagement.models import ThreadItem
+from socialops.engagement.models import InboxAlert, InboxAlertKind, ThreadItem
 from socialops.engagement.models.campaigns import Campaign, Idea, IdeaStatus
 from socialops.engagement.services import ideas as idea_svc
 from socialops.fans.models import InteractionKind, InteractionSource
@@ -173,3 +173,20 @@ def test_other_workspace_rows_are_404(web: Any, operator: Any, other_workspace: 
     assert web(operator).get(f"/w/acme/campaigns/{theirs.pk}/").status_code == 404
     topic = make_topic(other_workspace)
     assert web(operator).get(f"/w/acme/topics/{topic.pk}/").status_code == 404
+
+
+def test_an_idea_sent_to_a_product_owner_alerts_them_and_says_when(
+    web: Any, operator: Any, admin: Any, setup: dict[str, Any]
+) -> None:
+    idea = idea_svc.idea_create(workspace=setup["idea"].workspace, actor=None, text="希望出夜景模式")
+    client = web(operator)
+    assert client.post(f"/w/acme/ideas/{idea.pk}/send/", {"owner": admin.pk}).status_code == 302
+    idea.refresh_from_db()
+    assert idea.sent_at is not None
+    alert = InboxAlert.objects.get(user=admin)
+    assert alert.kind == InboxAlertKind.IDEA and "夜景模式" in alert.detail
+    assert not InboxAlert.objects.filter(user=operator).exists()
+    inbox = web(admin).get("/w/acme/inbox/").content.decode()
+    assert "Idea sent to you" in inbox and 'data-testid="alert-idea"' in inbox
+    ideas = client.get("/w/acme/ideas/").content.decode()
+    assert f"sent to {admin.get_username()} at {timezone.localtime(idea.sent_at):%Y-%m-%d %H:%M}" in ideas

@@ -32,7 +32,7 @@ def test_pages_render(request: Any, role: str, workspace: Any, poll: Poll, web: 
     body = detail.content.decode()
     assert detail.status_code == 200 and 'data-testid="poll-results"' in body and "希望多出联名款" in body
     assert (
-        'hx-trigger="every 5s"' in body and 'hx-swap="innerHTML"' in body and 'data-echarts="poll-q-' in body
+        'hx-trigger="every 10s"' in body and 'hx-swap="innerHTML"' in body and 'data-echarts="poll-q-' in body
     )
     assert ("Keep as idea" in body) is (role == "admin")
     assert client.get(f"{base}{poll.pk}/results/").status_code == 200
@@ -76,3 +76,26 @@ def test_a_poll_is_built_and_opened_through_the_pages(workspace: Any, operator: 
     poll.refresh_from_db()
     assert poll.status == "open"
     assert client.get(f"/p/polls/{poll.token}/").status_code == 200
+
+
+def test_the_results_panel_refreshes_with_its_charts(
+    workspace: Any, poll: Poll, admin: Any, web: Any
+) -> None:
+    panel = web(admin).get(f"/w/{workspace.slug}/polls/{poll.pk}/results/").content.decode()
+    # The charts come with every refresh, so app.js redraws them after the swap settles.
+    assert 'data-echarts="poll-q-' in panel and 'data-figure="responses">1<' in panel
+
+
+def test_questions_are_reordered_with_up_and_down(workspace: Any, admin: Any, web: Any) -> None:
+    poll = make_poll(workspace, title="无人作答")
+    first, second, *_rest = list(poll.questions.order_by("position", "pk"))
+    client = web(admin)
+    page = client.get(f"/w/{workspace.slug}/polls/{poll.pk}/").content.decode()
+    assert 'data-testid="question-up"' in page and 'data-testid="question-down"' in page
+    url = f"/w/{workspace.slug}/polls/{poll.pk}/questions/{second.pk}/move/"
+    assert client.post(url, {"direction": "up"}).status_code == 302
+    assert list(poll.questions.order_by("position", "pk"))[:2] == [second, first]
+    client.post(url, {"direction": "up"})  # already first: nothing changes
+    client.post(url, {"direction": "down"})
+    assert list(poll.questions.order_by("position", "pk"))[:2] == [first, second]
+    assert web(None).post(url, {"direction": "up"}).status_code == 302  # to the log-in page

@@ -94,6 +94,14 @@ class TicketAlertOut(Schema):
     read_at: dt.datetime | None
 
 
+class TicketAlertReadIn(Schema):
+    ids: list[int] | None = Field(None, max_length=500)
+
+
+class TicketAlertReadOut(Schema):
+    marked: int
+
+
 class CategoryFiguresOut(Schema):
     category: str
     label: str
@@ -240,6 +248,17 @@ def ticket_alert_list(request: HttpRequest, slug: str, unread: bool = Query(True
         workspace=api_workspace(request, slug), user=request.user, unread=True if unread else None
     )
     return MappedPage(rows, _alert_out)
+
+
+@router.post(
+    f"{BASE}/alerts/read",
+    response=TicketAlertReadOut,
+    summary="Mark the caller's overdue-ticket alerts read (all of them when no ids are given)",
+)
+def ticket_alert_read(request: HttpRequest, slug: str, payload: TicketAlertReadIn) -> dict[str, int]:
+    workspace = api_workspace(request, slug)
+    marked = svc.ticket_alert_mark_read(workspace=workspace, actor=request.user, alert_ids=payload.ids)
+    return {"marked": marked}
 
 
 @router.get(f"{BASE}/{{int:ticket_id}}", response=TicketDetailOut, summary="One ticket with its history")

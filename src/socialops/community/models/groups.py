@@ -97,6 +97,8 @@ class GroupMember(TimestampedModel):
     strikes = models.PositiveSmallIntegerField(_("strikes"), default=0)
     muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
     banned = models.BooleanField(_("removed"), default=False)
+    # Set before the group's welcome message is sent to them, so each member is welcomed once.
+    welcomed_at = models.DateTimeField(_("welcomed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-joined_at", "pk"]

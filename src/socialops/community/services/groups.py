@@ -279,6 +279,39 @@ def group_connector(group: Group) -> TelegramConnector:
     return connector
 
 
+def member_welcome(*, workspace: Workspace, group: Group, connector: TelegramConnector, user_id: str) -> bool:
+    """Send the group's welcome message to a member who joined, once per member; whether it was sent.
+
+    The member is marked welcomed before the call: an answer lost on the way is never sent twice
+    (a doubled welcome is worse than a missing one), and a refused call is logged.
+    """
+    text = group.welcome_message.strip()
+    if not text:
+        return False
+    member = GroupMember.objects.filter(group=group, external_id=user_id, left_at__isnull=True).first()
+    if member is None:
+        return False
+    claimed = GroupMember.objects.filter(pk=member.pk, welcomed_at__isnull=True).update(
+        welcomed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    name = member.display_name or member.external_id
+    try:
+        message_id = connector.send_group_message(f"{name} {text}" if name else text)
+    except ConnectorError as exc:
+        log.warning("group %s: welcome to member %s failed: %s", group.pk, member.pk, exc)
+        return False
+    audit_record(
+        workspace=workspace,
+        actor=SYSTEM,
+        action="group.member_welcome",
+        obj=member,
+        after={"group": group.pk, "message_id": message_id},
+    )
+    return True
+
+
 def group_sync(*, workspace: Workspace, group: Group) -> int:
     """Read a Telegram group's new updates and store them (the system's job); the number of events.
 
@@ -298,6 +331,11 @@ def group_sync(*, workspace: Workspace, group: Group) -> int:
             for _page in range(MAX_SYNC_PAGES):
                 page = connector.fetch_group_updates(cursor=group.cursor)
                 total += group_events_apply(workspace=workspace, group=group, events=page.events)
+                for event in page.events:
+                    if event.kind == "join":
+                        member_welcome(
+                            workspace=workspace, group=group, connector=connector, user_id=event.user_id
+                        )
                 moved = page.cursor != group.cursor
                 Group.objects.filter(pk=group.pk).update(
                     cursor=page.cursor, synced_at=timezone.now(), sync_error=""

@@ -282,3 +282,12 @@ def overdue_check(*, now: dt.datetime | None = None) -> int:
             )
             marked += 1
     return marked
+
+
+def ticket_alert_mark_read(*, workspace: Workspace, actor: Any, alert_ids: list[int] | None = None) -> int:
+    """Mark one's own overdue-ticket alerts read (all when no ids are given); how many changed."""
+    # Only the caller's own unread alerts: reading is personal, so no permission beyond membership.
+    rows = TicketAlert.objects.filter(workspace=workspace, user=actor, read_at__isnull=True)
+    if alert_ids is not None:
+        rows = rows.filter(pk__in=alert_ids)
+    return rows.update(read_at=timezone.now())

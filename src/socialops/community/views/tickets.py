@@ -6,8 +6,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core import signing
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from socialops.core import throttle
 from socialops.core.view_helpers import apply_form, run_and_say
 from socialops.engagement.selectors import threads as thread_sel
 from socialops.workspaces.access import user_can
-from socialops.workspaces.decorators import WorkspaceRequest, workspace_view
+from socialops.workspaces.decorators import EVERY_MEMBER, WorkspaceRequest, workspace_view
 from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
@@ -75,7 +76,7 @@ def ticket_list(request: WorkspaceRequest) -> HttpResponse:
         "alerts": list(sel.ticket_alerts(workspace=workspace, user=user)[:5]),
         "can_edit": user_can(workspace=workspace, user=user, perm=Perm.COMMUNITY_EDIT),
         "feedback_url": request.build_absolute_uri(
-            reverse("ticket_feedback", kwargs={"slug": workspace.slug})
+            reverse("ticket_feedback", kwargs={"token": feedback_token(workspace)})
         ),
     }
     return render(request, "community/tickets/list.html", context)
@@ -189,9 +190,37 @@ def ticket_report(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-def ticket_feedback(request: HttpRequest, slug: str) -> HttpResponse:
+# The public form is addressed by a signed workspace id, not the slug: a slug is easy to guess
+# and would let anyone open tickets in any workspace.
+FEEDBACK_SALT = "community.feedback"
+
+
+def feedback_token(workspace: Workspace) -> str:
+    """The unguessable token of a workspace's public feedback form."""
+    return signing.Signer(salt=FEEDBACK_SALT).sign(str(workspace.pk))
+
+
+def _feedback_workspace(token: str) -> Workspace:
+    try:
+        workspace_id = int(signing.Signer(salt=FEEDBACK_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise Http404 from None
+    return get_object_or_404(Workspace, pk=workspace_id)
+
+
+@require_POST
+@workspace_view(write=EVERY_MEMBER)
+def ticket_alerts_read(request: WorkspaceRequest) -> HttpResponse:
+    """Mark one of one's overdue-ticket alerts read (``alert`` in the form), or all of them."""
+    raw = request.POST.get("alert", "")
+    ids = [int(raw)] if raw.isdigit() else None
+    svc.ticket_alert_mark_read(workspace=request.workspace, actor=request.user, alert_ids=ids)
+    return redirect("ticket_list", slug=request.workspace.slug)
+
+
+def ticket_feedback(request: HttpRequest, token: str) -> HttpResponse:
     """The public feedback form of a workspace (no login, rate-limited): each answer opens a ticket."""
-    workspace = get_object_or_404(Workspace, slug=slug)
+    workspace = _feedback_workspace(token)
     form = FeedbackForm(request.POST or None)
     context: dict[str, Any] = {
         "form": form,
@@ -216,7 +245,7 @@ def ticket_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         )
         if ticket is not None:
-            return redirect(reverse("ticket_feedback", kwargs={"slug": slug}) + "?sent=1")
+            return redirect(reverse("ticket_feedback", kwargs={"token": token}) + "?sent=1")
     return render(request, "community/tickets/feedback.html", context)
 
 
@@ -224,10 +253,11 @@ tickets_urlpatterns: list[URLPattern] = [
     path("tickets/", ticket_list, name="ticket_list"),
     path("tickets/new/", ticket_create, name="ticket_create"),
     path("tickets/report/", ticket_report, name="ticket_report"),
+    path("tickets/alerts/read/", ticket_alerts_read, name="ticket_alerts_read"),
     path("tickets/from-thread/<int:thread_id>/", ticket_from_thread, name="ticket_from_thread"),
     path("tickets/<int:ticket_id>/", ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/idea/", ticket_idea, name="ticket_idea"),
 ]
 tickets_public_urlpatterns: list[URLPattern] = [
-    path("feedback/<slug:slug>/", ticket_feedback, name="ticket_feedback"),
+    path("feedback/<str:token>/", ticket_feedback, name="ticket_feedback"),
 ]

@@ -152,6 +152,7 @@ class IdeaOut(Schema):
     person: str | None = Field(description="name with fans.identity, else the pseudonym")
     content_item_id: int | None
     product_owner_id: int | None
+    sent_at: dt.datetime | None
     created_at: dt.datetime
 
 
@@ -225,6 +226,7 @@ def _idea_mapper(identify: bool) -> Any:
             "person": person_name(row.person, identify) if row.person_id else None,
             "content_item_id": row.content_item_id,
             "product_owner_id": row.product_owner_id,
+            "sent_at": row.sent_at,
             "created_at": row.created_at,
         }
 

@@ -111,6 +111,8 @@ class Idea(CreatedAtModel):
         related_name="+",
         verbose_name=_("product owner"),
     )
+    # When it was sent to the product owner, shown as "sent to X at time".
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

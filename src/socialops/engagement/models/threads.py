@@ -248,6 +248,7 @@ class InboxAlertKind(models.TextChoices):
     MENTION = "mention", _("Mentioned in a note")
     ASSIGNED = "assigned", _("Thread assigned")
     REPLY_UNKNOWN = "reply_unknown", _("Reply outcome unknown")
+    IDEA = "idea", _("Idea sent to you")
 
 
 class InboxAlert(UserNotice):

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socialops.content.models import ContentForm, ContentItem
@@ -24,6 +25,8 @@ from socialops.workspaces.models import Workspace
 from socialops.workspaces.roles import Perm
 
 from ..models.campaigns import Campaign, Idea, IdeaSource, IdeaStatus
+from ..models.threads import InboxAlertKind
+from .threads import alert_member
 
 IDEA_LENGTH = 4000
 
@@ -153,8 +156,12 @@ def idea_send_to_product(*, workspace: Workspace, actor: Any, idea: Idea, owner:
     before = _idea_snapshot(row)
     row.product_owner = user
     row.status = IdeaStatus.PRODUCT
-    row.save(update_fields=["product_owner", "status"])
+    row.sent_at = timezone.now()
+    row.save(update_fields=["product_owner", "status", "sent_at"])
     audit_saved(row, workspace=workspace, actor=actor, action="idea.send", before=before, snap=_idea_snapshot)
+    # The owner hears about it where the inbox's other notices are (review's notifications are
+    # about content items, so the inbox alert is the notice an idea can use).
+    alert_member(workspace, user.pk, InboxAlertKind.IDEA, row.text[:200])
     return row
 
 

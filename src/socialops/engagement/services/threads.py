@@ -160,6 +160,11 @@ def _alert(workspace: Workspace, user_ids: set[int], kind: str, thread: Thread |
             continue
 
 
+def alert_member(workspace: Workspace, user_id: int, kind: str, detail: str) -> None:
+    """An inbox notice to one member, not about a thread (an idea sent to them)."""
+    _alert(workspace, {user_id}, kind, None, detail)
+
+
 def alert_team(workspace: Workspace, kind: str, thread: Thread | None, detail: str) -> None:
     """Tell the thread's assignee, or everyone who may reply when nobody has it."""
     if thread is not None and thread.assignee_id:

@@ -130,9 +130,7 @@ def poll_detail(request: WorkspaceRequest, poll_id: int) -> HttpResponse:
 def poll_results(request: WorkspaceRequest, poll_id: int) -> HttpResponse:
     """The results panel alone (htmx refreshes it every few seconds)."""
     poll = sel.poll_get(workspace=request.workspace, user=request.user, poll_id=poll_id)
-    return render(
-        request, "engagement/polls/results.html", {**_results_context(request, poll), "part": "live"}
-    )
+    return render(request, "engagement/polls/results_panel.html", _results_context(request, poll))
 
 
 @workspace_view()
@@ -254,6 +252,23 @@ def question_delete(request: WorkspaceRequest, poll_id: int, question_id: int) -
 
 @require_POST
 @workspace_view(Perm.CAMPAIGN_EDIT)
+def question_move(request: WorkspaceRequest, poll_id: int, question_id: int) -> HttpResponse:
+    """Move a question one place up (``direction=up``) or down."""
+    poll = sel.poll_get(workspace=request.workspace, user=request.user, poll_id=poll_id)
+    question = sel.question_get(
+        workspace=request.workspace, user=request.user, poll=poll, question_id=question_id
+    )
+    up = request.POST.get("direction") == "up"
+    run_and_say(
+        request,
+        lambda: svc.question_move(workspace=request.workspace, actor=request.user, question=question, up=up),
+        _("Question moved."),
+    )
+    return redirect(_detail_url(request, poll))
+
+
+@require_POST
+@workspace_view(Perm.CAMPAIGN_EDIT)
 def answer_keep(request: WorkspaceRequest, poll_id: int, answer_id: int) -> HttpResponse:
     """Keep a free-text answer as an idea."""
     poll = sel.poll_get(workspace=request.workspace, user=request.user, poll_id=poll_id)
@@ -264,9 +279,7 @@ def answer_keep(request: WorkspaceRequest, poll_id: int, answer_id: int) -> Http
         _("Kept as an idea."),
     )
     if request.headers.get("HX-Request"):
-        return render(
-            request, "engagement/polls/results.html", {**_results_context(request, poll), "part": "live"}
-        )
+        return render(request, "engagement/polls/results_panel.html", _results_context(request, poll))
     return redirect(_detail_url(request, poll))
 
 
@@ -281,6 +294,7 @@ polls_urlpatterns: list[URLPattern] = [
     path("polls/<int:poll_id>/delete/", poll_delete, name="poll_delete"),
     path("polls/<int:poll_id>/questions/new/", question_create, name="poll_question_create"),
     path("polls/<int:poll_id>/questions/<int:question_id>/edit/", question_edit, name="poll_question_edit"),
+    path("polls/<int:poll_id>/questions/<int:question_id>/move/", question_move, name="poll_question_move"),
     path(
         "polls/<int:poll_id>/questions/<int:question_id>/delete/",
         question_delete,

@@ -25,6 +25,7 @@ from .setup import (
     polls_close_due,
     question_create,
     question_delete,
+    question_move,
     question_update,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "polls_close_due",
     "question_create",
     "question_delete",
+    "question_move",
     "question_update",
     "response_submit",
 ]

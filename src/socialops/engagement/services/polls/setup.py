@@ -415,6 +415,37 @@ def question_update(
 
 
 @transaction.atomic
+def question_move(*, workspace: Workspace, actor: Any, question: PollQuestion, up: bool) -> PollQuestion:
+    """Move a question of a poll without responses one place up or down (the first stays first)."""
+    require_perm(workspace=workspace, actor=actor, perm=Perm.CAMPAIGN_EDIT)
+    ensure_same_workspace(workspace, question, "question")
+    poll = Poll.objects.select_for_update().get(pk=question.poll_id)
+    _refuse_if_answered(poll)
+    rows = list(PollQuestion.objects.filter(poll=poll).order_by("position", "pk"))
+    at = next(i for i, q in enumerate(rows) if q.pk == question.pk)
+    other = at - 1 if up else at + 1
+    if not 0 <= other < len(rows):
+        return rows[at]
+    before = _question_snapshot(rows[at])
+    rows[at], rows[other] = rows[other], rows[at]
+    # Renumber them all: older polls may hold equal positions, which a swap alone would not order.
+    for i, q in enumerate(rows):
+        if q.position != i:
+            q.position = i
+            q.save(update_fields=["position"])
+    moved = rows[other]
+    audit_saved(
+        moved,
+        workspace=workspace,
+        actor=actor,
+        action="poll_question.update",
+        before=before,
+        snap=_question_snapshot,
+    )
+    return moved
+
+
+@transaction.atomic
 def question_delete(*, workspace: Workspace, actor: Any, question: PollQuestion) -> None:
     """Remove a question from a poll without responses."""
     require_perm(workspace=workspace, actor=actor, perm=Perm.CAMPAIGN_EDIT)
