@@ -11,8 +11,18 @@
       var source = document.getElementById(el.dataset.echarts);
       if (!source) return;
       var option = JSON.parse(source.textContent);
-      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      // Screen readers get the chart as one image with a name: the template's label if it gave
+      // one, else ECharts' own description (title, series and their values, in the page's language).
+      var labelled = el.hasAttribute("aria-label");
+      if (!labelled) option.aria = Object.assign({ enabled: true }, option.aria || {});
+      var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+      var chart = window.echarts.init(el, null, { renderer: "canvas", locale: zh ? "ZH" : "EN" });
       chart.setOption(option);
+      el.setAttribute("role", "img");
+      if (!el.getAttribute("aria-label")) {
+        var title = [].concat(option.title || [])[0];
+        el.setAttribute("aria-label", (title && title.text) || el.dataset.echarts);
+      }
       el.dataset.echartsReady = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     });
