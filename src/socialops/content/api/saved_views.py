@@ -6,7 +6,9 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from socialops.workspaces.api import api_create, api_delete, api_select
+from socialops.workspaces.access import require_perm
+from socialops.workspaces.api import api_create, api_select, api_workspace
+from socialops.workspaces.roles import Perm
 
 from ..models import SavedView
 from ..selectors.saved_views import saved_view_get, saved_view_list
@@ -64,4 +66,10 @@ def saved_views_create(request: HttpRequest, slug: str, payload: SavedViewIn) ->
 
 @router.delete("/workspaces/{slug}/content/saved-views/{view_id}", response={204: None})
 def saved_views_delete(request: HttpRequest, slug: str, view_id: ObjectId) -> Status[None]:
-    return api_delete(request, slug, saved_view_get, services.saved_view_delete, "view", view_id=view_id)
+    workspace = api_workspace(request, slug)
+    # The permission first: a member who may not save views gets 403, not the 404 of a view that
+    # is not theirs.
+    require_perm(workspace=workspace, actor=request.user, perm=Perm.CONTENT_EDIT)
+    view = saved_view_get(workspace=workspace, user=request.user, view_id=view_id)
+    services.saved_view_delete(workspace=workspace, actor=request.user, view=view)
+    return Status(204, None)
