@@ -43,7 +43,19 @@
     if (msg && !window.confirm(msg)) ev.preventDefault();
   }, true);
 
-  function init(root) { initCharts(root); initProgress(root); }
+  // A table wider than a phone scrolls sideways; keyboard users can only scroll what they can
+  // focus, so a scrolling wrapper without links or buttons becomes focusable itself.
+  function initScrollers(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth;
+      var focusable = el.querySelector("a[href], button, input, select, textarea, [tabindex]");
+      if (scrolls && !focusable) el.setAttribute("tabindex", "0");
+      else if (!scrolls && el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
+    });
+  }
+  window.addEventListener("resize", function () { initScrollers(document); });
+
+  function init(root) { initCharts(root); initProgress(root); initScrollers(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   // The whole page, not only the swap target: an outerHTML swap settles on the element it replaced.
   // Charts already drawn are skipped.
