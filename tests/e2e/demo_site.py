@@ -53,6 +53,26 @@ def _login_state(browser: Any, url: str, username: str) -> Any:
     return state
 
 
+def _schedule_some(workspace: Any) -> None:
+    """Three approved items scheduled this afternoon, so the publishing queue has rows to show."""
+    from socialops.content.models import ContentItem
+    from socialops.publishing.services import publication_schedule
+
+    items = ContentItem.objects.filter(workspace=workspace, accounts__isnull=False).distinct().order_by("pk")
+    for hours, item in enumerate(items[:3], start=2):
+        # The review workflow's own tests cover approval; here the items only need to be approved.
+        ContentItem.objects.filter(pk=item.pk).update(status="approved")
+        item.refresh_from_db()
+        account = item.accounts.order_by("pk").first()
+        publication_schedule(
+            workspace=workspace,
+            actor=None,
+            item=item,
+            account=account,
+            due_at=FROZEN_AT + dt.timedelta(hours=hours),
+        )
+
+
 def demo_site(django_db_blocker: Any, browser: Any, extras: bool = False) -> Iterator[DemoSite]:
     """Seed the demo at FROZEN_AT, serve it, log its admin in; flush everything afterwards."""
     from pytest_django.live_server_helper import LiveServer
@@ -65,6 +85,7 @@ def demo_site(django_db_blocker: Any, browser: Any, extras: bool = False) -> Ite
         demo = demo_seed(today=FROZEN_AT.date(), extras=extras)
         item = ContentItem.objects.filter(workspace=demo.workspace).order_by("pk").first()
         assert item is not None
+        _schedule_some(demo.workspace)
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         try:
