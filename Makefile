@@ -13,7 +13,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-pg smoke install assets messages system-deps lint typecheck djcheck pytest clean
+.PHONY: demo test test-pg smoke baselines install assets messages system-deps lint typecheck djcheck pytest clean
 
 # ---- installation -------------------------------------------------------------------------
 $(STAMPS):
@@ -109,6 +109,11 @@ test-pg: install system-deps
 SMOKE_ARGS ?= --short
 smoke: install
 	SOCIALOPS_BIN=$(abspath $(BIN)) bash deploy/smoke.sh $(SMOKE_ARGS)
+
+# Rewrite the screenshot baselines (tests/e2e/baselines/, copied to docs/screenshots/) after an
+# intended layout change; PYTEST_ARGS="-k editor" rewrites one page's.
+baselines: install system-deps
+	UPDATE_BASELINES=1 $(BIN)/pytest tests/e2e/test_screenshots.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(STAMPS) .pytest_cache .mypy_cache .ruff_cache

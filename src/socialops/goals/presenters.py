@@ -47,8 +47,14 @@ def goal_chart_option(progress: GoalProgress, *, compact: bool = False) -> dict[
         "color": [COLORS["actual"], COLORS["target"], COLORS["expected"], COLORS["forecast"]],
         "tooltip": {"trigger": "axis"},
         "legend": {"show": not compact, "top": 0, "data": list(names.values())},
-        "grid": {"left": 8, "right": 16, "top": 16 if compact else 40, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "boundaryGap": False, "data": s["dates"]},
+        # containLabel keeps the y labels in, not half of the last date at the right edge: room for it.
+        "grid": {"left": 8, "right": 36, "top": 16 if compact else 40, "bottom": 8, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "boundaryGap": False,
+            "data": s["dates"],
+            "axisLabel": {"hideOverlap": True},
+        },
         "yAxis": {
             "type": "value",
             "scale": True,

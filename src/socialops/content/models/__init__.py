@@ -19,6 +19,7 @@ from .items import (
     ThemeTarget,
 )
 from .plan import CadenceRule, CapacityRule, HolidayMode, Placement, PlacementSource, PlanRun
+from .saved_views import SAVED_VIEW_FILTERS, SavedView
 
 __all__ = [
     "BodyFormat",
@@ -39,6 +40,8 @@ __all__ = [
     "Placement",
     "PlacementSource",
     "PlanRun",
+    "SAVED_VIEW_FILTERS",
+    "SavedView",
     "Theme",
     "ThemeTarget",
 ]

@@ -117,8 +117,11 @@ def content_item_list(
     account: int | None = None,
     importance: str | None = None,
     owner: int | None = None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
 ) -> QuerySet[ContentItem]:
-    """The workspace's items, newest change first, filtered; each with ``variant_count``."""
+    """The workspace's items, newest change first, filtered (the due range is inclusive); each with
+    ``variant_count``."""
     membership_get(workspace=workspace, user=user)
     qs = filter_given(
         _items(workspace).annotate(variant_count=Count("variants", distinct=True)),
@@ -128,6 +131,8 @@ def content_item_list(
         importance=importance,
         accounts__id=account,
         owner_id=owner,
+        deadline__gte=due_from,
+        deadline__lte=due_to,
     )
     if q:
         q = q.strip()[:100]

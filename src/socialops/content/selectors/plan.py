@@ -430,12 +430,15 @@ def placeable_items(*, workspace: Workspace, user: Any) -> QuerySet[ContentItem]
 
 
 def _text_colour(background: str) -> str:
-    """Black or white, whichever reads better on the theme's colour."""
+    """Black or white, whichever has the higher WCAG contrast ratio on the theme's colour."""
     try:
-        r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+        channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     except (ValueError, IndexError):
         return "#ffffff"
-    return "#000000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # Black's ratio (L + .05) / .05 beats white's 1.05 / (L + .05) above L ≈ 0.179.
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 def placement_as_dict(workspace: Workspace, p: Placement) -> dict[str, Any]:

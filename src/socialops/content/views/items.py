@@ -38,15 +38,25 @@ from ..forms.items import (
     VariantForm,
 )
 from ..media import VIDEO_MAX_BYTES, MediaError
-from ..models import BodyFormat, ContentForm, ContentItem, Importance, MediaAsset, MediaKind
+from ..models import (
+    SAVED_VIEW_FILTERS,
+    BodyFormat,
+    ContentForm,
+    ContentItem,
+    Importance,
+    MediaAsset,
+    MediaKind,
+)
 from ..presenters import STATUS_LABELS, status_label
 from ..selectors import items as selectors
 from ..selectors.calendar import calendar_link_choices, resolve_calendar_link
+from ..selectors.saved_views import saved_view_list
 from ..services import items as services
 from ..services import media as media_services
 from ..services import themes as theme_services
 from ..services import variants as variant_services
 from ..services.common import VersionConflict
+from .saved_views import view_query
 
 ITEMS_PER_PAGE = 50
 # The editor's preview takes what a body may hold (the item service's limit).
@@ -77,6 +87,13 @@ def _thumb_url(slug: str) -> Callable[[MediaAsset], str]:
 def _int_param(request: WorkspaceRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() and len(value) < 18 else None
+
+
+def _date_param(request: WorkspaceRequest, name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, "")[:10])
+    except ValueError:
+        return None
 
 
 # ---- themes ---------------------------------------------------------------------------------
@@ -221,6 +238,8 @@ def content_list(request: WorkspaceRequest) -> HttpResponse:
         "importance": importance if importance in Importance.values else None,
         "account": _int_param(request, "account"),
         "q": request.GET.get("q", "").strip()[:100] or None,
+        "due_from": _date_param(request, "due_from"),
+        "due_to": _date_param(request, "due_to"),
     }
     items = selectors.content_item_list(
         workspace=workspace,
@@ -232,6 +251,8 @@ def content_list(request: WorkspaceRequest) -> HttpResponse:
         q=filters["q"],
         status=filters["status"],
         owner=filters["owner"],
+        due_from=filters["due_from"],
+        due_to=filters["due_to"],
     )
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -251,6 +272,10 @@ def content_list(request: WorkspaceRequest) -> HttpResponse:
             "statuses": list(STATUS_LABELS.items()),
             "owners": member_users(workspace=workspace, user=request.user),
             "today": timezone.localdate(),
+            "saved_views": [
+                (view, view_query(view)) for view in saved_view_list(workspace=workspace, user=request.user)
+            ],
+            "saved_view_fields": [(k, query.get(k, "")) for k in SAVED_VIEW_FILTERS if query.get(k)],
         },
     )
 

@@ -161,6 +161,27 @@
       return api("PATCH", base + id, { starts_at: startsAt });
     }
 
+    // FullCalendar 6 writes ARIA that screen readers trip on: icon spans with role="img" and no
+    // name (their buttons carry the title), aria-expanded on "+n more" links that are not buttons,
+    // and day cells named by their date link while they also hold the posts. Fix what it renders,
+    // every time it re-renders.
+    function accessible(root) {
+      function fix() {
+        root.querySelectorAll(".fc-icon[role=img]").forEach(function (icon) {
+          icon.removeAttribute("role");
+          icon.setAttribute("aria-hidden", "true");
+        });
+        root.querySelectorAll("a.fc-more-link[aria-expanded]").forEach(function (link) {
+          link.setAttribute("role", "button");
+        });
+        root.querySelectorAll("td.fc-daygrid-day[aria-labelledby]").forEach(function (cell) {
+          cell.removeAttribute("aria-labelledby");
+        });
+      }
+      fix();
+      new MutationObserver(fix).observe(root, { childList: true, subtree: true });
+    }
+
     var calendar = new window.FullCalendar.Calendar(el, {
       locale: el.dataset.locale,
       timeZone: "UTC",
@@ -215,6 +236,7 @@
       }
     });
     calendar.render();
+    accessible(el);
     el.dataset.ready = "1";
     // For scripts and browser tests: the same path a drag takes.
     el.plannerMove = function (id, startsAt) {

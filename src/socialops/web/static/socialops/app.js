@@ -11,8 +11,18 @@
       var source = document.getElementById(el.dataset.echarts);
       if (!source) return;
       var option = JSON.parse(source.textContent);
-      var chart = window.echarts.init(el, null, { renderer: "canvas" });
+      // Screen readers get the chart as one image with a name: the template's label if it gave
+      // one, else ECharts' own description (title, series and their values, in the page's language).
+      var labelled = el.hasAttribute("aria-label");
+      if (!labelled) option.aria = Object.assign({ enabled: true }, option.aria || {});
+      var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+      var chart = window.echarts.init(el, null, { renderer: "canvas", locale: zh ? "ZH" : "EN" });
       chart.setOption(option);
+      el.setAttribute("role", "img");
+      if (!el.getAttribute("aria-label")) {
+        var title = [].concat(option.title || [])[0];
+        el.setAttribute("aria-label", (title && title.text) || el.dataset.echarts);
+      }
       el.dataset.echartsReady = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     });
@@ -33,7 +43,19 @@
     if (msg && !window.confirm(msg)) ev.preventDefault();
   }, true);
 
-  function init(root) { initCharts(root); initProgress(root); }
+  // A table wider than a phone scrolls sideways; keyboard users can only scroll what they can
+  // focus, so a scrolling wrapper without links or buttons becomes focusable itself.
+  function initScrollers(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth;
+      var focusable = el.querySelector("a[href], button, input, select, textarea, [tabindex]");
+      if (scrolls && !focusable) el.setAttribute("tabindex", "0");
+      else if (!scrolls && el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
+    });
+  }
+  window.addEventListener("resize", function () { initScrollers(document); });
+
+  function init(root) { initCharts(root); initProgress(root); initScrollers(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   // The whole page, not only the swap target: an outerHTML swap settles on the element it replaced.
   // Charts already drawn are skipped.
