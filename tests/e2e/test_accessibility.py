@@ -26,6 +26,7 @@ PAGES = {
     "content_library": "/w/demo/content/",
     "item": "/w/demo/content/{item}/",
     "editor": "/w/demo/content/{item}/edit/",
+    "article_editor": "/w/demo/content/new/",
     "calendar": "/w/demo/calendar/",
     "review_queue": "/w/demo/review/queue/",
     "publishing_queue": "/w/demo/publishing/",

@@ -40,9 +40,12 @@ PAGES = {
     "dashboard": "/w/demo/",
     "calendar": "/w/demo/calendar/",
     "editor": "/w/demo/content/{item}/edit/",
+    # A new article opens in the rich-text editor (an older Markdown article keeps its text box).
+    "article_editor": "/w/demo/content/new/",
     "content_library": "/w/demo/content/",
     "publishing_queue": "/w/demo/publishing/",
-    "audit_log": "/w/demo/audit/",
+    # The content items' entries: the publications scheduled for the queue share one frozen instant.
+    "audit_log": "/w/demo/audit/?object_type=content.contentitem",
 }
 SIZES = {"1440": {"width": 1440, "height": 900}, "390": {"width": 390, "height": 844}}
 
