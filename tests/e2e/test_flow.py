@@ -1,6 +1,7 @@
 """One flow in Chromium, by clicks from the dashboard: an operator writes a post and places it on
 the calendar, submits it, reviewer A approves step 1, reviewer B step 2; the post is then on the
-calendar as scheduled and in the publishing queue."""
+calendar as scheduled and in the publishing queue; "publish now" sends it, and the platform (the
+sandbox, as under `make demo`) has received it exactly once."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.utils import timezone
 from socialops.accounts.services import account_create
 from socialops.content.models import ContentItem
 from socialops.content.services import themes as theme_services
-from socialops.platforms.services.connections import connection_save
+from socialops.platforms.services.sandbox import sandbox_connect, sandbox_username
+from socialops.publishing import engine
 from socialops.publishing.models import Publication
 from socialops.review.services import chains as chain_services
 from socialops.workspaces import services
@@ -26,7 +28,7 @@ PASSWORD = "pa55-word-ok"
 TITLE = "冬季新品预告"
 
 
-def _setup() -> Any:
+def _setup(sandbox: Any) -> Any:
     workspace = services.workspace_create(actor=None, name="星曜科技", slug="xy")
     people = {"olivia": Role.OPERATOR, "anna": Role.REVIEWER, "bert": Role.REVIEWER, "boss": Role.ADMIN}
     users = {}
@@ -47,7 +49,8 @@ def _setup() -> Any:
     account = account_create(
         workspace=workspace, actor=None, handle="xy_weibo", platform="weibo", display_name="星曜科技"
     )
-    connection_save(workspace=workspace, actor=None, account=account, kind="manual")
+    # Connected to the sandbox platform, as `make demo` connects the demo's accounts.
+    sandbox_connect(workspace=workspace, actor=None, account=account, base_url=sandbox.url)
     return workspace
 
 
@@ -63,8 +66,10 @@ def _open_menu(page: Any, menu: str, entry: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_operator_to_two_reviewers_to_the_calendar_and_the_queue(page: Any) -> None:
-    workspace = _setup()
+def test_operator_to_two_reviewers_to_the_calendar_the_queue_and_the_platform(
+    page: Any, sandbox: Any, sandbox_admin: Any
+) -> None:
+    workspace = _setup(sandbox)
     slot = (timezone.localtime(timezone.now(), workspace.tz) + dt.timedelta(days=2)).replace(
         hour=10, minute=0, second=0, microsecond=0
     )
@@ -141,4 +146,22 @@ def test_operator_to_two_reviewers_to_the_calendar_and_the_queue(page: Any) -> N
     page.wait_for_load_state("networkidle")
     row = page.get_by_test_id("queue-row").filter(has_text=TITLE)
     assert row.count() == 1 and "已排期" in row.inner_text() and "星曜科技" in row.inner_text()
+
+    # The operator does not wait two days: from the queue to the item's publications, "publish now".
+    _as(page, "olivia")
+    page.get_by_test_id("nav-queue").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_test_id("queue-row").filter(has_text=TITLE).get_by_role("link", name="尝试次数").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="立即发布").click()
+    page.wait_for_load_state("networkidle")
+    # The worker's part: the task "publish now" queued runs once (a second run changes nothing).
+    pub.refresh_from_db()
+    assert engine.run(pub.pk, pub.version) == "published"
+    assert engine.run(pub.pk, pub.version) == "skipped"
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert "已发布" in page.locator("main").inner_text()
+    posts = sandbox_admin.posts(username=sandbox_username(pub.account))["posts"]
+    assert len(posts) == 1 and "冬季新品下周发布" in str(posts[0])
     assert page.problems == []
