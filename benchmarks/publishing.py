@@ -57,15 +57,15 @@ def _setup(args: argparse.Namespace, sandbox_url: str) -> tuple[list[int], dt.da
 
     from socialops.accounts import services as account_services
     from socialops.content.models import ContentItem
-    from socialops.content.services import items as content_services
-    from socialops.platforms import services as platform_services
+    from socialops.content.services import themes as theme_services
+    from socialops.platforms.services import sandbox as platform_services
     from socialops.publishing.models import Publication
     from socialops.publishing.tasks import publish_publication
     from socialops.workspaces import services as workspace_services
 
     call_command("migrate", verbosity=0)
     ws = workspace_services.workspace_create(actor=None, name="Bench", slug="bench")
-    theme = content_services.theme_create(workspace=ws, actor=None, name="基准")
+    theme = theme_services.theme_create(workspace=ws, actor=None, name="基准")
     accounts = []
     for i in range(args.accounts):
         account = account_services.account_create(
@@ -308,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env["SOCIALOPS_PUBLISHING_ENGINE"] = engine_name
+        # The sandbox platform listens on loopback, which the egress policy refuses by default.
+        env.setdefault("SOCIALOPS_EGRESS_ALLOW", "127.0.0.0/8,::1/128")
         data_dir = tempfile.mkdtemp(prefix=f"bench-publishing-{store}-")
         env.update(SOCIALOPS_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="socialops.config.settings")
         db_url = None
