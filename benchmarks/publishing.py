@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -56,15 +57,15 @@ def _setup(args: argparse.Namespace, sandbox_url: str) -> tuple[list[int], dt.da
 
     from socialops.accounts import services as account_services
     from socialops.content.models import ContentItem
-    from socialops.content.services import items as content_services
-    from socialops.platforms import services as platform_services
+    from socialops.content.services import themes as theme_services
+    from socialops.platforms.services import sandbox as platform_services
     from socialops.publishing.models import Publication
     from socialops.publishing.tasks import publish_publication
     from socialops.workspaces import services as workspace_services
 
     call_command("migrate", verbosity=0)
     ws = workspace_services.workspace_create(actor=None, name="Bench", slug="bench")
-    theme = content_services.theme_create(workspace=ws, actor=None, name="基准")
+    theme = theme_services.theme_create(workspace=ws, actor=None, name="基准")
     accounts = []
     for i in range(args.accounts):
         account = account_services.account_create(
@@ -127,6 +128,7 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     from socialops.publishing.models import Publication
 
     store, workers = args.one[0], int(args.one[1])
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     sandbox = SandboxServer(
         db_path=Path(settings.DATA_DIR) / "sandbox.sqlite3", faults=Faults(rate_limit=0)
     ).start()
@@ -162,6 +164,9 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 proc.kill()
         sandbox.stop()
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The worker processes' CPU (they are this process's children, reaped above).
+    cpu_s = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     rows: list[dict[str, Any]] = [
         dict(row)
         for row in Publication.objects.filter(pk__in=ids).values(
@@ -179,9 +184,17 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     )
     times = [r["published_at"] for r in published]
     span = (max(times) - min(r["due_at"] for r in rows)).total_seconds() if times else float("nan")
-    concurrency = workers * args.threads
+    # Requests in flight at most: one per worker thread (legacy) or per send slot (batch), and
+    # never more than one per account; each account's posts also go one after another.
+    slots = args.threads
+    if os.environ.get("SOCIALOPS_PUBLISHING_ENGINE") == "batch":
+        slots = int(os.environ.get("SOCIALOPS_PUBLISHING_SEND_CONCURRENCY", "64"))
+    concurrency = min(workers * slots, args.accounts)
+    per_account = -(-len(rows) // max(1, args.accounts))
     return {
         "store": store,
+        "engine": os.environ.get("SOCIALOPS_PUBLISHING_ENGINE", "legacy"),
+        "cpu_ms_per_post": 1000 * cpu_s / max(1, len(rows)),
         "workers": workers,
         "threads": args.threads,
         "posts": len(rows),
@@ -193,7 +206,8 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
         "throughput": len(published) / span if span and span > 0 else float("nan"),
         "duplicates": duplicates,
         "lost": lost,
-        "floor_s": len(rows) * args.latency_ms / 1000 / concurrency,
+        "concurrency": concurrency,
+        "floor_s": max(len(rows) / concurrency, per_account) * args.latency_ms / 1000,
         "started": start.isoformat(),
         "finished": timezone.now().isoformat(),
     }
@@ -236,10 +250,11 @@ def _redis_ok(url: str) -> bool:
 
 def _line(r: dict[str, Any]) -> str:
     return (
-        f"{r['store']:<22} {r['workers']:>2} proc × {r['threads']:>2} threads  "
+        f"{r['store']:<22} {r['engine']:<6} {r['workers']:>2} proc × {r['threads']:>2} threads  "
         f"lateness p50 {r['p50']:6.2f} s  p99 {r['p99']:6.2f} s  max {r['max']:6.2f} s  "
         f"{r['throughput']:7.1f} posts/s  duplicates {r['duplicates']}  lost {r['lost']}  "
-        f"[floor {r['floor_s']:.1f} s = {r['posts']} × {r.get('latency_ms', 0)} ms ÷ {r['workers'] * r['threads']}; "
+        f"CPU {r['cpu_ms_per_post']:.1f} ms/post  "
+        f"[floor {r['floor_s']:.1f} s = {r['posts']} × {r.get('latency_ms', 0)} ms ÷ {r['concurrency']} in flight; "
         f"set-up {r['setup_s']} s]"
     )
 
@@ -254,6 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="threads per worker process")
     parser.add_argument(
         "--spread", type=float, default=0.0, help="seconds the due times spread over (default 0: all at once)"
+    )
+    parser.add_argument(
+        "--engine",
+        nargs="+",
+        default=["batch", "legacy"],
+        choices=["batch", "legacy"],
+        help="publishing engines to measure (legacy: one task per post, the engine before batching)",
     )
     parser.add_argument("--stores", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--pg-url", default=PG_URL, help="a PostgreSQL server (a fresh database is made)")
@@ -279,48 +301,53 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.latency_ms} ms; {args.threads} threads per worker process"
     )
     failures = 0
-    for store in args.stores:
-        for workers in args.workers:
-            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-            data_dir = tempfile.mkdtemp(prefix=f"bench-publishing-{store}-")
-            env.update(SOCIALOPS_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="socialops.config.settings")
-            db_url = None
-            if store == "postgres":
-                db_url = _pg_database(args.pg_url)
-                if db_url is None or not _redis_ok(args.redis_url):
-                    print(
-                        f"{store}: skipped (no PostgreSQL at {args.pg_url} or no Redis at {args.redis_url})"
-                    )
-                    break
-                env.update(
-                    DATABASE_URL=db_url,
-                    REDIS_URL=args.redis_url,
-                    SOCIALOPS_HUEY_NAME=f"bench-{uuid.uuid4().hex[:8]}",
-                )
-            label = "SQLite + SqliteHuey" if store == "sqlite" else "PostgreSQL + RedisHuey"
-            cmd = [
-                sys.executable,
-                __file__,
-                "--one",
-                label,
-                str(workers),
-                *("--posts", str(args.posts), "--accounts", str(args.accounts)),
-                *("--latency-ms", str(args.latency_ms), "--threads", str(args.threads)),
-                *("--lead", str(args.lead), "--timeout", str(args.timeout), "--spread", str(args.spread)),
-            ]
-            try:
-                out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-            finally:
-                if db_url:
-                    _pg_drop(args.pg_url, db_url)
-            found = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
-            if not found:
-                failures += 1
-                print(f"{label} {workers} proc: failed\n{out.stderr[-3000:]}")
+    configs = [(s, e, w) for s in args.stores for e in args.engine for w in args.workers]
+    skipped: set[str] = set()
+    for store, engine_name, workers in configs:
+        if store in skipped:
+            continue
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env["SOCIALOPS_PUBLISHING_ENGINE"] = engine_name
+        # The sandbox platform listens on loopback, which the egress policy refuses by default.
+        env.setdefault("SOCIALOPS_EGRESS_ALLOW", "127.0.0.0/8,::1/128")
+        data_dir = tempfile.mkdtemp(prefix=f"bench-publishing-{store}-")
+        env.update(SOCIALOPS_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="socialops.config.settings")
+        db_url = None
+        if store == "postgres":
+            db_url = _pg_database(args.pg_url)
+            if db_url is None or not _redis_ok(args.redis_url):
+                print(f"{store}: skipped (no PostgreSQL at {args.pg_url} or no Redis at {args.redis_url})")
+                skipped.add(store)
                 continue
-            result = json.loads(found[-1][len("RESULT ") :])
-            failures += bool(result["duplicates"] or result["lost"])
-            print(_line(result), flush=True)
+            env.update(
+                DATABASE_URL=db_url,
+                REDIS_URL=args.redis_url,
+                SOCIALOPS_HUEY_NAME=f"bench-{uuid.uuid4().hex[:8]}",
+            )
+        label = "SQLite + SqliteHuey" if store == "sqlite" else "PostgreSQL + RedisHuey"
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one",
+            label,
+            str(workers),
+            *("--posts", str(args.posts), "--accounts", str(args.accounts)),
+            *("--latency-ms", str(args.latency_ms), "--threads", str(args.threads)),
+            *("--lead", str(args.lead), "--timeout", str(args.timeout), "--spread", str(args.spread)),
+        ]
+        try:
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        finally:
+            if db_url:
+                _pg_drop(args.pg_url, db_url)
+        found = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
+        if not found:
+            failures += 1
+            print(f"{label} {workers} proc: failed\n{out.stderr[-3000:]}")
+            continue
+        result = json.loads(found[-1][len("RESULT ") :])
+        failures += bool(result["duplicates"] or result["lost"])
+        print(_line(result), flush=True)
     return 1 if failures else 0
 
 

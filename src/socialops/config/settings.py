@@ -237,6 +237,12 @@ else:
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
     }
+# Publishing engine: "legacy" (one task claims, sends and records one post) or "batch" (a drainer
+# per worker process claims many per transaction and sends from a thread pool): docs/publishing.md.
+PUBLISHING_ENGINE = os.environ.get("SOCIALOPS_PUBLISHING_ENGINE", "legacy")
+PUBLISHING_SEND_CONCURRENCY = int(os.environ.get("SOCIALOPS_PUBLISHING_SEND_CONCURRENCY", "64"))
+PUBLISHING_CLAIM_BATCH = int(os.environ.get("SOCIALOPS_PUBLISHING_CLAIM_BATCH", "200"))
+PUBLISHING_KIND_CONCURRENCY: dict[str, int] = {}
 HUEY["consumer"] = {"workers": int(os.environ.get("SOCIALOPS_WORKERS", "2")), "worker_type": "thread"}
 
 # Django's cache holds what every process must share: throttle counters (core.throttle) and

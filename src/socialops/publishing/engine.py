@@ -227,6 +227,12 @@ def claim(publication_id: int, version: int | None, now: dt.datetime) -> Claim |
     )
     if pub is None or (version is not None and pub.version != version):
         return None
+    return claim_locked(pub, now)
+
+
+def claim_locked(pub: Publication, now: dt.datetime) -> Claim | None:
+    """claim() for a publication already locked in the caller's transaction (batch.claim_batch
+    claims many in one transaction): every check, then the move to ``publishing``."""
     mode = SEND
     if pub.state == PublicationState.SCHEDULED:
         if pub.next_due > now + dt.timedelta(seconds=1):
@@ -435,6 +441,18 @@ def run(
         return "skipped"
     c.kick_next = kick_next
     post = build_post(c.publication, media_bytes=connector_class(c.connection.kind).uploads_media)
+    action, args = attempt(c, post)
+    return action(c, *args)
+
+
+Action = Any
+
+
+def attempt(c: Claim, post: PostRequest) -> tuple[Action, tuple[Any, ...]]:
+    """Send (or reconcile) a claimed publication and say how to record what happened:
+    ``(action, args)``, where ``action(c, *args)`` is one of the outcome writers below. Only the
+    rare auth refresh writes to the database here; batch.py records many outcomes together."""
+    publication_id = c.publication.pk
     options = {"timeout": float(setting("PUBLISHING_CONNECTOR_TIMEOUT", 20.0))}
     refreshed = False
     mode = c.mode
@@ -442,45 +460,44 @@ def run(
         try:
             connector = connector_for(c.connection, **options)
         except CredentialsUnreadable as exc:
-            return _revoked(c, str(exc) or _("The stored credentials cannot be decrypted."))
+            return _revoked, (str(exc) or _("The stored credentials cannot be decrypted."),)
         try:
             with connector:
                 result = _send(c, connector, fit_kind(post, connector), mode)
         except AuthExpired as exc:
             if refreshed:
-                return _revoked(c, exc.message)
+                return _revoked, (exc.message,)
             try:
                 connection_services.connection_refresh(connection=c.connection)
             except (AuthRevoked, NotSupported, CredentialsUnreadable) as exc2:
-                return _revoked(c, str(exc2) or exc.message)
+                return _revoked, (str(exc2) or exc.message,)
             except ConnectorError as exc2:
-                return _retry(c, exc2, None)
+                return _retry, (exc2, None)
             refreshed = True
             _note(c, AttemptOutcome.AUTH_REFRESHED, exc.message, exc.status_code)
             continue
         except (AuthRevoked, CredentialsUnreadable) as exc:
-            return _revoked(c, str(exc))
+            return _revoked, (str(exc),)
         except QuotaExceeded as exc:
             wait = (exc.reset_at - timezone.now()).total_seconds() if exc.reset_at else 3600.0
-            return _retry(c, exc, max(wait, 1.0))
+            return _retry, (exc, max(wait, 1.0))
         except RetryableError as exc:
-            return _retry(c, exc, exc.retry_after)
+            return _retry, (exc, exc.retry_after)
         except (PermanentError, NotSupported) as exc:
-            return _failed(c, exc.message or str(exc), exc.status_code)
+            return _failed, (exc.message or str(exc), exc.status_code)
         except OutcomeUnknown as exc:
-            return _unknown(
-                c,
+            return _unknown, (
                 exc.message or _("No answer from the platform."),
                 exc.status_code,
-                pending_ref=exc.pending_ref,
+                exc.pending_ref,
             )
         except Exception as exc:  # noqa: BLE001 — the request may have left: treat as unknown, never re-post
             log.exception("publication %s: unexpected error", publication_id)
-            return _unknown(c, f"{type(exc).__name__}: {exc}", None)
+            return _unknown, (f"{type(exc).__name__}: {exc}", None)
         if result is None:
             # No lookup (Telegram) or past the platform's de-duplication window: a person checks.
-            return _to_person(c)
-        return _published(c, result, found=c.found)
+            return _to_person, ()
+        return _published, (result, c.found)
 
 
 def _send(c: Claim, connector: Any, post: PostRequest, mode: str) -> PublishResult | None:

@@ -12,13 +12,17 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import engine, queue, sync
+from . import batch, engine, queue, sync
 
 
 @db_task()
 def publish_publication(publication_id: int, version: int) -> str:
     """Publish one publication if it is still due at this version (an older version is a no-op),
-    then the account's next due posts in due order (engine.run_chain)."""
+    then the account's next due posts in due order (engine.run_chain). With the batch engine
+    (``PUBLISHING_ENGINE = "batch"``) it wakes this process's drainer instead (batch.drain)."""
+    if batch.enabled():
+        batch.drain()
+        return "drained"
     return engine.run_chain(publication_id, version)
 
 
