@@ -53,6 +53,8 @@ EVERY_MEMBER_POSTS: dict[str, set[str]] = {
     "socialops.publishing.views.publishing_alert_read": {"publishing.PublishingAlert", AUDIT},
     "socialops.publishing.views.publishing_alerts_read_all": {"publishing.PublishingAlert", AUDIT},
     "socialops.engagement.views.inbox.alerts_read": {"engagement.InboxAlert", AUDIT},
+    # One's own ticket alerts marked read (the service touches only the caller's unread alerts).
+    "socialops.community.views.tickets.ticket_alerts_read": {"community.TicketAlert", AUDIT},
 }
 
 

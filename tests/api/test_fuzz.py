@@ -57,7 +57,11 @@ KNOWN_GAPS: dict[tuple[str, str], tuple[str, str]] = {
     ("PATCH", "/api/v1/workspaces/{slug}/fans/coupons/campaigns/{campaign_id}"): _MONEY,
     ("POST", "/api/v1/workspaces/{slug}/campaigns"): _MONEY,
     ("PATCH", "/api/v1/workspaces/{slug}/campaigns/{campaign_id}"): _MONEY,
+    ("POST", "/api/v1/workspaces/{slug}/fans/coupons/redeem"): _MONEY,
 }
+# Uploads: schemathesis may send a binary property as a plain form field instead of a file part,
+# which the endpoint rightly refuses (422 "file is required"); every other check still runs.
+_UPLOAD_GAP = ("positive_data_acceptance", "a binary field sent as a plain form part")
 
 
 @pytest.fixture
@@ -92,6 +96,8 @@ def fuzz_token(db: Any) -> str:
 
 def _skipped(case: Any) -> list[Any]:
     gap = KNOWN_GAPS.get((case.operation.method.upper(), case.operation.path))
+    if gap is None and (case.media_type or "").startswith("multipart/"):
+        gap = _UPLOAD_GAP
     if gap is None:
         return []
     return [getattr(openapi_checks, gap[0])]
@@ -101,6 +107,9 @@ def _skipped(case: Any) -> list[Any]:
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
+    # The same examples on every run, so CI's verdict does not depend on the draw; a change of
+    # the document changes them.
+    derandomize=True,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

@@ -35,7 +35,9 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("SOCIALOPS_") and k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests in this process; never in production.
+        if not k.startswith("SOCIALOPS_")
+        and k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     secrets = {
         "secret_key": "k" * 20 + "production-secret-key-from-a-file-0123456789",

@@ -208,7 +208,12 @@ def changes(entry: AuditEntry, refs: _Refs, tz: Any) -> list[dict[str, str]]:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     rows = []
-    for name in list(dict.fromkeys([*before, *after])):
+    names = list(dict.fromkeys([*before, *after]))
+    # PostgreSQL's jsonb does not keep key order: list the model's fields in their declared order,
+    # then any other key by name, so the same change reads the same on every store.
+    order = {f.name: i for i, f in enumerate(model._meta.get_fields())} if model is not None else {}
+    names.sort(key=lambda n: (order.get(n.removesuffix("_id"), len(order)), n))
+    for name in names:
         if name in HIDDEN_FIELDS:
             continue
         old, new = before.get(name), after.get(name)

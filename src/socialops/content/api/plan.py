@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import field_validator
 
 from socialops.accounts.selectors import own_accounts
 from socialops.core.api import PlanDay
@@ -84,6 +85,14 @@ class CadenceOut(Schema):
 class CapacityIn(Schema):
     owner_id: Id | None = Field(None, description="a member; empty for the whole team")
     items_per_week: int = Field(..., ge=0, le=10_000, strict=True)
+
+    @field_validator("items_per_week", mode="before")
+    @classmethod
+    def _integral_number(cls, value: Any) -> Any:
+        """JSON counts 12.0 as a whole number; strings and booleans stay refused (strict)."""
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
 
 
 class CapacityOut(Schema):

@@ -21,13 +21,13 @@ Template = Literal["weekly", "monthly", "campaign"]
 Kind = Literal["wecom", "dingtalk", "feishu"]
 
 
-class RobotIn(Schema):
+class ReportRobotIn(Schema):
     kind: Kind
     url: str
     secret: str = ""
 
 
-class RobotOut(Schema):
+class ReportRobotOut(Schema):
     """A group robot as members see it: its kind and host (the address carries the robot's token)."""
 
     kind: str
@@ -35,49 +35,50 @@ class RobotOut(Schema):
     signed: bool
 
 
-class ScheduleIn(Schema):
+class ReportScheduleIn(Schema):
     name: str = ""
     template: Template = "weekly"
     weekday: int = 1
     time: dt.time = dt.time(9, 0)
     recipients: list[str] = []
-    robots: list[RobotIn] = []
+    robots: list[ReportRobotIn] = []
     enabled: bool = True
 
 
-class SchedulePatch(Schema):
+class ReportSchedulePatch(Schema):
     name: str | None = None
     template: Template | None = None
     weekday: int | None = None
     time: dt.time | None = None
     recipients: list[str] | None = None
-    robots: list[RobotIn] | None = None
+    robots: list[ReportRobotIn] | None = None
     enabled: bool | None = None
 
 
-class ScheduleOut(Schema):
+class ReportScheduleOut(Schema):
     """A report schedule: template, weekday (1 = Monday) and local time, recipients, robots."""
 
     id: int
     name: str
     template: str
     weekday: int
-    time: dt.time
+    # "HH:MM" in the workspace's time zone (JSON Schema's "time" format wants an offset).
+    time: str
     timezone: str
     recipients: list[str]
-    robots: list[RobotOut]
+    robots: list[ReportRobotOut]
     enabled: bool
     created_at: dt.datetime
 
 
-class RunIn(Schema):
+class ReportRunIn(Schema):
     template: Template = "weekly"
     schedule_id: int | None = None
     period_from: dt.date | None = None
     period_to: dt.date | None = None
 
 
-class RunOut(Schema):
+class ReportRunOut(Schema):
     """A report run: its period, state, the error if it failed, its files' download addresses."""
 
     id: int
@@ -101,7 +102,7 @@ def _schedule_out(s: ReportSchedule) -> dict[str, Any]:
         "name": s.name,
         "template": s.template,
         "weekday": s.weekday,
-        "time": s.time,
+        "time": f"{s.time:%H:%M}",
         "timezone": s.workspace.timezone,
         "recipients": s.recipients,
         "robots": [
@@ -137,12 +138,14 @@ def _run_out(r: ReportRun) -> dict[str, Any]:
 
 
 def _fields(payload: Schema) -> dict[str, Any]:
-    data = payload.dict(exclude_none=True) if isinstance(payload, SchedulePatch) else payload.dict()
+    data = payload.dict(exclude_none=True) if isinstance(payload, ReportSchedulePatch) else payload.dict()
     return data
 
 
 @router.get(
-    "/workspaces/{slug}/insights/reports/schedules", response=list[ScheduleOut], summary="Report schedules"
+    "/workspaces/{slug}/insights/reports/schedules",
+    response=list[ReportScheduleOut],
+    summary="Report schedules",
 )
 def schedule_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     return [_schedule_out(s) for s in api_select(request, slug, sel.schedule_list)]
@@ -150,17 +153,17 @@ def schedule_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/workspaces/{slug}/insights/reports/schedules",
-    response={201: ScheduleOut},
+    response={201: ReportScheduleOut},
     summary="Create a report schedule (administrators)",
 )
-def schedule_create(request: HttpRequest, slug: str, payload: ScheduleIn) -> Status[dict[str, Any]]:
+def schedule_create(request: HttpRequest, slug: str, payload: ReportScheduleIn) -> Status[dict[str, Any]]:
     made = svc.schedule_create(workspace=api_workspace(request, slug), actor=request.user, **_fields(payload))
     return Status(201, _schedule_out(made))
 
 
 @router.get(
     "/workspaces/{slug}/insights/reports/schedules/{schedule_id}",
-    response=ScheduleOut,
+    response=ReportScheduleOut,
     summary="One schedule",
 )
 def schedule_detail(request: HttpRequest, slug: str, schedule_id: int) -> dict[str, Any]:
@@ -170,11 +173,11 @@ def schedule_detail(request: HttpRequest, slug: str, schedule_id: int) -> dict[s
 
 @router.patch(
     "/workspaces/{slug}/insights/reports/schedules/{schedule_id}",
-    response=ScheduleOut,
+    response=ReportScheduleOut,
     summary="Change a schedule (administrators)",
 )
 def schedule_update(
-    request: HttpRequest, slug: str, schedule_id: int, payload: SchedulePatch
+    request: HttpRequest, slug: str, schedule_id: int, payload: ReportSchedulePatch
 ) -> dict[str, Any]:
     workspace, schedule = api_object(request, slug, sel.schedule_get, schedule_id=schedule_id)
     return _schedule_out(
@@ -194,7 +197,9 @@ def schedule_delete(request: HttpRequest, slug: str, schedule_id: int) -> Status
 
 
 @router.get(
-    "/workspaces/{slug}/insights/reports/runs", response=list[RunOut], summary="Report runs, newest first"
+    "/workspaces/{slug}/insights/reports/runs",
+    response=list[ReportRunOut],
+    summary="Report runs, newest first",
 )
 def run_list(request: HttpRequest, slug: str, schedule_id: int | None = None) -> list[dict[str, Any]]:
     workspace = api_workspace(request, slug)
@@ -210,10 +215,10 @@ def run_list(request: HttpRequest, slug: str, schedule_id: int | None = None) ->
 
 @router.post(
     "/workspaces/{slug}/insights/reports/runs",
-    response={201: RunOut},
+    response={201: ReportRunOut},
     summary="Run a report now: a schedule's, or a template for a period (default: the last whole week or month)",
 )
-def run_request(request: HttpRequest, slug: str, payload: RunIn) -> Status[dict[str, Any]]:
+def run_request(request: HttpRequest, slug: str, payload: ReportRunIn) -> Status[dict[str, Any]]:
     workspace = api_workspace(request, slug)
     schedule = (
         sel.schedule_get(workspace=workspace, user=request.user, schedule_id=payload.schedule_id)
@@ -231,7 +236,9 @@ def run_request(request: HttpRequest, slug: str, payload: RunIn) -> Status[dict[
     return Status(201, _run_out(run))
 
 
-@router.get("/workspaces/{slug}/insights/reports/runs/{run_id}", response=RunOut, summary="One report run")
+@router.get(
+    "/workspaces/{slug}/insights/reports/runs/{run_id}", response=ReportRunOut, summary="One report run"
+)
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> dict[str, Any]:
     _ws, run = api_object(request, slug, sel.run_get, run_id=run_id)
     return _run_out(run)
