@@ -31,6 +31,7 @@ from ..selectors import funnel as funnel_sel
 from ..selectors import goals as goal_sel
 from ..selectors import growth as growth_sel
 from ..selectors import recommendations as rec_sel
+from ..views.anomalies import anomalies_table
 from ..views.content import group_table, post_table
 from ..views.funnel import funnel_table
 from ..views.goals import _coverage_chart, review_table
@@ -247,29 +248,7 @@ def _anomalies(report: Report, user: Any) -> None:
         days=_days(report.period_from, report.period_to),
         today=report.period_to,
     )
-    header = [
-        _("Date"),
-        _("Account"),
-        _("Metric"),
-        _("Value"),
-        _("Expected"),
-        _("Band low"),
-        _("Band high"),
-        _("Difference"),
-    ]
-    rows = [
-        [
-            r["date"],
-            r["account_name"],
-            r["metric_label"],
-            r["value"],
-            r["expected"],
-            r["low"],
-            r["high"],
-            r["size"],
-        ]
-        for r in data["anomalies"]
-    ]
+    header, rows = anomalies_table(data)
     report.kpis.append(Kpi("anomalies.count", _("Anomalies"), len(rows)))
     report.sections.append(
         Section(

@@ -86,6 +86,12 @@ def anomaly_export(request: WorkspaceRequest, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS:
         raise Http404
     _accounts, _account, _days, data = _load(request)
+    header, rows = anomalies_table(data)
+    return exports.table_response(fmt, "anomalies", header, rows)
+
+
+def anomalies_table(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The anomalies as a download table (header, rows): the page's export and the reports share it."""
     header = [
         _("Date"),
         _("Account"),
@@ -109,4 +115,4 @@ def anomaly_export(request: WorkspaceRequest, fmt: str) -> HttpResponse:
         ]
         for r in data["anomalies"]
     ]
-    return exports.table_response(fmt, "anomalies", header, rows)
+    return header, rows
