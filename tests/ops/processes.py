@@ -42,6 +42,8 @@ def shared_database(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
     if not conn.is_in_memory_db():
         yield f"sqlite:///{sd['NAME']}"
         return
+    # Copy the migrated in-memory test database into a file and point "default" at it for this
+    # test; the in-memory one stays open (closing it would destroy it for the following tests).
     path = tmp_path / "test-db.sqlite3"
     conn.ensure_connection()
     with sqlite3.connect(path) as target:

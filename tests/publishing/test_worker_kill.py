@@ -8,22 +8,17 @@ process's own (SqliteHuey under the shared data dir, or Redis when REDIS_URL is 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.utils import timezone
 
 from socialops.publishing import engine, services
@@ -31,42 +26,12 @@ from socialops.publishing.models import Publication, PublicationState
 from socialops.workspaces import services as workspace_services
 from tests.factories import approved_item, sandbox_account
 
+# The fixture that shares the test's database with subprocesses (also used by tests/ops).
+from tests.ops.processes import shared_database  # noqa: F401
+
 POSTS = 12
 LEASE_SECONDS = 2.0
 TERMINAL = {PublicationState.PUBLISHED, PublicationState.FAILED, PublicationState.CANCELLED}
-
-
-@pytest.fixture
-def shared_database(transactional_db: Any, tmp_path: Path) -> Iterator[str]:
-    """A DATABASE_URL a subprocess can open that names the test's own database."""
-    conn = connections["default"]
-    sd = conn.settings_dict
-    if conn.vendor == "postgresql":
-        auth = quote(sd["USER"] or "", safe="")
-        if sd.get("PASSWORD"):
-            auth += ":" + quote(sd["PASSWORD"], safe="")
-        yield f"postgres://{auth}@{sd['HOST'] or '127.0.0.1'}:{sd['PORT'] or 5432}/{sd['NAME']}"
-        return
-    if conn.vendor != "sqlite":
-        pytest.skip(f"no subprocess recipe for {conn.vendor}")
-    if not conn.is_in_memory_db():
-        yield f"sqlite:///{sd['NAME']}"
-        return
-    # Copy the migrated in-memory test database into a file and point "default" at it for this
-    # test; the in-memory one stays open (closing it would destroy it for the following tests).
-    path = tmp_path / "test-db.sqlite3"
-    conn.ensure_connection()
-    with sqlite3.connect(path) as target:
-        conn.connection.backup(target)
-    file_sd = copy.deepcopy(sd)
-    file_sd["NAME"] = str(path)
-    file_conn = conn.__class__(file_sd, alias="default")
-    connections["default"] = file_conn
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        file_conn.close()
-        connections["default"] = conn
 
 
 def _worker(database_url: str) -> subprocess.Popen[bytes]:
@@ -117,7 +82,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_kill_9_worker_mid_publishing_every_post_once(
-    shared_database: str, sandbox: Any, sandbox_admin: Any, settings: Any
+    shared_database: str,  # noqa: F811
+    sandbox: Any,
+    sandbox_admin: Any,
+    settings: Any,
 ) -> None:
     settings.PUBLISHING_LEASE_SECONDS = LEASE_SECONDS
     settings.PUBLISHING_CONNECTOR_TIMEOUT = 5.0
